@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs a real single-node Apache Kafka broker (KRaft) from Maven Central's jars, without Docker.
+#
+#   kafka.sh fetch        resolve the pinned release into the cache (once)
+#   kafka.sh start        fetch, format storage (first time only), start, wait until the broker is up
+#   kafka.sh stop         stop the broker cleanly (SIGTERM, then wait)
+#   kafka.sh status       exit 0 when the broker of this port is running
+#
+# Environment (all optional):
+#   KAFKA_PORT=9092  KAFKA_CONTROLLER_PORT=9093
+#   LIANDONG_CACHE=~/.cache/liandong          jars live in $LIANDONG_CACHE/kafka-<version>/libs
+#   KAFKA_DATA_DIR=$LIANDONG_CACHE/kafka-data-$KAFKA_PORT   log dirs, pid file and broker logs
+#   KAFKA_START_TIMEOUT=90                    seconds to wait for the broker to come up
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")
+cache=${LIANDONG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/liandong}
+libs="$cache/kafka-$version/libs"
+port=${KAFKA_PORT:-9092}
+controller_port=${KAFKA_CONTROLLER_PORT:-$((port + 1))}
+data=${KAFKA_DATA_DIR:-$cache/kafka-data-$port}
+pidfile="$data/broker.pid"
+timeout=${KAFKA_START_TIMEOUT:-90}
+
+log() { echo "kafka.sh: $*" >&2; }
+
+fetch() {
+  if [ -f "$libs/.complete" ]; then return 0; fi
+  command -v mvn >/dev/null || { log "Maven (mvn) is required to fetch Kafka $version"; exit 1; }
+  log "fetching Apache Kafka $version from Maven Central into $libs"
+  mkdir -p "$libs"
+  (cd "$here" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$libs")
+  touch "$libs/.complete"
+}
+
+running() {
+  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+start() {
+  fetch
+  if running; then log "broker already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; return 0; fi
+  if port_open "$port"; then log "port $port is taken by another process"; exit 1; fi
+  mkdir -p "$data/log" "$data/logs"
+  sed -e "s:@PORT@:$port:g" -e "s:@CONTROLLER_PORT@:$controller_port:g" -e "s:@DATA_DIR@:$data:g" \
+    "$here/server.properties.in" > "$data/server.properties"
+  local java_opts=(-Xms128m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
+    "-Dkafka.logs.dir=$data/logs" "-Dlog4j2.configurationFile=$here/log4j2.properties")
+  if [ ! -f "$data/log/meta.properties" ]; then
+    local cluster_id
+    cluster_id=$(java -cp "$libs/*" "${java_opts[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    java -cp "$libs/*" "${java_opts[@]}" kafka.tools.StorageTool format --ignore-formatted \
+      -t "$cluster_id" -c "$data/server.properties" >"$data/logs/format.out" 2>&1 \
+      || { cat "$data/logs/format.out" >&2; exit 1; }
+  fi
+  : > "$data/logs/server.out"
+  nohup java -cp "$libs/*" "${java_opts[@]}" kafka.Kafka "$data/server.properties" \
+    >"$data/logs/server.out" 2>&1 < /dev/null &
+  echo $! > "$pidfile"
+  local deadline=$((SECONDS + timeout))
+  until port_open "$port" && grep -q "Kafka Server started" "$data/logs/server.log" 2>/dev/null; do
+    if ! running; then log "broker exited during start-up:"; tail -n 30 "$data/logs/server.out" >&2; exit 1; fi
+    if [ $SECONDS -ge $deadline ]; then log "broker not up after ${timeout}s"; exit 1; fi
+    sleep 0.5
+  done
+  log "Apache Kafka $version up on 127.0.0.1:$port (pid $(cat "$pidfile"), data $data)"
+}
+
+stop() {
+  if ! running; then rm -f "$pidfile"; log "no broker running on port $port"; return 0; fi
+  local pid; pid=$(cat "$pidfile")
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then log "broker did not stop in 60s; killing"; kill -KILL "$pid"; fi
+    sleep 0.2
+  done
+  rm -f "$pidfile"
+  log "broker on port $port stopped"
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  start) start ;;
+  stop) stop ;;
+  status) running ;;
+  *) echo "usage: $0 fetch|start|stop|status" >&2; exit 2 ;;
+esac

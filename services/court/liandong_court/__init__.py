@@ -1,0 +1,1 @@
+"""The court service (法院): enforcement leads, referrals to the police, and following their answer."""

@@ -1,0 +1,1 @@
+"""Court adapters: ORM mapping, repositories, and the translator to integration contracts."""

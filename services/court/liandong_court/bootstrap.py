@@ -1,0 +1,39 @@
+"""Wires the court service: its tables, migrations, translator, event handlers, routes and accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from liandong.api.auth import DevAccount
+from liandong.runtime import ServiceSpec
+
+from liandong_court.adapters import orm
+from liandong_court.adapters.translators import translate
+from liandong_court.entrypoints import consumers
+from liandong_court.entrypoints.api import leads, referrals
+from liandong_court.entrypoints.api.deps import ADMIN, CRIMINAL_JUDGE, ENFORCEMENT_OFFICER
+from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
+
+DEV_ACCOUNTS = (
+    DevAccount("tongcheng.officer", "通城法院执行干警", ENFORCEMENT_OFFICER, "421222"),
+    DevAccount("tongcheng.judge", "通城法院刑庭法官", CRIMINAL_JUDGE, "421222"),
+    DevAccount("tongshan.officer", "通山法院执行干警", ENFORCEMENT_OFFICER, "421224"),
+    DevAccount("chibi.officer", "赤壁法院执行干警", ENFORCEMENT_OFFICER, "421281"),
+    DevAccount("city.admin", "咸宁中院管理员", ADMIN, "421200"),
+)
+
+
+def spec() -> ServiceSpec:
+    return ServiceSpec(
+        agency="court",
+        title="Liandong — court (法院)",
+        metadata=orm.metadata,
+        tables=orm.common,
+        migrations=str(Path(__file__).parent / "migrations"),
+        translate=translate,
+        handlers=consumers.HANDLERS,
+        subscriptions=consumers.SUBSCRIPTIONS,
+        routers=(leads.router, referrals.router),
+        dev_accounts=DEV_ACCOUNTS,
+        unit_of_work=CourtUnitOfWork,
+    )

@@ -1,0 +1,1 @@
+"""The court's HTTP API for its staff."""

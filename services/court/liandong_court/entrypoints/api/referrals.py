@@ -1,0 +1,38 @@
+"""/referrals: the court following its referrals and the police's answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from liandong.api.deps import Page, PageDep
+from liandong.errors import Forbidden, NotFound
+from liandong.units import can_see, visible_units
+
+from liandong_court.domain.model import ReferralStatus
+from liandong_court.entrypoints.api.deps import Staff, UowDep
+from liandong_court.entrypoints.api.schemas import ReferralPublic
+
+router = APIRouter(prefix="/referrals", tags=["referrals"])
+
+
+@router.get("", response_model=Page[ReferralPublic])
+async def list_referrals(
+    actor: Staff, uow: UowDep, page: PageDep, status: Annotated[ReferralStatus | None, Query()] = None
+) -> Page[ReferralPublic]:
+    async with uow:
+        items, total = await uow.referrals.search(
+            units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
+        )
+        return Page(items=[ReferralPublic.of(r) for r in items], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{referral_id}", response_model=ReferralPublic)
+async def show_referral(referral_id: str, actor: Staff, uow: UowDep) -> ReferralPublic:
+    async with uow:
+        referral = await uow.referrals.get(referral_id)
+        if referral is None:
+            raise NotFound(f"no referral {referral_id}")
+        if not can_see(actor.unit, referral.court_unit):
+            raise Forbidden(f"referral {referral_id} belongs to another unit")
+        return ReferralPublic.of(referral)

@@ -1,0 +1,1 @@
+"""Court use cases: commands in, aggregates changed through the unit of work."""

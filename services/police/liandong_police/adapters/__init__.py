@@ -1,0 +1,1 @@
+"""Police adapters: ORM mapping, repositories, and the translator to integration contracts."""

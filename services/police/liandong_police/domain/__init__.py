@@ -1,0 +1,1 @@
+"""The police's pure domain model: no web framework, ORM or Kafka in here."""

@@ -1,0 +1,1 @@
+"""How the outside reaches the police: HTTP routes for staff and Kafka handlers for other agencies' events."""

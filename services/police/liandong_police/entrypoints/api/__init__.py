@@ -1,0 +1,1 @@
+"""The police HTTP API for its staff."""

@@ -1,0 +1,27 @@
+"""Police route dependencies: roles and a fresh unit of work."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from liandong.api.auth import require_roles
+from liandong.api.deps import RuntimeDep
+from liandong.security import Principal
+
+from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
+
+INVESTIGATOR = "investigator"
+SUPERVISOR = "supervisor"
+
+Staff = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR))]
+Investigator = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR))]
+
+
+def unit_of_work(runtime: RuntimeDep) -> PoliceUnitOfWork:
+    uow = runtime.uow()
+    assert isinstance(uow, PoliceUnitOfWork)
+    return uow
+
+
+UowDep = Annotated[PoliceUnitOfWork, Depends(unit_of_work)]

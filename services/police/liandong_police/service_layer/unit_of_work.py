@@ -1,0 +1,13 @@
+"""The police unit of work: the shared SQL unit of work plus the police repositories."""
+
+from __future__ import annotations
+
+from liandong.persistence.uow import SqlUnitOfWork
+
+from liandong_police.adapters.repository import ReferralRepository
+
+
+class PoliceUnitOfWork(SqlUnitOfWork):
+    @property
+    def referrals(self) -> ReferralRepository:
+        return ReferralRepository(self)

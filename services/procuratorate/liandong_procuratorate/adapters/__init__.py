@@ -1,0 +1,1 @@
+"""Procuratorate adapters: ORM mapping, repositories, and the translator to integration contracts."""

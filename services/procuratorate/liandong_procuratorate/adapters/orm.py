@@ -1,0 +1,39 @@
+"""The procuratorate database: the common tables plus the matter timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from liandong.persistence.tables import install, new_metadata
+from liandong.persistence.types import UtcDateTime
+from sqlalchemy import Column, Index, String, Table, Text, event
+from sqlalchemy.orm import registry
+
+from liandong_procuratorate.domain.model import TimelineEntry
+
+metadata = new_metadata()
+common = install(metadata)
+
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("correlation_id", String(128), nullable=False),
+    Column("event_type", String(120), nullable=False),
+    Column("producer_agency", String(32), nullable=False),
+    Column("producer_unit", String(32), nullable=False),
+    Column("jurisdiction", String(32), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("summary", Text, nullable=False),
+)
+Index("ix_timeline_matter", timeline.c.correlation_id, timeline.c.occurred_at)
+Index("ix_timeline_jurisdiction", timeline.c.jurisdiction, timeline.c.occurred_at)
+
+mapper_registry = registry(metadata=metadata)
+mapper_registry.map_imperatively(TimelineEntry, timeline)
+
+
+@event.listens_for(TimelineEntry, "load")
+def _fresh_event_list(target: Any, _context: Any) -> None:
+    target.events = []

@@ -1,0 +1,67 @@
+"""Repository of the matter timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from liandong.clock import utc
+from liandong.persistence.uow import SqlUnitOfWork
+from sqlalchemy import func, select
+
+from liandong_procuratorate.adapters.orm import timeline
+from liandong_procuratorate.domain.model import TimelineEntry
+
+
+class TimelineRepository:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, entry: TimelineEntry) -> None:
+        self._uow.session.add(entry)
+        self._uow.track(entry)
+
+    async def for_matter(self, correlation_id: str) -> Sequence[TimelineEntry]:
+        rows = await self._uow.session.scalars(
+            select(TimelineEntry)
+            .where(timeline.c.correlation_id == correlation_id)
+            .order_by(timeline.c.occurred_at, timeline.c.event_id)
+        )
+        return rows.all()
+
+    async def matters(self, *, units: Collection[str], limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        """One row per matter in the given jurisdictions: first and last hand-off, and how many."""
+        grouped = (
+            select(
+                timeline.c.correlation_id,
+                func.min(timeline.c.jurisdiction).label("jurisdiction"),
+                func.min(timeline.c.occurred_at).label("first_at"),
+                func.max(timeline.c.occurred_at).label("last_at"),
+                func.count().label("entries"),
+            )
+            .where(timeline.c.jurisdiction.in_(units))
+            .group_by(timeline.c.correlation_id)
+        )
+        total = await self._uow.session.scalar(select(func.count()).select_from(grouped.subquery()))
+        rows = (
+            await self._uow.session.execute(
+                grouped.order_by(func.max(timeline.c.occurred_at).desc()).limit(limit).offset(offset)
+            )
+        ).all()
+        return [
+            {
+                "correlation_id": r.correlation_id,
+                "jurisdiction": r.jurisdiction,
+                "first_at": _aware(r.first_at),
+                "last_at": _aware(r.last_at),
+                "entries": r.entries,
+            }
+            for r in rows
+        ], int(total or 0)
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):  # SQLite returns aggregates of datetimes as text
+        value = datetime.fromisoformat(value)
+    return utc(value)

@@ -1,0 +1,37 @@
+"""Wires the procuratorate service: its tables, migrations, translator, event handlers, routes and accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from liandong.api.auth import DevAccount
+from liandong.runtime import ServiceSpec
+
+from liandong_procuratorate.adapters import orm
+from liandong_procuratorate.adapters.translators import translate
+from liandong_procuratorate.entrypoints import consumers
+from liandong_procuratorate.entrypoints.api import matters
+from liandong_procuratorate.entrypoints.api.deps import PROSECUTOR, SUPERVISOR
+from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
+
+DEV_ACCOUNTS = (
+    DevAccount("tongcheng.prosecutor", "通城县检察院检察官", PROSECUTOR, "421222"),
+    DevAccount("tongshan.prosecutor", "通山县检察院检察官", PROSECUTOR, "421224"),
+    DevAccount("city.supervisor", "咸宁市检察院", SUPERVISOR, "421200"),
+)
+
+
+def spec() -> ServiceSpec:
+    return ServiceSpec(
+        agency="procuratorate",
+        title="Liandong — procuratorate (检察院)",
+        metadata=orm.metadata,
+        tables=orm.common,
+        migrations=str(Path(__file__).parent / "migrations"),
+        translate=translate,
+        handlers=consumers.HANDLERS,
+        subscriptions=consumers.SUBSCRIPTIONS,
+        routers=(matters.router,),
+        dev_accounts=DEV_ACCOUNTS,
+        unit_of_work=ProcuratorateUnitOfWork,
+    )

@@ -1,0 +1,12 @@
+"""Procuratorate settings: environment variables prefixed PROCURATORATE_."""
+
+from __future__ import annotations
+
+from liandong.config import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class ProcuratorateSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PROCURATORATE_", extra="ignore", frozen=True)
+
+    database_url: str = "sqlite+aiosqlite:///./var/procuratorate.db"

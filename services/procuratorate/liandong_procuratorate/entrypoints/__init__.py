@@ -1,0 +1,1 @@
+"""How the outside reaches the procuratorate: HTTP routes and Kafka handlers."""

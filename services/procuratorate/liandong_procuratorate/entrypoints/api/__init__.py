@@ -1,0 +1,1 @@
+"""The procuratorate HTTP API for its staff."""

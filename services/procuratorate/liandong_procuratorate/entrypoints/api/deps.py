@@ -1,0 +1,26 @@
+"""Procuratorate route dependencies: roles and a fresh unit of work."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from liandong.api.auth import require_roles
+from liandong.api.deps import RuntimeDep
+from liandong.security import Principal
+
+from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
+
+PROSECUTOR = "prosecutor"
+SUPERVISOR = "supervisor"
+
+Staff = Annotated[Principal, Depends(require_roles(PROSECUTOR, SUPERVISOR))]
+
+
+def unit_of_work(runtime: RuntimeDep) -> ProcuratorateUnitOfWork:
+    uow = runtime.uow()
+    assert isinstance(uow, ProcuratorateUnitOfWork)
+    return uow
+
+
+UowDep = Annotated[ProcuratorateUnitOfWork, Depends(unit_of_work)]

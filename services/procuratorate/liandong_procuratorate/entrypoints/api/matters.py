@@ -1,0 +1,62 @@
+"""/matters: each matter (by the court lead's correlation id) with its timeline of hand-offs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from liandong.api.deps import Page, PageDep
+from liandong.errors import Forbidden, NotFound
+from liandong.units import can_see, visible_units
+from pydantic import BaseModel
+
+from liandong_procuratorate.domain.model import TimelineEntry
+from liandong_procuratorate.entrypoints.api.deps import Staff, UowDep
+
+router = APIRouter(prefix="/matters", tags=["matters"])
+
+
+class MatterSummary(BaseModel):
+    correlation_id: str
+    jurisdiction: str
+    first_at: datetime
+    last_at: datetime
+    entries: int
+
+
+class TimelineEntryPublic(BaseModel):
+    event_id: str
+    event_type: str
+    producer_agency: str
+    producer_unit: str
+    jurisdiction: str
+    occurred_at: datetime
+    recorded_at: datetime
+    summary: str
+
+    @classmethod
+    def of(cls, entry: TimelineEntry) -> TimelineEntryPublic:
+        return cls(**{name: getattr(entry, name) for name in cls.model_fields})
+
+
+class MatterPublic(BaseModel):
+    correlation_id: str
+    timeline: list[TimelineEntryPublic]
+
+
+@router.get("", response_model=Page[MatterSummary])
+async def list_matters(actor: Staff, uow: UowDep, page: PageDep) -> Page[MatterSummary]:
+    async with uow:
+        rows, total = await uow.timeline.matters(units=visible_units(actor.unit), limit=page.limit, offset=page.offset)
+        return Page(items=[MatterSummary(**r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{correlation_id}", response_model=MatterPublic)
+async def show_matter(correlation_id: str, actor: Staff, uow: UowDep) -> MatterPublic:
+    async with uow:
+        entries = await uow.timeline.for_matter(correlation_id)
+        if not entries:
+            raise NotFound(f"no matter {correlation_id}")
+        if not any(can_see(actor.unit, e.jurisdiction) for e in entries):
+            raise Forbidden(f"matter {correlation_id} belongs to another unit")
+        return MatterPublic(correlation_id=correlation_id, timeline=[TimelineEntryPublic.of(e) for e in entries])

@@ -1,0 +1,1 @@
+"""Procuratorate use cases."""

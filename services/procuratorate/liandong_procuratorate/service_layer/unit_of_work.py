@@ -1,0 +1,13 @@
+"""The procuratorate unit of work: the shared SQL unit of work plus its repositories."""
+
+from __future__ import annotations
+
+from liandong.persistence.uow import SqlUnitOfWork
+
+from liandong_procuratorate.adapters.repository import TimelineRepository
+
+
+class ProcuratorateUnitOfWork(SqlUnitOfWork):
+    @property
+    def timeline(self) -> TimelineRepository:
+        return TimelineRepository(self)

@@ -1,0 +1,1 @@
+"""HTTP conventions shared by the three services: errors, request limits, idempotency, auth, health, metrics."""

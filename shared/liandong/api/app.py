@@ -1,0 +1,56 @@
+"""Builds a service's FastAPI application from its ServiceSpec: lifespan, middleware, errors, common routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+
+from liandong import __version__, asyncapi, logs
+from liandong.api.auth import auth_router, idempotency_scope
+from liandong.api.errors import install_error_handlers
+from liandong.api.health import KafkaProbe, health_router
+from liandong.api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
+from liandong.clock import Clock
+from liandong.config import ServiceSettings
+from liandong.persistence.tables import CommonTables
+from liandong.runtime import Runtime, ServiceSpec
+
+
+def create_app(spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(spec, settings, clock)
+        app.state.runtime = runtime
+        app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers)
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await app.state.kafka_probe.close()
+            await runtime.stop()
+
+    app = FastAPI(title=spec.title, version=__version__, lifespan=lifespan)
+    logs.configure(spec.agency)
+
+    def database() -> tuple[Any, CommonTables]:
+        runtime: Runtime = app.state.runtime
+        return runtime.session_factory, runtime.tables
+
+    app.add_middleware(IdempotencyMiddleware, database=database, scope_of=idempotency_scope)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=dict(spec.body_limit_overrides)
+    )
+    install_error_handlers(app)
+    app.include_router(health_router())
+    app.include_router(auth_router())
+
+    @app.get("/asyncapi.json", tags=["operations"])
+    async def events_document(request: Request) -> dict[str, Any]:
+        return asyncapi.document(spec.agency, __version__)
+
+    for router in spec.routers:
+        app.include_router(router)
+    return app

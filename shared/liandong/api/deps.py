@@ -1,0 +1,47 @@
+"""FastAPI dependencies every service uses: the runtime, its clock, and pagination."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel, ConfigDict
+
+from liandong.runtime import Runtime
+
+T = TypeVar("T")
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+class PageParams(BaseModel):
+    limit: int
+    offset: int
+
+
+def page_params(limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+class Page(BaseModel, Generic[T]):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class StrictModel(BaseModel):
+    """Request bodies: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

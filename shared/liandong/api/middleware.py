@@ -1,0 +1,209 @@
+"""Pure ASGI middleware for request bodies: a size limit, and Idempotency-Key replay (DESIGN.md §3 rule 5).
+
+Idempotency works with the unit of work: this middleware puts an `IdempotencyClaim` in a context variable, and the
+first commit the request makes inserts the key in the same transaction as the state change. So a key is either
+recorded together with its effects or not at all; a second request with the same key finds it and gets the first
+response replayed, or a 422 when its body differs, and never applies anything twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from liandong.api.errors import error_body
+from liandong.persistence.tables import CommonTables
+from liandong.persistence.uow import IdempotencyClaim, current_idempotency_claim
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+IDEMPOTENCY_HEADER = b"idempotency-key"
+MAX_KEY_LENGTH = 200
+MAX_STORED_RESPONSE = 1_048_576
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]] = []) -> None:  # noqa: B006
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()), *extra],
+        }
+    )
+    await send({"type": "http.response.body", "body": raw})
+
+
+async def read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None when it is larger than `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+class BodyLimitMiddleware:
+    """413 with the JSON error model for bodies over the limit; buffers the body for the layers below."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, overrides: dict[str, int] | None = None) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.overrides = overrides or {}
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.overrides.items():
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in MUTATING:
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope["path"])
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_json(send, 413, error_body("payload_too_large", f"the body is over {limit} bytes"))
+            return
+        body = await read_body(receive, limit)
+        if body is None:
+            await _send_json(send, 413, error_body("payload_too_large", f"the body is over {limit} bytes"))
+            return
+        await self.app(scope, replay(body), send)
+
+
+class IdempotencyMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        database: Callable[[], tuple[async_sessionmaker[AsyncSession], CommonTables]],
+        scope_of: Callable[[dict[bytes, bytes]], str],
+    ) -> None:
+        self.app = app
+        self.database = database
+        self.scope_of = scope_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in MUTATING:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        raw_key = headers.get(IDEMPOTENCY_HEADER)
+        if raw_key is None:
+            await self.app(scope, receive, send)
+            return
+        key = raw_key.decode("latin-1").strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            await _send_json(
+                send, 400, error_body("invalid_idempotency_key", f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} chars")
+            )
+            return
+        body = await read_body(receive, 1 << 62) or b""
+        fingerprint = hashlib.sha256(
+            b"\n".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])
+        ).hexdigest()
+        principal = self.scope_of(headers)
+        sessions, tables = self.database()
+        table = tables.idempotency_keys
+        async with sessions() as session:
+            stored = (
+                await session.execute(select(table).where(table.c.scope == principal, table.c.key == key))
+            ).first()
+        if stored is not None:
+            await self._answer_stored(send, stored, fingerprint)
+            return
+
+        claim = IdempotencyClaim(scope=principal, key=key, fingerprint=fingerprint)
+        token = current_idempotency_claim.set(claim)
+        captured: dict[str, Any] = {"status": None, "content_type": None, "chunks": [], "size": 0}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["content_type"] = dict(message.get("headers", [])).get(b"content-type", b"").decode()
+            elif message["type"] == "http.response.body":
+                captured["size"] += len(message.get("body", b""))
+                if captured["size"] <= MAX_STORED_RESPONSE:
+                    captured["chunks"].append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay(body), capture)
+        finally:
+            current_idempotency_claim.reset(token)
+        if claim.recorded and captured["status"] is not None and captured["size"] <= MAX_STORED_RESPONSE:
+            async with sessions() as session, session.begin():
+                await session.execute(
+                    update(table)
+                    .where(table.c.scope == principal, table.c.key == key)
+                    .values(
+                        status_code=captured["status"],
+                        response_body=b"".join(captured["chunks"]).decode("utf-8", "replace"),
+                        response_content_type=captured["content_type"] or "application/json",
+                    )
+                )
+
+    @staticmethod
+    async def _answer_stored(send: Send, stored: Any, fingerprint: str) -> None:
+        if stored.fingerprint != fingerprint:
+            await _send_json(
+                send,
+                422,
+                error_body(
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used with a different request; use a new key for a new request",
+                ),
+            )
+            return
+        if stored.status_code is None:
+            await _send_json(
+                send,
+                409,
+                error_body(
+                    "idempotency_request_in_progress",
+                    "the request with this Idempotency-Key was applied and its response is not recorded yet",
+                ),
+            )
+            return
+        raw = stored.response_body.encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": stored.status_code,
+                "headers": [
+                    (b"content-type", stored.response_content_type.encode()),
+                    (b"content-length", str(len(raw)).encode()),
+                    (b"idempotent-replayed", b"true"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": raw})

@@ -1,0 +1,44 @@
+"""Settings every service shares; each service subclasses with its own env prefix (COURT_, POLICE_, ...)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me-0000000000"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./var/service.db"
+    database_pool_size: int = Field(default=10, ge=1)
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_client_id_suffix: str = ""
+    secret_key: str = DEVELOPMENT_SECRET
+    access_token_minutes: int = Field(default=480, ge=1)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    relay_batch_size: int = Field(default=200, ge=1)
+    relay_idle_seconds: float = Field(default=0.5, gt=0)
+    relay_send_timeout_seconds: float = Field(default=15.0, gt=0)
+    relay_backoff_max_seconds: float = Field(default=30.0, gt=0)
+
+    consumer_stall_seconds: float = Field(default=45.0, gt=0)
+    consumer_max_handler_attempts: int = Field(default=5, ge=1)
+
+    topic_partitions: int = Field(default=6, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _no_default_secret_outside_development(self) -> ServiceSettings:
+        if self.environment == "production" and (self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32):
+            raise ValueError("secret_key must be set to a private value of 32+ characters in production")
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"

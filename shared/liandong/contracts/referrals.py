@@ -1,0 +1,49 @@
+"""Referral contracts: the court's 案件移送函 and the police's 受案登记回执."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, Field
+
+from liandong.contracts.base import Contract, contract
+from liandong.contracts.common import CountyCode, EvidenceRef, Money, Suspect
+from liandong.messaging import topics
+
+
+@contract
+class ReferralSubmittedV1(Contract):
+    """案件移送函 + 执行情况说明 + evidence manifest: the court refers a lead to the police of its county."""
+
+    event_type = "court.referral.submitted"
+    schema_version = 1
+    aggregate_type = "referral"
+    topic = topics.COURT_REFERRALS
+
+    referral_id: str = Field(min_length=1, max_length=64)
+    lead_id: str = Field(min_length=1, max_length=64)
+    court_code: str = Field(min_length=2, max_length=16)
+    court_unit: CountyCode
+    police_unit: CountyCode
+    enforcement_case_number: str = Field(min_length=1, max_length=64)
+    enforcement_summary: str = Field(min_length=1, max_length=20_000)
+    amount_owed: Money
+    amount_paid: Money
+    suspects: list[Suspect] = Field(min_length=1)
+    evidence: list[EvidenceRef] = Field(default_factory=list)
+    submitted_at: AwareDatetime
+    submitted_by: str = Field(min_length=1, max_length=64)
+
+
+@contract
+class ReferralReceivedV1(Contract):
+    """受案登记回执: the police have registered the referral; their filing window runs from received_at."""
+
+    event_type = "police.referral.received"
+    schema_version = 1
+    aggregate_type = "referral"
+    topic = topics.POLICE_REFERRALS
+
+    referral_id: str = Field(min_length=1, max_length=64)
+    police_unit: CountyCode
+    receipt_number: str = Field(min_length=1, max_length=64)
+    received_at: AwareDatetime
+    registered_by: str = Field(min_length=1, max_length=64)

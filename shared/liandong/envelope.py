@@ -1,0 +1,103 @@
+"""The envelope every message on Kafka travels in (DESIGN.md §2).
+
+The payload is kept as plain JSON here; `liandong.contracts.parse_payload` turns it into the versioned pydantic
+contract for its `(event_type, schema_version)`, so a consumer never guesses at a version it does not know.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+if TYPE_CHECKING:
+    from liandong.contracts.base import Contract
+
+Agency = Literal["court", "police", "procuratorate"]
+EVENT_TYPE_PATTERN = r"^(court|police|procuratorate)\.[a-z_]+\.[a-z_]+$"
+
+HEADER_EVENT_ID = "event_id"
+HEADER_EVENT_TYPE = "event_type"
+HEADER_SCHEMA_VERSION = "schema_version"
+HEADER_CORRELATION_ID = "correlation_id"
+
+
+class ProducerRef(BaseModel):
+    """Who produced the event: the agency and the unit (county or city code)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agency: Agency
+    unit: str = Field(min_length=1, max_length=32)
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: uuid.UUID
+    event_type: str = Field(pattern=EVENT_TYPE_PATTERN, max_length=120)
+    schema_version: int = Field(ge=1)
+    occurred_at: AwareDatetime
+    producer: ProducerRef
+    jurisdiction: str = Field(min_length=1, max_length=32)
+    aggregate_type: str = Field(min_length=1, max_length=64)
+    aggregate_id: str = Field(min_length=1, max_length=128)
+    correlation_id: str = Field(min_length=1, max_length=128)
+    causation_id: uuid.UUID | None = None
+    payload: dict[str, Any]
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _as_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @classmethod
+    def wrap(
+        cls,
+        payload: Contract,
+        *,
+        producer: ProducerRef,
+        jurisdiction: str,
+        aggregate_id: str,
+        correlation_id: str,
+        occurred_at: datetime,
+        causation_id: uuid.UUID | None = None,
+        event_id: uuid.UUID | None = None,
+    ) -> Envelope:
+        return cls(
+            event_id=event_id or uuid.uuid4(),
+            event_type=payload.event_type,
+            schema_version=payload.schema_version,
+            occurred_at=occurred_at,
+            producer=producer,
+            jurisdiction=jurisdiction,
+            aggregate_type=payload.aggregate_type,
+            aggregate_id=aggregate_id,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            payload=payload.model_dump(mode="json"),
+        )
+
+    @property
+    def key(self) -> bytes:
+        """The Kafka key: the aggregate id, so one aggregate's events stay in order on one partition."""
+        return self.aggregate_id.encode()
+
+    def headers(self) -> list[tuple[str, bytes]]:
+        return [
+            (HEADER_EVENT_ID, str(self.event_id).encode()),
+            (HEADER_EVENT_TYPE, self.event_type.encode()),
+            (HEADER_SCHEMA_VERSION, str(self.schema_version).encode()),
+            (HEADER_CORRELATION_ID, self.correlation_id.encode()),
+        ]
+
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes | None) -> Envelope:
+        if raw is None:
+            raise ValueError("empty message")
+        return cls.model_validate_json(raw)

@@ -1,0 +1,425 @@
+"""The inbox consumer runner (DESIGN.md §3 rules 3, 4 and 7).
+
+For every message: decode the envelope, find the handler for its event type, parse the versioned payload, then in
+one database transaction insert `(consumer, event_id)` into the inbox and let the handler apply it. A duplicate
+inbox key means "already applied". Offsets are committed only after the database commit.
+
+- A message that can never be applied (not an envelope, unknown schema version, payload breaking its contract, a
+  handler that declares it poison, or one that keeps failing) goes to the group's dead-letter topic with the error,
+  and the runner moves on.
+- Transient failures (database or broker away) are retried in place, forever, so per-matter order holds.
+- Handlers return an `Outcome` decided by their state guard: applied, stale (ignored) or parked; it is recorded in
+  the inbox row.
+- A watchdog restarts the consumer when its poll loop stops making progress while there is lag, or when the loop
+  dies (aio-libs/aiokafka#1154, #1187).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from aiokafka import (
+    AIOKafkaConsumer,
+    AIOKafkaProducer,
+    ConsumerRebalanceListener,
+    ConsumerRecord,
+    TopicPartition,
+)
+from prometheus_client import Counter
+from pydantic import ValidationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from liandong.clock import Clock
+from liandong.contracts.base import Contract, ContractError, parse_payload
+from liandong.envelope import Envelope
+from liandong.messaging.kafka import bounded, stop_quietly
+from liandong.persistence.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+HANDLED = Counter("liandong_events_handled_total", "Events handled, by outcome", ["consumer", "outcome"])
+DEAD_LETTERED = Counter("liandong_events_dead_lettered_total", "Events sent to the DLT", ["consumer", "reason"])
+RESTARTS = Counter("liandong_consumer_restarts_total", "Consumer restarts by the watchdog", ["consumer"])
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    STALE = "stale"  # already superseded: ignored, recorded
+    PARKED = "parked"  # cannot apply yet in this state: recorded for follow-up, not retried
+
+
+class PoisonMessage(Exception):
+    """Raised by a handler for a message that can never be applied; it goes to the dead-letter topic."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    envelope: Envelope
+    payload: Contract
+    topic: str
+    partition: int
+    offset: int
+
+
+Handler = Callable[[Delivery, SqlUnitOfWork], Awaitable[Outcome]]
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, PoolTimeout, OSError, TimeoutError)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, TRANSIENT_ERRORS)
+
+
+class _Stopping(Exception):
+    pass
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        *,
+        name: str,
+        group_id: str,
+        topics: list[str],
+        handlers: Mapping[str, Handler],
+        uow_factory: Callable[[], SqlUnitOfWork],
+        consumer_factory: Callable[[], AIOKafkaConsumer],
+        producer_factory: Callable[[], AIOKafkaProducer],
+        dead_letter_topic: str,
+        clock: Clock,
+        stall_seconds: float = 45.0,
+        max_handler_attempts: int = 5,
+        kafka_timeout: float = 15.0,
+    ) -> None:
+        self.name = name
+        self.group_id = group_id
+        self.topics = topics
+        self._handlers = dict(handlers)
+        self._uow_factory = uow_factory
+        self._consumer_factory = consumer_factory
+        self._producer_factory = producer_factory
+        self.dead_letter_topic = dead_letter_topic
+        self._clock = clock
+        self._stall = stall_seconds
+        self._max_attempts = max_handler_attempts
+        self._kafka_timeout = kafka_timeout
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dlt_producer: AIOKafkaProducer | None = None
+        self._loop_task: asyncio.Task[None] | None = None
+        self._watchdog_task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self._next_offsets: dict[TopicPartition, int] = {}
+        self._uncommitted: dict[TopicPartition, int] = {}
+        self._last_poll = 0.0
+        self._last_progress = 0.0
+        self.restarts = 0
+        self.last_error: str | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._stopping.clear()
+        self._touch()
+        self._loop_task = asyncio.create_task(self._consume_forever(), name=f"consumer-{self.name}")
+        self._watchdog_task = asyncio.create_task(self._watchdog(), name=f"consumer-watchdog-{self.name}")
+
+    async def stop(self, timeout: float = 15.0) -> None:
+        self._stopping.set()
+        for task in (self._watchdog_task, self._loop_task):
+            if task is None:
+                continue
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout)
+            except (TimeoutError, asyncio.CancelledError, Exception):
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._loop_task = self._watchdog_task = None
+        await self._close_consumer()
+        if self._dlt_producer is not None:
+            await stop_quietly(self._dlt_producer, 5, f"{self.name} dead-letter producer")
+            self._dlt_producer = None
+
+    def status(self) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        return {
+            "running": self._loop_task is not None and not self._loop_task.done(),
+            "healthy": self.healthy,
+            "seconds_since_poll": round(loop.time() - self._last_poll, 1),
+            "assigned_partitions": len(self._consumer.assignment()) if self._consumer else 0,
+            "restarts": self.restarts,
+            "last_error": self.last_error,
+        }
+
+    @property
+    def healthy(self) -> bool:
+        if self._loop_task is None or self._loop_task.done() or self._consumer is None:
+            return False
+        return asyncio.get_running_loop().time() - self._last_poll < self._stall
+
+    # -- the poll loop --------------------------------------------------------------------------------------
+    def _touch(self, progress: bool = True) -> None:
+        now = asyncio.get_running_loop().time()
+        self._last_poll = now
+        if progress:
+            self._last_progress = now
+
+    async def _open_consumer(self) -> AIOKafkaConsumer:
+        delay = 0.2
+        while not self._stopping.is_set():
+            consumer = self._consumer_factory()
+            consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
+            try:
+                await bounded(consumer.start(), self._kafka_timeout, f"starting consumer {self.name}")
+                self._consumer = consumer
+                return consumer
+            except Exception as exc:
+                self.last_error = repr(exc)
+                log.warning("consumer %s could not start: %r", self.name, exc)
+                await stop_quietly(consumer, 5, f"consumer {self.name}")
+                self._touch(progress=False)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        raise _Stopping
+
+    async def _close_consumer(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            await self._commit_pending(consumer)
+            await stop_quietly(consumer, 10, f"consumer {self.name}")
+
+    async def _consume_forever(self) -> None:
+        try:
+            consumer = await self._open_consumer()
+            while not self._stopping.is_set():
+                batches = await consumer.getmany(timeout_ms=500, max_records=200)
+                self._touch(progress=bool(batches))
+                for tp, records in batches.items():
+                    for record in records:
+                        await self._process(record)
+                        self._uncommitted[tp] = record.offset + 1
+                        self._next_offsets[tp] = record.offset + 1
+                        self._touch()
+                    await self._commit_pending(consumer)
+        except _Stopping:
+            return
+
+    async def _commit_pending(self, consumer: AIOKafkaConsumer) -> None:
+        if not self._uncommitted:
+            return
+        offsets, self._uncommitted = self._uncommitted, {}
+        try:
+            await bounded(consumer.commit(offsets), self._kafka_timeout, f"committing {self.name} offsets")
+        except Exception as exc:
+            log.warning("consumer %s: offset commit failed (%r); redelivery will be deduplicated", self.name, exc)
+
+    # -- one message ----------------------------------------------------------------------------------------
+    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        try:
+            envelope = Envelope.from_bytes(record.value)
+        except (ValidationError, ValueError) as exc:
+            await self._dead_letter(record, "malformed_envelope", exc)
+            return
+        handler = self._handlers.get(envelope.event_type)
+        if handler is None:
+            HANDLED.labels(self.name, "not_subscribed").inc()
+            return  # the topic carries event types this service does not consume
+        try:
+            payload = parse_payload(envelope)
+        except ContractError as exc:
+            await self._dead_letter(record, exc.reason, exc)
+            return
+        delivery = Delivery(envelope, payload, record.topic, record.partition, record.offset)
+        attempts = 0
+        delay = 0.2
+        while True:
+            try:
+                outcome = await self._apply(delivery, handler)
+                HANDLED.labels(self.name, outcome).inc()
+                return
+            except PoisonMessage as exc:
+                await self._dead_letter(record, "poison", exc, envelope)
+                return
+            except Exception as exc:
+                self.last_error = repr(exc)
+                attempts += 1
+                if not is_transient(exc) and attempts >= self._max_attempts:
+                    log.exception("consumer %s: %s failed %d times", self.name, envelope.event_id, attempts)
+                    await self._dead_letter(record, "handler_failed", exc, envelope)
+                    return
+                log.warning("consumer %s: retrying %s after %r", self.name, envelope.event_id, exc)
+            if self._stopping.is_set():
+                raise _Stopping  # not committed: the message comes again after restart
+            self._touch(progress=False)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+    async def _apply(self, delivery: Delivery, handler: Handler) -> str:
+        env = delivery.envelope
+        async with self._uow_factory() as uow:
+            inbox = uow.tables.inbox
+            already = await uow.session.scalar(
+                select(inbox.c.outcome).where(inbox.c.consumer == self.name, inbox.c.event_id == str(env.event_id))
+            )
+            if already is not None:
+                return "duplicate"
+            try:
+                await uow.session.execute(
+                    insert(inbox).values(
+                        consumer=self.name,
+                        event_id=str(env.event_id),
+                        event_type=env.event_type,
+                        correlation_id=env.correlation_id,
+                        outcome=Outcome.APPLIED.value,
+                        received_at=self._clock.now(),
+                    )
+                )
+            except IntegrityError:
+                return "duplicate"  # a replica applied it between our check and insert
+            outcome = await handler(delivery, uow)
+            if outcome is not Outcome.APPLIED:
+                await uow.session.execute(
+                    update(inbox)
+                    .where(inbox.c.consumer == self.name, inbox.c.event_id == str(env.event_id))
+                    .values(outcome=outcome.value)
+                )
+            await uow.commit()
+            return outcome.value
+
+    async def _dead_letter(
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        reason: str,
+        exc: BaseException,
+        envelope: Envelope | None = None,
+    ) -> None:
+        headers = [
+            *[(k, v) for k, v in (record.headers or ())],
+            ("dlt.reason", reason.encode()),
+            ("dlt.error", str(exc)[:4000].encode()),
+            ("dlt.consumer", self.name.encode()),
+            ("dlt.source", f"{record.topic}/{record.partition}/{record.offset}".encode()),
+            ("dlt.at", self._clock.now().isoformat().encode()),
+        ]
+        delay = 0.2
+        while True:
+            try:
+                if self._dlt_producer is None:
+                    producer = self._producer_factory()
+                    await bounded(producer.start(), self._kafka_timeout, "starting dead-letter producer")
+                    self._dlt_producer = producer
+                await bounded(
+                    self._dlt_producer.send_and_wait(
+                        self.dead_letter_topic, value=record.value, key=record.key, headers=headers
+                    ),
+                    self._kafka_timeout,
+                    "dead-lettering",
+                )
+                break
+            except Exception as send_exc:
+                log.warning("consumer %s: dead-letter send failed: %r", self.name, send_exc)
+                if self._dlt_producer is not None:
+                    await stop_quietly(self._dlt_producer, 5, "dead-letter producer")
+                    self._dlt_producer = None
+                if self._stopping.is_set():
+                    raise _Stopping from send_exc
+                self._touch(progress=False)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        DEAD_LETTERED.labels(self.name, reason).inc()
+        log.error(
+            "consumer %s: %s/%s/%s dead-lettered (%s): %s",
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            reason,
+            exc,
+            extra={"correlation_id": envelope.correlation_id if envelope else None},
+        )
+
+    # -- watchdog -------------------------------------------------------------------------------------------
+    async def _lagging(self) -> bool:
+        """True when the broker holds messages past what we have applied on a partition we own.
+
+        End offsets are asked of the broker rather than read from the last fetch, since a stalled consumer
+        fetches nothing and its cached high-water mark never moves.
+        """
+        consumer = self._consumer
+        if consumer is None or not consumer.assignment():
+            return False
+        assigned = list(consumer.assignment())
+        try:
+            ends = await bounded(consumer.end_offsets(assigned), self._kafka_timeout, "reading end offsets")
+        except Exception:
+            return False
+        for tp in assigned:
+            position = self._next_offsets.get(tp)
+            if position is None:
+                try:
+                    committed = await bounded(consumer.committed(tp), self._kafka_timeout, "reading commits")
+                except Exception:
+                    continue
+                position = committed or 0
+            if ends.get(tp, 0) > position:
+                return True
+        return False
+
+    async def _watchdog(self) -> None:
+        loop = asyncio.get_running_loop()
+        interval = max(self._stall / 5, 0.2)
+        while not self._stopping.is_set():
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=interval)
+                return
+            except TimeoutError:
+                pass
+            now = loop.time()
+            dead = self._loop_task is None or self._loop_task.done()
+            stuck = now - self._last_poll > self._stall
+            stalled = now - self._last_progress > self._stall and await self._lagging()
+            if dead or stuck or stalled:
+                why = "loop ended" if dead else "poll stuck" if stuck else "lag without progress"
+                if dead and self._loop_task is not None and not self._loop_task.cancelled():
+                    error = self._loop_task.exception()
+                    if error is not None:
+                        self.last_error = repr(error)
+                log.warning("consumer %s: watchdog restarts the consumer (%s)", self.name, why)
+                await self._restart()
+
+    async def _restart(self) -> None:
+        self.restarts += 1
+        RESTARTS.labels(self.name).inc()
+        if self._loop_task is not None and not self._loop_task.done():
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+        self._uncommitted.clear()  # only offsets whose messages are applied were ever put here; re-reading is safe
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            await stop_quietly(consumer, 10, f"consumer {self.name}")
+        self._touch()
+        self._loop_task = asyncio.create_task(self._consume_forever(), name=f"consumer-{self.name}")
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Commit what has been applied before partitions move to another member."""
+
+    def __init__(self, runner: ConsumerRunner) -> None:
+        self._runner = runner
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        consumer = self._runner._consumer
+        if consumer is not None:
+            await self._runner._commit_pending(consumer)
+        for tp in revoked:
+            self._runner._next_offsets.pop(tp, None)
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        return None

@@ -1,0 +1,65 @@
+"""Kafka client construction with the settings the delivery rules need, and bounded start/stop.
+
+aiokafka's calls can hang while the broker is down (aio-libs/aiokafka#1101), so every start, send and stop made by
+this project goes through `bounded`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def bounded(awaitable: Awaitable[T], seconds: float, what: str) -> T:
+    try:
+        return await asyncio.wait_for(awaitable, timeout=seconds)
+    except TimeoutError as exc:
+        raise TimeoutError(f"{what} did not finish within {seconds}s") from exc
+
+
+def idempotent_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+    """A producer that never writes a message twice for one send (acks=all is required with idempotence)."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        request_timeout_ms=10_000,
+        retry_backoff_ms=200,
+    )
+
+
+def manual_commit_consumer(bootstrap_servers: str, group_id: str, client_id: str) -> AIOKafkaConsumer:
+    """A consumer whose offsets move only when we commit them, after the database commit.
+
+    Topics are subscribed by the runner, together with its rebalance listener.
+    """
+    return AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        group_id=group_id,
+        client_id=client_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=200,
+        session_timeout_ms=20_000,
+        heartbeat_interval_ms=3_000,
+        request_timeout_ms=30_000,
+        retry_backoff_ms=200,
+        metadata_max_age_ms=30_000,
+    )
+
+
+async def stop_quietly(client: AIOKafkaProducer | AIOKafkaConsumer, seconds: float, what: str) -> None:
+    """Stop a client; a client that cannot stop in time is abandoned rather than blocking shutdown."""
+    try:
+        await bounded(client.stop(), seconds, f"stopping {what}")
+    except Exception:
+        log.warning("could not stop %s cleanly", what, exc_info=True)

@@ -1,0 +1,221 @@
+"""The outbox relay (DESIGN.md §3 rule 2).
+
+Claims unpublished outbox rows, publishes them with an idempotent producer keyed by aggregate id, and marks them
+published in the same transaction that claimed them. A row is only ever taken when no earlier row of the same
+aggregate is still unpublished, so per-aggregate order holds across retries and across replicas. On PostgreSQL
+`FOR UPDATE SKIP LOCKED` lets several replicas share the work; SQLite (embedded, one process) ignores it.
+
+Failures never drop a row: the batch is given back with a per-row backoff (`attempts`, `next_attempt_at`,
+`last_error`) and retried forever; the producer is recreated after any failure (aio-libs/aiokafka#1017). Rows can
+therefore be published more than once; consumers deduplicate by event id (rule 3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter
+from sqlalchemy import Row, Table, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from liandong.clock import Clock
+from liandong.envelope import Envelope
+from liandong.messaging.kafka import bounded, stop_quietly
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = Counter("liandong_outbox_published_total", "Outbox rows published", ["relay"])
+FAILURES = Counter("liandong_outbox_publish_failures_total", "Failed outbox publish attempts", ["relay"])
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        name: str,
+        session_factory: async_sessionmaker[AsyncSession],
+        outbox: Table,
+        producer_factory: Callable[[], AIOKafkaProducer],
+        clock: Clock,
+        batch_size: int = 200,
+        idle_seconds: float = 0.5,
+        send_timeout: float = 15.0,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+    ) -> None:
+        self.name = name
+        self._sessions = session_factory
+        self._outbox = outbox
+        self._producer_factory = producer_factory
+        self._clock = clock
+        self._batch_size = batch_size
+        self._idle = idle_seconds
+        self._send_timeout = send_timeout
+        self._backoff_base = backoff_base
+        self._backoff_max = backoff_max
+        self._producer: AIOKafkaProducer | None = None
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.consecutive_failures = 0
+        self.last_error: str | None = None
+        self.last_success_at: datetime | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.name}")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout)
+            except TimeoutError:
+                self._task.cancel()
+                await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self._drop_producer()
+
+    def wake(self) -> None:
+        """Called after a commit that wrote outbox rows, so they go out without waiting for the next poll."""
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    # -- work ---------------------------------------------------------------------------------------------
+    async def run_once(self) -> int:
+        """Publish one batch. Returns how many rows were published (0 when idle or on failure)."""
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            rows = (await session.execute(self._claim(now))).all()
+            if not rows:
+                return 0
+            try:
+                await bounded(self._publish(rows), self._send_timeout, f"publishing {len(rows)} rows")
+            except Exception as exc:
+                await self._give_back(session, rows, now, exc)
+                failed: BaseException | None = exc
+            else:
+                o = self._outbox.c
+                await session.execute(
+                    update(self._outbox)
+                    .where(o.seq.in_([r.seq for r in rows]))
+                    .values(published_at=now, last_error=None)
+                )
+                failed = None
+        if failed is not None:
+            FAILURES.labels(self.name).inc()
+            self.consecutive_failures += 1
+            self.last_error = repr(failed)
+            log.warning("relay %s: publish of %d rows failed: %r", self.name, len(rows), failed)
+            await self._drop_producer()
+            return 0
+        PUBLISHED.labels(self.name).inc(len(rows))
+        self.consecutive_failures = 0
+        self.last_error = None
+        self.last_success_at = now
+        return len(rows)
+
+    def _claim(self, now: datetime) -> Any:
+        o = self._outbox
+        earlier = o.alias("earlier")
+        earlier_pending = (
+            select(earlier.c.seq)
+            .where(
+                earlier.c.aggregate_type == o.c.aggregate_type,
+                earlier.c.aggregate_id == o.c.aggregate_id,
+                earlier.c.published_at.is_(None),
+                earlier.c.seq < o.c.seq,
+            )
+            .exists()
+        )
+        return (
+            select(o.c.seq, o.c.topic, o.c.aggregate_id, o.c.envelope, o.c.attempts)
+            .where(o.c.published_at.is_(None), o.c.next_attempt_at <= now, ~earlier_pending)
+            .order_by(o.c.seq)
+            .limit(self._batch_size)
+            .with_for_update(skip_locked=True, of=o)
+        )
+
+    async def _publish(self, rows: Sequence[Row[Any]]) -> None:
+        producer = await self._ensure_producer()
+        futures = []
+        for row in rows:
+            envelope = Envelope.model_validate_json(row.envelope)
+            futures.append(
+                await producer.send(
+                    row.topic, value=row.envelope.encode(), key=envelope.key, headers=envelope.headers()
+                )
+            )
+        await asyncio.gather(*futures)
+
+    async def _give_back(
+        self, session: AsyncSession, rows: Sequence[Row[Any]], now: datetime, exc: BaseException
+    ) -> None:
+        o = self._outbox
+        await session.execute(
+            update(o)
+            .where(o.c.seq == bindparam("b_seq"))
+            .values(
+                attempts=bindparam("b_attempts"),
+                next_attempt_at=bindparam("b_next"),
+                last_error=bindparam("b_error"),
+            ),
+            [
+                {
+                    "b_seq": r.seq,
+                    "b_attempts": r.attempts + 1,
+                    "b_next": now + timedelta(seconds=self.backoff(r.attempts + 1)),
+                    "b_error": repr(exc)[:2000],
+                }
+                for r in rows
+            ],
+        )
+
+    def backoff(self, attempts: int) -> float:
+        """Exponential backoff with full jitter, capped."""
+        ceiling = min(self._backoff_max, self._backoff_base * (2 ** min(attempts, 16)))
+        return random.uniform(ceiling / 2, ceiling)
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self._producer_factory()
+            try:
+                await bounded(producer.start(), self._send_timeout, "starting producer")
+            except BaseException:
+                await stop_quietly(producer, 5, "producer that failed to start")
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await stop_quietly(producer, 5, f"relay {self.name} producer")
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                published = await self.run_once()
+            except Exception as exc:
+                published = 0
+                self.consecutive_failures += 1
+                self.last_error = repr(exc)
+                log.warning("relay %s: claim failed: %r", self.name, exc)
+            if published >= self._batch_size:
+                continue
+            pause = self.backoff(self.consecutive_failures) if self.consecutive_failures else self._idle
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)

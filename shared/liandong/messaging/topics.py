@@ -1,0 +1,101 @@
+"""The topic catalogue (one topic per producing agency and aggregate family) and explicit topic creation.
+
+Broker auto-creation is off (deploy/kafka/server.properties.in); every service creates the whole catalogue at
+start-up, which is idempotent, so any one of them can come up first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from aiokafka import errors
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
+
+log = logging.getLogger(__name__)
+
+COURT_REFERRALS = "court.referrals"
+COURT_ENFORCEMENT = "court.enforcement"
+COURT_TRIALS = "court.trials"
+COURT_DEADLINES = "court.deadlines"
+POLICE_REFERRALS = "police.referrals"
+POLICE_CASES = "police.cases"
+POLICE_DEADLINES = "police.deadlines"
+PROCURATORATE_DECISIONS = "procuratorate.decisions"
+PROCURATORATE_SUPERVISION = "procuratorate.supervision"
+PROCURATORATE_DEADLINES = "procuratorate.deadlines"
+
+EVENT_TOPICS: tuple[str, ...] = (
+    COURT_REFERRALS,
+    COURT_ENFORCEMENT,
+    COURT_TRIALS,
+    COURT_DEADLINES,
+    POLICE_REFERRALS,
+    POLICE_CASES,
+    POLICE_DEADLINES,
+    PROCURATORATE_DECISIONS,
+    PROCURATORATE_SUPERVISION,
+    PROCURATORATE_DEADLINES,
+)
+
+CONSUMER_GROUPS: tuple[str, ...] = ("liandong.court", "liandong.police", "liandong.procuratorate")
+
+
+def dead_letter_topic(group_id: str) -> str:
+    """One dead-letter topic per consumer group."""
+    return f"{group_id}.dlt"
+
+
+def catalogue() -> list[str]:
+    return [*EVENT_TOPICS, *(dead_letter_topic(g) for g in CONSUMER_GROUPS)]
+
+
+async def ensure_topics(
+    bootstrap_servers: str,
+    names: Iterable[str],
+    *,
+    partitions: int,
+    replication_factor: int,
+    timeout: float = 60.0,
+) -> list[str]:
+    """Create the topics that do not exist yet; retry until the broker answers or `timeout` passes.
+
+    Returns the names that this call created.
+    """
+    wanted = list(dict.fromkeys(names))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    delay = 0.2
+    while True:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+        try:
+            await asyncio.wait_for(admin.start(), timeout=15)
+            existing = set(await asyncio.wait_for(admin.list_topics(), timeout=15))
+            missing = [n for n in wanted if n not in existing]
+            if missing:
+                response = await asyncio.wait_for(
+                    admin.create_topics(
+                        [NewTopic(n, num_partitions=partitions, replication_factor=replication_factor) for n in missing]
+                    ),
+                    timeout=30,
+                )
+                for topic_error in response.topic_errors:
+                    name, code = topic_error[0], topic_error[1]
+                    # Another service may have created it between our list and create: that is fine.
+                    if code and errors.for_code(code) is not errors.TopicAlreadyExistsError:
+                        raise errors.for_code(code)(f"creating topic {name}")
+                log.info("created topics %s", missing)
+            return missing
+        except (KafkaError, OSError, TimeoutError) as exc:
+            if loop.time() >= deadline:
+                raise TimeoutError(f"could not create topics on {bootstrap_servers}: {exc!r}") from exc
+            log.warning("broker not ready for topic creation (%r); retrying", exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+        finally:
+            try:
+                await asyncio.wait_for(admin.close(), timeout=5)
+            except Exception:
+                log.debug("admin client close failed", exc_info=True)

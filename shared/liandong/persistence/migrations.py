@@ -1,0 +1,60 @@
+"""Alembic, run at service start-up: one migration history per service, applied programmatically.
+
+Each service's `migrations/env.py` calls `run_env(metadata)`. On PostgreSQL the migration transaction takes an
+advisory lock, so replicas starting together apply each revision once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import Connection, MetaData, pool
+from sqlalchemy.ext.asyncio import create_async_engine
+
+MIGRATION_LOCK_KEY = 7_210_001
+
+
+def alembic_config(script_location: str, url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", script_location)
+    config.attributes["database_url"] = url
+    return config
+
+
+def upgrade(script_location: str, url: str, revision: str = "head") -> None:
+    """Blocking: call it from a worker thread (`asyncio.to_thread`) inside a running event loop."""
+    command.upgrade(alembic_config(script_location, url), revision)
+
+
+def run_env(target_metadata: MetaData) -> None:
+    url: str = context.config.attributes["database_url"]
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_online(url, target_metadata))
+
+
+async def _run_online(url: str, target_metadata: MetaData) -> None:
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run_sync, target_metadata)
+    finally:
+        await engine.dispose()
+
+
+def _run_sync(connection: Connection, target_metadata: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+        context.run_migrations()

@@ -1,0 +1,119 @@
+"""Tables every service database has: outbox, inbox, idempotency keys and staff accounts.
+
+Each service owns its MetaData (its domain tables differ); `install` adds these common tables to it so one
+Alembic history per service creates both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from liandong.persistence.types import UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY autoincrements).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@dataclass(frozen=True)
+class CommonTables:
+    outbox: Table
+    inbox: Table
+    idempotency_keys: Table
+    users: Table
+
+
+def install(metadata: MetaData) -> CommonTables:
+    outbox = Table(
+        "outbox",
+        metadata,
+        # seq orders the relay's work; it is never used as a high-water mark (commits land out of order).
+        Column("seq", BigId, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("event_type", String(120), nullable=False),
+        Column("aggregate_type", String(64), nullable=False),
+        Column("aggregate_id", String(128), nullable=False),
+        Column("correlation_id", String(128), nullable=False),
+        Column("envelope", Text, nullable=False),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime(), nullable=True),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("next_attempt_at", UtcDateTime(), nullable=False),
+        Column("last_error", Text, nullable=True),
+    )
+    Index(
+        "ix_outbox_pending",
+        outbox.c.next_attempt_at,
+        outbox.c.seq,
+        postgresql_where=outbox.c.published_at.is_(None),
+        sqlite_where=outbox.c.published_at.is_(None),
+    )
+    Index(
+        "ix_outbox_pending_aggregate",
+        outbox.c.aggregate_type,
+        outbox.c.aggregate_id,
+        outbox.c.seq,
+        postgresql_where=outbox.c.published_at.is_(None),
+        sqlite_where=outbox.c.published_at.is_(None),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(120), nullable=False),
+        Column("event_id", String(36), nullable=False),
+        Column("event_type", String(120), nullable=False),
+        Column("correlation_id", String(128), nullable=False),
+        Column("outcome", String(16), nullable=False),
+        Column("received_at", UtcDateTime(), nullable=False),
+        PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
+    )
+    idempotency_keys = Table(
+        "idempotency_keys",
+        metadata,
+        Column("scope", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("fingerprint", String(64), nullable=False),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("status_code", Integer, nullable=True),
+        Column("response_body", Text, nullable=True),
+        Column("response_content_type", String(100), nullable=True),
+        PrimaryKeyConstraint("scope", "key", name="pk_idempotency_keys"),
+    )
+    users = Table(
+        "users",
+        metadata,
+        Column("username", String(64), primary_key=True),
+        Column("password_hash", String(255), nullable=False),
+        Column("display_name", String(200), nullable=False),
+        Column("role", String(40), nullable=False),
+        Column("unit", String(16), nullable=False),
+        Column("active", Boolean, nullable=False, server_default=text("true")),
+        Column("created_at", UtcDateTime(), nullable=False),
+    )
+    return CommonTables(outbox=outbox, inbox=inbox, idempotency_keys=idempotency_keys, users=users)

@@ -1,0 +1,148 @@
+"""The unit of work: one database transaction for the state change, its outbox rows and its idempotency key.
+
+Aggregates collect internal domain events; on commit the unit of work hands each to the service's translator,
+which turns it into an integration `Envelope` (or nothing), and writes the envelopes to the outbox table in the same
+transaction as the domain rows (DESIGN.md §3 rule 1). Nothing here talks to Kafka: the relay does that.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from liandong.clock import Clock
+from liandong.contracts.base import REGISTRY
+from liandong.envelope import Envelope
+from liandong.persistence.tables import CommonTables
+
+
+class HasEvents(Protocol):
+    events: list[Any]
+
+
+Translator = Callable[[Any], Iterable[Envelope]]
+
+
+@dataclass
+class IdempotencyClaim:
+    """The Idempotency-Key of the HTTP request being served; recorded with the first commit it causes."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    recorded: bool = False
+
+
+current_idempotency_claim: contextvars.ContextVar[IdempotencyClaim | None] = contextvars.ContextVar(
+    "current_idempotency_claim", default=None
+)
+
+
+class IdempotencyKeyTaken(Exception):
+    """Another request with the same Idempotency-Key committed first; nothing of this one was written."""
+
+
+def topic_for(envelope: Envelope) -> str:
+    return REGISTRY[(envelope.event_type, envelope.schema_version)].topic
+
+
+@dataclass
+class SqlUnitOfWork:
+    session_factory: async_sessionmaker[AsyncSession]
+    tables: CommonTables
+    clock: Clock
+    translate: Translator
+    on_commit: Callable[[], None] | None = None
+    _session: AsyncSession | None = field(default=None, init=False)
+    _seen: list[HasEvents] = field(default_factory=list, init=False)
+    _envelopes: list[Envelope] = field(default_factory=list, init=False)
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside 'async with'")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self.session_factory()
+        self._seen = []
+        self._envelopes = []
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+            self._session = None
+
+    def track(self, aggregate: HasEvents) -> None:
+        """Repositories call this for every aggregate they hand out, so its events reach the outbox."""
+        if all(aggregate is not seen for seen in self._seen):
+            self._seen.append(aggregate)
+
+    def emit(self, envelope: Envelope) -> None:
+        """Queue an integration event directly (used where there is no aggregate, e.g. a receipt)."""
+        self._envelopes.append(envelope)
+
+    async def commit(self) -> None:
+        rows = [self._outbox_row(e) for e in self._collect()]
+        if rows:
+            await self.session.execute(insert(self.tables.outbox), rows)
+        claim = current_idempotency_claim.get()
+        if claim is not None and not claim.recorded:
+            await self._record_claim(claim)
+        await self.session.commit()
+        if claim is not None:
+            claim.recorded = True
+        if rows and self.on_commit is not None:
+            self.on_commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    def _collect(self) -> list[Envelope]:
+        envelopes, self._envelopes = self._envelopes, []
+        for aggregate in self._seen:
+            while aggregate.events:
+                envelopes.extend(self.translate(aggregate.events.pop(0)))
+        return envelopes
+
+    def _outbox_row(self, envelope: Envelope) -> dict[str, Any]:
+        now = self.clock.now()
+        return {
+            "event_id": str(envelope.event_id),
+            "topic": topic_for(envelope),
+            "event_type": envelope.event_type,
+            "aggregate_type": envelope.aggregate_type,
+            "aggregate_id": envelope.aggregate_id,
+            "correlation_id": envelope.correlation_id,
+            "envelope": envelope.to_json(),
+            "created_at": now,
+            "next_attempt_at": now,
+            "attempts": 0,
+        }
+
+    async def _record_claim(self, claim: IdempotencyClaim) -> None:
+        # A failed insert poisons the whole transaction, which is what we want: a second request with the same
+        # key writes nothing at all.
+        try:
+            await self.session.execute(
+                insert(self.tables.idempotency_keys).values(
+                    scope=claim.scope,
+                    key=claim.key,
+                    fingerprint=claim.fingerprint,
+                    created_at=self.clock.now(),
+                )
+            )
+        except IntegrityError as exc:
+            raise IdempotencyKeyTaken(claim.key) from exc

@@ -1,0 +1,18 @@
+"""Personal information is masked in logs and list views (DESIGN.md §7)."""
+
+from __future__ import annotations
+
+
+def mask_id_number(value: str | None) -> str | None:
+    """居民身份证号: keep the region (first 6) and the last 4 characters."""
+    if not value:
+        return value
+    if len(value) <= 10:
+        return value[:2] + "*" * (len(value) - 2)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str | None:
+    if not value:
+        return value
+    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)

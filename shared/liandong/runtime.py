@@ -1,0 +1,161 @@
+"""What one running service is made of, and how it starts and stops.
+
+A service describes itself with a `ServiceSpec` (its agency, tables, migrations, translator, event handlers and
+routes); `Runtime` holds the live parts built from it: engine, sessions, relay, consumers, readiness probe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from liandong.api.auth import DevAccount, seed_accounts
+from liandong.clock import Clock, SystemClock
+from liandong.config import ServiceSettings
+from liandong.envelope import Agency
+from liandong.messaging import topics
+from liandong.messaging.consumer import ConsumerRunner, Handler
+from liandong.messaging.kafka import bounded, idempotent_producer, manual_commit_consumer
+from liandong.messaging.relay import OutboxRelay
+from liandong.persistence import migrations
+from liandong.persistence.engine import create_engine, session_factory
+from liandong.persistence.tables import CommonTables
+from liandong.persistence.uow import SqlUnitOfWork, Translator
+
+log = logging.getLogger(__name__)
+
+DEV_PASSWORD = "liandong-dev"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    agency: Agency
+    title: str
+    metadata: MetaData
+    tables: CommonTables
+    migrations: str
+    translate: Translator
+    handlers: Mapping[str, Handler]
+    subscriptions: Sequence[str]
+    routers: Sequence[APIRouter]
+    dev_accounts: Sequence[DevAccount] = ()
+    body_limit_overrides: Mapping[str, int] = field(default_factory=dict)
+    unit_of_work: type[SqlUnitOfWork] = SqlUnitOfWork
+
+
+class Runtime:
+    def __init__(self, spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None) -> None:
+        self.spec = spec
+        self.agency = spec.agency
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.tables = spec.tables
+        self.engine: AsyncEngine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+        self.session_factory: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self.group_id = f"liandong.{spec.agency}"
+        client_id = f"liandong-{spec.agency}{settings.kafka_client_id_suffix}"
+        bootstrap = settings.kafka_bootstrap_servers
+        self.relay = OutboxRelay(
+            name=spec.agency,
+            session_factory=self.session_factory,
+            outbox=self.tables.outbox,
+            producer_factory=lambda: idempotent_producer(bootstrap, f"{client_id}-relay"),
+            clock=self.clock,
+            batch_size=settings.relay_batch_size,
+            idle_seconds=settings.relay_idle_seconds,
+            send_timeout=settings.relay_send_timeout_seconds,
+            backoff_max=settings.relay_backoff_max_seconds,
+        )
+        self.consumers: list[ConsumerRunner] = []
+        if spec.handlers:
+            self.consumers.append(
+                ConsumerRunner(
+                    name=self.group_id,
+                    group_id=self.group_id,
+                    topics=list(spec.subscriptions),
+                    handlers=spec.handlers,
+                    uow_factory=self.uow,
+                    consumer_factory=lambda: manual_commit_consumer(bootstrap, self.group_id, client_id),
+                    producer_factory=lambda: idempotent_producer(bootstrap, f"{client_id}-dlt"),
+                    dead_letter_topic=topics.dead_letter_topic(self.group_id),
+                    clock=self.clock,
+                    stall_seconds=settings.consumer_stall_seconds,
+                    max_handler_attempts=settings.consumer_max_handler_attempts,
+                )
+            )
+        self.topics_ready = False
+        self._background: asyncio.Task[None] | None = None
+
+    def uow(self) -> SqlUnitOfWork:
+        return self.spec.unit_of_work(
+            session_factory=self.session_factory,
+            tables=self.tables,
+            clock=self.clock,
+            translate=self.spec.translate,
+            on_commit=self.relay.wake,
+        )
+
+    async def migrate(self) -> None:
+        await asyncio.to_thread(migrations.upgrade, self.spec.migrations, self.settings.database_url)
+
+    async def seed_development_accounts(self) -> list[str]:
+        if not self.settings.is_development:
+            return []
+        async with self.session_factory() as session:
+            return await seed_accounts(session, self.tables, self.spec.dev_accounts, DEV_PASSWORD, self.clock)
+
+    async def start(self) -> None:
+        """Migrate, seed (development only), start the relay, then create topics and start consumers."""
+        await self.migrate()
+        created = await self.seed_development_accounts()
+        if created:
+            log.warning("development accounts created (password %r): %s", DEV_PASSWORD, ", ".join(created))
+        self.relay.start()
+        self._background = asyncio.create_task(self._topics_then_consumers(), name="topics-then-consumers")
+
+    async def _topics_then_consumers(self) -> None:
+        while True:
+            try:
+                await topics.ensure_topics(
+                    self.settings.kafka_bootstrap_servers,
+                    topics.catalogue(),
+                    partitions=self.settings.topic_partitions,
+                    replication_factor=self.settings.topic_replication_factor,
+                )
+                break
+            except TimeoutError:
+                log.warning("topics not created yet; the broker is not answering")
+        self.topics_ready = True
+        for consumer in self.consumers:
+            await consumer.start()
+
+    async def stop(self) -> None:
+        if self._background is not None and not self._background.done():
+            self._background.cancel()
+            await asyncio.gather(self._background, return_exceptions=True)
+        for consumer in self.consumers:
+            await consumer.stop()
+        await self.relay.stop()
+        await self.engine.dispose()
+
+    async def check_database(self) -> None:
+        async with self.session_factory() as session:
+            await bounded(session.execute(text("SELECT 1")), 3, "database check")
+
+    def readiness(self) -> dict[str, Any]:
+        return {
+            "topics_ready": self.topics_ready,
+            "relay": {
+                "running": self.relay.running,
+                "consecutive_failures": self.relay.consecutive_failures,
+                "last_error": self.relay.last_error,
+            },
+            "consumers": {c.name: c.status() for c in self.consumers},
+        }

@@ -1,0 +1,92 @@
+"""Passwords and bearer tokens, free of the web framework.
+
+Passwords: scrypt (standard library) with a random salt. Tokens: HS256-signed JWTs naming the agency (audience),
+the user, role and unit; service tokens (`kind=service`) are for agency-to-agency calls such as the evidence claim
+check, and carry no staff role.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import jwt
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return (
+        f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+    )
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt_b64, digest_b64 = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    digest = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt_b64), n=int(n), r=int(r), p=int(p), dklen=32)
+    return hmac.compare_digest(digest, base64.b64decode(digest_b64))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a member of staff (role and unit) or another agency's service."""
+
+    username: str
+    agency: str
+    role: str
+    unit: str
+    kind: Literal["staff", "service"] = "staff"
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def issue_token(principal: Principal, *, secret: str, now: datetime, ttl: timedelta) -> str:
+    claims = {
+        "sub": principal.username,
+        "aud": principal.agency,
+        "role": principal.role,
+        "unit": principal.unit,
+        "kind": principal.kind,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def read_token(token: str, *, secret: str, agency: str) -> Principal:
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, secret, algorithms=["HS256"], audience=agency, options={"require": ["exp", "sub", "aud"]}
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    return Principal(
+        username=str(claims["sub"]),
+        agency=agency,
+        role=str(claims.get("role", "")),
+        unit=str(claims.get("unit", "")),
+        kind="service" if claims.get("kind") == "service" else "staff",
+    )
+
+
+def unverified_subject(token: str) -> str | None:
+    """The token's subject without checking it: only to scope idempotency keys, never to authorise."""
+    try:
+        sub = jwt.decode(token, options={"verify_signature": False}).get("sub")
+    except jwt.PyJWTError:
+        return None
+    return str(sub) if sub is not None else None
