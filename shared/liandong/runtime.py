@@ -103,7 +103,7 @@ class Runtime:
         )
 
     async def migrate(self) -> None:
-        await asyncio.to_thread(migrations.upgrade, self.spec.migrations, self.settings.database_url)
+        await migrations.upgrade_async(self.spec.migrations, self.settings.database_url)
 
     async def seed_development_accounts(self) -> list[str]:
         if not self.settings.is_development:

@@ -99,6 +99,7 @@ class ConsumerRunner:
         stall_seconds: float = 45.0,
         max_handler_attempts: int = 5,
         kafka_timeout: float = 15.0,
+        retry_delay: float = 0.2,
     ) -> None:
         self.name = name
         self.group_id = group_id
@@ -112,6 +113,7 @@ class ConsumerRunner:
         self._stall = stall_seconds
         self._max_attempts = max_handler_attempts
         self._kafka_timeout = kafka_timeout
+        self._retry_delay = retry_delay
         self._consumer: AIOKafkaConsumer | None = None
         self._dlt_producer: AIOKafkaProducer | None = None
         self._loop_task: asyncio.Task[None] | None = None
@@ -238,7 +240,7 @@ class ConsumerRunner:
             return
         delivery = Delivery(envelope, payload, record.topic, record.partition, record.offset)
         attempts = 0
-        delay = 0.2
+        delay = self._retry_delay
         while True:
             try:
                 outcome = await self._apply(delivery, handler)

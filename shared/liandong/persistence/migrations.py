@@ -28,6 +28,11 @@ def upgrade(script_location: str, url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(script_location, url), revision)
 
 
+async def upgrade_async(script_location: str, url: str, revision: str = "head") -> None:
+    """Alembic's env runs its own event loop, so from async code it runs in a worker thread."""
+    await asyncio.to_thread(upgrade, script_location, url, revision)
+
+
 def run_env(target_metadata: MetaData) -> None:
     url: str = context.config.attributes["database_url"]
     if context.is_offline_mode():

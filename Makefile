@@ -1,0 +1,67 @@
+# Liandong developer commands. `make run` and `make test` are all most people need.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: help install run test test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch \
+        compose-config up down lock clean
+
+help:
+	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed ## create the virtualenv and install the project
+
+run: install ## broker (unless LIANDONG_KAFKA_BOOTSTRAP is set) + topics + the three services; Ctrl-C stops all
+	$(PY) -m liandong.devstack
+
+test: install ## the whole suite: unit, integration (SQLite + PostgreSQL, real Kafka), end-to-end
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install ## fast tests without a broker or PostgreSQL
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: install
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+test-e2e: install
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+lint: install ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+kafka-fetch: ## resolve the pinned Kafka release from Maven Central into the cache
+	bash deploy/kafka/kafka.sh fetch
+
+kafka: ## start the local KRaft broker on 127.0.0.1:9092
+	bash deploy/kafka/kafka.sh start
+
+kafka-stop: ## stop the local broker
+	bash deploy/kafka/kafka.sh stop
+
+compose-config: ## validate deploy/docker-compose.yml
+	docker-compose -f deploy/docker-compose.yml config -q
+
+up: ## ops: the whole system in containers
+	docker compose -f deploy/docker-compose.yml up --build
+
+down:
+	docker compose -f deploy/docker-compose.yml down
+
+lock: install ## refresh constraints.txt from the virtualenv
+	{ echo "# Exact versions the project is tested with (pip install -c constraints.txt). Regenerate with \`make lock\`."; \
+	  $(PY) -m pip freeze --exclude-editable; } > constraints.txt
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,179 @@
+"""The developer's stack: a local broker (unless one is given), the topics, and the three services.
+
+`make run` calls `python -m liandong.devstack`. The e2e tests use `ServiceProcess` to run the services as real
+uvicorn processes, kill them with SIGKILL and start them again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from liandong.messaging import topics
+
+REPO = Path(__file__).resolve().parents[2]
+KAFKA_SCRIPT = REPO / "deploy" / "kafka" / "kafka.sh"
+SERVICES = {"court": 8001, "police": 8002, "procuratorate": 8003}
+
+
+@dataclass
+class ServiceProcess:
+    """One service as a real uvicorn process."""
+
+    name: str
+    port: int
+    env: dict[str, str] = field(default_factory=dict)
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", f"liandong_{self.name}.main:build",
+             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+        )
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
+            try:
+                response = httpx.get(f"{self.url}/readyz", timeout=5)
+                if response.status_code == 200:
+                    return
+                last = response.text
+            except httpx.HTTPError as exc:
+                last = repr(exc)
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} not ready after {timeout}s: {last}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks run, as in a crash."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+
+
+def service_env(name: str, *, bootstrap: str, database_url: str | None = None, **extra: str) -> dict[str, str]:
+    prefix = name.upper() + "_"
+    env = {prefix + "KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    if database_url:
+        env[prefix + "DATABASE_URL"] = database_url
+    env.update({prefix + k.upper(): v for k, v in extra.items()})
+    return env
+
+
+def kafka(command: str, **env: str) -> None:
+    subprocess.run(["bash", str(KAFKA_SCRIPT), command], check=True, env={**os.environ, **env})
+
+
+HOW_TO = """
+Liandong is running:
+  court          {court}/docs
+  police         {police}/docs
+  procuratorate  {procuratorate}/docs
+  Kafka          {bootstrap}
+
+Development accounts (password liandong-dev): court tongcheng.officer, police tongcheng.investigator,
+procuratorate city.supervisor (more in the README). Try a referral:
+
+  CT=$(curl -s -X POST {court}/auth/token -d username=tongcheng.officer -d password=liandong-dev | jq -r .access_token)
+  PT=$(curl -s -X POST {police}/auth/token -d username=tongcheng.investigator -d password=liandong-dev | jq -r .access_token)
+  LEAD=$(curl -s -X POST {court}/leads -H "Authorization: Bearer $CT" -H 'Content-Type: application/json' \\
+    -d '{{"enforcement_case_number":"(2024)鄂1222执123号","amount_owed":"350000.00","summary":"有履行能力而拒不履行",
+         "suspects":[{{"name":"黎某某","kind":"person","role":"debtor"}}]}}' | jq -r .id)
+  REF=$(curl -s -X POST {court}/leads/$LEAD/referral -H "Authorization: Bearer $CT" -H "Idempotency-Key: $LEAD" | jq -r .id)
+  curl -s {police}/referrals -H "Authorization: Bearer $PT" | jq '.items[] | {{id, status, enforcement_case_number}}'
+  curl -s -X POST {police}/referrals/$REF/registration -H "Authorization: Bearer $PT" | jq '{{status, receipt_number}}'
+  curl -s {court}/referrals/$REF -H "Authorization: Bearer $CT" | jq '{{status, received_at, receipt_number}}'
+
+Press Ctrl-C to stop everything.
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run the broker, the topics and the three services locally.")
+    parser.add_argument("--ready-timeout", type=float, default=90.0)
+    args = parser.parse_args()
+
+    bootstrap = os.environ.get("LIANDONG_KAFKA_BOOTSTRAP")
+    own_broker = bootstrap is None
+    if own_broker:
+        kafka("start")
+        bootstrap = "127.0.0.1:9092"
+    assert bootstrap is not None
+    (REPO / "var").mkdir(exist_ok=True)
+    processes: list[ServiceProcess] = []
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    code = 0
+    try:
+        created = asyncio.run(
+            topics.ensure_topics(bootstrap, topics.catalogue(), partitions=6, replication_factor=1, timeout=90)
+        )
+        print(f"topics ready ({len(created)} created)", flush=True)
+        for name, port in SERVICES.items():
+            process = ServiceProcess(
+                name, port, service_env(name, bootstrap=bootstrap), log_path=REPO / "var" / f"{name}.log"
+            )
+            process.start()
+            processes.append(process)
+        for process in processes:
+            process.wait_ready(args.ready_timeout)
+        print(HOW_TO.format(bootstrap=bootstrap, **{p.name: p.url for p in processes}), flush=True)
+        print("logs: var/court.log var/police.log var/procuratorate.log", flush=True)
+        while not stopping:
+            for process in processes:
+                if process.process is not None and process.process.poll() is not None:
+                    print(f"{process.name} exited ({process.process.returncode}); see var/{process.name}.log")
+                    stopping, code = True, 1
+            time.sleep(0.5)
+    except (TimeoutError, RuntimeError) as exc:
+        print(f"could not start: {exc}", file=sys.stderr)
+        code = 1
+    finally:
+        print("stopping services…", flush=True)
+        for process in processes:
+            process.stop()
+        if own_broker:
+            kafka("stop")
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,151 @@
+"""Where the tests get a real Kafka broker and a real PostgreSQL.
+
+In this order: the environment (LIANDONG_TEST_KAFKA_BOOTSTRAP, LIANDONG_TEST_DATABASE_URL); testcontainers where a
+Docker engine answers; otherwise the project's own local broker (deploy/kafka/kafka.sh, Java + Maven) and a private
+PostgreSQL cluster made with the server binaries on this machine. When none of these is possible the tests that
+need it are skipped locally, and fail in CI (CI=true): a real-broker test never silently skips there.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.support.ports import free_ports
+
+REPO = Path(__file__).resolve().parents[2]
+KAFKA_SCRIPT = REPO / "deploy" / "kafka" / "kafka.sh"
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"required test infrastructure missing in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def docker_available() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "no engine here"
+        return False
+
+
+class LocalBroker:
+    """A real single-node KRaft broker started with deploy/kafka/kafka.sh on private ports and data dir."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.port, self.controller_port = free_ports(2)
+        self.data_dir = data_dir
+        self.bootstrap = f"127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "KAFKA_PORT": str(self.port),
+            "KAFKA_CONTROLLER_PORT": str(self.controller_port),
+            "KAFKA_DATA_DIR": str(self.data_dir),
+        }
+
+    def start(self) -> None:
+        subprocess.run(["bash", str(KAFKA_SCRIPT), "start"], check=True, env=self.env, timeout=600)
+
+    def stop(self) -> None:
+        subprocess.run(["bash", str(KAFKA_SCRIPT), "stop"], check=True, env=self.env, timeout=120)
+
+    def running(self) -> bool:
+        return subprocess.run(["bash", str(KAFKA_SCRIPT), "status"], env=self.env).returncode == 0
+
+
+def can_run_local_broker() -> bool:
+    return shutil.which("java") is not None and (
+        shutil.which("mvn") is not None or bool(glob.glob(os.path.expanduser("~/.cache/liandong/kafka-*/libs")))
+    )
+
+
+@contextmanager
+def kafka_broker(tmp: Path) -> Iterator[str]:
+    given = os.environ.get("LIANDONG_TEST_KAFKA_BOOTSTRAP")
+    if given:
+        yield given
+        return
+    if docker_available():
+        from testcontainers.kafka import KafkaContainer
+
+        with KafkaContainer().with_kraft() as container:
+            yield container.get_bootstrap_server()
+        return
+    if not can_run_local_broker():
+        unavailable("no Kafka broker: set LIANDONG_TEST_KAFKA_BOOTSTRAP, or install Java 17 and Maven")
+    broker = LocalBroker(tmp)
+    broker.start()
+    try:
+        yield broker.bootstrap
+    finally:
+        broker.stop()
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+@contextmanager
+def postgres_server(tmp: Path) -> Iterator[str]:
+    """Yields an admin URL (postgresql+asyncpg://…/postgres) of a server where tests may create databases."""
+    given = os.environ.get("LIANDONG_TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    if docker_available():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16-alpine", driver="asyncpg") as container:
+            yield container.get_connection_url()
+        return
+    bindir = _postgres_bin()
+    if bindir is None:
+        unavailable("no PostgreSQL: set LIANDONG_TEST_DATABASE_URL or install postgresql")
+        raise AssertionError("unreachable")
+    (port,) = free_ports(1)
+    data = tmp / "pgdata"
+    data.mkdir(parents=True)
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        shutil.chown(tmp, "postgres")
+        shutil.chown(data, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                    "--no-sync"], check=True, capture_output=True)
+    subprocess.run(
+        [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "pg.log"), "-w", "-o",
+         f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"],
+        check=True, capture_output=True,
+    )
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                       capture_output=True)
+
+
+def wait_until(predicate: object, timeout: float, interval: float = 0.1, message: str = "condition") -> None:
+    """Poll a synchronous predicate until it is truthy (never a fixed sleep)."""
+    assert callable(predicate)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")

@@ -1,0 +1,178 @@
+"""The inbox consumer runner, one message at a time, with a fake dead-letter producer and a real SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from liandong.clock import ManualClock
+from liandong.contracts import ReferralReceivedV1
+from liandong.envelope import Envelope
+from liandong.messaging.consumer import ConsumerRunner, Delivery, Handler, Outcome, PoisonMessage
+from liandong.persistence.engine import create_engine, session_factory
+from liandong.persistence.uow import SqlUnitOfWork
+from liandong_procuratorate.adapters.orm import common, timeline
+from liandong_procuratorate.bootstrap import spec
+from liandong_procuratorate.entrypoints.consumers import on_hand_off
+from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
+from tests.support.fakes import ProducerFactory, Record
+from tests.support.outbox import count, no_translation, receipt_envelope
+from tests.unit.conftest import migrated_sqlite
+
+RECEIVED = ReferralReceivedV1.event_type
+
+
+class Harness:
+    def __init__(self, runner: ConsumerRunner, dlt: ProducerFactory, runner_sessions: object) -> None:
+        self.runner = runner
+        self.dlt = dlt
+        self.sessions = runner_sessions
+        self.offset = 0
+
+    async def deliver(self, value: bytes | None, key: bytes | None = b"k") -> None:
+        self.offset += 1
+        await self.runner._process(Record("police.referrals", 0, self.offset, key, value))  # type: ignore[arg-type]
+
+    async def inbox(self) -> list[tuple[str, str]]:
+        async with self.sessions() as session:  # type: ignore[operator]
+            rows = await session.execute(select(common.inbox.c.event_id, common.inbox.c.outcome))
+            return [tuple(r) for r in rows]
+
+    async def timeline_rows(self) -> int:
+        return await count(self.sessions, timeline)  # type: ignore[arg-type]
+
+    def dead_letters(self) -> list[dict[str, bytes]]:
+        return [dict(s.headers) for s in self.dlt.sent]
+
+
+@pytest.fixture
+async def harness_factory(tmp_path: Path, clock: ManualClock) -> Callable[[Handler], Harness]:
+    engine = create_engine(await migrated_sqlite(spec(), tmp_path / "p.db"))
+    sessions = session_factory(engine)
+
+    def make(handler: Handler) -> Harness:
+        dlt = ProducerFactory()
+        runner = ConsumerRunner(
+            name="liandong.test",
+            group_id="liandong.test",
+            topics=["police.referrals"],
+            handlers={RECEIVED: handler},
+            uow_factory=lambda: ProcuratorateUnitOfWork(
+                session_factory=sessions, tables=common, clock=clock, translate=no_translation
+            ),
+            consumer_factory=lambda: None,  # type: ignore[arg-type,return-value]
+            producer_factory=dlt,
+            dead_letter_topic="liandong.test.dlt",
+            clock=clock,
+            max_handler_attempts=3,
+            retry_delay=0.001,
+        )
+        return Harness(runner, dlt, sessions)
+
+    return make
+
+
+async def test_the_same_event_delivered_twice_is_applied_once(harness_factory: Callable[[Handler], Harness]) -> None:
+    h = harness_factory(on_hand_off)
+    envelope = receipt_envelope()
+    await h.deliver(envelope.to_json().encode())
+    await h.deliver(envelope.to_json().encode())
+    assert await h.inbox() == [(str(envelope.event_id), "applied")]
+    assert await h.timeline_rows() == 1
+    assert h.dead_letters() == []
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (b"not json at all", b"malformed_envelope"),
+        (None, b"malformed_envelope"),
+        (receipt_envelope().model_copy(update={"schema_version": 9}).to_json().encode(), b"unknown_schema_version"),
+        (receipt_envelope().model_copy(update={"payload": {"referral_id": 1}}).to_json().encode(),
+         b"contract_violation"),
+    ],
+)
+async def test_messages_that_can_never_apply_go_to_the_dead_letter_topic_and_the_next_one_is_applied(
+    harness_factory: Callable[[Handler], Harness], value: bytes | None, reason: bytes
+) -> None:
+    h = harness_factory(on_hand_off)
+    await h.deliver(value)
+    good = receipt_envelope()
+    await h.deliver(good.to_json().encode())
+    (dead,) = h.dead_letters()
+    assert dead["dlt.reason"] == reason
+    assert dead["dlt.source"] == b"police.referrals/0/1"
+    assert h.dlt.sent[0].value == value
+    assert h.dlt.sent[0].topic == "liandong.test.dlt"
+    assert await h.inbox() == [(str(good.event_id), "applied")]
+
+
+async def test_event_types_without_a_handler_are_passed_over(harness_factory: Callable[[Handler], Harness]) -> None:
+    h = harness_factory(on_hand_off)
+    other = receipt_envelope().model_copy(update={"event_type": "police.case.filed"})
+    await h.deliver(other.to_json().encode())
+    assert await h.inbox() == []
+    assert h.dead_letters() == []
+
+
+async def test_a_handler_declaring_poison_dead_letters_without_a_trace_in_the_database(
+    harness_factory: Callable[[Handler], Harness],
+) -> None:
+    async def poison(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
+        await on_hand_off(delivery, uow)
+        raise PoisonMessage("cannot ever apply")
+
+    h = harness_factory(poison)
+    await h.deliver(receipt_envelope().to_json().encode())
+    assert [d["dlt.reason"] for d in h.dead_letters()] == [b"poison"]
+    assert await h.inbox() == []
+    assert await h.timeline_rows() == 0
+
+
+async def test_transient_failures_are_retried_in_place_until_they_pass(
+    harness_factory: Callable[[Handler], Harness],
+) -> None:
+    failures = {"left": 4}  # more than max_handler_attempts: transient errors never dead-letter
+
+    async def flaky(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+        return await on_hand_off(delivery, uow)
+
+    h = harness_factory(flaky)
+    envelope = receipt_envelope()
+    await h.deliver(envelope.to_json().encode())
+    assert failures["left"] == 0
+    assert await h.inbox() == [(str(envelope.event_id), "applied")]
+    assert h.dead_letters() == []
+
+
+async def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_attempts(
+    harness_factory: Callable[[Handler], Harness],
+) -> None:
+    calls = {"n": 0}
+
+    async def broken(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
+        calls["n"] += 1
+        raise ValueError("bug")
+
+    h = harness_factory(broken)
+    await h.deliver(receipt_envelope().to_json().encode())
+    assert calls["n"] == 3
+    assert [d["dlt.reason"] for d in h.dead_letters()] == [b"handler_failed"]
+    assert await h.inbox() == []
+
+
+async def test_the_state_guard_outcome_is_recorded(harness_factory: Callable[[Handler], Harness]) -> None:
+    async def stale(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
+        return Outcome.STALE
+
+    h = harness_factory(stale)
+    envelope: Envelope = receipt_envelope()
+    await h.deliver(envelope.to_json().encode())
+    assert await h.inbox() == [(str(envelope.event_id), "stale")]

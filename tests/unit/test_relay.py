@@ -1,0 +1,89 @@
+"""The outbox relay against a fake producer: order, marking, and never losing a row."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from liandong.clock import ManualClock
+from liandong.envelope import Envelope
+from liandong.messaging.relay import OutboxRelay
+from liandong.persistence.engine import create_engine, session_factory
+from liandong_court.adapters.orm import common
+from liandong_court.bootstrap import spec
+from tests.support.fakes import ProducerFactory
+from tests.support.outbox import put_in_outbox, receipt_envelope
+from tests.unit.conftest import migrated_sqlite
+
+
+async def make_relay(tmp_path: Path, clock: ManualClock, producers: ProducerFactory) -> OutboxRelay:
+    engine = create_engine(await migrated_sqlite(spec(), tmp_path / "court.db"))
+    return OutboxRelay(
+        name="test",
+        session_factory=session_factory(engine),
+        outbox=common.outbox,
+        producer_factory=producers,
+        clock=clock,
+        batch_size=50,
+    )
+
+
+async def test_committed_rows_are_published_once_with_key_and_headers(tmp_path: Path, clock: ManualClock) -> None:
+    producers = ProducerFactory()
+    relay = await make_relay(tmp_path, clock, producers)
+    envelopes = [receipt_envelope() for _ in range(3)]
+    await put_in_outbox(relay._sessions, common, clock, envelopes)
+
+    assert await relay.run_once() == 3
+    assert await relay.run_once() == 0
+    sent = producers.sent
+    assert [Envelope.model_validate_json(s.value).event_id for s in sent] == [e.event_id for e in envelopes]
+    assert all(s.topic == "police.referrals" for s in sent)
+    assert sent[0].key == envelopes[0].aggregate_id.encode()
+    assert dict(sent[0].headers)["event_type"] == b"police.referral.received"
+    async with relay._sessions() as session:
+        published = (await session.execute(select(common.outbox.c.published_at))).scalars().all()
+    assert published == [clock.now()] * 3
+
+
+async def test_one_aggregate_goes_out_in_order_even_across_batches(tmp_path: Path, clock: ManualClock) -> None:
+    producers = ProducerFactory()
+    relay = await make_relay(tmp_path, clock, producers)
+    first, second, third = (receipt_envelope("agg-a") for _ in range(3))
+    other = receipt_envelope("agg-b")
+    await put_in_outbox(relay._sessions, common, clock, [first, second, other, third])
+
+    while await relay.run_once():
+        pass
+    order = [Envelope.model_validate_json(s.value).event_id for s in producers.sent]
+    assert sorted(order, key=str) == sorted([first.event_id, second.event_id, third.event_id, other.event_id], key=str)
+    a_order = [e for e in order if e in {first.event_id, second.event_id, third.event_id}]
+    assert a_order == [first.event_id, second.event_id, third.event_id]
+
+
+async def test_a_failed_publish_backs_off_keeps_the_rows_and_recreates_the_producer(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    producers = ProducerFactory(fail_first=1)
+    relay = await make_relay(tmp_path, clock, producers)
+    envelope = receipt_envelope()
+    await put_in_outbox(relay._sessions, common, clock, [envelope])
+
+    assert await relay.run_once() == 0
+    assert producers.made[0].stopped, "the failed producer is dropped"
+    async with relay._sessions() as session:
+        row = (await session.execute(select(common.outbox))).one()
+    assert row.published_at is None
+    assert row.attempts == 1
+    assert row.next_attempt_at > clock.now()
+    assert "broker away" in row.last_error
+    assert relay.consecutive_failures == 1
+
+    assert await relay.run_once() == 0, "nothing is due before the backoff has passed"
+    clock.advance(timedelta(minutes=1))
+    assert await relay.run_once() == 1
+    assert len(producers.made) == 2, "a new producer was made for the retry"
+    assert [Envelope.model_validate_json(s.value).event_id for s in producers.sent] == [envelope.event_id]
+    assert relay.consecutive_failures == 0
