@@ -71,3 +71,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
     finally:
         drop_postgres_database(admin, url)
+
+
+@pytest.fixture
+def postgres_url(pg_admin_url: str) -> Iterator[str]:
+    """An empty PostgreSQL database, for what only PostgreSQL supports (several replicas on one database)."""
+    url = create_postgres_database(pg_admin_url)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(pg_admin_url, url)

@@ -42,8 +42,18 @@ class ServiceProcess:
     def start(self) -> None:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", f"liandong_{self.name}.main:build",
-             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"liandong_{self.name}.main:build",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+            ],
             env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -106,12 +116,13 @@ Liandong is running:
 Development accounts (password liandong-dev): court tongcheng.officer, police tongcheng.investigator,
 procuratorate city.supervisor (more in the README). Try a referral:
 
-  CT=$(curl -s -X POST {court}/auth/token -d username=tongcheng.officer -d password=liandong-dev | jq -r .access_token)
-  PT=$(curl -s -X POST {police}/auth/token -d username=tongcheng.investigator -d password=liandong-dev | jq -r .access_token)
+  login() {{ curl -s -X POST "$1/auth/token" -d username="$2" -d password=liandong-dev | jq -r .access_token; }}
+  CT=$(login {court} tongcheng.officer); PT=$(login {police} tongcheng.investigator)
   LEAD=$(curl -s -X POST {court}/leads -H "Authorization: Bearer $CT" -H 'Content-Type: application/json' \\
     -d '{{"enforcement_case_number":"(2024)鄂1222执123号","amount_owed":"350000.00","summary":"有履行能力而拒不履行",
          "suspects":[{{"name":"黎某某","kind":"person","role":"debtor"}}]}}' | jq -r .id)
-  REF=$(curl -s -X POST {court}/leads/$LEAD/referral -H "Authorization: Bearer $CT" -H "Idempotency-Key: $LEAD" | jq -r .id)
+  REF=$(curl -s -X POST {court}/leads/$LEAD/referral -H "Authorization: Bearer $CT" -H "Idempotency-Key: r-$LEAD" \\
+    | jq -r .id)
   curl -s {police}/referrals -H "Authorization: Bearer $PT" | jq '.items[] | {{id, status, enforcement_case_number}}'
   curl -s -X POST {police}/referrals/$REF/registration -H "Authorization: Bearer $PT" | jq '{{status, receipt_number}}'
   curl -s {court}/referrals/$REF -H "Authorization: Bearer $CT" | jq '{{status, received_at, receipt_number}}'

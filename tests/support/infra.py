@@ -37,7 +37,7 @@ def docker_available() -> bool:
 
         docker.from_env(timeout=3).ping()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "no engine here"
+    except Exception:
         return False
 
 
@@ -126,18 +126,31 @@ def postgres_server(tmp: Path) -> Iterator[str]:
         shutil.chown(tmp, "postgres")
         shutil.chown(data, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                    "--no-sync"], check=True, capture_output=True)
     subprocess.run(
-        [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "pg.log"), "-w", "-o",
-         f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"],
-        check=True, capture_output=True,
+        [*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(tmp / "pg.log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
     )
     try:
         yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-                       capture_output=True)
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
 
 
 def wait_until(predicate: object, timeout: float, interval: float = 0.1, message: str = "condition") -> None:

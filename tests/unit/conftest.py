@@ -21,4 +21,3 @@ async def migrated_sqlite(spec: ServiceSpec, path: Path) -> str:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2025, 10, 10, 2, 0, tzinfo=UTC))
-

@@ -35,7 +35,7 @@ class Harness:
 
     async def deliver(self, value: bytes | None, key: bytes | None = b"k") -> None:
         self.offset += 1
-        await self.runner._process(Record("police.referrals", 0, self.offset, key, value))  # type: ignore[arg-type]
+        await self.runner._process(Record("police.referrals", 0, self.offset, key, value))
 
     async def inbox(self) -> list[tuple[str, str]]:
         async with self.sessions() as session:  # type: ignore[operator]
@@ -64,7 +64,7 @@ async def harness_factory(tmp_path: Path, clock: ManualClock) -> Callable[[Handl
             uow_factory=lambda: ProcuratorateUnitOfWork(
                 session_factory=sessions, tables=common, clock=clock, translate=no_translation
             ),
-            consumer_factory=lambda: None,  # type: ignore[arg-type,return-value]
+            consumer_factory=lambda: None,
             producer_factory=dlt,
             dead_letter_topic="liandong.test.dlt",
             clock=clock,
@@ -92,8 +92,10 @@ async def test_the_same_event_delivered_twice_is_applied_once(harness_factory: C
         (b"not json at all", b"malformed_envelope"),
         (None, b"malformed_envelope"),
         (receipt_envelope().model_copy(update={"schema_version": 9}).to_json().encode(), b"unknown_schema_version"),
-        (receipt_envelope().model_copy(update={"payload": {"referral_id": 1}}).to_json().encode(),
-         b"contract_violation"),
+        (
+            receipt_envelope().model_copy(update={"payload": {"referral_id": 1}}).to_json().encode(),
+            b"contract_violation",
+        ),
     ],
 )
 async def test_messages_that_can_never_apply_go_to_the_dead_letter_topic_and_the_next_one_is_applied(

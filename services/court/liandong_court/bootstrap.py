@@ -6,7 +6,6 @@ from pathlib import Path
 
 from liandong.api.auth import DevAccount
 from liandong.runtime import ServiceSpec
-
 from liandong_court.adapters import orm
 from liandong_court.adapters.translators import translate
 from liandong_court.entrypoints import consumers

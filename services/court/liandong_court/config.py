@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from liandong.config import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from liandong.config import ServiceSettings
 
 
 class CourtSettings(ServiceSettings):

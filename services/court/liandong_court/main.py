@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from liandong.api.app import create_app
 
+from liandong.api.app import create_app
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from liandong.api.auth import DevAccount
 from liandong.runtime import ServiceSpec
-
 from liandong_police.adapters import orm
 from liandong_police.adapters.translators import translate
 from liandong_police.entrypoints import consumers

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from liandong.api.app import create_app
 
+from liandong.api.app import create_app
 from liandong_police.bootstrap import spec
 from liandong_police.config import PoliceSettings
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from liandong.api.auth import DevAccount
 from liandong.runtime import ServiceSpec
-
 from liandong_procuratorate.adapters import orm
 from liandong_procuratorate.adapters.translators import translate
 from liandong_procuratorate.entrypoints import consumers

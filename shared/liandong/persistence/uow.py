@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -51,6 +52,22 @@ class IdempotencyKeyTaken(Exception):
 
 def topic_for(envelope: Envelope) -> str:
     return REGISTRY[(envelope.event_type, envelope.schema_version)].topic
+
+
+def outbox_row(envelope: Envelope, now: datetime, topic: str | None = None) -> dict[str, Any]:
+    """The outbox row of one envelope; the topic is the contract's unless given."""
+    return {
+        "event_id": str(envelope.event_id),
+        "topic": topic or topic_for(envelope),
+        "event_type": envelope.event_type,
+        "aggregate_type": envelope.aggregate_type,
+        "aggregate_id": envelope.aggregate_id,
+        "correlation_id": envelope.correlation_id,
+        "envelope": envelope.to_json(),
+        "created_at": now,
+        "next_attempt_at": now,
+        "attempts": 0,
+    }
 
 
 @dataclass
@@ -118,19 +135,7 @@ class SqlUnitOfWork:
         return envelopes
 
     def _outbox_row(self, envelope: Envelope) -> dict[str, Any]:
-        now = self.clock.now()
-        return {
-            "event_id": str(envelope.event_id),
-            "topic": topic_for(envelope),
-            "event_type": envelope.event_type,
-            "aggregate_type": envelope.aggregate_type,
-            "aggregate_id": envelope.aggregate_id,
-            "correlation_id": envelope.correlation_id,
-            "envelope": envelope.to_json(),
-            "created_at": now,
-            "next_attempt_at": now,
-            "attempts": 0,
-        }
+        return outbox_row(envelope, self.clock.now())
 
     async def _record_claim(self, claim: IdempotencyClaim) -> None:
         # A failed insert poisons the whole transaction, which is what we want: a second request with the same

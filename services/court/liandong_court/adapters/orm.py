@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from liandong.persistence.tables import install, new_metadata
-from liandong.persistence.types import Money, UtcDateTime
 from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, Text, event
 from sqlalchemy.orm import registry
 
+from liandong.persistence.tables import install, new_metadata
+from liandong.persistence.types import Money, UtcDateTime
 from liandong_court.domain.model import Lead, LeadSource, LeadStatus, Referral, ReferralStatus
 
 metadata = new_metadata()

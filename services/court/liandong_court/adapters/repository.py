@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from liandong.persistence.uow import SqlUnitOfWork
 from sqlalchemy import func, select
 
+from liandong.persistence.uow import SqlUnitOfWork
 from liandong_court.adapters.orm import leads, referrals
 from liandong_court.domain.model import Lead, LeadStatus, Referral, ReferralStatus
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from liandong.contracts import ReferralSubmittedV1, Suspect
 from liandong.envelope import Envelope, ProducerRef
-
 from liandong_court.domain import events
 
 

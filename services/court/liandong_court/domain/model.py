@@ -12,7 +12,6 @@ from typing import Any
 
 from liandong.errors import Conflict, DomainError
 from liandong.units import COUNTIES
-
 from liandong_court.domain import events
 
 CENT = Decimal("0.01")

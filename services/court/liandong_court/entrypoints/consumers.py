@@ -6,7 +6,6 @@ from liandong.contracts import ReferralReceivedV1
 from liandong.messaging import topics
 from liandong.messaging.consumer import Delivery, Handler, Outcome, PoisonMessage
 from liandong.persistence.uow import SqlUnitOfWork
-
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from liandong.security import Principal
-
 from liandong_court.domain.model import LeadSource
 
 

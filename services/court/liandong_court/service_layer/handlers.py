@@ -7,7 +7,6 @@ import uuid
 from liandong.clock import Clock
 from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see
-
 from liandong_court.domain.model import Lead, Referral
 from liandong_court.service_layer import commands
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from liandong.persistence.uow import SqlUnitOfWork
-
 from liandong_court.adapters.repository import LeadRepository, ReferralRepository
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from liandong.persistence.tables import install, new_metadata
-from liandong.persistence.types import Money, UtcDateTime
 from sqlalchemy import JSON, Column, Enum, Index, String, Table, Text, event
 from sqlalchemy.orm import registry
 
+from liandong.persistence.tables import install, new_metadata
+from liandong.persistence.types import Money, UtcDateTime
 from liandong_police.domain.model import Referral, ReferralStatus
 
 metadata = new_metadata()

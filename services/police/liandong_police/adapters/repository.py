@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from liandong.persistence.uow import SqlUnitOfWork
 from sqlalchemy import func, select
 
+from liandong.persistence.uow import SqlUnitOfWork
 from liandong_police.adapters.orm import referrals
 from liandong_police.domain.model import Referral, ReferralStatus, receipt_number
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from liandong.contracts import ReferralReceivedV1
 from liandong.envelope import Envelope, ProducerRef
-
 from liandong_police.domain import events
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from liandong.errors import Conflict
-
 from liandong_police.domain import events
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -6,7 +6,6 @@ from liandong.contracts import ReferralSubmittedV1
 from liandong.messaging import topics
 from liandong.messaging.consumer import Delivery, Handler, Outcome
 from liandong.persistence.uow import SqlUnitOfWork
-
 from liandong_police.domain.model import Referral
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from liandong.clock import Clock
 from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see
-
 from liandong_police.domain.model import SHANGHAI, Referral
 from liandong_police.service_layer import commands
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork

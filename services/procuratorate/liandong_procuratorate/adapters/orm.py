@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from liandong.persistence.tables import install, new_metadata
-from liandong.persistence.types import UtcDateTime
 from sqlalchemy import Column, Index, String, Table, Text, event
 from sqlalchemy.orm import registry
 
+from liandong.persistence.tables import install, new_metadata
+from liandong.persistence.types import UtcDateTime
 from liandong_procuratorate.domain.model import TimelineEntry
 
 metadata = new_metadata()

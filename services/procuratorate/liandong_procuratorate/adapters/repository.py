@@ -6,10 +6,10 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from liandong.clock import utc
-from liandong.persistence.uow import SqlUnitOfWork
 from sqlalchemy import func, select
 
+from liandong.clock import utc
+from liandong.persistence.uow import SqlUnitOfWork
 from liandong_procuratorate.adapters.orm import timeline
 from liandong_procuratorate.domain.model import TimelineEntry
 

@@ -6,7 +6,6 @@ from liandong.contracts import ReferralReceivedV1, ReferralSubmittedV1
 from liandong.messaging import topics
 from liandong.messaging.consumer import Delivery, Handler, Outcome
 from liandong.persistence.uow import SqlUnitOfWork
-
 from liandong_procuratorate.domain.model import TimelineEntry
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
+
 from liandong.api.auth import require_roles
 from liandong.api.deps import RuntimeDep
 from liandong.security import Principal
-
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
 ENFORCEMENT_OFFICER = "enforcement_officer"

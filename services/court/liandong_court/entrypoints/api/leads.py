@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+
 from liandong.api.deps import Page, PageDep, RuntimeDep
 from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see, visible_units
-
 from liandong_court.domain.model import LeadStatus
 from liandong_court.entrypoints.api.deps import Officer, Staff, UowDep
 from liandong_court.entrypoints.api.schemas import LeadCreate, LeadPublic, ReferralPublic

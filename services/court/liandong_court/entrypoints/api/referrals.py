@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+
 from liandong.api.deps import Page, PageDep
 from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see, visible_units
-
 from liandong_court.domain.model import ReferralStatus
 from liandong_court.entrypoints.api.deps import Staff, UowDep
 from liandong_court.entrypoints.api.schemas import ReferralPublic

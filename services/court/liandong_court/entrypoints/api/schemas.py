@@ -6,11 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from liandong.api.deps import StrictModel
 from liandong.contracts.common import CountyCode, Money, PartyKind, SuspectRole
 from liandong.pii import mask_id_number
-from pydantic import BaseModel, Field
-
 from liandong_court.domain.model import Lead, LeadSource, LeadStatus, Referral, ReferralStatus
 
 

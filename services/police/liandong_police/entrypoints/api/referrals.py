@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+
 from liandong.api.deps import Page, PageDep, RuntimeDep
 from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see, visible_units
-
 from liandong_police.domain.model import ReferralStatus
 from liandong_police.entrypoints.api.deps import Investigator, Staff, UowDep
 from liandong_police.entrypoints.api.schemas import ReferralPublic

@@ -6,9 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from liandong.pii import mask_id_number
 from pydantic import BaseModel
 
+from liandong.pii import mask_id_number
 from liandong_police.domain.model import Referral, ReferralStatus
 
 

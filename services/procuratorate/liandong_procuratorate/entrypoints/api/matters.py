@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
+from pydantic import BaseModel
+
 from liandong.api.deps import Page, PageDep
 from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see, visible_units
-from pydantic import BaseModel
-
 from liandong_procuratorate.domain.model import TimelineEntry
 from liandong_procuratorate.entrypoints.api.deps import Staff, UowDep
 

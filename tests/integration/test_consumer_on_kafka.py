@@ -1,0 +1,108 @@
+"""The inbox consumer runner against a real broker, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from liandong.clock import SystemClock
+from liandong.contracts import ReferralReceivedV1
+from liandong.messaging.consumer import ConsumerRunner
+from liandong.messaging.kafka import idempotent_producer, manual_commit_consumer
+from liandong_procuratorate.adapters.orm import common, timeline
+from liandong_procuratorate.entrypoints.consumers import on_hand_off
+from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
+from tests.integration.conftest import Database
+from tests.support.kafka_io import new_topics, poll_until, produce, read_topic
+from tests.support.outbox import no_translation, receipt_envelope
+
+pytestmark = [pytest.mark.kafka]
+
+
+async def rows(db: Database, table: object) -> int:
+    async with db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(table)) or 0)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def runner_on(
+    procuratorate_db: Database, kafka_bootstrap: str
+) -> AsyncIterator[Callable[[str, str], ConsumerRunner]]:
+    started: list[ConsumerRunner] = []
+
+    def make(topic: str, dead_letter_topic: str) -> ConsumerRunner:
+        group = f"it-{topic}"
+        runner = ConsumerRunner(
+            name=group,
+            group_id=group,
+            topics=[topic],
+            handlers={ReferralReceivedV1.event_type: on_hand_off},
+            uow_factory=lambda: ProcuratorateUnitOfWork(
+                session_factory=procuratorate_db.sessions, tables=common, clock=SystemClock(), translate=no_translation
+            ),
+            consumer_factory=lambda: manual_commit_consumer(kafka_bootstrap, group, group),
+            producer_factory=lambda: idempotent_producer(kafka_bootstrap, f"{group}-dlt"),
+            dead_letter_topic=dead_letter_topic,
+            clock=SystemClock(),
+            stall_seconds=30,
+        )
+        started.append(runner)
+        return runner
+
+    yield make
+    for runner in started:
+        await runner.stop()
+
+
+async def test_the_same_event_delivered_twice_is_applied_once(
+    procuratorate_db: Database, kafka_bootstrap: str, runner_on: Callable[[str, str], ConsumerRunner]
+) -> None:
+    topic, dlt = await new_topics(kafka_bootstrap, "it.consumer.dupes", "it.consumer.dupes.dlt")
+    twice = receipt_envelope("ref-1")
+    after = receipt_envelope("ref-1")
+    raw = twice.to_json().encode()
+    await produce(kafka_bootstrap, topic, [(b"ref-1", raw), (b"ref-1", raw), (b"ref-1", after.to_json().encode())])
+    runner = runner_on(topic, dlt)
+    await runner.start()
+
+    await poll_until(lambda: _at_least(rows(procuratorate_db, timeline), 2), 30, "both distinct events applied")
+    assert await rows(procuratorate_db, timeline) == 2
+    assert await rows(procuratorate_db, common.inbox) == 2
+    assert await read_topic(kafka_bootstrap, dlt) == []
+
+
+async def test_poison_goes_to_the_dead_letter_topic_and_the_consumer_carries_on(
+    procuratorate_db: Database, kafka_bootstrap: str, runner_on: Callable[[str, str], ConsumerRunner]
+) -> None:
+    topic, dlt = await new_topics(kafka_bootstrap, "it.consumer.poison", "it.consumer.poison.dlt")
+    good = receipt_envelope("ref-2")
+    future_version = receipt_envelope("ref-2").model_copy(update={"schema_version": 2})
+    await produce(
+        kafka_bootstrap,
+        topic,
+        [
+            (b"ref-2", b"\xff\xfe not an envelope"),
+            (b"ref-2", future_version.to_json().encode()),
+            (b"ref-2", good.to_json().encode()),
+        ],
+    )
+    runner = runner_on(topic, dlt)
+    await runner.start()
+
+    await poll_until(lambda: _at_least(rows(procuratorate_db, timeline), 1), 30, "the good event applied")
+    dead = await poll_until(lambda: _at_least_list(read_topic(kafka_bootstrap, dlt), 2), 30, "two dead letters")
+    reasons = sorted(dict(r.headers)["dlt.reason"] for r in dead)
+    assert reasons == [b"malformed_envelope", b"unknown_schema_version"]
+    assert {r.value for r in dead} == {b"\xff\xfe not an envelope", future_version.to_json().encode()}
+    assert await rows(procuratorate_db, common.inbox) == 1
+
+
+async def _at_least(awaitable: object, n: int) -> bool:
+    return int(await awaitable) >= n  # type: ignore[misc]
+
+
+async def _at_least_list(awaitable: object, n: int) -> list[object] | None:
+    records: list[object] = await awaitable  # type: ignore[misc]
+    return records if len(records) >= n else None

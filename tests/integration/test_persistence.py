@@ -1,0 +1,123 @@
+"""Migrations, the unit of work and column types on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from liandong.clock import ManualClock
+from liandong.persistence import migrations
+from liandong.persistence.uow import IdempotencyClaim, IdempotencyKeyTaken, current_idempotency_claim
+from liandong_court.adapters.orm import common, leads
+from liandong_court.adapters.translators import translate
+from liandong_court.bootstrap import spec as court_spec
+from liandong_court.domain.model import Lead, LeadSource
+from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
+from liandong_police.bootstrap import spec as police_spec
+from liandong_procuratorate.bootstrap import spec as procuratorate_spec
+from tests.integration.conftest import Database, migrated
+
+pytestmark = pytest.mark.asyncio
+CLOCK = ManualClock(datetime(2025, 10, 10, 2, 0, tzinfo=UTC))
+
+
+def new_lead(lead_id: str) -> Lead:
+    return Lead(
+        id=lead_id,
+        unit="421222",
+        enforcement_case_number="(2024)鄂1222执123号",
+        source=LeadSource.CASE_SCREENING,
+        suspects=[{"name": "黎某某", "kind": "person", "role": "debtor", "id_number": None}],
+        amount_owed=Decimal("1234567.89"),
+        amount_paid=Decimal("0.01"),
+        summary="拒不履行",
+        created_at=CLOCK.now(),
+        created_by="tongcheng.officer",
+    )
+
+
+def uow(db: Database) -> CourtUnitOfWork:
+    return CourtUnitOfWork(session_factory=db.sessions, tables=common, clock=CLOCK, translate=translate)
+
+
+async def count(db: Database, table: object) -> int:
+    async with db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(table)) or 0)  # type: ignore[arg-type]
+
+
+async def test_every_service_schema_migrates_and_a_second_upgrade_is_a_no_op(database_url: str) -> None:
+    for spec in (court_spec(), police_spec(), procuratorate_spec()):
+        db = await migrated(spec, database_url)
+        await migrations.upgrade_async(spec.migrations, database_url)
+        async with db.engine.connect() as connection:
+            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert {"outbox", "inbox", "idempotency_keys", "users", "alembic_version"} <= names
+        await db.engine.dispose()
+
+
+async def test_state_and_its_events_commit_together(court_db: Database) -> None:
+    async with uow(court_db) as work:
+        lead = new_lead("lead-1")
+        work.leads.add(lead)
+        work.referrals.add(lead.refer(referred_by="tongcheng.officer", at=CLOCK.now()))
+        await work.commit()
+    assert await count(court_db, leads) == 1
+    assert await count(court_db, common.outbox) == 1
+    async with court_db.sessions() as session:
+        row = (await session.execute(select(common.outbox))).one()
+    assert row.event_type == "court.referral.submitted"
+    assert row.correlation_id == "lead-1"
+    assert row.topic == "court.referrals"
+
+
+async def test_nothing_is_written_without_a_commit(court_db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with uow(court_db) as work:
+            lead = new_lead("lead-2")
+            work.leads.add(lead)
+            work.referrals.add(lead.refer(referred_by="tongcheng.officer", at=CLOCK.now()))
+            await work.session.flush()
+            raise RuntimeError("crash before commit")
+    assert await count(court_db, leads) == 0
+    assert await count(court_db, common.outbox) == 0
+
+
+async def test_money_and_times_come_back_exactly(court_db: Database) -> None:
+    async with uow(court_db) as work:
+        work.leads.add(new_lead("lead-3"))
+        await work.commit()
+    async with uow(court_db) as work:
+        lead = await work.leads.get("lead-3")
+        assert lead is not None
+        assert lead.amount_owed == Decimal("1234567.89")
+        assert lead.amount_paid == Decimal("0.01")
+        assert lead.created_at == CLOCK.now()
+        assert lead.created_at.tzinfo is not None
+
+
+async def test_an_idempotency_key_is_recorded_with_the_change_and_a_second_use_writes_nothing(
+    court_db: Database,
+) -> None:
+    token = current_idempotency_claim.set(IdempotencyClaim(scope="alice", key="k-1", fingerprint="f" * 64))
+    try:
+        async with uow(court_db) as work:
+            work.leads.add(new_lead("lead-4"))
+            await work.commit()
+    finally:
+        current_idempotency_claim.reset(token)
+    token = current_idempotency_claim.set(IdempotencyClaim(scope="alice", key="k-1", fingerprint="f" * 64))
+    try:
+        with pytest.raises(IdempotencyKeyTaken):
+            async with uow(court_db) as work:
+                lead = new_lead("lead-5")
+                work.leads.add(lead)
+                work.referrals.add(lead.refer(referred_by="alice", at=CLOCK.now()))
+                await work.commit()
+    finally:
+        current_idempotency_claim.reset(token)
+    assert await count(court_db, leads) == 1
+    assert await count(court_db, common.outbox) == 0
+    assert await count(court_db, common.idempotency_keys) == 1

@@ -1,0 +1,31 @@
+"""A service application in-process (lifespan included) with an httpx client, for API tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+from liandong.api.app import create_app
+from liandong.clock import Clock
+from liandong.config import ServiceSettings
+from liandong.runtime import ServiceSpec
+
+
+@asynccontextmanager
+async def running_app(
+    spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(spec, settings, clock)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://court.test") as client,
+    ):
+        yield client
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str = "liandong-dev") -> dict[str, str]:
+    response = await client.post("/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

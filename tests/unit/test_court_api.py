@@ -1,0 +1,170 @@
+"""The court API in-process on SQLite (no broker needed): errors, limits, idempotency, roles and units."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from liandong_court.adapters.orm import common, leads
+from liandong_court.bootstrap import spec
+from liandong_court.config import CourtSettings
+from tests.support.apps import login, running_app
+
+LEAD = {
+    "enforcement_case_number": "(2024)鄂1222执123号",
+    "suspects": [{"name": "黎某某", "kind": "person", "role": "debtor", "id_number": "42122219800101123X"}],
+    "amount_owed": "350000.00",
+    "summary": "被执行人有履行能力而拒不履行",
+}
+
+
+@pytest.fixture
+async def court(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    settings = CourtSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'court.db'}",
+        kafka_bootstrap_servers="127.0.0.1:1",  # no broker: the outbox just keeps the rows
+        max_body_bytes=4096,
+    )
+    async with running_app(spec(), settings) as client:
+        yield client
+
+
+async def rows(client: httpx.AsyncClient, table: Any) -> int:
+    runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def test_staff_must_log_in_and_the_token_is_checked(court: httpx.AsyncClient) -> None:
+    response = await court.get("/leads")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+    bad = await court.get("/leads", headers={"Authorization": "Bearer nonsense"})
+    assert bad.status_code == 401
+    assert bad.json()["error"]["code"] == "invalid_token"
+    wrong = await court.post("/auth/token", data={"username": "tongcheng.officer", "password": "nope"})
+    assert wrong.status_code == 401
+    assert wrong.json()["error"]["code"] == "invalid_credentials"
+
+
+async def test_a_lead_is_created_listed_with_masked_ids_and_shown(court: httpx.AsyncClient) -> None:
+    officer = await login(court, "tongcheng.officer")
+    created = await court.post("/leads", json=LEAD, headers=officer)
+    assert created.status_code == 201, created.text
+    lead = created.json()
+    assert lead["unit"] == "421222"
+    assert lead["status"] == "open"
+    listed = (await court.get("/leads", headers=officer)).json()
+    assert listed["total"] == 1
+    assert listed["items"][0]["suspects"][0]["id_number"] == "421222********123X"
+    shown = (await court.get(f"/leads/{lead['id']}", headers=officer)).json()
+    assert shown["suspects"][0]["id_number"] == "42122219800101123X"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ('{"enforcement_case_number": ', 400, "malformed_json"),
+        ({**LEAD, "colour": "red"}, 422, "validation_error"),
+        ({**LEAD, "amount_owed": "a lot"}, 422, "validation_error"),
+        ({**LEAD, "suspects": []}, 422, "validation_error"),
+        ({**LEAD, "enforcement_case_number": "(2024)鄂1224执9号"}, 422, "case_of_other_court"),
+        ({**LEAD, "amount_paid": "400000"}, 422, "paid_exceeds_owed"),
+        ({**LEAD, "summary": "很长" * 3000}, 413, "payload_too_large"),
+    ],
+)
+async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(
+    court: httpx.AsyncClient, body: object, status: int, code: str
+) -> None:
+    officer = await login(court, "tongcheng.officer")
+    headers = {**officer, "Content-Type": "application/json"}
+    content = body if isinstance(body, str) else httpx.Request("POST", "/", json=body).content
+    response = await court.post("/leads", content=content, headers=headers)
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == code
+    assert await rows(court, leads) == 0
+    assert await rows(court, common.outbox) == 0
+
+
+async def test_unknown_ids_are_404_with_the_error_model(court: httpx.AsyncClient) -> None:
+    officer = await login(court, "tongcheng.officer")
+    for response in (
+        await court.get("/leads/nope", headers=officer),
+        await court.post("/leads/nope/referral", headers=officer),
+        await court.get("/referrals/nope", headers=officer),
+    ):
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+async def test_a_referral_writes_its_event_to_the_outbox_in_the_same_transaction(court: httpx.AsyncClient) -> None:
+    officer = await login(court, "tongcheng.officer")
+    lead = (await court.post("/leads", json=LEAD, headers=officer)).json()
+    referral = await court.post(f"/leads/{lead['id']}/referral", headers=officer)
+    assert referral.status_code == 201
+    assert referral.json()["status"] == "submitted"
+    assert await rows(court, common.outbox) == 1
+    again = await court.post(f"/leads/{lead['id']}/referral", headers=officer)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "lead_not_referable"
+    assert await rows(court, common.outbox) == 1
+
+
+async def test_an_idempotency_key_replays_the_first_response_and_refuses_another_body(
+    court: httpx.AsyncClient,
+) -> None:
+    officer = await login(court, "tongcheng.officer")
+    headers = {**officer, "Idempotency-Key": "lead-import-0001"}
+    first = await court.post("/leads", json=LEAD, headers=headers)
+    second = await court.post("/leads", json=LEAD, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["idempotent-replayed"] == "true"
+    assert await rows(court, leads) == 1
+    other = await court.post("/leads", json={**LEAD, "amount_owed": "1.00"}, headers=headers)
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert await rows(court, leads) == 1
+    # a key is the caller's own: another officer using the same key is a new request
+    other_officer = await login(court, "city.admin")
+    third = await court.post(
+        "/leads", json={**LEAD, "unit": "421222"}, headers={**other_officer, "Idempotency-Key": "lead-import-0001"}
+    )
+    assert third.status_code == 201
+    assert await rows(court, leads) == 2
+
+
+async def test_roles_and_units_are_enforced(court: httpx.AsyncClient) -> None:
+    tongcheng = await login(court, "tongcheng.officer")
+    tongshan = await login(court, "tongshan.officer")
+    judge = await login(court, "tongcheng.judge")
+    city = await login(court, "city.admin")
+    lead = (await court.post("/leads", json=LEAD, headers=tongcheng)).json()
+
+    assert (await court.post("/leads", json=LEAD, headers=judge)).status_code == 403
+    assert (await court.post(f"/leads/{lead['id']}/referral", headers=judge)).status_code == 403
+    other_unit = await court.get(f"/leads/{lead['id']}", headers=tongshan)
+    assert other_unit.status_code == 403
+    assert other_unit.json()["error"]["code"] == "forbidden"
+    assert (await court.get("/leads", headers=tongshan)).json()["total"] == 0
+    assert (await court.post(f"/leads/{lead['id']}/referral", headers=tongshan)).status_code == 403
+    assert (await court.post("/leads", json={**LEAD, "unit": "421222"}, headers=tongshan)).status_code == 403
+    assert (await court.get("/leads", headers=city)).json()["total"] == 1
+    assert (await court.get(f"/leads/{lead['id']}", headers=city)).status_code == 200
+
+
+async def test_operations_endpoints(court: httpx.AsyncClient) -> None:
+    assert (await court.get("/healthz")).json()["status"] == "ok"
+    ready = await court.get("/readyz")
+    assert ready.status_code == 503  # no broker here
+    assert ready.json()["checks"]["database"] == "ok"
+    assert ready.json()["checks"]["kafka"].startswith("error")
+    document = (await court.get("/asyncapi.json")).json()
+    assert "court.referrals" in document["channels"]
+    assert "court.referral.submitted.v1" in document["components"]["schemas"]
+    assert "liandong_outbox_published_total" in (await court.get("/metrics")).text
