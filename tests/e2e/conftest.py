@@ -1,0 +1,53 @@
+"""End-to-end fixtures: the three services as real uvicorn processes on the session's broker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from liandong.devstack import ServiceProcess, service_env
+from tests.support.ports import free_ports
+
+
+@dataclass
+class Stack:
+    court: ServiceProcess
+    police: ServiceProcess
+    procuratorate: ServiceProcess
+
+    def all(self) -> list[ServiceProcess]:
+        return [self.court, self.police, self.procuratorate]
+
+
+@pytest.fixture
+def stack(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Stack]:
+    ports = free_ports(3)
+    processes = []
+    for name, port in zip(("court", "police", "procuratorate"), ports, strict=True):
+        env = service_env(
+            name,
+            bootstrap=kafka_bootstrap,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}",
+            relay_idle_seconds="0.1",
+        )
+        processes.append(ServiceProcess(name, port, env, log_path=tmp_path / f"{name}.log"))
+    stack = Stack(*processes)
+    try:
+        for process in stack.all():
+            process.start()
+        for process in stack.all():
+            process.wait_ready(90)
+        yield stack
+    finally:
+        for process in stack.all():
+            process.stop()
+
+
+def token(service: ServiceProcess, username: str) -> dict[str, str]:
+    response = httpx.post(f"{service.url}/auth/token", data={"username": username, "password": "liandong-dev"})
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -1,0 +1,120 @@
+"""Fault test: the broker process stops mid-stream and restarts on the same log directory.
+
+The relay keeps the rows written meanwhile, the consumer (with its watchdog) resumes, and every event is applied
+exactly once. This test runs its own broker, since it stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from liandong.clock import SystemClock
+from liandong.contracts import ReferralReceivedV1
+from liandong.messaging.consumer import ConsumerRunner
+from liandong.messaging.kafka import idempotent_producer, manual_commit_consumer
+from liandong.messaging.relay import OutboxRelay
+from liandong.messaging.topics import ensure_topics
+from liandong.persistence.uow import outbox_row
+from liandong_procuratorate.adapters.orm import common, timeline
+from liandong_procuratorate.entrypoints.consumers import on_hand_off
+from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
+from tests.integration.conftest import Database
+from tests.support.infra import LocalBroker, can_run_local_broker, unavailable
+from tests.support.kafka_io import poll_until, read_topic
+from tests.support.outbox import no_translation, receipt_envelope
+
+pytestmark = [pytest.mark.kafka]
+TOPIC, DLT, GROUP = "it.restart", "it.restart.dlt", "it-restart"
+
+
+@pytest.fixture
+async def own_broker() -> AsyncIterator[LocalBroker]:
+    if not can_run_local_broker():
+        unavailable("the broker-restart test needs Java 17 and Maven to run its own broker")
+    with tempfile.TemporaryDirectory(prefix="liandong-restart-") as tmp:
+        broker = LocalBroker(Path(tmp))
+        await asyncio.to_thread(broker.start)
+        try:
+            yield broker
+        finally:
+            await asyncio.to_thread(broker.stop)
+
+
+async def applied(db: Database) -> int:
+    async with db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(timeline)) or 0)
+
+
+async def write_outbox(db: Database, count: int) -> None:
+    async with db.sessions() as session:
+        await session.execute(
+            common.outbox.insert(),
+            [outbox_row(receipt_envelope(f"ref-{i % 5}"), SystemClock().now(), TOPIC) for i in range(count)],
+        )
+        await session.commit()
+
+
+async def test_relay_and_consumer_recover_when_the_broker_restarts(
+    procuratorate_db: Database, own_broker: LocalBroker
+) -> None:
+    bootstrap = own_broker.bootstrap
+    await ensure_topics(bootstrap, [TOPIC, DLT], partitions=3, replication_factor=1)
+    clock = SystemClock()
+    relay = OutboxRelay(
+        name="restart",
+        session_factory=procuratorate_db.sessions,
+        outbox=common.outbox,
+        producer_factory=lambda: idempotent_producer(bootstrap, "restart-relay"),
+        clock=clock,
+        idle_seconds=0.1,
+        send_timeout=5,
+        backoff_max=2,
+    )
+    runner = ConsumerRunner(
+        name=GROUP,
+        group_id=GROUP,
+        topics=[TOPIC],
+        handlers={ReferralReceivedV1.event_type: on_hand_off},
+        uow_factory=lambda: ProcuratorateUnitOfWork(
+            session_factory=procuratorate_db.sessions, tables=common, clock=clock, translate=no_translation
+        ),
+        consumer_factory=lambda: manual_commit_consumer(bootstrap, GROUP, GROUP),
+        producer_factory=lambda: idempotent_producer(bootstrap, "restart-dlt"),
+        dead_letter_topic=DLT,
+        clock=clock,
+        stall_seconds=10,
+        kafka_timeout=5,
+    )
+    relay.start()
+    await runner.start()
+    try:
+        await write_outbox(procuratorate_db, 20)
+        await poll_until(lambda: _reached(applied(procuratorate_db), 20), 60, "the first 20 applied")
+
+        await asyncio.to_thread(own_broker.stop)
+        await write_outbox(procuratorate_db, 20)  # written while the broker is down
+        await asyncio.to_thread(own_broker.start)
+
+        await poll_until(lambda: _reached(applied(procuratorate_db), 40), 120, "all 40 applied after the restart")
+        async with procuratorate_db.sessions() as session:
+            unpublished = await session.scalar(
+                select(func.count()).select_from(common.outbox).where(common.outbox.c.published_at.is_(None))
+            )
+            inbox = await session.scalar(select(func.count()).select_from(common.inbox))
+        assert unpublished == 0
+        assert inbox == 40
+        assert await applied(procuratorate_db) == 40, "nothing applied twice"
+        assert await read_topic(bootstrap, DLT) == []
+    finally:
+        await runner.stop()
+        await relay.stop()
+
+
+async def _reached(awaitable: object, n: int) -> bool:
+    return int(await awaitable) >= n  # type: ignore[misc]
