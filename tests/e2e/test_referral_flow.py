@@ -50,8 +50,11 @@ def test_a_referral_reaches_the_police_and_the_receipt_comes_back(stack: Stack) 
 
     referral = refer_new_lead(stack, court, 123)
     referred_at = time.monotonic()
-    wait_until(lambda: any(r["id"] == referral["id"] for r in police_inbox(stack, police)), 2.0,
-               message="the referral in the Tongcheng police inbox within 2 s")
+    wait_until(
+        lambda: any(r["id"] == referral["id"] for r in police_inbox(stack, police)),
+        2.0,
+        message="the referral in the Tongcheng police inbox within 2 s",
+    )
     arrival = time.monotonic() - referred_at
     assert arrival < 2.0
     assert police_inbox(stack, tongshan_police) == [], "Tongshan's police never see Tongcheng's referrals"

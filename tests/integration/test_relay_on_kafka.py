@@ -37,9 +37,7 @@ def relay(db: Database, bootstrap: str, name: str = "it") -> OutboxRelay:
 
 async def add_rows(db: Database, topic: str, envelopes: list[Envelope], *, commit: bool = True) -> None:
     async with db.sessions() as session:
-        await session.execute(
-            insert(common.outbox), [outbox_row(e, datetime.now(UTC), topic) for e in envelopes]
-        )
+        await session.execute(insert(common.outbox), [outbox_row(e, datetime.now(UTC), topic) for e in envelopes])
         if commit:
             await session.commit()
         else:
@@ -61,9 +59,7 @@ async def test_only_committed_rows_are_published(court_db: Database, kafka_boots
     open_session = None
     if court_db.is_postgres:  # a transaction still open while the relay runs must stay invisible to it
         open_session = court_db.sessions()
-        await open_session.execute(
-            insert(common.outbox), [outbox_row(in_flight, datetime.now(UTC), topic)]
-        )
+        await open_session.execute(insert(common.outbox), [outbox_row(in_flight, datetime.now(UTC), topic)])
         await open_session.flush()
 
     worker = relay(court_db, kafka_bootstrap)

@@ -44,6 +44,7 @@ async def read_topic(bootstrap: str, topic: str, timeout: float = 30.0) -> list[
         records: list[Any] = []
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+
         async def behind() -> bool:
             return any([await consumer.position(tp) < ends[tp] for tp in partitions])
 

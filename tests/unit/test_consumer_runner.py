@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from liandong_procuratorate.bootstrap import spec
 from liandong_procuratorate.entrypoints.consumers import on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 from tests.support.fakes import ProducerFactory, Record
+from tests.support.kafka_io import poll_until
 from tests.support.outbox import count, no_translation, receipt_envelope
 from tests.unit.conftest import migrated_sqlite
 
@@ -178,3 +180,66 @@ async def test_the_state_guard_outcome_is_recorded(harness_factory: Callable[[Ha
     envelope: Envelope = receipt_envelope()
     await h.deliver(envelope.to_json().encode())
     assert await h.inbox() == [(str(envelope.event_id), "stale")]
+
+
+class HangingConsumer:
+    """A consumer whose first poll never returns, like aiokafka after some broker restarts."""
+
+    def __init__(self, hang: bool) -> None:
+        self.hang = hang
+        self.stopped = False
+
+    def subscribe(self, topics: list[str], listener: object) -> None:
+        self.topics = topics
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    def assignment(self) -> set[object]:
+        return set()
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict[object, list[object]]:
+        if self.hang:
+            await asyncio.Event().wait()
+        await asyncio.sleep(timeout_ms / 1000)
+        return {}
+
+    async def commit(self, offsets: object) -> None:
+        return None
+
+
+async def test_the_watchdog_replaces_a_consumer_whose_poll_hangs(tmp_path: Path, clock: ManualClock) -> None:
+    made: list[HangingConsumer] = []
+
+    def factory() -> HangingConsumer:
+        made.append(HangingConsumer(hang=not made))
+        return made[-1]
+
+    runner = ConsumerRunner(
+        name="liandong.watchdog",
+        group_id="liandong.watchdog",
+        topics=["police.referrals"],
+        handlers={},
+        uow_factory=lambda: None,  # type: ignore[arg-type,return-value]
+        consumer_factory=factory,
+        producer_factory=ProducerFactory(),
+        dead_letter_topic="liandong.watchdog.dlt",
+        clock=clock,
+        stall_seconds=0.3,
+    )
+    await runner.start()
+    try:
+        await poll_until(lambda: _true(len(made) >= 2 and runner.healthy), 10, "a fresh consumer polling again")
+        assert made[0].stopped, "the hung consumer was stopped"
+        assert runner.restarts >= 1
+        assert runner.status()["healthy"] is True
+    finally:
+        await runner.stop()
+    assert made[-1].stopped
+
+
+async def _true(value: bool) -> bool:
+    return value

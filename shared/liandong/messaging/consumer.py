@@ -36,6 +36,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from liandong import logs
 from liandong.clock import Clock
 from liandong.contracts.base import Contract, ContractError, parse_payload
 from liandong.envelope import Envelope
@@ -264,6 +265,14 @@ class ConsumerRunner:
             delay = min(delay * 2, 10.0)
 
     async def _apply(self, delivery: Delivery, handler: Handler) -> str:
+        env = delivery.envelope
+        token = logs.correlation_id.set(env.correlation_id)
+        try:
+            return await self._apply_in_transaction(delivery, handler)
+        finally:
+            logs.correlation_id.reset(token)
+
+    async def _apply_in_transaction(self, delivery: Delivery, handler: Handler) -> str:
         env = delivery.envelope
         async with self._uow_factory() as uow:
             inbox = uow.tables.inbox
