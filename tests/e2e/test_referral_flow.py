@@ -80,7 +80,7 @@ def test_a_referral_reaches_the_police_and_the_receipt_comes_back(stack: Stack) 
 
     def timeline() -> list[dict[str, Any]]:
         response = httpx.get(f"{stack.procuratorate.url}/matters/{referral['lead_id']}", headers=procuratorate)
-        return response.json()["timeline"] if response.status_code == 200 else []  # type: ignore[no-any-return]
+        return response.json()["timeline"] if response.status_code == 200 else []
 
     wait_until(lambda: len(timeline()) == 2, 10, message="both hand-offs on the procuratorate's timeline")
     assert [e["event_type"] for e in timeline()] == ["court.referral.submitted", "police.referral.received"]
