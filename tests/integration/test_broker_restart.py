@@ -26,8 +26,8 @@ from liandong_procuratorate.entrypoints.consumers import on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 from tests.integration.conftest import Database
 from tests.support.infra import LocalBroker, can_run_local_broker, unavailable
-from tests.support.kafka_io import poll_until, read_topic
-from tests.support.outbox import no_translation, receipt_envelope
+from tests.support.kafka_io import poll_until, reaches, read_topic
+from tests.support.outbox import count, no_translation, receipt_envelope
 
 pytestmark = [pytest.mark.kafka]
 TOPIC, DLT, GROUP = "it.restart", "it.restart.dlt", "it-restart"
@@ -47,8 +47,7 @@ async def own_broker() -> AsyncIterator[LocalBroker]:
 
 
 async def applied(db: Database) -> int:
-    async with db.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(timeline)) or 0)
+    return await count(db.sessions, timeline)
 
 
 async def write_outbox(db: Database, count: int) -> None:
@@ -95,13 +94,13 @@ async def test_relay_and_consumer_recover_when_the_broker_restarts(
     await runner.start()
     try:
         await write_outbox(procuratorate_db, 20)
-        await poll_until(lambda: _reached(applied(procuratorate_db), 20), 60, "the first 20 applied")
+        await poll_until(lambda: reaches(applied(procuratorate_db), 20), 60, "the first 20 applied")
 
         await asyncio.to_thread(own_broker.stop)
         await write_outbox(procuratorate_db, 20)  # written while the broker is down
         await asyncio.to_thread(own_broker.start)
 
-        await poll_until(lambda: _reached(applied(procuratorate_db), 40), 120, "all 40 applied after the restart")
+        await poll_until(lambda: reaches(applied(procuratorate_db), 40), 120, "all 40 applied after the restart")
         async with procuratorate_db.sessions() as session:
             unpublished = await session.scalar(
                 select(func.count()).select_from(common.outbox).where(common.outbox.c.published_at.is_(None))
@@ -114,7 +113,3 @@ async def test_relay_and_consumer_recover_when_the_broker_restarts(
     finally:
         await runner.stop()
         await relay.stop()
-
-
-async def _reached(awaitable: object, n: int) -> bool:
-    return int(await awaitable) >= n  # type: ignore[misc]

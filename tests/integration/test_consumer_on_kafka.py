@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from sqlalchemy import func, select
 
 from liandong.clock import SystemClock
 from liandong.contracts import ReferralReceivedV1
@@ -15,15 +14,14 @@ from liandong_procuratorate.adapters.orm import common, timeline
 from liandong_procuratorate.entrypoints.consumers import on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 from tests.integration.conftest import Database
-from tests.support.kafka_io import new_topics, poll_until, produce, read_topic
-from tests.support.outbox import no_translation, receipt_envelope
+from tests.support.kafka_io import new_topics, poll_until, produce, reaches, read_topic
+from tests.support.outbox import count, no_translation, receipt_envelope
 
 pytestmark = [pytest.mark.kafka]
 
 
 async def rows(db: Database, table: object) -> int:
-    async with db.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(table)) or 0)  # type: ignore[arg-type]
+    return await count(db.sessions, table)
 
 
 @pytest.fixture
@@ -67,7 +65,7 @@ async def test_the_same_event_delivered_twice_is_applied_once(
     runner = runner_on(topic, dlt)
     await runner.start()
 
-    await poll_until(lambda: _at_least(rows(procuratorate_db, timeline), 2), 30, "both distinct events applied")
+    await poll_until(lambda: reaches(rows(procuratorate_db, timeline), 2), 30, "both distinct events applied")
     assert await rows(procuratorate_db, timeline) == 2
     assert await rows(procuratorate_db, common.inbox) == 2
     assert await read_topic(kafka_bootstrap, dlt) == []
@@ -91,18 +89,9 @@ async def test_poison_goes_to_the_dead_letter_topic_and_the_consumer_carries_on(
     runner = runner_on(topic, dlt)
     await runner.start()
 
-    await poll_until(lambda: _at_least(rows(procuratorate_db, timeline), 1), 30, "the good event applied")
-    dead = await poll_until(lambda: _at_least_list(read_topic(kafka_bootstrap, dlt), 2), 30, "two dead letters")
+    await poll_until(lambda: reaches(rows(procuratorate_db, timeline), 1), 30, "the good event applied")
+    dead = await poll_until(lambda: reaches(read_topic(kafka_bootstrap, dlt), 2), 30, "two dead letters")
     reasons = sorted(dict(r.headers)["dlt.reason"] for r in dead)
     assert reasons == [b"malformed_envelope", b"unknown_schema_version"]
     assert {r.value for r in dead} == {b"\xff\xfe not an envelope", future_version.to_json().encode()}
     assert await rows(procuratorate_db, common.inbox) == 1
-
-
-async def _at_least(awaitable: object, n: int) -> bool:
-    return int(await awaitable) >= n  # type: ignore[misc]
-
-
-async def _at_least_list(awaitable: object, n: int) -> list[object] | None:
-    records: list[object] = await awaitable  # type: ignore[misc]
-    return records if len(records) >= n else None

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 
 from liandong.clock import ManualClock
 from liandong.persistence import migrations
@@ -19,6 +19,7 @@ from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 from liandong_police.bootstrap import spec as police_spec
 from liandong_procuratorate.bootstrap import spec as procuratorate_spec
 from tests.integration.conftest import Database, migrated
+from tests.support.outbox import count as count_rows
 
 pytestmark = pytest.mark.asyncio
 CLOCK = ManualClock(datetime(2025, 10, 10, 2, 0, tzinfo=UTC))
@@ -44,8 +45,7 @@ def uow(db: Database) -> CourtUnitOfWork:
 
 
 async def count(db: Database, table: object) -> int:
-    async with db.sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(table)) or 0)  # type: ignore[arg-type]
+    return await count_rows(db.sessions, table)
 
 
 async def test_every_service_schema_migrates_and_a_second_upgrade_is_a_no_op(database_url: str) -> None:

@@ -70,3 +70,10 @@ async def poll_until(predicate: Any, timeout: float, message: str, interval: flo
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message} (last: {last!r})")
+
+
+async def reaches(awaitable: Any, n: int) -> Any:
+    """The awaited count (or list) once it has reached `n`, else None: a predicate for `poll_until`."""
+    value = await awaitable
+    size = len(value) if isinstance(value, list) else int(value)
+    return value if size >= n else None

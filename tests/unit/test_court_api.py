@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from liandong_court.adapters.orm import common, leads
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
 from tests.support.apps import login, running_app
+from tests.support.outbox import count
 
 LEAD = {
     "enforcement_case_number": "(2024)鄂1222执123号",
@@ -36,8 +36,7 @@ async def court(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 async def rows(client: httpx.AsyncClient, table: Any) -> int:
     runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
-    async with runtime.session_factory() as session:
-        return int(await session.scalar(select(func.count()).select_from(table)) or 0)
+    return await count(runtime.session_factory, table)
 
 
 async def test_staff_must_log_in_and_the_token_is_checked(court: httpx.AsyncClient) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 
+from liandong.persistence.uow import SqlUnitOfWork
 from liandong.runtime import Runtime
 
 T = TypeVar("T")
@@ -45,3 +47,18 @@ class StrictModel(BaseModel):
     """Request bodies: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+U = TypeVar("U", bound=SqlUnitOfWork)
+
+
+def unit_of_work_of(kind: type[U]) -> Callable[[Runtime], U]:
+    """A dependency giving a fresh unit of work of the service's own class."""
+
+    def unit_of_work(runtime: RuntimeDep) -> U:
+        uow = runtime.uow()
+        if not isinstance(uow, kind):
+            raise TypeError(f"the service's unit of work is {type(uow).__name__}, not {kind.__name__}")
+        return uow
+
+    return unit_of_work

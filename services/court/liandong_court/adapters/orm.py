@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, Text, event
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import registry
 
+from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
 from liandong.persistence.types import Money, UtcDateTime
 from liandong_court.domain.model import Lead, LeadSource, LeadStatus, Referral, ReferralStatus
@@ -56,11 +57,4 @@ Index("ix_referrals_lead", referrals.c.lead_id)
 Index("ix_referrals_unit_status", referrals.c.court_unit, referrals.c.status)
 
 mapper_registry = registry(metadata=metadata)
-mapper_registry.map_imperatively(Lead, leads)
-mapper_registry.map_imperatively(Referral, referrals)
-
-
-@event.listens_for(Lead, "load")
-@event.listens_for(Referral, "load")
-def _fresh_event_list(target: Any, _context: Any) -> None:
-    target.events = []
+map_aggregates(mapper_registry, (Lead, leads), (Referral, referrals))

@@ -1,29 +1,18 @@
-"""Repositories: load and add aggregates through the unit of work, which collects their events."""
+"""Repositories of the court: leads and referrals."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from liandong.persistence.uow import SqlUnitOfWork
+from liandong.persistence.repository import Repository
 from liandong_court.adapters.orm import leads, referrals
 from liandong_court.domain.model import Lead, LeadStatus, Referral, ReferralStatus
 
 
-class LeadRepository:
-    def __init__(self, uow: SqlUnitOfWork) -> None:
-        self._uow = uow
-
-    def add(self, lead: Lead) -> None:
-        self._uow.session.add(lead)
-        self._uow.track(lead)
-
-    async def get(self, lead_id: str, *, for_update: bool = False) -> Lead | None:
-        lead = await self._uow.session.get(Lead, lead_id, with_for_update=for_update)
-        if lead is not None:
-            self._uow.track(lead)
-        return lead
+class LeadRepository(Repository[Lead]):
+    model = Lead
 
     async def search(
         self, *, units: Collection[str], status: LeadStatus | None, limit: int, offset: int
@@ -31,26 +20,11 @@ class LeadRepository:
         query = select(Lead).where(leads.c.unit.in_(units))
         if status is not None:
             query = query.where(leads.c.status == status)
-        total = await self._uow.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self._uow.session.scalars(
-            query.order_by(leads.c.created_at.desc(), leads.c.id).limit(limit).offset(offset)
-        )
-        return rows.all(), int(total or 0)
+        return await self.page(query, leads.c.created_at.desc(), leads.c.id, limit=limit, offset=offset)
 
 
-class ReferralRepository:
-    def __init__(self, uow: SqlUnitOfWork) -> None:
-        self._uow = uow
-
-    def add(self, referral: Referral) -> None:
-        self._uow.session.add(referral)
-        self._uow.track(referral)
-
-    async def get(self, referral_id: str, *, for_update: bool = False) -> Referral | None:
-        referral = await self._uow.session.get(Referral, referral_id, with_for_update=for_update)
-        if referral is not None:
-            self._uow.track(referral)
-        return referral
+class ReferralRepository(Repository[Referral]):
+    model = Referral
 
     async def for_lead(self, lead_id: str) -> Sequence[Referral]:
         rows = await self._uow.session.scalars(
@@ -64,8 +38,4 @@ class ReferralRepository:
         query = select(Referral).where(referrals.c.court_unit.in_(units))
         if status is not None:
             query = query.where(referrals.c.status == status)
-        total = await self._uow.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self._uow.session.scalars(
-            query.order_by(referrals.c.submitted_at.desc(), referrals.c.id).limit(limit).offset(offset)
-        )
-        return rows.all(), int(total or 0)
+        return await self.page(query, referrals.c.submitted_at.desc(), referrals.c.id, limit=limit, offset=offset)

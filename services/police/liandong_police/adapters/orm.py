@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import JSON, Column, Enum, Index, String, Table, Text, event
+from sqlalchemy import JSON, Column, Enum, Index, String, Table, Text
 from sqlalchemy.orm import registry
 
+from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
 from liandong.persistence.types import Money, UtcDateTime
 from liandong_police.domain.model import Referral, ReferralStatus
@@ -42,9 +41,4 @@ referrals = Table(
 Index("ix_referrals_unit_status", referrals.c.police_unit, referrals.c.status)
 
 mapper_registry = registry(metadata=metadata)
-mapper_registry.map_imperatively(Referral, referrals)
-
-
-@event.listens_for(Referral, "load")
-def _fresh_event_list(target: Any, _context: Any) -> None:
-    target.events = []
+map_aggregates(mapper_registry, (Referral, referrals))

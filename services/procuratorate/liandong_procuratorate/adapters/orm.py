@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Column, Index, String, Table, Text, event
+from sqlalchemy import Column, Index, String, Table, Text
 from sqlalchemy.orm import registry
 
+from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
 from liandong.persistence.types import UtcDateTime
 from liandong_procuratorate.domain.model import TimelineEntry
@@ -31,9 +30,4 @@ Index("ix_timeline_matter", timeline.c.correlation_id, timeline.c.occurred_at)
 Index("ix_timeline_jurisdiction", timeline.c.jurisdiction, timeline.c.occurred_at)
 
 mapper_registry = registry(metadata=metadata)
-mapper_registry.map_imperatively(TimelineEntry, timeline)
-
-
-@event.listens_for(TimelineEntry, "load")
-def _fresh_event_list(target: Any, _context: Any) -> None:
-    target.events = []
+map_aggregates(mapper_registry, (TimelineEntry, timeline))

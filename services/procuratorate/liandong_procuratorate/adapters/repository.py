@@ -9,18 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from liandong.clock import utc
-from liandong.persistence.uow import SqlUnitOfWork
+from liandong.persistence.repository import Repository
 from liandong_procuratorate.adapters.orm import timeline
 from liandong_procuratorate.domain.model import TimelineEntry
 
 
-class TimelineRepository:
-    def __init__(self, uow: SqlUnitOfWork) -> None:
-        self._uow = uow
-
-    def add(self, entry: TimelineEntry) -> None:
-        self._uow.session.add(entry)
-        self._uow.track(entry)
+class TimelineRepository(Repository[TimelineEntry]):
+    model = TimelineEntry
 
     async def for_matter(self, correlation_id: str) -> Sequence[TimelineEntry]:
         rows = await self._uow.session.scalars(

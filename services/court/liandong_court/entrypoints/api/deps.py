@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from liandong.api.auth import require_roles
-from liandong.api.deps import RuntimeDep
+from liandong.api.deps import unit_of_work_of
 from liandong.security import Principal
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
@@ -21,10 +21,4 @@ Staff = Annotated[Principal, Depends(require_roles(*ALL_ROLES))]
 Officer = Annotated[Principal, Depends(require_roles(ENFORCEMENT_OFFICER, ADMIN))]
 
 
-def unit_of_work(runtime: RuntimeDep) -> CourtUnitOfWork:
-    uow = runtime.uow()
-    assert isinstance(uow, CourtUnitOfWork)
-    return uow
-
-
-UowDep = Annotated[CourtUnitOfWork, Depends(unit_of_work)]
+UowDep = Annotated[CourtUnitOfWork, Depends(unit_of_work_of(CourtUnitOfWork))]

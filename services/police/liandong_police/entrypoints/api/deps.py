@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from liandong.api.auth import require_roles
-from liandong.api.deps import RuntimeDep
+from liandong.api.deps import unit_of_work_of
 from liandong.security import Principal
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
@@ -18,10 +18,4 @@ Staff = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR))]
 Investigator = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR))]
 
 
-def unit_of_work(runtime: RuntimeDep) -> PoliceUnitOfWork:
-    uow = runtime.uow()
-    assert isinstance(uow, PoliceUnitOfWork)
-    return uow
-
-
-UowDep = Annotated[PoliceUnitOfWork, Depends(unit_of_work)]
+UowDep = Annotated[PoliceUnitOfWork, Depends(unit_of_work_of(PoliceUnitOfWork))]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from liandong.api.auth import require_roles
-from liandong.api.deps import RuntimeDep
+from liandong.api.deps import unit_of_work_of
 from liandong.security import Principal
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
@@ -17,10 +17,4 @@ SUPERVISOR = "supervisor"
 Staff = Annotated[Principal, Depends(require_roles(PROSECUTOR, SUPERVISOR))]
 
 
-def unit_of_work(runtime: RuntimeDep) -> ProcuratorateUnitOfWork:
-    uow = runtime.uow()
-    assert isinstance(uow, ProcuratorateUnitOfWork)
-    return uow
-
-
-UowDep = Annotated[ProcuratorateUnitOfWork, Depends(unit_of_work)]
+UowDep = Annotated[ProcuratorateUnitOfWork, Depends(unit_of_work_of(ProcuratorateUnitOfWork))]

@@ -1,0 +1,50 @@
+"""What every repository does: add and load aggregates through the unit of work, page through queries, and map
+aggregate classes imperatively so the domain stays free of the ORM."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, Table, event, func, select
+from sqlalchemy.orm import registry
+
+from liandong.persistence.uow import SqlUnitOfWork
+
+T = TypeVar("T")
+
+
+def map_aggregates(mapper_registry: registry, *pairs: tuple[type[Any], Table]) -> None:
+    """Map domain classes onto tables; loaded aggregates get an empty `events` list, as new ones do."""
+    for cls, table in pairs:
+        mapper_registry.map_imperatively(cls, table)
+        event.listen(cls, "load", _fresh_event_list)
+
+
+def _fresh_event_list(target: Any, _context: Any) -> None:
+    target.events = []
+
+
+class Repository(Generic[T]):
+    model: type[T]
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, aggregate: T) -> None:
+        self._uow.session.add(aggregate)
+        self._uow.track(aggregate)  # type: ignore[arg-type]
+
+    async def get(self, key: str, *, for_update: bool = False) -> T | None:
+        aggregate = await self._uow.session.get(self.model, key, with_for_update=for_update)
+        if aggregate is not None:
+            self._uow.track(aggregate)  # type: ignore[arg-type]
+        return aggregate
+
+    async def page(
+        self, query: Select[Any], *order_by: ColumnElement[Any], limit: int, offset: int
+    ) -> tuple[Sequence[T], int]:
+        """One page of `query` and the total it would return without paging."""
+        total = await self._uow.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self._uow.session.scalars(query.order_by(*order_by).limit(limit).offset(offset))
+        return rows.all(), int(total or 0)
