@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -29,6 +30,15 @@ class ServiceSettings(BaseSettings):
 
     consumer_stall_seconds: float = Field(default=45.0, gt=0)
     consumer_max_handler_attempts: int = Field(default=5, ge=1)
+
+    sla_tick_seconds: float = Field(default=5.0, gt=0)
+    sla_late_after_seconds: float = Field(default=120.0, gt=0)
+    sla_batch_size: int = Field(default=500, ge=1)
+    # configurable windows (local agreements only), e.g. {"police_investigation": 10}
+    sla_window_overrides: dict[str, int] = Field(default_factory=dict)
+    # the legal calendar: holidays and 调休 working days ops add to (or override in) the statutory calendar
+    calendar_extra_holidays: list[date] = Field(default_factory=list)
+    calendar_extra_workdays: list[date] = Field(default_factory=list)
 
     topic_partitions: int = Field(default=6, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)

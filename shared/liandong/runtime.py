@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter
@@ -28,6 +29,10 @@ from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
 from liandong.persistence.tables import CommonTables
 from liandong.persistence.uow import SqlUnitOfWork, Translator
+from liandong.sla.breaches import breach_handlers
+from liandong.sla.calendar import LegalCalendar
+from liandong.sla.engine import DeadlineEngine
+from liandong.sla.tracker import DeadlineTracker
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,7 @@ class ServiceSpec:
     dev_accounts: Sequence[DevAccount] = ()
     body_limit_overrides: Mapping[str, int] = field(default_factory=dict)
     unit_of_work: type[SqlUnitOfWork] = SqlUnitOfWork
+    deadline_roles: Sequence[str] = ()  # who may manage deadlines by hand through /deadlines
 
 
 class Runtime:
@@ -73,14 +79,28 @@ class Runtime:
             send_timeout=settings.relay_send_timeout_seconds,
             backoff_max=settings.relay_backoff_max_seconds,
         )
+        self.calendar = LegalCalendar(settings.calendar_extra_holidays, settings.calendar_extra_workdays)
+        self.deadlines = DeadlineEngine(
+            agency=spec.agency,
+            tables=self.tables,
+            clock=self.clock,
+            calendar=self.calendar,
+            window_overrides=settings.sla_window_overrides,
+            late_after=timedelta(seconds=settings.sla_late_after_seconds),
+            batch_size=settings.sla_batch_size,
+        )
+        self.tracker = DeadlineTracker(self.deadlines, self.uow, settings.sla_tick_seconds)
+        breach_handlers_, breach_topics = breach_handlers(spec.agency)
+        handlers = {**spec.handlers, **breach_handlers_}
+        subscriptions = list(dict.fromkeys([*spec.subscriptions, *breach_topics]))
         self.consumers: list[ConsumerRunner] = []
-        if spec.handlers:
+        if handlers:
             self.consumers.append(
                 ConsumerRunner(
                     name=self.group_id,
                     group_id=self.group_id,
-                    topics=list(spec.subscriptions),
-                    handlers=spec.handlers,
+                    topics=subscriptions,
+                    handlers=handlers,
                     uow_factory=self.uow,
                     consumer_factory=lambda: manual_commit_consumer(bootstrap, self.group_id, client_id),
                     producer_factory=lambda: idempotent_producer(bootstrap, f"{client_id}-dlt"),
@@ -118,6 +138,7 @@ class Runtime:
         if created:
             log.warning("development accounts created (password %r): %s", DEV_PASSWORD, ", ".join(created))
         self.relay.start()
+        self.tracker.start()
         self._background = asyncio.create_task(self._topics_then_consumers(), name="topics-then-consumers")
 
     async def _topics_then_consumers(self) -> None:
@@ -142,6 +163,7 @@ class Runtime:
             await asyncio.gather(self._background, return_exceptions=True)
         for consumer in self.consumers:
             await consumer.stop()
+        await self.tracker.stop()
         await self.relay.stop()
         await self.engine.dispose()
 
@@ -158,4 +180,9 @@ class Runtime:
                 "last_error": self.relay.last_error,
             },
             "consumers": {c.name: c.status() for c in self.consumers},
+            "deadline_tracker": {
+                "running": self.tracker.running,
+                "last_tick_at": self.tracker.last_tick_at.isoformat() if self.tracker.last_tick_at else None,
+                "last_error": self.tracker.last_error,
+            },
         }

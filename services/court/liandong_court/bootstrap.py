@@ -34,5 +34,6 @@ def spec() -> ServiceSpec:
         subscriptions=consumers.SUBSCRIPTIONS,
         routers=(leads.router, referrals.router),
         dev_accounts=DEV_ACCOUNTS,
+        deadline_roles=(ADMIN,),
         unit_of_work=CourtUnitOfWork,
     )

@@ -33,5 +33,6 @@ def spec() -> ServiceSpec:
         subscriptions=consumers.SUBSCRIPTIONS,
         routers=(referrals.router,),
         dev_accounts=DEV_ACCOUNTS,
+        deadline_roles=(SUPERVISOR,),
         unit_of_work=PoliceUnitOfWork,
     )

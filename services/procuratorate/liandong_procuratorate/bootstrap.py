@@ -32,5 +32,6 @@ def spec() -> ServiceSpec:
         subscriptions=consumers.SUBSCRIPTIONS,
         routers=(matters.router,),
         dev_accounts=DEV_ACCOUNTS,
+        deadline_roles=(SUPERVISOR,),
         unit_of_work=ProcuratorateUnitOfWork,
     )

@@ -74,7 +74,7 @@ def health_router() -> APIRouter:
             checks["kafka"] = f"error: {exc!r}"
         state = runtime.readiness()
         checks.update(state)
-        ok = ok and state["topics_ready"] and state["relay"]["running"]
+        ok = ok and state["topics_ready"] and state["relay"]["running"] and state["deadline_tracker"]["running"]
         ok = ok and all(c["running"] and c["healthy"] for c in state["consumers"].values())
         return JSONResponse(
             {"status": "ready" if ok else "not_ready", "service": runtime.agency, "checks": checks},

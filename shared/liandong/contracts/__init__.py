@@ -9,12 +9,20 @@ from liandong.contracts.base import (
     parse_payload,
 )
 from liandong.contracts.common import EvidenceClass, EvidenceRef, PartyKind, Suspect, SuspectRole
+from liandong.contracts.deadlines import (
+    DeadlineApproachingPayload,
+    DeadlineBreachedPayload,
+    DeadlineMetPayload,
+)
 from liandong.contracts.referrals import ReferralReceivedV1, ReferralSubmittedV1
 
 __all__ = [
     "REGISTRY",
     "Contract",
     "ContractError",
+    "DeadlineApproachingPayload",
+    "DeadlineBreachedPayload",
+    "DeadlineMetPayload",
     "EvidenceClass",
     "EvidenceRef",
     "PartyKind",

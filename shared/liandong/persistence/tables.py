@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -46,6 +47,10 @@ class CommonTables:
     inbox: Table
     idempotency_keys: Table
     users: Table
+    deadlines: Table
+    deadline_stages: Table
+    deadline_history: Table
+    received_breaches: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -116,4 +121,107 @@ def install(metadata: MetaData) -> CommonTables:
         Column("active", Boolean, nullable=False, server_default=text("true")),
         Column("created_at", UtcDateTime(), nullable=False),
     )
-    return CommonTables(outbox=outbox, inbox=inbox, idempotency_keys=idempotency_keys, users=users)
+    deadlines, deadline_stages, deadline_history, received_breaches = _deadline_tables(metadata)
+    return CommonTables(
+        outbox=outbox,
+        inbox=inbox,
+        idempotency_keys=idempotency_keys,
+        users=users,
+        deadlines=deadlines,
+        deadline_stages=deadline_stages,
+        deadline_history=deadline_history,
+        received_breaches=received_breaches,
+    )
+
+
+def _deadline_tables(metadata: MetaData) -> tuple[Table, Table, Table, Table]:
+    """The SLA trackers' rows (liandong.sla.engine)."""
+    deadlines = Table(
+        "deadlines",
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("kind", String(64), nullable=False),
+        Column("title", String(200), nullable=False),
+        Column("legal_basis", Text, nullable=False),
+        Column("unit", String(16), nullable=False),
+        Column("subject_type", String(64), nullable=False),
+        Column("subject_id", String(128), nullable=False),
+        Column("correlation_id", String(128), nullable=False),
+        Column("custody", Boolean, nullable=False),
+        Column("window", Integer, nullable=False),
+        Column("window_unit", String(8), nullable=False),
+        Column("extra_days", Integer, nullable=False, server_default=text("0")),
+        # the start of the current period: the original start, or the restart
+        Column("period_started_at", UtcDateTime(), nullable=False),
+        Column("due_at", UtcDateTime(), nullable=False),
+        Column("rolled_forward", Boolean, nullable=False),
+        Column("warnings_hours", JSON, nullable=False),
+        Column("generation", Integer, nullable=False, server_default=text("0")),
+        Column("stage_index", Integer, nullable=False, server_default=text("0")),
+        Column("next_fire_at", UtcDateTime(), nullable=True),
+        Column("state", String(16), nullable=False),
+        Column("extensions", Integer, nullable=False, server_default=text("0")),
+        Column("restarts", Integer, nullable=False, server_default=text("0")),
+        Column("met_at", UtcDateTime(), nullable=True),
+        Column("breached_at", UtcDateTime(), nullable=True),
+        Column("cancelled_at", UtcDateTime(), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+    )
+    running = deadlines.c.state == "running"
+    # A tick reads only what is due: cost follows the due rows, not the open ones.
+    Index("ix_deadlines_due", deadlines.c.next_fire_at, postgresql_where=running, sqlite_where=running)
+    Index(
+        "uq_deadlines_running_subject",
+        deadlines.c.kind,
+        deadlines.c.subject_type,
+        deadlines.c.subject_id,
+        unique=True,
+        postgresql_where=running,
+        sqlite_where=running,
+    )
+    Index("ix_deadlines_unit_state", deadlines.c.unit, deadlines.c.state, deadlines.c.due_at)
+    Index("ix_deadlines_subject", deadlines.c.subject_type, deadlines.c.subject_id)
+    deadline_stages = Table(
+        "deadline_stages",
+        metadata,
+        Column("deadline_id", String(36), nullable=False),
+        Column("generation", Integer, nullable=False),
+        Column("stage", String(32), nullable=False),
+        Column("scheduled_at", UtcDateTime(), nullable=False),
+        Column("fired_at", UtcDateTime(), nullable=False),
+        Column("late", Boolean, nullable=False),
+        Column("event_id", String(36), nullable=False),
+        # each warning and the breach fire once per period, whatever the number of tracker replicas
+        PrimaryKeyConstraint("deadline_id", "generation", "stage", name="pk_deadline_stages"),
+    )
+    deadline_history = Table(
+        "deadline_history",
+        metadata,
+        Column("seq", BigId, primary_key=True, autoincrement=True),
+        Column("deadline_id", String(36), nullable=False, index=True),
+        Column("at", UtcDateTime(), nullable=False),
+        Column("action", String(32), nullable=False),
+        Column("actor", String(64), nullable=True),
+        Column("detail", JSON, nullable=False),
+    )
+    received_breaches = Table(
+        "received_breaches",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("agency", String(32), nullable=False),
+        Column("unit", String(16), nullable=False),
+        Column("deadline_id", String(36), nullable=False),
+        Column("kind", String(64), nullable=False),
+        Column("title", String(200), nullable=False),
+        Column("legal_basis", Text, nullable=False),
+        Column("subject_type", String(64), nullable=False),
+        Column("subject_id", String(128), nullable=False),
+        Column("correlation_id", String(128), nullable=False),
+        Column("due_at", UtcDateTime(), nullable=False),
+        Column("fired_at", UtcDateTime(), nullable=False),
+        Column("late", Boolean, nullable=False),
+        Column("received_at", UtcDateTime(), nullable=False),
+    )
+    Index("ix_received_breaches_unit", received_breaches.c.unit, received_breaches.c.fired_at)
+    return deadlines, deadline_stages, deadline_history, received_breaches

@@ -1,0 +1,340 @@
+"""/deadlines: every service's view of its SLA windows, the calculator, and the other agencies' breaches.
+
+Times are stored in UTC and shown in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import BaseModel, Field, PlainSerializer
+
+from liandong.api.auth import CurrentPrincipal
+from liandong.api.deps import Page, PageDep, RuntimeDep, StrictModel
+from liandong.api.errors import ApiError
+from liandong.errors import DomainError, Forbidden
+from liandong.security import Principal
+from liandong.sla.counting import SHANGHAI
+from liandong.sla.kinds import CATALOGUE
+from liandong.units import can_see, is_known_unit, visible_units
+
+ShanghaiTime = Annotated[datetime, PlainSerializer(lambda v: v.astimezone(SHANGHAI).isoformat(), return_type=str)]
+StateFilter = Literal["running", "at_risk", "breached", "met", "cancelled"]
+
+
+class KindPublic(BaseModel):
+    name: str
+    owner: str
+    title: str
+    window: int
+    unit: str
+    custody: bool
+    max_window: int | None
+    max_extra_days: int
+    extension_rule: str | None
+    restartable: bool
+    max_restarts: int
+    warnings_hours: list[int]
+    configurable: bool
+    legal_basis: str
+
+
+class SkippedDayPublic(BaseModel):
+    day: str
+    reason: str
+
+
+class PreviewPublic(BaseModel):
+    kind: str
+    title: str
+    start: ShanghaiTime
+    due: ShanghaiTime
+    last_day: str
+    nominal_last_day: str
+    rolled_forward: bool
+    custody: bool
+    skipped: list[SkippedDayPublic]
+    calendar: str
+    rule: str
+    legal_basis: str
+
+
+class DeadlinePublic(BaseModel):
+    id: str
+    kind: str
+    title: str
+    legal_basis: str
+    unit: str
+    subject_type: str
+    subject_id: str
+    correlation_id: str
+    state: str
+    custody: bool
+    window: int
+    window_unit: str
+    extra_days: int
+    period_started_at: ShanghaiTime
+    due_at: ShanghaiTime
+    rolled_forward: bool
+    next_fire_at: ShanghaiTime | None
+    extensions: int
+    restarts: int
+    met_at: ShanghaiTime | None
+    breached_at: ShanghaiTime | None
+    cancelled_at: ShanghaiTime | None
+
+    @classmethod
+    def of(cls, row: Any) -> DeadlinePublic:
+        return cls(**{name: getattr(row, name) for name in cls.model_fields})
+
+
+class HistoryEntry(BaseModel):
+    at: ShanghaiTime
+    action: str
+    actor: str | None
+    detail: dict[str, Any]
+
+
+class DeadlineDetail(DeadlinePublic):
+    history: list[HistoryEntry]
+
+
+class ReceivedBreachPublic(BaseModel):
+    event_id: str
+    agency: str
+    unit: str
+    deadline_id: str
+    kind: str
+    title: str
+    legal_basis: str
+    subject_type: str
+    subject_id: str
+    correlation_id: str
+    due_at: ShanghaiTime
+    fired_at: ShanghaiTime
+    late: bool
+    received_at: ShanghaiTime
+
+    @classmethod
+    def of(cls, row: Any) -> ReceivedBreachPublic:
+        return cls(**{name: getattr(row, name) for name in cls.model_fields})
+
+
+class DeadlineStart(StrictModel):
+    kind: str = Field(min_length=1, max_length=64)
+    subject_type: str = Field(min_length=1, max_length=64)
+    subject_id: str = Field(min_length=1, max_length=128)
+    correlation_id: str | None = Field(default=None, max_length=128, description="defaults to subject_id")
+    unit: str | None = Field(default=None, description="defaults to your unit")
+    start: datetime = Field(description="with a time zone, e.g. 2025-09-26T10:00:00+08:00")
+
+
+class DeadlineMeet(StrictModel):
+    at: datetime | None = Field(default=None, description="defaults to now")
+
+
+class DeadlineExtend(StrictModel):
+    approver: str = Field(max_length=64, description="who approved the extension")
+    reason: str = Field(max_length=2000)
+    window: int | None = Field(default=None, ge=1, description="the new window, in the kind's unit")
+    extra_days: int | None = Field(default=None, ge=1, description="days added on top of the window")
+
+
+class DeadlineRestart(StrictModel):
+    at: datetime
+    reason: str = Field(max_length=2000)
+
+
+class DeadlineCancel(StrictModel):
+    reason: str = Field(max_length=2000)
+
+
+def parse_start(value: str) -> datetime:
+    """A query-string instant; a '+' that arrived as a space (unencoded) is put back."""
+    try:
+        return datetime.fromisoformat(value.strip().replace(" ", "+"))
+    except ValueError as exc:
+        raise DomainError(
+            f"{value!r} is not an ISO 8601 time such as 2025-09-26T10:00+08:00", code="invalid_time"
+        ) from exc
+
+
+def _aware(value: datetime, field_name: str) -> datetime:
+    if value.tzinfo is None:
+        raise DomainError(f"{field_name} needs a time zone, e.g. 2025-09-26T10:00:00+08:00", code="naive_time")
+    return value
+
+
+async def deadline_manager(request: Request, principal: CurrentPrincipal) -> Principal:
+    """Staff who may start, meet, extend, restart or cancel a window by hand: the service's supervising roles."""
+    roles = request.app.state.runtime.spec.deadline_roles
+    if principal.kind != "staff" or principal.role not in roles:
+        raise ApiError(403, "forbidden", f"managing deadlines needs one of the roles {sorted(roles)}")
+    return principal
+
+
+Manager = Annotated[Principal, Depends(deadline_manager)]
+
+
+def deadlines_router() -> APIRouter:
+    router = APIRouter(prefix="/deadlines", tags=["deadlines"])
+
+    @router.get("/kinds", response_model=list[KindPublic])
+    async def kinds(_: CurrentPrincipal) -> list[KindPublic]:
+        return [
+            KindPublic(**{**k.__dict__, "unit": k.unit.value, "warnings_hours": list(k.warnings_hours)})
+            for k in CATALOGUE.values()
+        ]
+
+    @router.get("/preview", response_model=PreviewPublic)
+    async def preview(
+        runtime: RuntimeDep, _: CurrentPrincipal, kind: Annotated[str, Query()], start: Annotated[str, Query()]
+    ) -> PreviewPublic:
+        """The calculator: when would this window end if it started then, and why."""
+        spec, due = runtime.deadlines.preview(kind, parse_start(start))
+        return PreviewPublic(
+            kind=spec.name,
+            title=spec.title,
+            start=due.start,
+            due=due.due,
+            last_day=due.last_day.isoformat(),
+            nominal_last_day=due.nominal_last_day.isoformat(),
+            rolled_forward=due.rolled_forward,
+            custody=due.custody,
+            skipped=[SkippedDayPublic(day=s.day.isoformat(), reason=s.reason) for s in due.skipped],
+            calendar=due.calendar_source.value,
+            rule=due.rule(),
+            legal_basis=due.legal_basis,
+        )
+
+    @router.get("/received-breaches", response_model=Page[ReceivedBreachPublic])
+    async def received(runtime: RuntimeDep, actor: CurrentPrincipal, page: PageDep) -> Page[ReceivedBreachPublic]:
+        """The other agencies' breaches in your units."""
+        async with runtime.uow() as uow:
+            rows, total = await runtime.deadlines.received_breaches(
+                uow, units=visible_units(actor.unit), limit=page.limit, offset=page.offset
+            )
+        return Page(items=[ReceivedBreachPublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+    @router.get("", response_model=Page[DeadlinePublic])
+    async def list_deadlines(
+        runtime: RuntimeDep,
+        actor: CurrentPrincipal,
+        page: PageDep,
+        state: Annotated[StateFilter | None, Query()] = None,
+        kind: Annotated[str | None, Query()] = None,
+        unit: Annotated[str | None, Query()] = None,
+        subject_type: Annotated[str | None, Query()] = None,
+        subject_id: Annotated[str | None, Query()] = None,
+    ) -> Page[DeadlinePublic]:
+        units = visible_units(actor.unit)
+        if unit is not None:
+            if unit not in units:
+                raise Forbidden(f"your unit {actor.unit} cannot see unit {unit}")
+            units = frozenset({unit})
+        async with runtime.uow() as uow:
+            rows, total = await runtime.deadlines.search(
+                uow,
+                units=units,
+                state=state,
+                kind_name=kind,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                limit=page.limit,
+                offset=page.offset,
+            )
+        return Page(items=[DeadlinePublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+    @router.get("/{deadline_id}", response_model=DeadlineDetail)
+    async def show(deadline_id: str, runtime: RuntimeDep, actor: CurrentPrincipal) -> DeadlineDetail:
+        async with runtime.uow() as uow:
+            row = await runtime.deadlines.get(uow, deadline_id)
+            _check_unit(actor, row.unit)
+            history = await runtime.deadlines.history(uow, deadline_id)
+        return DeadlineDetail(
+            **DeadlinePublic.of(row).model_dump(),
+            history=[HistoryEntry(at=h.at, action=h.action, actor=h.actor, detail=h.detail) for h in history],
+        )
+
+    @router.post("", status_code=status.HTTP_201_CREATED, response_model=DeadlineDetail)
+    async def start(body: DeadlineStart, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
+        unit = body.unit or actor.unit
+        if not is_known_unit(unit):
+            raise DomainError(f"unknown unit {unit}", code="unknown_unit")
+        _check_unit(actor, unit)
+        async with runtime.uow() as uow:
+            deadline_id = await runtime.deadlines.start(
+                uow,
+                kind_name=body.kind,
+                subject_type=body.subject_type,
+                subject_id=body.subject_id,
+                correlation_id=body.correlation_id or body.subject_id,
+                unit=unit,
+                started_at=body.start,
+                actor=actor.username,
+            )
+            await uow.commit()
+        return await show(deadline_id, runtime, actor)
+
+    async def _act(runtime: Any, actor: Principal, deadline_id: str, action: Any) -> DeadlineDetail:
+        async with runtime.uow() as uow:
+            row = await runtime.deadlines.get(uow, deadline_id)
+            _check_unit(actor, row.unit)
+            await action(uow)
+            await uow.commit()
+        return await show(deadline_id, runtime, actor)
+
+    @router.post("/{deadline_id}/meeting", response_model=DeadlineDetail)
+    async def meet(deadline_id: str, body: DeadlineMeet, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
+        at = _aware(body.at, "at") if body.at else runtime.clock.now()
+        return await _act(
+            runtime,
+            actor,
+            deadline_id,
+            lambda uow: runtime.deadlines.meet(uow, deadline_id, at=at, actor=actor.username),
+        )
+
+    @router.post("/{deadline_id}/extension", response_model=DeadlineDetail)
+    async def extend(deadline_id: str, body: DeadlineExtend, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
+        return await _act(
+            runtime,
+            actor,
+            deadline_id,
+            lambda uow: runtime.deadlines.extend(
+                uow,
+                deadline_id,
+                approver=body.approver,
+                reason=body.reason,
+                window=body.window,
+                extra_days=body.extra_days,
+                actor=actor.username,
+            ),
+        )
+
+    @router.post("/{deadline_id}/restart", response_model=DeadlineDetail)
+    async def restart(deadline_id: str, body: DeadlineRestart, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
+        at = _aware(body.at, "at")
+        return await _act(
+            runtime,
+            actor,
+            deadline_id,
+            lambda uow: runtime.deadlines.restart(uow, deadline_id, at=at, reason=body.reason, actor=actor.username),
+        )
+
+    @router.post("/{deadline_id}/cancellation", response_model=DeadlineDetail)
+    async def cancel(deadline_id: str, body: DeadlineCancel, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
+        return await _act(
+            runtime,
+            actor,
+            deadline_id,
+            lambda uow: runtime.deadlines.cancel(uow, deadline_id, reason=body.reason, actor=actor.username),
+        )
+
+    return router
+
+
+def _check_unit(actor: Principal, unit: str) -> None:
+    if not can_see(actor.unit, unit):
+        raise Forbidden(f"this deadline belongs to unit {unit}")

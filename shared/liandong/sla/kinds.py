@@ -1,0 +1,165 @@
+"""The deadline catalogue: every legal or agreed window the trackers watch, in one place a reader can audit.
+
+Each kind names its window and unit, whether the period may extend past a holiday (custody periods never do), its
+extension rule, whether the law restarts it, the warnings before expiry, and the text of its legal basis.
+Abbreviations in the basis texts: 刑事诉讼法 (CPL), 《公安机关办理刑事案件程序规定》 (MPS Rules),
+《人民检察院刑事诉讼规则》 (SPP Rules), 最高法《关于适用〈中华人民共和国刑事诉讼法〉的解释》 (SPC Interpretation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class WindowUnit(StrEnum):
+    DAYS = "days"
+    MONTHS = "months"
+
+
+DEFAULT_WARNINGS_HOURS: tuple[int, ...] = (48, 24)
+
+
+@dataclass(frozen=True)
+class DeadlineKind:
+    name: str
+    owner: str  # the agency whose duty it is; another agency may track a mirror of it
+    title: str
+    window: int
+    unit: WindowUnit
+    legal_basis: str
+    custody: bool = False  # custody periods never roll forward past a holiday
+    max_window: int | None = None  # the longest the window may be extended to (same unit), if it may be
+    max_extra_days: int = 0  # or: how many days may be added on top of the window
+    extension_rule: str | None = None
+    restartable: bool = False
+    max_restarts: int = 0
+    restart_rule: str | None = None
+    warnings_hours: tuple[int, ...] = DEFAULT_WARNINGS_HOURS
+    configurable: bool = False  # a local agreement, not a statute: ops may set the window
+
+    @property
+    def extendable(self) -> bool:
+        return (self.max_window is not None and self.max_window > self.window) or self.max_extra_days > 0
+
+
+CATALOGUE: dict[str, DeadlineKind] = {
+    k.name: k
+    for k in (
+        DeadlineKind(
+            name="debtor_performance",
+            owner="court",
+            title="被执行人收到《涉嫌拒执犯罪告知书》后履行义务",
+            window=5,
+            unit=WindowUnit.DAYS,
+            legal_basis="地方做法：责令被执行人五日内履行生效法律文书确定的义务，逾期移送公安机关（咸宁法院专项行动）",
+            configurable=True,
+        ),
+        DeadlineKind(
+            name="police_filing_decision",
+            owner="police",
+            title="公安机关对法院移送的拒执案件作出是否立案决定",
+            window=7,
+            unit=WindowUnit.DAYS,
+            legal_basis="法发〔2025〕8号 第五条：公安机关应当自接受案件之日起七日内作出是否立案的决定；"
+            "重大、复杂案件可以延长至三十日",
+            max_window=30,
+            extension_rule="重大、复杂案件经负责人批准延长至三十日",
+        ),
+        DeadlineKind(
+            name="police_non_filing_notice",
+            owner="police",
+            title="公安机关将不予立案（撤销案件）决定书面通知移送法院",
+            window=7,
+            unit=WindowUnit.DAYS,
+            legal_basis="法发〔2025〕8号：决定不予立案或者撤销案件的，应当在作出决定后七日内书面通知人民法院",
+        ),
+        DeadlineKind(
+            name="police_investigation",
+            owner="police",
+            title="公安机关立案后完成侦查取证",
+            window=7,
+            unit=WindowUnit.DAYS,
+            legal_basis="联动机制约定：立案后七日内完成侦查取证（咸宁市公检法联席会议；可由运维配置）",
+            configurable=True,
+        ),
+        DeadlineKind(
+            name="police_explain_non_filing",
+            owner="police",
+            title="公安机关收到《要求说明不立案理由通知书》后书面说明理由",
+            window=7,
+            unit=WindowUnit.DAYS,
+            legal_basis="《公安机关办理刑事案件程序规定》第一百八十二条；《人民检察院刑事诉讼规则》第五百六十条",
+        ),
+        DeadlineKind(
+            name="police_file_after_notice",
+            owner="police",
+            title="公安机关收到《通知立案书》后立案",
+            window=15,
+            unit=WindowUnit.DAYS,
+            legal_basis="《公安机关办理刑事案件程序规定》第一百八十二条；《人民检察院刑事诉讼规则》第五百六十三条",
+        ),
+        DeadlineKind(
+            name="arrest_review_detained",
+            owner="procuratorate",
+            title="审查批准逮捕（犯罪嫌疑人已被拘留）",
+            window=7,
+            unit=WindowUnit.DAYS,
+            legal_basis="《中华人民共和国刑事诉讼法》第九十一条第三款：人民检察院应当自接到公安机关提请批准逮捕书后的七日以内"
+            "作出批准逮捕或者不批准逮捕的决定",
+            custody=True,
+        ),
+        DeadlineKind(
+            name="arrest_review_not_detained",
+            owner="procuratorate",
+            title="审查批准逮捕（犯罪嫌疑人未被拘留）",
+            window=15,
+            unit=WindowUnit.DAYS,
+            legal_basis="《中华人民共和国刑事诉讼法》第九十一条；《人民检察院刑事诉讼规则》第二百八十二条："
+            "未被拘留的，十五日以内作出决定，重大、复杂的案件不得超过二十日",
+            max_window=20,
+            extension_rule="重大、复杂案件不得超过二十日",
+        ),
+        DeadlineKind(
+            name="prosecution_review",
+            owner="procuratorate",
+            title="审查起诉",
+            window=1,
+            unit=WindowUnit.MONTHS,
+            legal_basis="《中华人民共和国刑事诉讼法》第一百七十二条：一个月以内作出决定，重大、复杂的案件可以延长十五日；"
+            "第一百七十五条：补充侦查完毕移送人民检察院后，人民检察院重新计算审查起诉期限；补充侦查以二次为限",
+            max_extra_days=15,
+            extension_rule="重大、复杂案件可以延长十五日（在一个月之后另计十五日）",
+            restartable=True,
+            max_restarts=2,
+            restart_rule="退回补充侦查后重新移送的，重新计算审查起诉期限；补充侦查以二次为限",
+        ),
+        DeadlineKind(
+            name="public_prosecution_acceptance",
+            owner="court",
+            title="人民法院对提起公诉的案件审查决定是否受理",
+            window=7,
+            unit=WindowUnit.DAYS,
+            legal_basis="最高人民法院《关于适用〈中华人民共和国刑事诉讼法〉的解释》第二百一十九条",
+        ),
+        DeadlineKind(
+            name="private_prosecution_acceptance",
+            owner="court",
+            title="人民法院对自诉案件审查决定是否立案",
+            window=15,
+            unit=WindowUnit.DAYS,
+            legal_basis="最高人民法院《关于适用〈中华人民共和国刑事诉讼法〉的解释》第三百二十条",
+        ),
+    )
+}
+
+
+class UnknownKind(ValueError):
+    pass
+
+
+def kind(name: str) -> DeadlineKind:
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        raise UnknownKind(f"unknown deadline kind {name!r}; known kinds: {', '.join(sorted(CATALOGUE))}") from None
