@@ -33,6 +33,7 @@ def stack(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Stack]:
             bootstrap=kafka_bootstrap,
             database_url=f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}",
             relay_idle_seconds="0.1",
+            sla_tick_seconds="0.2",
         )
         processes.append(ServiceProcess(name, port, env, log_path=tmp_path / f"{name}.log"))
     stack = Stack(*processes)

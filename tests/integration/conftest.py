@@ -51,3 +51,12 @@ async def court_pg_db(postgres_url: str) -> AsyncIterator[Database]:
     db = await migrated(court_spec(), postgres_url)
     yield db
     await db.engine.dispose()
+
+
+@pytest.fixture
+async def police_pg_db(postgres_url: str) -> AsyncIterator[Database]:
+    from liandong_police.bootstrap import spec as police_spec
+
+    db = await migrated(police_spec(), postgres_url)
+    yield db
+    await db.engine.dispose()
