@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch \
+.PHONY: help install run test test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch bench bench-sla \
         compose-config up down lock clean
 
 help:
@@ -65,3 +65,8 @@ lock: install ## refresh constraints.txt from the virtualenv
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+
+bench: bench-sla ## all benchmarks
+
+bench-sla: install ## SLA tracker on PostgreSQL: 1,000,000 open deadlines, idle tick, 10,000 fired together, memory
+	$(PY) -m tests.bench.bench_sla
