@@ -156,7 +156,8 @@ async def run(url: str, count: int, due_now: int, idle_ticks: int) -> dict[str, 
             (
                 await session.execute(
                     text(
-                        "EXPLAIN SELECT * FROM deadlines WHERE state = 'running' AND next_fire_at <= '2026-03-02 02:00:00+00' "
+                        "EXPLAIN SELECT * FROM deadlines WHERE state = 'running' "
+                        "AND next_fire_at <= '2026-03-02 02:00:00+00' "
                         "ORDER BY next_fire_at LIMIT 1000 FOR UPDATE SKIP LOCKED"
                     )
                 )

@@ -9,18 +9,16 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import BaseModel, Field, PlainSerializer
+from pydantic import BaseModel, Field
 
 from liandong.api.auth import CurrentPrincipal
-from liandong.api.deps import Page, PageDep, RuntimeDep, StrictModel
+from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel
 from liandong.api.errors import ApiError
 from liandong.errors import DomainError, Forbidden
 from liandong.security import Principal
-from liandong.sla.counting import SHANGHAI
 from liandong.sla.kinds import CATALOGUE
 from liandong.units import can_see, is_known_unit, visible_units
 
-ShanghaiTime = Annotated[datetime, PlainSerializer(lambda v: v.astimezone(SHANGHAI).isoformat(), return_type=str)]
 StateFilter = Literal["running", "at_risk", "breached", "met", "cancelled"]
 
 

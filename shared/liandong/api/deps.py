@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 from liandong.persistence.uow import SqlUnitOfWork
 from liandong.runtime import Runtime
+from liandong.sla.counting import SHANGHAI
 
 T = TypeVar("T")
+
+ShanghaiTime = Annotated[datetime, PlainSerializer(lambda v: v.astimezone(SHANGHAI).isoformat(), return_type=str)]
+"""Times are stored in UTC and shown to staff in Asia/Shanghai."""
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from liandong.api.deps import StrictModel
+from liandong.api.deps import ShanghaiTime, StrictModel
 from liandong.contracts.common import CountyCode, Money, PartyKind, SuspectRole
 from liandong.pii import mask_id_number
 from liandong_court.domain.model import Lead, LeadSource, LeadStatus, Referral, ReferralStatus
@@ -44,9 +43,9 @@ class ReferralPublic(BaseModel):
     court_unit: str
     police_unit: str
     status: ReferralStatus
-    submitted_at: datetime
+    submitted_at: ShanghaiTime
     submitted_by: str
-    received_at: datetime | None
+    received_at: ShanghaiTime | None
     receipt_number: str | None
     received_by: str | None
 
@@ -66,7 +65,7 @@ class LeadPublic(BaseModel):
     amount_owed: Decimal
     amount_paid: Decimal
     summary: str
-    created_at: datetime
+    created_at: ShanghaiTime
     created_by: str
     referrals: list[ReferralPublic] = []
 

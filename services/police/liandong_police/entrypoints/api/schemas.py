@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
+from liandong.api.deps import ShanghaiTime
 from liandong.pii import mask_id_number
 from liandong_police.domain.model import Referral, ReferralStatus
 
@@ -24,10 +24,10 @@ class ReferralPublic(BaseModel):
     amount_paid: Decimal
     suspects: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
-    submitted_at: datetime
-    arrived_at: datetime
+    submitted_at: ShanghaiTime
+    arrived_at: ShanghaiTime
     status: ReferralStatus
-    registered_at: datetime | None
+    registered_at: ShanghaiTime | None
     registered_by: str | None
     receipt_number: str | None
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from liandong.api.deps import Page, PageDep
+from liandong.api.deps import Page, PageDep, ShanghaiTime
 from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see, visible_units
 from liandong_procuratorate.domain.model import TimelineEntry
@@ -19,8 +17,8 @@ router = APIRouter(prefix="/matters", tags=["matters"])
 class MatterSummary(BaseModel):
     correlation_id: str
     jurisdiction: str
-    first_at: datetime
-    last_at: datetime
+    first_at: ShanghaiTime
+    last_at: ShanghaiTime
     entries: int
 
 
@@ -30,8 +28,8 @@ class TimelineEntryPublic(BaseModel):
     producer_agency: str
     producer_unit: str
     jurisdiction: str
-    occurred_at: datetime
-    recorded_at: datetime
+    occurred_at: ShanghaiTime
+    recorded_at: ShanghaiTime
     summary: str
 
     @classmethod
