@@ -17,6 +17,20 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class OffsetClock:
+    """System time plus an offset. Only test environments move it (POST /testing/clock), so that end-to-end tests
+    can let legal windows pass without waiting for them."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
 class ManualClock:
     """A clock that only moves when told to."""
 

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0000000000"
+DEVELOPMENT_CLIENT_SECRET = "development-only-client-secret-000000000000"
 
 
 class ServiceSettings(BaseSettings):
@@ -22,6 +23,8 @@ class ServiceSettings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET
     access_token_minutes: int = Field(default=480, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # other agencies' services allowed to call this one (client id -> secret), e.g. the police fetching evidence
+    service_clients: dict[str, str] = Field(default_factory=dict)
 
     relay_batch_size: int = Field(default=200, ge=1)
     relay_idle_seconds: float = Field(default=0.5, gt=0)
@@ -47,8 +50,13 @@ class ServiceSettings(BaseSettings):
     def _no_default_secret_outside_development(self) -> ServiceSettings:
         if self.environment == "production" and (self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32):
             raise ValueError("secret_key must be set to a private value of 32+ characters in production")
+        if self.environment == "production" and any(
+            secret == DEVELOPMENT_CLIENT_SECRET or len(secret) < 32 for secret in self.service_clients.values()
+        ):
+            raise ValueError("service client secrets must be private values of 32+ characters in production")
         return self
 
     @property
     def is_development(self) -> bool:
-        return self.environment == "development"
+        """Development and test environments: development accounts are seeded, never in production."""
+        return self.environment != "production"

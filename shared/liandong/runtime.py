@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from liandong.api.auth import DevAccount, seed_accounts
-from liandong.clock import Clock, SystemClock
+from liandong.clock import Clock, OffsetClock, SystemClock
 from liandong.config import ServiceSettings
 from liandong.envelope import Agency
 from liandong.messaging import topics
@@ -54,6 +54,17 @@ class ServiceSpec:
     body_limit_overrides: Mapping[str, int] = field(default_factory=dict)
     unit_of_work: type[SqlUnitOfWork] = SqlUnitOfWork
     deadline_roles: Sequence[str] = ()  # who may manage deadlines by hand through /deadlines
+    # the service's own background workers (e.g. the police evidence fetcher), built from the runtime
+    workers: Sequence[Callable[[Runtime], Worker]] = ()
+
+
+class Worker(Protocol):
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    @property
+    def running(self) -> bool: ...
 
 
 class Runtime:
@@ -61,7 +72,7 @@ class Runtime:
         self.spec = spec
         self.agency = spec.agency
         self.settings = settings
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or (OffsetClock() if settings.environment == "test" else SystemClock())
         self.tables = spec.tables
         self.engine: AsyncEngine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.session_factory: async_sessionmaker[AsyncSession] = session_factory(self.engine)
@@ -110,6 +121,7 @@ class Runtime:
                     max_handler_attempts=settings.consumer_max_handler_attempts,
                 )
             )
+        self.workers: list[Worker] = [make(self) for make in spec.workers]
         self.topics_ready = False
         self._background: asyncio.Task[None] | None = None
 
@@ -120,6 +132,7 @@ class Runtime:
             clock=self.clock,
             translate=self.spec.translate,
             on_commit=self.relay.wake,
+            deadlines=self.deadlines,
         )
 
     async def migrate(self) -> None:
@@ -139,6 +152,8 @@ class Runtime:
             log.warning("development accounts created (password %r): %s", DEV_PASSWORD, ", ".join(created))
         self.relay.start()
         self.tracker.start()
+        for worker in self.workers:
+            worker.start()
         self._background = asyncio.create_task(self._topics_then_consumers(), name="topics-then-consumers")
 
     async def _topics_then_consumers(self) -> None:
@@ -163,6 +178,8 @@ class Runtime:
             await asyncio.gather(self._background, return_exceptions=True)
         for consumer in self.consumers:
             await consumer.stop()
+        for worker in self.workers:
+            await worker.stop()
         await self.tracker.stop()
         await self.relay.stop()
         await self.engine.dispose()

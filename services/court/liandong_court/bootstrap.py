@@ -9,7 +9,7 @@ from liandong.runtime import ServiceSpec
 from liandong_court.adapters import orm
 from liandong_court.adapters.translators import translate
 from liandong_court.entrypoints import consumers
-from liandong_court.entrypoints.api import leads, referrals
+from liandong_court.entrypoints.api import cases, evidence, leads, referrals
 from liandong_court.entrypoints.api.deps import ADMIN, CRIMINAL_JUDGE, ENFORCEMENT_OFFICER
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
@@ -32,7 +32,8 @@ def spec() -> ServiceSpec:
         translate=translate,
         handlers=consumers.HANDLERS,
         subscriptions=consumers.SUBSCRIPTIONS,
-        routers=(leads.router, referrals.router),
+        routers=(cases.router, leads.router, referrals.router, evidence.router),
+        body_limit_overrides={r"^/leads/[^/]+/evidence$": 11 * 1024 * 1024},
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(ADMIN,),
         unit_of_work=CourtUnitOfWork,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from liandong.api.auth import DevAccount
-from liandong.runtime import ServiceSpec
+from liandong.runtime import Runtime, ServiceSpec
 from liandong_police.adapters import orm
+from liandong_police.adapters.evidence_fetcher import CourtClient, EvidenceFetcher
 from liandong_police.adapters.translators import translate
+from liandong_police.config import PoliceSettings
 from liandong_police.entrypoints import consumers
 from liandong_police.entrypoints.api import referrals
 from liandong_police.entrypoints.api.deps import INVESTIGATOR, SUPERVISOR
@@ -19,6 +21,23 @@ DEV_ACCOUNTS = (
     DevAccount("tongshan.investigator", "通山县公安局侦查员", INVESTIGATOR, "421224"),
     DevAccount("city.supervisor", "咸宁市公安局", SUPERVISOR, "421200"),
 )
+
+
+def evidence_fetcher(runtime: Runtime) -> EvidenceFetcher:
+    settings = runtime.settings
+    assert isinstance(settings, PoliceSettings)
+
+    def uow() -> PoliceUnitOfWork:
+        work = runtime.uow()
+        assert isinstance(work, PoliceUnitOfWork)
+        return work
+
+    return EvidenceFetcher(
+        uow_factory=uow,
+        court=CourtClient(settings.court_url, settings.court_client_id, settings.court_client_secret),
+        clock=runtime.clock,
+        interval_seconds=settings.evidence_fetch_seconds,
+    )
 
 
 def spec() -> ServiceSpec:
@@ -34,5 +53,6 @@ def spec() -> ServiceSpec:
         routers=(referrals.router,),
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),
+        workers=(evidence_fetcher,),
         unit_of_work=PoliceUnitOfWork,
     )

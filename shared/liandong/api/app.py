@@ -14,6 +14,7 @@ from liandong.api.deadlines import deadlines_router
 from liandong.api.errors import install_error_handlers
 from liandong.api.health import KafkaProbe, health_router
 from liandong.api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
+from liandong.api.testing import testing_router
 from liandong.clock import Clock
 from liandong.config import ServiceSettings
 from liandong.persistence.tables import CommonTables
@@ -53,6 +54,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None
     async def events_document(request: Request) -> dict[str, Any]:
         return asyncapi.document(spec.agency, __version__)
 
+    if settings.environment == "test":
+        app.include_router(testing_router())
     for router in spec.routers:
         app.include_router(router)
     return app

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel
 from sqlalchemy import insert, select
@@ -25,6 +26,7 @@ from liandong.security import (
     unverified_subject,
     verify_password,
 )
+from liandong.units import CITY_CODE
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -86,6 +88,17 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
+def require_service(client_id: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that admits the named agency's service (client credentials), and nobody else."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if principal.kind != "service" or principal.username != client_id:
+            raise ApiError(403, "forbidden", f"this endpoint serves the {client_id} service")
+        return principal
+
+    return check
+
+
 def idempotency_scope(headers: dict[bytes, bytes]) -> str:
     auth = headers.get(b"authorization", b"").decode("latin-1")
     token = auth[7:] if auth.lower().startswith("bearer ") else ""
@@ -107,6 +120,24 @@ def auth_router() -> APIRouter:
         principal = Principal(username=row.username, agency=runtime.agency, role=row.role, unit=row.unit)
         token = issue_token(principal, secret=runtime.settings.secret_key, now=runtime.clock.now(), ttl=ttl)
         return TokenOut(access_token=token, expires_in=int(ttl.total_seconds()), role=row.role, unit=row.unit)
+
+    @router.post("/service-token", response_model=TokenOut)
+    async def service_token(
+        request: Request,
+        client_id: Annotated[str, Form(max_length=64)],
+        client_secret: Annotated[str, Form(max_length=256)],
+    ) -> TokenOut:
+        """OAuth2 client credentials for another agency's service (e.g. the police fetching evidence)."""
+        runtime = request.app.state.runtime
+        expected = runtime.settings.service_clients.get(client_id)
+        if expected is None or not hmac.compare_digest(expected.encode(), client_secret.encode()):
+            raise ApiError(401, "invalid_client", "unknown service client or wrong secret", headers=UNAUTHORIZED)
+        ttl = timedelta(minutes=15)
+        principal = Principal(
+            username=client_id, agency=runtime.agency, role=f"service:{client_id}", unit=CITY_CODE, kind="service"
+        )
+        token = issue_token(principal, secret=runtime.settings.secret_key, now=runtime.clock.now(), ttl=ttl)
+        return TokenOut(access_token=token, expires_in=int(ttl.total_seconds()), role=principal.role, unit=CITY_CODE)
 
     @router.get("/me", response_model=PrincipalOut)
     async def me(principal: CurrentPrincipal) -> PrincipalOut:

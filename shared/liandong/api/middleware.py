@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -71,7 +72,9 @@ def replay(body: bytes) -> Receive:
 
 
 class BodyLimitMiddleware:
-    """413 with the JSON error model for bodies over the limit; buffers the body for the layers below."""
+    """413 with the JSON error model for bodies over the limit; buffers the body for the layers below.
+
+    `overrides` maps path regular expressions to their own limits (e.g. evidence uploads)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, overrides: dict[str, int] | None = None) -> None:
         self.app = app
@@ -79,8 +82,8 @@ class BodyLimitMiddleware:
         self.overrides = overrides or {}
 
     def _limit(self, path: str) -> int:
-        for prefix, limit in self.overrides.items():
-            if path.startswith(prefix):
+        for pattern, limit in self.overrides.items():
+            if re.search(pattern, path):
                 return limit
         return self.max_bytes
 

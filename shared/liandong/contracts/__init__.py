@@ -8,26 +8,35 @@ from liandong.contracts.base import (
     UnknownSchemaVersion,
     parse_payload,
 )
+from liandong.contracts.cases import CaseFiledV1, CaseFilingDeclinedV1, CaseFilingExtendedV1
 from liandong.contracts.common import EvidenceClass, EvidenceRef, PartyKind, Suspect, SuspectRole
 from liandong.contracts.deadlines import (
     DeadlineApproachingPayload,
     DeadlineBreachedPayload,
     DeadlineMetPayload,
 )
-from liandong.contracts.referrals import ReferralReceivedV1, ReferralSubmittedV1
+from liandong.contracts.enforcement import EnforcementPerformedV1, Instalment, PerformanceKind
+from liandong.contracts.referrals import ReferralReceivedV1, ReferralSubmittedV1, ReferralWithdrawnV1
 
 __all__ = [
     "REGISTRY",
+    "CaseFiledV1",
+    "CaseFilingDeclinedV1",
+    "CaseFilingExtendedV1",
     "Contract",
     "ContractError",
     "DeadlineApproachingPayload",
     "DeadlineBreachedPayload",
     "DeadlineMetPayload",
+    "EnforcementPerformedV1",
     "EvidenceClass",
     "EvidenceRef",
+    "Instalment",
     "PartyKind",
+    "PerformanceKind",
     "ReferralReceivedV1",
     "ReferralSubmittedV1",
+    "ReferralWithdrawnV1",
     "Suspect",
     "SuspectRole",
     "UnknownEventType",

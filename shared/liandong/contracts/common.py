@@ -23,6 +23,16 @@ class EvidenceClass(StrEnum):
     AGGRAVATING = "aggravating"
 
 
+class EvidenceType(StrEnum):
+    FUND_FLOW = "fund_flow"  # 资金流水
+    WECHAT_TRANSFER = "wechat_transfer"  # 微信转账
+    ALIPAY_TRANSFER = "alipay_transfer"  # 支付宝转账
+    PROPERTY_TRANSACTION = "property_transaction"  # 房产交易
+    EQUITY_CHANGE = "equity_change"  # 股权变更
+    DIVORCE_ASSET_DIVISION = "divorce_asset_division"  # 离婚析产
+    OTHER = "other"
+
+
 class PartyKind(StrEnum):
     PERSON = "person"
     UNIT = "unit"

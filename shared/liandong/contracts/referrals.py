@@ -20,6 +20,7 @@ class ReferralSubmittedV1(Contract):
 
     referral_id: str = Field(min_length=1, max_length=64)
     lead_id: str = Field(min_length=1, max_length=64)
+    letter_number: str = Field(min_length=1, max_length=64, description="案件移送函 number")
     court_code: str = Field(min_length=2, max_length=16)
     court_unit: CountyCode
     police_unit: CountyCode
@@ -47,3 +48,18 @@ class ReferralReceivedV1(Contract):
     receipt_number: str = Field(min_length=1, max_length=64)
     received_at: AwareDatetime
     registered_by: str = Field(min_length=1, max_length=64)
+
+
+@contract
+class ReferralWithdrawnV1(Contract):
+    """The court withdraws a referral before the police decide (e.g. the debtor performed)."""
+
+    event_type = "court.referral.withdrawn"
+    schema_version = 1
+    aggregate_type = "referral"
+    topic = topics.COURT_REFERRALS
+
+    referral_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+    withdrawn_at: AwareDatetime
+    withdrawn_by: str = Field(min_length=1, max_length=64)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,9 @@ from liandong.clock import Clock
 from liandong.contracts.base import REGISTRY
 from liandong.envelope import Envelope
 from liandong.persistence.tables import CommonTables
+
+if TYPE_CHECKING:
+    from liandong.sla.engine import DeadlineEngine
 
 
 class HasEvents(Protocol):
@@ -77,9 +80,16 @@ class SqlUnitOfWork:
     clock: Clock
     translate: Translator
     on_commit: Callable[[], None] | None = None
+    deadlines: DeadlineEngine | None = None  # the service's SLA engine, for handlers that start or meet windows
     _session: AsyncSession | None = field(default=None, init=False)
     _seen: list[HasEvents] = field(default_factory=list, init=False)
     _envelopes: list[Envelope] = field(default_factory=list, init=False)
+
+    @property
+    def sla(self) -> DeadlineEngine:
+        if self.deadlines is None:
+            raise RuntimeError("this unit of work was made without the deadline engine")
+        return self.deadlines
 
     @property
     def session(self) -> AsyncSession:

@@ -1,16 +1,29 @@
-"""The court database: the common tables plus leads and referrals, mapped imperatively onto the domain classes."""
+"""The court database: the common tables plus enforcement cases, leads, referrals, payments, settlements and
+evidence, mapped imperatively onto the domain classes."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, Column, Date, Enum, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
 from sqlalchemy.orm import registry
 
 from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
 from liandong.persistence.types import Money, UtcDateTime
-from liandong_court.domain.model import Lead, LeadSource, LeadStatus, Referral, ReferralStatus
+from liandong_court.domain.cases import ClosureType, EnforcementCase
+from liandong_court.domain.model import (
+    Assessment,
+    Evidence,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Payment,
+    Referral,
+    ReferralStatus,
+    Settlement,
+    TipChannel,
+)
 
 metadata = new_metadata()
 common = install(metadata)
@@ -20,6 +33,30 @@ def _enum(cls: type[Any]) -> Enum:
     return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
+enforcement_cases = Table(
+    "enforcement_cases",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("unit", String(16), nullable=False),
+    Column("court_code", String(16), nullable=False),
+    Column("case_number", String(64), nullable=False, unique=True),
+    Column("creditor", String(200), nullable=False),
+    Column("debtors", JSON, nullable=False),
+    Column("amount_owed", Money(), nullable=False),
+    Column("amount_paid", Money(), nullable=False),
+    Column("closure_type", _enum(ClosureType), nullable=False),
+    Column("closure_date", Date, nullable=True),
+    Column("focus_categories", JSON, nullable=False),
+    Column("imported_at", UtcDateTime(), nullable=False),
+    Column("imported_by", String(64), nullable=False),
+)
+Index(
+    "ix_enforcement_cases_screening",
+    enforcement_cases.c.unit,
+    enforcement_cases.c.closure_type,
+    enforcement_cases.c.closure_date,
+)
+
 leads = Table(
     "leads",
     metadata,
@@ -27,12 +64,26 @@ leads = Table(
     Column("unit", String(16), nullable=False),
     Column("court_code", String(16), nullable=False),
     Column("enforcement_case_number", String(64), nullable=False),
+    Column("enforcement_case_id", String(36), ForeignKey("enforcement_cases.id"), nullable=True),
     Column("source", _enum(LeadSource), nullable=False),
+    Column("tip_channel", _enum(TipChannel), nullable=True),
+    Column("tipster_name", String(200), nullable=True),
+    Column("tipster_contact", String(200), nullable=True),
     Column("suspects", JSON, nullable=False),
     Column("amount_owed", Money(), nullable=False),
     Column("amount_paid", Money(), nullable=False),
     Column("summary", Text, nullable=False),
     Column("status", _enum(LeadStatus), nullable=False),
+    Column("assessment", _enum(Assessment), nullable=True),
+    Column("assessment_reasons", Text, nullable=True),
+    Column("assessed_by", String(64), nullable=True),
+    Column("assessed_at", UtcDateTime(), nullable=True),
+    Column("notice_number", String(64), nullable=True),
+    Column("notice_served_at", UtcDateTime(), nullable=True),
+    Column("notice_due_at", UtcDateTime(), nullable=True),
+    Column("performed_at", UtcDateTime(), nullable=True),
+    Column("performance_kind", String(32), nullable=True),
+    Column("live_referral_id", String(36), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(64), nullable=False),
 )
@@ -44,17 +95,88 @@ referrals = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("lead_id", String(36), ForeignKey("leads.id"), nullable=False),
+    Column("letter_number", String(64), nullable=False, unique=True),
     Column("court_unit", String(16), nullable=False),
     Column("police_unit", String(16), nullable=False),
     Column("status", _enum(ReferralStatus), nullable=False),
     Column("submitted_at", UtcDateTime(), nullable=False),
     Column("submitted_by", String(64), nullable=False),
+    Column("override_reason", Text, nullable=True),
     Column("received_at", UtcDateTime(), nullable=True),
     Column("receipt_number", String(64), nullable=True),
     Column("received_by", String(64), nullable=True),
+    Column("police_case_number", String(64), nullable=True),
+    Column("filed_at", UtcDateTime(), nullable=True),
+    Column("decline_reasons", Text, nullable=True),
+    Column("declined_at", UtcDateTime(), nullable=True),
+    Column("filing_due_at", UtcDateTime(), nullable=True),
+    Column("extension_reason", Text, nullable=True),
+    Column("withdrawn_at", UtcDateTime(), nullable=True),
+    Column("withdraw_reason", Text, nullable=True),
 )
 Index("ix_referrals_lead", referrals.c.lead_id)
 Index("ix_referrals_unit_status", referrals.c.court_unit, referrals.c.status)
 
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("lead_id", String(36), ForeignKey("leads.id"), nullable=False, index=True),
+    Column("amount", Money(), nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("over_reason", Text, nullable=True),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+)
+
+settlements = Table(
+    "settlements",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("lead_id", String(36), ForeignKey("leads.id"), nullable=False, index=True),
+    Column("signed_on", Date, nullable=False),
+    Column("paid_now", Money(), nullable=False),
+    Column("instalments", JSON, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+)
+
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("lead_id", String(36), ForeignKey("leads.id"), nullable=False, index=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("evidence_class", String(32), nullable=False),
+    Column("evidence_type", String(32), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+)
+Index("uq_evidence_lead_digest", evidence.c.lead_id, evidence.c.sha256, unique=True)
+
+# Content by digest, stored once however many leads cite it.
+evidence_blobs = Table(
+    "evidence_blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+)
+
 mapper_registry = registry(metadata=metadata)
-map_aggregates(mapper_registry, (Lead, leads), (Referral, referrals))
+map_aggregates(
+    mapper_registry,
+    (EnforcementCase, enforcement_cases),
+    (Lead, leads),
+    (Referral, referrals),
+    (Payment, payments),
+    (Settlement, settlements),
+    (Evidence, evidence),
+)

@@ -1,25 +1,95 @@
-"""Repositories of the court: leads and referrals."""
+"""Repositories of the court."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from liandong.persistence.repository import Repository
-from liandong_court.adapters.orm import leads, referrals
-from liandong_court.domain.model import Lead, LeadStatus, Referral, ReferralStatus
+from liandong_court.adapters.orm import (
+    enforcement_cases,
+    evidence,
+    evidence_blobs,
+    leads,
+    payments,
+    referrals,
+    settlements,
+)
+from liandong_court.domain.cases import ClosureType, EnforcementCase
+from liandong_court.domain.model import (
+    Evidence,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Payment,
+    Referral,
+    ReferralStatus,
+    Settlement,
+)
+
+
+class EnforcementCaseRepository(Repository[EnforcementCase]):
+    model = EnforcementCase
+
+    async def by_number(self, case_number: str) -> EnforcementCase | None:
+        case: EnforcementCase | None = await self._uow.session.scalar(
+            select(EnforcementCase).where(enforcement_cases.c.case_number == case_number)
+        )
+        return case
+
+    async def screen(
+        self,
+        *,
+        units: Collection[str],
+        closure_type: ClosureType | None,
+        closed_since: date | None,
+        category: str | None,
+        min_unpaid: Decimal | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[Sequence[EnforcementCase], int]:
+        c = enforcement_cases.c
+        query = select(EnforcementCase).where(c.unit.in_(units))
+        if closure_type is not None:
+            query = query.where(c.closure_type == closure_type)
+        if closed_since is not None:
+            query = query.where(c.closure_date >= closed_since)
+        if category is not None:
+            query = query.where(cast(c.focus_categories, String).contains(f'"{category}"'))
+        if min_unpaid is not None:
+            query = query.where(c.amount_owed - c.amount_paid >= int(min_unpaid * 100))
+        return await self.page(query, c.closure_date.desc(), c.case_number, limit=limit, offset=offset)
 
 
 class LeadRepository(Repository[Lead]):
     model = Lead
 
     async def search(
-        self, *, units: Collection[str], status: LeadStatus | None, limit: int, offset: int
+        self,
+        *,
+        units: Collection[str],
+        status: LeadStatus | None,
+        source: LeadSource | None = None,
+        text: str | None = None,
+        limit: int,
+        offset: int,
     ) -> tuple[Sequence[Lead], int]:
         query = select(Lead).where(leads.c.unit.in_(units))
         if status is not None:
             query = query.where(leads.c.status == status)
+        if source is not None:
+            query = query.where(leads.c.source == source)
+        if text:
+            like = f"%{text}%"
+            query = query.where(
+                or_(leads.c.enforcement_case_number.like(like), cast(leads.c.suspects, String).like(like))
+            )
         return await self.page(query, leads.c.created_at.desc(), leads.c.id, limit=limit, offset=offset)
 
 
@@ -32,6 +102,13 @@ class ReferralRepository(Repository[Referral]):
         )
         return rows.all()
 
+    async def next_letter_sequence(self, court_code: str, year: int) -> int:
+        prefix = f"({year}){court_code}执移"
+        count = await self._uow.session.scalar(
+            select(func.count()).select_from(referrals).where(referrals.c.letter_number.like(f"{prefix}%"))
+        )
+        return int(count or 0) + 1
+
     async def search(
         self, *, units: Collection[str], status: ReferralStatus | None, limit: int, offset: int
     ) -> tuple[Sequence[Referral], int]:
@@ -39,3 +116,73 @@ class ReferralRepository(Repository[Referral]):
         if status is not None:
             query = query.where(referrals.c.status == status)
         return await self.page(query, referrals.c.submitted_at.desc(), referrals.c.id, limit=limit, offset=offset)
+
+
+class PaymentRepository(Repository[Payment]):
+    model = Payment
+
+    async def for_lead(self, lead_id: str) -> Sequence[Payment]:
+        rows = await self._uow.session.scalars(
+            select(Payment).where(payments.c.lead_id == lead_id).order_by(payments.c.recorded_at)
+        )
+        return rows.all()
+
+
+class SettlementRepository(Repository[Settlement]):
+    model = Settlement
+
+    async def for_lead(self, lead_id: str) -> Sequence[Settlement]:
+        rows = await self._uow.session.scalars(
+            select(Settlement).where(settlements.c.lead_id == lead_id).order_by(settlements.c.recorded_at)
+        )
+        return rows.all()
+
+
+class EvidenceRepository(Repository[Evidence]):
+    model = Evidence
+
+    async def for_lead(self, lead_id: str) -> Sequence[Evidence]:
+        rows = await self._uow.session.scalars(
+            select(Evidence).where(evidence.c.lead_id == lead_id).order_by(evidence.c.uploaded_at)
+        )
+        return rows.all()
+
+    async def on_lead(self, lead_id: str, sha256: str) -> Evidence | None:
+        found: Evidence | None = await self._uow.session.scalar(
+            select(Evidence).where(evidence.c.lead_id == lead_id, evidence.c.sha256 == sha256)
+        )
+        return found
+
+    async def citing(self, sha256: str) -> Sequence[Any]:
+        """(lead unit, lead id, referred?) for every lead that cites this digest."""
+        rows = await self._uow.session.execute(
+            select(leads.c.unit, leads.c.id, evidence.c.content_type, evidence.c.filename)
+            .join(leads, leads.c.id == evidence.c.lead_id)
+            .where(evidence.c.sha256 == sha256)
+        )
+        return rows.all()
+
+    async def referred_units(self, sha256: str) -> set[str]:
+        rows = await self._uow.session.execute(
+            select(referrals.c.police_unit)
+            .join(evidence, evidence.c.lead_id == referrals.c.lead_id)
+            .where(evidence.c.sha256 == sha256)
+        )
+        return {r[0] for r in rows}
+
+    async def store_content(self, sha256: str, content: bytes) -> None:
+        """Keep the content once per digest (a second upload of the same file stores nothing new)."""
+        values = {"sha256": sha256, "content": content, "size_bytes": len(content)}
+        dialect = self._uow.session.bind.dialect.name if self._uow.session.bind else "sqlite"
+        if dialect == "postgresql":
+            await self._uow.session.execute(pg_insert(evidence_blobs).values(values).on_conflict_do_nothing())
+        elif dialect == "sqlite":
+            await self._uow.session.execute(sqlite_insert(evidence_blobs).values(values).on_conflict_do_nothing())
+        else:
+            await self._uow.session.execute(insert(evidence_blobs).values(values))
+
+    async def content(self, sha256: str) -> bytes | None:
+        data: bytes | None = await self._uow.session.scalar(
+            select(evidence_blobs.c.content).where(evidence_blobs.c.sha256 == sha256)
+        )
+        return data

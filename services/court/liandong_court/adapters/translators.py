@@ -6,9 +6,21 @@ from collections.abc import Iterable
 from functools import singledispatch
 from typing import Any
 
-from liandong.contracts import ReferralSubmittedV1, Suspect
+from liandong.contracts import (
+    EnforcementPerformedV1,
+    EvidenceRef,
+    Instalment,
+    PerformanceKind,
+    ReferralSubmittedV1,
+    ReferralWithdrawnV1,
+    Suspect,
+)
 from liandong.envelope import Envelope, ProducerRef
 from liandong_court.domain import events
+
+
+def _court(unit: str) -> ProducerRef:
+    return ProducerRef(agency="court", unit=unit)
 
 
 @singledispatch
@@ -22,6 +34,7 @@ def _(event: events.ReferralSubmitted) -> Iterable[Envelope]:
     payload = ReferralSubmittedV1(
         referral_id=event.referral_id,
         lead_id=event.lead_id,
+        letter_number=event.letter_number,
         court_code=event.court_code,
         court_unit=event.court_unit,
         police_unit=event.police_unit,
@@ -30,15 +43,57 @@ def _(event: events.ReferralSubmitted) -> Iterable[Envelope]:
         amount_owed=event.amount_owed,
         amount_paid=event.amount_paid,
         suspects=[Suspect.model_validate(s) for s in event.suspects],
-        evidence=[],
+        evidence=[EvidenceRef.model_validate(e) for e in event.evidence],
         submitted_at=event.occurred_at,
         submitted_by=event.submitted_by,
     )
     yield Envelope.wrap(
         payload,
-        producer=ProducerRef(agency="court", unit=event.court_unit),
+        producer=_court(event.court_unit),
         jurisdiction=event.court_unit,
         aggregate_id=event.referral_id,
+        correlation_id=event.lead_id,
+        occurred_at=event.occurred_at,
+    )
+
+
+@translate.register
+def _(event: events.ReferralWithdrawn) -> Iterable[Envelope]:
+    yield Envelope.wrap(
+        ReferralWithdrawnV1(
+            referral_id=event.referral_id,
+            reason=event.reason,
+            withdrawn_at=event.occurred_at,
+            withdrawn_by=event.withdrawn_by,
+        ),
+        producer=_court(event.court_unit),
+        jurisdiction=event.court_unit,
+        aggregate_id=event.referral_id,
+        correlation_id=event.lead_id,
+        occurred_at=event.occurred_at,
+    )
+
+
+@translate.register
+def _(event: events.LeadPerformed) -> Iterable[Envelope]:
+    if event.referral_id is None:
+        return  # the lead never reached the other agencies: the news stays in the court
+    yield Envelope.wrap(
+        EnforcementPerformedV1(
+            lead_id=event.lead_id,
+            referral_id=event.referral_id,
+            enforcement_case_number=event.enforcement_case_number,
+            court_unit=event.court_unit,
+            kind=PerformanceKind(event.kind),
+            amount_owed=event.amount_owed,
+            amount_paid=event.amount_paid,
+            paid_now=event.paid_now,
+            instalments=[Instalment.model_validate(i) for i in event.instalments],
+            performed_at=event.occurred_at,
+        ),
+        producer=_court(event.court_unit),
+        jurisdiction=event.court_unit,
+        aggregate_id=event.lead_id,
         correlation_id=event.lead_id,
         occurred_at=event.occurred_at,
     )

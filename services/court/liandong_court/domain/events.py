@@ -14,6 +14,7 @@ class ReferralSubmitted:
 
     referral_id: str
     lead_id: str
+    letter_number: str
     court_code: str
     court_unit: str
     police_unit: str
@@ -22,7 +23,18 @@ class ReferralSubmitted:
     amount_owed: Decimal
     amount_paid: Decimal
     suspects: tuple[dict[str, Any], ...]
+    evidence: tuple[dict[str, Any], ...]
     submitted_by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class ReferralWithdrawn:
+    referral_id: str
+    lead_id: str
+    court_unit: str
+    reason: str
+    withdrawn_by: str
     occurred_at: datetime
 
 
@@ -32,4 +44,29 @@ class PoliceReceiptRecorded:
 
     referral_id: str
     lead_id: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class NoticeServed:
+    """《涉嫌拒执犯罪告知书》 served: the debtor's 5-day window starts."""
+
+    lead_id: str
+    unit: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class LeadPerformed:
+    """执结: the debtor paid in full or settled. `referral_id` is set when the lead is with the police."""
+
+    lead_id: str
+    referral_id: str | None
+    enforcement_case_number: str
+    court_unit: str
+    kind: str
+    amount_owed: Decimal
+    amount_paid: Decimal
+    paid_now: Decimal
+    instalments: tuple[dict[str, Any], ...]
     occurred_at: datetime

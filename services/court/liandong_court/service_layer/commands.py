@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from liandong.security import Principal
-from liandong_court.domain.model import LeadSource
+from liandong_court.domain.cases import ClosureType
+from liandong_court.domain.model import Assessment, LeadSource, TipChannel
+
+
+@dataclass(frozen=True)
+class ImportCase:
+    actor: Principal
+    unit: str
+    case_number: str
+    creditor: str
+    debtors: list[dict[str, Any]]
+    amount_owed: Decimal
+    amount_paid: Decimal
+    closure_type: ClosureType
+    closure_date: date | None
+    focus_categories: list[str]
 
 
 @dataclass(frozen=True)
@@ -20,9 +36,77 @@ class CreateLead:
     amount_owed: Decimal
     amount_paid: Decimal
     summary: str
+    tip_channel: TipChannel | None = None
+    tipster_name: str | None = None
+    tipster_contact: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateLeadFromCase:
+    actor: Principal
+    case_id: str
+    summary: str
+    extra_suspects: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class AttachEvidence:
+    actor: Principal
+    lead_id: str
+    evidence_class: str
+    evidence_type: str
+    filename: str
+    content_type: str
+    content: bytes
+    description: str | None
+
+
+@dataclass(frozen=True)
+class AssessLead:
+    actor: Principal
+    lead_id: str
+    conclusion: Assessment
+    reasons: str
+
+
+@dataclass(frozen=True)
+class ServeNotice:
+    actor: Principal
+    lead_id: str
+    served_at: datetime
+    notice_number: str
+
+
+@dataclass(frozen=True)
+class RecordPayment:
+    actor: Principal
+    lead_id: str
+    amount: Decimal
+    paid_on: date
+    channel: str
+    note: str | None
+    over_reason: str | None
+
+
+@dataclass(frozen=True)
+class RecordSettlement:
+    actor: Principal
+    lead_id: str
+    signed_on: date
+    paid_now: Decimal
+    instalments: list[dict[str, Any]]
+    note: str | None
 
 
 @dataclass(frozen=True)
 class ReferLead:
     actor: Principal
     lead_id: str
+    override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawReferral:
+    actor: Principal
+    referral_id: str
+    reason: str

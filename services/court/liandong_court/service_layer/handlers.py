@@ -1,20 +1,78 @@
-"""Command handlers of the court: each runs in one unit of work and commits once."""
+"""Command handlers of the court: each runs in one unit of work and commits once.
+
+Deadlines change in the same transaction as the act that changes them: serving the notice starts the debtor's
+window, full performance meets it, a withdrawal cancels the court's mirror of the police filing window.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from typing import Any
 
-from liandong.clock import Clock
-from liandong.errors import Forbidden, NotFound
-from liandong.units import can_see
-from liandong_court.domain.model import Lead, Referral
+from liandong.errors import Conflict, Forbidden, NotFound
+from liandong.runtime import Runtime
+from liandong.security import Principal
+from liandong.sla.counting import SHANGHAI
+from liandong.units import ALL_UNITS, can_see
+from liandong_court.domain.cases import EnforcementCase
+from liandong_court.domain.model import (
+    Evidence,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Payment,
+    Referral,
+    ReferralStatus,
+    Settlement,
+)
 from liandong_court.service_layer import commands
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
+DEBTOR_WINDOW = "debtor_performance"
+FILING_WINDOW = "police_filing_decision"
+CRIMINAL_JUDGE = "criminal_judge"
 
-async def create_lead(cmd: commands.CreateLead, uow: CourtUnitOfWork, clock: Clock) -> Lead:
-    if not can_see(cmd.actor.unit, cmd.unit):
-        raise Forbidden(f"your unit {cmd.actor.unit} cannot create leads for unit {cmd.unit}")
+
+def _in_unit(actor: Principal, unit: str, what: str) -> None:
+    if not can_see(actor.unit, unit):
+        raise Forbidden(f"{what} belongs to unit {unit}")
+
+
+async def _lead(uow: CourtUnitOfWork, lead_id: str, actor: Principal) -> Lead:
+    lead = await uow.leads.get(lead_id, for_update=True)
+    if lead is None:
+        raise NotFound(f"no lead {lead_id}")
+    _in_unit(actor, lead.unit, f"lead {lead_id}")
+    return lead
+
+
+async def import_case(cmd: commands.ImportCase, uow: CourtUnitOfWork, runtime: Runtime) -> EnforcementCase:
+    _in_unit(cmd.actor, cmd.unit, "the case")
+    async with uow:
+        if await uow.cases.by_number(cmd.case_number) is not None:
+            raise Conflict(f"case {cmd.case_number} is already imported", code="duplicate_case")
+        case = EnforcementCase(
+            id=str(uuid.uuid4()),
+            unit=cmd.unit,
+            case_number=cmd.case_number,
+            creditor=cmd.creditor,
+            debtors=cmd.debtors,
+            amount_owed=cmd.amount_owed,
+            amount_paid=cmd.amount_paid,
+            closure_type=cmd.closure_type,
+            closure_date=cmd.closure_date,
+            focus_categories=cmd.focus_categories,
+            imported_at=runtime.clock.now(),
+            imported_by=cmd.actor.username,
+        )
+        uow.cases.add(case)
+        await uow.commit()
+        return case
+
+
+async def create_lead(cmd: commands.CreateLead, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+    _in_unit(cmd.actor, cmd.unit, "the lead")
     async with uow:
         lead = Lead(
             id=str(uuid.uuid4()),
@@ -25,7 +83,34 @@ async def create_lead(cmd: commands.CreateLead, uow: CourtUnitOfWork, clock: Clo
             amount_owed=cmd.amount_owed,
             amount_paid=cmd.amount_paid,
             summary=cmd.summary,
-            created_at=clock.now(),
+            created_at=runtime.clock.now(),
+            created_by=cmd.actor.username,
+            tip_channel=cmd.tip_channel,
+            tipster_name=cmd.tipster_name,
+            tipster_contact=cmd.tipster_contact,
+        )
+        uow.leads.add(lead)
+        await uow.commit()
+        return lead
+
+
+async def create_lead_from_case(cmd: commands.CreateLeadFromCase, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+    async with uow:
+        case = await uow.cases.get(cmd.case_id)
+        if case is None:
+            raise NotFound(f"no enforcement case {cmd.case_id}")
+        _in_unit(cmd.actor, case.unit, f"case {case.case_number}")
+        lead = Lead(
+            id=str(uuid.uuid4()),
+            unit=case.unit,
+            enforcement_case_number=case.case_number,
+            enforcement_case_id=case.id,
+            source=LeadSource.CASE_SCREENING,
+            suspects=[*case.suspects(), *cmd.extra_suspects],
+            amount_owed=case.amount_owed,
+            amount_paid=case.amount_paid,
+            summary=cmd.summary,
+            created_at=runtime.clock.now(),
             created_by=cmd.actor.username,
         )
         uow.leads.add(lead)
@@ -33,14 +118,165 @@ async def create_lead(cmd: commands.CreateLead, uow: CourtUnitOfWork, clock: Clo
         return lead
 
 
-async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork, clock: Clock) -> Referral:
+async def attach_evidence(cmd: commands.AttachEvidence, uow: CourtUnitOfWork, runtime: Runtime) -> Evidence:
+    digest = hashlib.sha256(cmd.content).hexdigest()
     async with uow:
-        lead = await uow.leads.get(cmd.lead_id, for_update=True)
-        if lead is None:
-            raise NotFound(f"no lead {cmd.lead_id}")
-        if not can_see(cmd.actor.unit, lead.unit):
-            raise Forbidden(f"lead {lead.id} belongs to unit {lead.unit}")
-        referral = lead.refer(referred_by=cmd.actor.username, at=clock.now())
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        if lead.status in (LeadStatus.PERFORMED, LeadStatus.NOT_SUSPECTED):
+            raise Conflict(f"lead {lead.id} is closed", code="lead_closed")
+        if await uow.evidence.on_lead(lead.id, digest) is not None:
+            raise Conflict(f"this file (sha256 {digest}) is already attached to the lead", code="duplicate_evidence")
+        await uow.evidence.store_content(digest, cmd.content)
+        item = Evidence(
+            id=str(uuid.uuid4()),
+            lead_id=lead.id,
+            sha256=digest,
+            evidence_class=cmd.evidence_class,
+            evidence_type=cmd.evidence_type,
+            filename=cmd.filename,
+            content_type=cmd.content_type,
+            size_bytes=len(cmd.content),
+            description=cmd.description,
+            uploaded_at=runtime.clock.now(),
+            uploaded_by=cmd.actor.username,
+        )
+        uow.evidence.add(item)
+        await uow.commit()
+        return item
+
+
+async def assess_lead(cmd: commands.AssessLead, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+    async with uow:
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead.assess(cmd.conclusion, cmd.reasons, by=cmd.actor.username, at=runtime.clock.now())
+        await uow.commit()
+        return lead
+
+
+async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+    async with uow:
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        _, due = runtime.deadlines.preview(DEBTOR_WINDOW, cmd.served_at)
+        lead.serve_notice(number=cmd.notice_number, served_at=cmd.served_at, due_at=due.due)
+        await runtime.deadlines.start(
+            uow,
+            kind_name=DEBTOR_WINDOW,
+            subject_type="lead",
+            subject_id=lead.id,
+            correlation_id=lead.id,
+            unit=lead.unit,
+            started_at=cmd.served_at,
+            actor=cmd.actor.username,
+        )
+        await uow.commit()
+        return lead
+
+
+async def _meet_debtor_window(uow: CourtUnitOfWork, runtime: Runtime, lead: Lead, actor: Principal) -> None:
+    if lead.status is LeadStatus.PERFORMED and lead.performed_at is not None:
+        await runtime.deadlines.meet_subject(
+            uow,
+            kind_name=DEBTOR_WINDOW,
+            subject_type="lead",
+            subject_id=lead.id,
+            at=lead.performed_at,
+            actor=actor.username,
+        )
+
+
+async def record_payment(cmd: commands.RecordPayment, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+    async with uow:
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        now = runtime.clock.now()
+        lead.record_payment(cmd.amount, over_reason=cmd.over_reason, at=now)
+        uow.payments.add(
+            Payment(
+                id=str(uuid.uuid4()),
+                lead_id=lead.id,
+                amount=cmd.amount,
+                paid_on=cmd.paid_on,
+                channel=cmd.channel,
+                note=cmd.note,
+                over_reason=cmd.over_reason,
+                recorded_at=now,
+                recorded_by=cmd.actor.username,
+            )
+        )
+        await _meet_debtor_window(uow, runtime, lead, cmd.actor)
+        await uow.commit()
+        return lead
+
+
+async def record_settlement(cmd: commands.RecordSettlement, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+    async with uow:
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        now = runtime.clock.now()
+        lead.settle(paid_now=cmd.paid_now, instalments=cmd.instalments, at=now)
+        uow.settlements.add(
+            Settlement(
+                id=str(uuid.uuid4()),
+                lead_id=lead.id,
+                signed_on=cmd.signed_on,
+                paid_now=cmd.paid_now,
+                instalments=_json_instalments(cmd.instalments),
+                note=cmd.note,
+                recorded_at=now,
+                recorded_by=cmd.actor.username,
+            )
+        )
+        await _meet_debtor_window(uow, runtime, lead, cmd.actor)
+        await uow.commit()
+        return lead
+
+
+def _json_instalments(instalments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"due_on": i["due_on"].isoformat(), "amount": str(i["amount"])} for i in instalments]
+
+
+async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork, runtime: Runtime) -> Referral:
+    if cmd.override_reason is not None and cmd.actor.role != CRIMINAL_JUDGE:
+        raise Forbidden("only a criminal judge may override the conditions of a referral")
+    async with uow:
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        now = runtime.clock.now()
+        year = now.astimezone(SHANGHAI).year
+        sequence = await uow.referrals.next_letter_sequence(lead.court_code, year)
+        manifest = [e.manifest() for e in await uow.evidence.for_lead(lead.id)]
+        referral = lead.refer(
+            referred_by=cmd.actor.username,
+            at=now,
+            letter_number=f"({year}){lead.court_code}执移{sequence}号",
+            evidence=manifest,
+            override_reason=cmd.override_reason,
+        )
         uow.referrals.add(referral)
         await uow.commit()
         return referral
+
+
+async def withdraw_referral(cmd: commands.WithdrawReferral, uow: CourtUnitOfWork, runtime: Runtime) -> Referral:
+    async with uow:
+        referral = await uow.referrals.get(cmd.referral_id, for_update=True)
+        if referral is None:
+            raise NotFound(f"no referral {cmd.referral_id}")
+        _in_unit(cmd.actor, referral.court_unit, f"referral {referral.id}")
+        referral.withdraw(reason=cmd.reason, by=cmd.actor.username, at=runtime.clock.now())
+        lead = await uow.leads.get(referral.lead_id, for_update=True)
+        if lead is not None:
+            lead.police_answered(ReferralStatus.WITHDRAWN)
+        await _close_mirror(uow, runtime, referral.id, cmd.reason, cmd.actor.username)
+        await uow.commit()
+        return referral
+
+
+async def _close_mirror(uow: CourtUnitOfWork, runtime: Runtime, referral_id: str, reason: str, actor: str) -> None:
+    rows, _ = await runtime.deadlines.search(
+        uow,
+        units=ALL_UNITS,
+        state="running",
+        kind_name=FILING_WINDOW,
+        subject_type="referral",
+        subject_id=referral_id,
+    )
+    for row in rows:
+        await runtime.deadlines.cancel(uow, row.id, reason=reason, actor=actor)

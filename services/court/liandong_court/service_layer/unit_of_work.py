@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong_court.adapters.repository import LeadRepository, ReferralRepository
+from liandong_court.adapters.repository import (
+    EnforcementCaseRepository,
+    EvidenceRepository,
+    LeadRepository,
+    PaymentRepository,
+    ReferralRepository,
+    SettlementRepository,
+)
 
 
 class CourtUnitOfWork(SqlUnitOfWork):
+    @property
+    def cases(self) -> EnforcementCaseRepository:
+        return EnforcementCaseRepository(self)
+
     @property
     def leads(self) -> LeadRepository:
         return LeadRepository(self)
@@ -14,3 +25,15 @@ class CourtUnitOfWork(SqlUnitOfWork):
     @property
     def referrals(self) -> ReferralRepository:
         return ReferralRepository(self)
+
+    @property
+    def payments(self) -> PaymentRepository:
+        return PaymentRepository(self)
+
+    @property
+    def settlements(self) -> SettlementRepository:
+        return SettlementRepository(self)
+
+    @property
+    def evidence(self) -> EvidenceRepository:
+        return EvidenceRepository(self)

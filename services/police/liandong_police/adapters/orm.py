@@ -1,8 +1,8 @@
-"""The police database: the common tables plus the referral inbox, mapped imperatively onto the domain."""
+"""The police database: the common tables plus the referral inbox and the evidence fetched from the court."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Enum, Index, String, Table, Text
+from sqlalchemy import JSON, Column, Enum, Index, Integer, LargeBinary, PrimaryKeyConstraint, String, Table, Text
 from sqlalchemy.orm import registry
 
 from liandong.persistence.repository import map_aggregates
@@ -18,6 +18,7 @@ referrals = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("lead_id", String(36), nullable=False),
+    Column("letter_number", String(64), nullable=True),
     Column("court_code", String(16), nullable=False),
     Column("court_unit", String(16), nullable=False),
     Column("police_unit", String(16), nullable=False),
@@ -37,8 +38,44 @@ referrals = Table(
     Column("registered_at", UtcDateTime(), nullable=True),
     Column("registered_by", String(64), nullable=True),
     Column("receipt_number", String(64), nullable=True, unique=True),
+    Column("case_id", String(36), nullable=True),
+    Column("case_number", String(64), nullable=True, unique=True),
+    Column("filed_at", UtcDateTime(), nullable=True),
+    Column("filed_by", String(64), nullable=True),
+    Column("filed_suspects", JSON, nullable=True),
+    Column("decline_reasons", Text, nullable=True),
+    Column("declined_at", UtcDateTime(), nullable=True),
+    Column("declined_by", String(64), nullable=True),
+    Column("decline_served_at", UtcDateTime(), nullable=True),
+    Column("extended_window_days", Integer, nullable=True),
+    Column("extension_approver", String(64), nullable=True),
+    Column("extension_reason", Text, nullable=True),
+    Column("withdrawn_at", UtcDateTime(), nullable=True),
+    Column("withdraw_reason", Text, nullable=True),
+    Column("performance", JSON, nullable=True),
 )
 Index("ix_referrals_unit_status", referrals.c.police_unit, referrals.c.status)
+
+# Evidence by claim check: fetched from the court by digest, verified, kept; retried until it verifies.
+evidence_items = Table(
+    "evidence_items",
+    metadata,
+    Column("referral_id", String(36), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("evidence_class", String(32), nullable=False),
+    Column("evidence_type", String(32), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("status", String(24), nullable=False),  # pending | fetched | digest_mismatch | unreachable | missing
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("fetched_at", UtcDateTime(), nullable=True),
+    Column("content", LargeBinary, nullable=True),
+    PrimaryKeyConstraint("referral_id", "sha256", name="pk_evidence_items"),
+)
+Index("ix_evidence_items_due", evidence_items.c.status, evidence_items.c.next_attempt_at)
 
 mapper_registry = registry(metadata=metadata)
 map_aggregates(mapper_registry, (Referral, referrals))

@@ -1,25 +1,35 @@
-"""Repositories of the police: the referral inbox."""
+"""Repositories of the police: the referral inbox and the evidence fetched from the court."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from liandong.persistence.repository import Repository
-from liandong_police.adapters.orm import referrals
-from liandong_police.domain.model import Referral, ReferralStatus, receipt_number
+from liandong.persistence.uow import SqlUnitOfWork
+from liandong_police.adapters.orm import evidence_items, referrals
+from liandong_police.domain.model import Referral, ReferralStatus, case_number, receipt_number
+
+FETCHED = "fetched"
 
 
 class ReferralRepository(Repository[Referral]):
     model = Referral
 
-    async def next_receipt_sequence(self, unit: str, year: int) -> int:
-        prefix = receipt_number(unit, year, 0)[: -len("00000号")]
+    async def _count_like(self, column: Any, prefix: str) -> int:
         count = await self._uow.session.scalar(
-            select(func.count()).select_from(referrals).where(referrals.c.receipt_number.like(f"{prefix}%"))
+            select(func.count()).select_from(referrals).where(column.like(f"{prefix}%"))
         )
-        return int(count or 0) + 1
+        return int(count or 0)
+
+    async def next_receipt_sequence(self, unit: str, year: int) -> int:
+        return await self._count_like(referrals.c.receipt_number, receipt_number(unit, year, 0)[: -len("00000号")]) + 1
+
+    async def next_case_sequence(self, unit: str, year: int) -> int:
+        return await self._count_like(referrals.c.case_number, case_number(unit, year, 0)[: -len("00000号")]) + 1
 
     async def search(
         self, *, units: Collection[str], status: ReferralStatus | None, limit: int, offset: int
@@ -28,3 +38,66 @@ class ReferralRepository(Repository[Referral]):
         if status is not None:
             query = query.where(referrals.c.status == status)
         return await self.page(query, referrals.c.arrived_at.desc(), referrals.c.id, limit=limit, offset=offset)
+
+
+class EvidenceItemRepository:
+    """Evidence rows are records, not aggregates: plain table access."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    async def expect(self, referral_id: str, manifest: list[dict[str, Any]], at: datetime) -> None:
+        if manifest:
+            await self._uow.session.execute(
+                insert(evidence_items),
+                [
+                    {
+                        "referral_id": referral_id,
+                        "sha256": item["sha256"],
+                        "evidence_class": item["evidence_class"],
+                        "evidence_type": item["evidence_type"],
+                        "filename": item["filename"],
+                        "content_type": item["content_type"],
+                        "size_bytes": item["size_bytes"],
+                        "status": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": at,
+                    }
+                    for item in manifest
+                ],
+            )
+
+    async def for_referral(self, referral_id: str) -> Sequence[Any]:
+        columns = [c for c in evidence_items.c if c.name != "content"]
+        return (
+            await self._uow.session.execute(
+                select(*columns).where(evidence_items.c.referral_id == referral_id).order_by(evidence_items.c.sha256)
+            )
+        ).all()
+
+    async def content(self, referral_id: str, sha256: str) -> Any:
+        return (
+            await self._uow.session.execute(
+                select(evidence_items.c.content, evidence_items.c.content_type, evidence_items.c.status).where(
+                    evidence_items.c.referral_id == referral_id, evidence_items.c.sha256 == sha256
+                )
+            )
+        ).first()
+
+    async def due(self, now: datetime, limit: int) -> Sequence[Any]:
+        return (
+            await self._uow.session.execute(
+                select(evidence_items.c.referral_id, evidence_items.c.sha256, evidence_items.c.attempts)
+                .where(evidence_items.c.status != FETCHED, evidence_items.c.next_attempt_at <= now)
+                .order_by(evidence_items.c.next_attempt_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+
+    async def update(self, referral_id: str, sha256: str, **values: Any) -> None:
+        await self._uow.session.execute(
+            update(evidence_items)
+            .where(evidence_items.c.referral_id == referral_id, evidence_items.c.sha256 == sha256)
+            .values(**values)
+        )

@@ -1,22 +1,33 @@
-"""Court referrals as the police hold them (移送案件), from arrival to registration."""
+"""Court referrals as the police hold them (移送案件), from arrival to the filing decision.
+
+awaiting_registration ─受案登记─▶ registered ─立案─▶ filed
+        │                            │ 不予立案 (decided) ─通知书 served─▶ declined_served
+        └──── withdrawn by the court ┘ (before a decision)
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from liandong.errors import Conflict
+from liandong.errors import Conflict, DomainError
 from liandong_police.domain import events
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+CASE_NUMBER = re.compile(r"^.{1,40}〔\d{4}〕\d{1,6}号$")
 
 
 class ReferralStatus(StrEnum):
     AWAITING_REGISTRATION = "awaiting_registration"
     REGISTERED = "registered"
+    FILED = "filed"
+    DECLINED = "declined"  # 不予立案 decided; the notice to the court is still to be served
+    DECLINE_SERVED = "decline_served"
+    WITHDRAWN = "withdrawn"
 
 
 def receipt_number(unit: str, year: int, sequence: int) -> str:
@@ -24,8 +35,13 @@ def receipt_number(unit: str, year: int, sequence: int) -> str:
     return f"{unit}公受〔{year}〕{sequence:05d}号"
 
 
+def case_number(unit: str, year: int, sequence: int) -> str:
+    """立案 number when the investigator does not give the bureau's own, e.g. 421222公立〔2025〕00003号."""
+    return f"{unit}公立〔{year}〕{sequence:05d}号"
+
+
 class Referral:
-    """A referral from the court, waiting in the bureau's inbox until an investigator registers it."""
+    """A referral from the court, waiting in the bureau's inbox until an investigator registers and decides it."""
 
     events: list[Any]
 
@@ -34,6 +50,7 @@ class Referral:
         *,
         id: str,
         lead_id: str,
+        letter_number: str,
         court_code: str,
         court_unit: str,
         police_unit: str,
@@ -48,6 +65,7 @@ class Referral:
     ) -> None:
         self.id = id
         self.lead_id = lead_id
+        self.letter_number = letter_number
         self.court_code = court_code
         self.court_unit = court_unit
         self.police_unit = police_unit
@@ -63,13 +81,29 @@ class Referral:
         self.registered_at: datetime | None = None
         self.registered_by: str | None = None
         self.receipt_number: str | None = None
+        self.case_id: str | None = None
+        self.case_number: str | None = None
+        self.filed_at: datetime | None = None
+        self.filed_by: str | None = None
+        self.filed_suspects: list[dict[str, Any]] | None = None
+        self.decline_reasons: str | None = None
+        self.declined_at: datetime | None = None
+        self.declined_by: str | None = None
+        self.decline_served_at: datetime | None = None
+        self.extended_window_days: int | None = None
+        self.extension_approver: str | None = None
+        self.extension_reason: str | None = None
+        self.withdrawn_at: datetime | None = None
+        self.withdraw_reason: str | None = None
+        self.performance: dict[str, Any] | None = None
         self.events = []
 
     def register(self, *, by: str, at: datetime, sequence: int) -> None:
         """受案登记: register the referral and issue the receipt the court is waiting for."""
         if self.status is not ReferralStatus.AWAITING_REGISTRATION:
             raise Conflict(
-                f"referral {self.id} is already registered ({self.receipt_number})", code="already_registered"
+                f"referral {self.id} is {self.status.value}; only a new referral is registered",
+                code="already_registered",
             )
         self.status = ReferralStatus.REGISTERED
         self.registered_at = at
@@ -85,3 +119,104 @@ class Referral:
                 occurred_at=at,
             )
         )
+
+    def _undecided(self) -> None:
+        if self.status is ReferralStatus.AWAITING_REGISTRATION:
+            raise Conflict(f"referral {self.id} is not registered yet", code="not_registered")
+        if self.status is not ReferralStatus.REGISTERED:
+            raise Conflict(f"referral {self.id} is already {self.status.value}", code="already_decided")
+
+    def file(self, *, case_id: str, number: str, suspects: list[dict[str, Any]], by: str, at: datetime) -> None:
+        """立案."""
+        self._undecided()
+        if not CASE_NUMBER.match(number):
+            raise DomainError(
+                f"{number!r} is not a case number like 通公(经)立字〔2025〕123号", code="invalid_case_number"
+            )
+        if not suspects:
+            raise DomainError("a filed case names its suspects", code="no_suspects")
+        self.status = ReferralStatus.FILED
+        self.case_id = case_id
+        self.case_number = number
+        self.filed_at = at
+        self.filed_by = by
+        self.filed_suspects = suspects
+        self.events.append(
+            events.CaseFiled(
+                referral_id=self.id,
+                lead_id=self.lead_id,
+                case_id=case_id,
+                case_number=number,
+                police_unit=self.police_unit,
+                suspects=tuple(suspects),
+                filed_by=by,
+                occurred_at=at,
+            )
+        )
+
+    def decline(self, *, reasons: str, by: str, at: datetime) -> None:
+        """不予立案 decided; the notice to the court follows (its own window)."""
+        self._undecided()
+        if not reasons.strip():
+            raise DomainError("a decline gives its reasons", code="reasons_required")
+        self.status = ReferralStatus.DECLINED
+        self.decline_reasons = reasons
+        self.declined_at = at
+        self.declined_by = by
+
+    def serve_decline(self, *, at: datetime) -> None:
+        """不予立案通知书 served on the court."""
+        if self.status is not ReferralStatus.DECLINED:
+            raise Conflict(
+                f"referral {self.id} is {self.status.value}; there is no decline to serve", code="no_decline_to_serve"
+            )
+        assert self.decline_reasons is not None
+        assert self.declined_at is not None
+        assert self.declined_by is not None
+        self.status = ReferralStatus.DECLINE_SERVED
+        self.decline_served_at = at
+        self.events.append(
+            events.DeclineServed(
+                referral_id=self.id,
+                lead_id=self.lead_id,
+                police_unit=self.police_unit,
+                reasons=self.decline_reasons,
+                decided_at=self.declined_at,
+                decided_by=self.declined_by,
+                occurred_at=at,
+            )
+        )
+
+    def extend(self, *, window_days: int, due_at: datetime, approver: str, reason: str, at: datetime) -> None:
+        """Extend the filing window (重大、复杂), approved by a supervisor."""
+        self._undecided()
+        if self.extended_window_days is not None:
+            raise Conflict(f"the filing window of {self.id} is already extended", code="already_extended")
+        self.extended_window_days = window_days
+        self.extension_approver = approver
+        self.extension_reason = reason
+        self.events.append(
+            events.FilingExtended(
+                referral_id=self.id,
+                lead_id=self.lead_id,
+                police_unit=self.police_unit,
+                window_days=window_days,
+                due_at=due_at,
+                approver=approver,
+                reason=reason,
+                occurred_at=at,
+            )
+        )
+
+    def withdrawn_by_court(self, *, reason: str, at: datetime) -> bool:
+        """The court took the referral back. False when the police had already decided (a stale withdrawal)."""
+        if self.status not in (ReferralStatus.AWAITING_REGISTRATION, ReferralStatus.REGISTERED):
+            return False
+        self.status = ReferralStatus.WITHDRAWN
+        self.withdrawn_at = at
+        self.withdraw_reason = reason
+        return True
+
+    def record_performance(self, performance: dict[str, Any]) -> None:
+        """The court reports that the debtor paid or settled: kept on the referral for the investigators."""
+        self.performance = performance

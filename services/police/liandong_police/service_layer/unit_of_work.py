@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong_police.adapters.repository import ReferralRepository
+from liandong_police.adapters.repository import EvidenceItemRepository, ReferralRepository
 
 
 class PoliceUnitOfWork(SqlUnitOfWork):
     @property
     def referrals(self) -> ReferralRepository:
         return ReferralRepository(self)
+
+    @property
+    def evidence(self) -> EvidenceItemRepository:
+        return EvidenceItemRepository(self)

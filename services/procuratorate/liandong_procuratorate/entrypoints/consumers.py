@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from liandong.contracts import ReferralReceivedV1, ReferralSubmittedV1
+from liandong.contracts import (
+    CaseFiledV1,
+    CaseFilingDeclinedV1,
+    CaseFilingExtendedV1,
+    EnforcementPerformedV1,
+    ReferralReceivedV1,
+    ReferralSubmittedV1,
+    ReferralWithdrawnV1,
+)
 from liandong.messaging import topics
 from liandong.messaging.consumer import Delivery, Handler, Outcome
 from liandong.persistence.uow import SqlUnitOfWork
@@ -16,6 +24,18 @@ def summarise(delivery: Delivery) -> str:
         return f"{payload.court_code} 移送 {payload.enforcement_case_number} 至 {payload.police_unit} 公安机关"
     if isinstance(payload, ReferralReceivedV1):
         return f"{payload.police_unit} 公安机关受案登记 {payload.receipt_number}"
+    if isinstance(payload, ReferralWithdrawnV1):
+        return f"法院撤回移送：{payload.reason}"
+    if isinstance(payload, CaseFiledV1):
+        names = "、".join(s.name for s in payload.suspects)
+        return f"{payload.police_unit} 公安机关立案 {payload.case_number}（犯罪嫌疑人：{names}）"
+    if isinstance(payload, CaseFilingDeclinedV1):
+        return f"{payload.police_unit} 公安机关不予立案：{payload.reasons}"
+    if isinstance(payload, CaseFilingExtendedV1):
+        return f"立案审查期限延长至{payload.window_days}日（批准人：{payload.approver}）"
+    if isinstance(payload, EnforcementPerformedV1):
+        kind = "全部履行" if payload.kind.value == "paid_in_full" else "达成和解"
+        return f"被执行人{kind}：本次支付 ¥{payload.paid_now}，累计 ¥{payload.amount_paid} / ¥{payload.amount_owed}"
     return delivery.envelope.event_type
 
 
@@ -39,7 +59,15 @@ async def on_hand_off(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
 
 
 HANDLERS: dict[str, Handler] = {
-    ReferralSubmittedV1.event_type: on_hand_off,
-    ReferralReceivedV1.event_type: on_hand_off,
+    contract.event_type: on_hand_off
+    for contract in (
+        ReferralSubmittedV1,
+        ReferralWithdrawnV1,
+        ReferralReceivedV1,
+        CaseFiledV1,
+        CaseFilingDeclinedV1,
+        CaseFilingExtendedV1,
+        EnforcementPerformedV1,
+    )
 }
-SUBSCRIPTIONS = [topics.COURT_REFERRALS, topics.POLICE_REFERRALS]
+SUBSCRIPTIONS = [topics.COURT_REFERRALS, topics.POLICE_REFERRALS, topics.POLICE_CASES, topics.COURT_ENFORCEMENT]

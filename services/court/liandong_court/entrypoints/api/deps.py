@@ -19,6 +19,8 @@ ALL_ROLES = (ENFORCEMENT_OFFICER, CRIMINAL_JUDGE, PUBLICITY_OFFICER, ADMIN)
 
 Staff = Annotated[Principal, Depends(require_roles(*ALL_ROLES))]
 Officer = Annotated[Principal, Depends(require_roles(ENFORCEMENT_OFFICER, ADMIN))]
+Judge = Annotated[Principal, Depends(require_roles(CRIMINAL_JUDGE))]
+Referrer = Annotated[Principal, Depends(require_roles(ENFORCEMENT_OFFICER, CRIMINAL_JUDGE, ADMIN))]
 
 
 UowDep = Annotated[CourtUnitOfWork, Depends(unit_of_work_of(CourtUnitOfWork))]

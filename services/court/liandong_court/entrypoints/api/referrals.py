@@ -1,4 +1,4 @@
-"""/referrals: the court following its referrals and the police's answers."""
+"""/referrals: the court following its referrals and the police's answers; withdrawal before a decision."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from liandong.api.deps import Page, PageDep
+from liandong.api.deps import Page, PageDep, RuntimeDep
 from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see, visible_units
 from liandong_court.domain.model import ReferralStatus
-from liandong_court.entrypoints.api.deps import Staff, UowDep
-from liandong_court.entrypoints.api.schemas import ReferralPublic
+from liandong_court.entrypoints.api.deps import Officer, Staff, UowDep
+from liandong_court.entrypoints.api.schemas import ReferralPublic, WithdrawalIn
+from liandong_court.service_layer import commands, handlers
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -36,3 +37,14 @@ async def show_referral(referral_id: str, actor: Staff, uow: UowDep) -> Referral
         if not can_see(actor.unit, referral.court_unit):
             raise Forbidden(f"referral {referral_id} belongs to another unit")
         return ReferralPublic.of(referral)
+
+
+@router.post("/{referral_id}/withdrawal", response_model=ReferralPublic)
+async def withdraw(
+    referral_id: str, body: WithdrawalIn, actor: Officer, uow: UowDep, runtime: RuntimeDep
+) -> ReferralPublic:
+    """Take the referral back before the police decide (e.g. the debtor performed)."""
+    referral = await handlers.withdraw_referral(
+        commands.WithdrawReferral(actor=actor, referral_id=referral_id, reason=body.reason), uow, runtime
+    )
+    return ReferralPublic.of(referral)

@@ -2,22 +2,98 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from liandong.api.deps import ShanghaiTime, StrictModel
-from liandong.contracts.common import CountyCode, Money, PartyKind, SuspectRole
-from liandong.pii import mask_id_number
-from liandong_court.domain.model import Lead, LeadSource, LeadStatus, Referral, ReferralStatus
+from liandong.contracts.common import CountyCode, EvidenceClass, EvidenceType, Money, PartyKind, SuspectRole
+from liandong.contracts.enforcement import Instalment
+from liandong.pii import mask_id_number, mask_phone
+from liandong_court.domain.cases import ClosureType, EnforcementCase, FocusCategory
+from liandong_court.domain.model import (
+    Assessment,
+    Evidence,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Payment,
+    Referral,
+    ReferralStatus,
+    Settlement,
+    TipChannel,
+)
+
+ID_NUMBER = r"^[0-9A-Za-z]{6,32}$"
 
 
 class SuspectIn(StrictModel):
     name: str = Field(min_length=1, max_length=200)
     kind: PartyKind
     role: SuspectRole
-    id_number: str | None = Field(default=None, pattern=r"^[0-9A-Za-z]{6,32}$")
+    id_number: str | None = Field(default=None, pattern=ID_NUMBER)
+
+
+class DebtorIn(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: PartyKind
+    id_number: str | None = Field(default=None, pattern=ID_NUMBER, description="natural persons")
+    legal_representative: str | None = Field(default=None, max_length=200, description="units")
+    legal_representative_id_number: str | None = Field(default=None, pattern=ID_NUMBER)
+
+
+class CaseCreate(StrictModel):
+    unit: CountyCode | None = Field(default=None, description="defaults to your own unit")
+    case_number: str = Field(min_length=1, max_length=64, examples=["(2024)鄂1222执123号"])
+    creditor: str = Field(min_length=1, max_length=200)
+    debtors: list[DebtorIn] = Field(min_length=1, max_length=50)
+    amount_owed: Money
+    amount_paid: Money = Decimal("0")
+    closure_type: ClosureType
+    closure_date: date | None = None
+    focus_categories: list[FocusCategory] = Field(default_factory=list)
+
+
+class CasePublic(BaseModel):
+    id: str
+    unit: str
+    court_code: str
+    case_number: str
+    creditor: str
+    debtors: list[dict[str, Any]]
+    amount_owed: Decimal
+    amount_paid: Decimal
+    unpaid: Decimal
+    closure_type: ClosureType
+    closure_date: date | None
+    focus_categories: list[str]
+    imported_at: ShanghaiTime
+    imported_by: str
+
+    @classmethod
+    def of(cls, case: EnforcementCase, *, masked: bool = False) -> CasePublic:
+        debtors = [
+            {**d, "id_number": mask_id_number(d.get("id_number")) if masked else d.get("id_number")}
+            for d in case.debtors
+        ]
+        values = {name: getattr(case, name) for name in cls.model_fields if name not in ("debtors", "unpaid")}
+        return cls(**values, debtors=debtors, unpaid=case.unpaid)
+
+
+class ImportRow(BaseModel):
+    row: int
+    case_number: str | None
+    status: str  # created | rejected
+    case_id: str | None = None
+    errors: list[dict[str, Any]] = []
+
+
+class ImportReport(BaseModel):
+    created: int
+    rejected: int
+    rows: list[ImportRow]
 
 
 class LeadCreate(StrictModel):
@@ -28,6 +104,49 @@ class LeadCreate(StrictModel):
     amount_owed: Money
     amount_paid: Money = Decimal("0")
     summary: str = Field(min_length=1, max_length=20_000, description="执行情况说明")
+    tip_channel: TipChannel | None = None
+    tipster_name: str | None = Field(default=None, max_length=200)
+    tipster_contact: str | None = Field(default=None, max_length=200, description="kept private")
+
+
+class LeadFromCase(StrictModel):
+    summary: str = Field(min_length=1, max_length=20_000, description="执行情况说明")
+    extra_suspects: list[SuspectIn] = Field(default_factory=list, max_length=50, description="e.g. helpers")
+
+
+class AssessmentIn(StrictModel):
+    conclusion: Assessment
+    reasons: str = Field(min_length=1, max_length=20_000)
+
+
+class NoticeIn(StrictModel):
+    served_at: datetime = Field(description="with a time zone")
+    notice_number: str = Field(min_length=1, max_length=64)
+
+
+class PaymentIn(StrictModel):
+    amount: Money = Field(gt=0)
+    paid_on: date
+    channel: str = Field(min_length=1, max_length=32, examples=["bank_transfer", "wechat", "cash", "court_account"])
+    note: str | None = Field(default=None, max_length=2000)
+    over_reason: str | None = Field(default=None, max_length=2000, description="required when paying more than owed")
+
+
+class SettlementIn(StrictModel):
+    signed_on: date
+    paid_now: Money
+    instalments: list[Instalment] = Field(default_factory=list, max_length=120)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReferralIn(StrictModel):
+    override_reason: str | None = Field(
+        default=None, max_length=5000, description="a criminal judge's written reason to refer before the conditions"
+    )
+
+
+class WithdrawalIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=5000)
 
 
 class SuspectPublic(BaseModel):
@@ -40,18 +159,74 @@ class SuspectPublic(BaseModel):
 class ReferralPublic(BaseModel):
     id: str
     lead_id: str
+    letter_number: str
     court_unit: str
     police_unit: str
     status: ReferralStatus
     submitted_at: ShanghaiTime
     submitted_by: str
+    override_reason: str | None
     received_at: ShanghaiTime | None
     receipt_number: str | None
     received_by: str | None
+    police_case_number: str | None
+    filed_at: ShanghaiTime | None
+    decline_reasons: str | None
+    declined_at: ShanghaiTime | None
+    filing_due_at: ShanghaiTime | None
+    extension_reason: str | None
+    withdrawn_at: ShanghaiTime | None
+    withdraw_reason: str | None
 
     @classmethod
     def of(cls, referral: Referral) -> ReferralPublic:
         return cls(**{name: getattr(referral, name) for name in cls.model_fields})
+
+
+class EvidencePublic(BaseModel):
+    id: str
+    sha256: str
+    evidence_class: EvidenceClass
+    evidence_type: EvidenceType
+    filename: str
+    content_type: str
+    size_bytes: int
+    description: str | None
+    uploaded_at: ShanghaiTime
+    uploaded_by: str
+
+    @classmethod
+    def of(cls, item: Evidence) -> EvidencePublic:
+        return cls(**{name: getattr(item, name) for name in cls.model_fields})
+
+
+class PaymentPublic(BaseModel):
+    id: str
+    amount: Decimal
+    paid_on: date
+    channel: str
+    note: str | None
+    over_reason: str | None
+    recorded_at: ShanghaiTime
+    recorded_by: str
+
+    @classmethod
+    def of(cls, payment: Payment) -> PaymentPublic:
+        return cls(**{name: getattr(payment, name) for name in cls.model_fields})
+
+
+class SettlementPublic(BaseModel):
+    id: str
+    signed_on: date
+    paid_now: Decimal
+    instalments: list[Instalment]
+    note: str | None
+    recorded_at: ShanghaiTime
+    recorded_by: str
+
+    @classmethod
+    def of(cls, settlement: Settlement) -> SettlementPublic:
+        return cls(**{name: getattr(settlement, name) for name in cls.model_fields})
 
 
 class LeadPublic(BaseModel):
@@ -59,34 +234,60 @@ class LeadPublic(BaseModel):
     unit: str
     court_code: str
     enforcement_case_number: str
+    enforcement_case_id: str | None
     source: LeadSource
+    tip_channel: TipChannel | None
+    tipster: str | None = Field(description="the tipster's name and masked contact; the contact is kept private")
     status: LeadStatus
     suspects: list[SuspectPublic]
     amount_owed: Decimal
     amount_paid: Decimal
+    unpaid: Decimal
     summary: str
+    assessment: Assessment | None
+    assessment_reasons: str | None
+    assessed_by: str | None
+    assessed_at: ShanghaiTime | None
+    notice_number: str | None
+    notice_served_at: ShanghaiTime | None
+    notice_due_at: ShanghaiTime | None
+    performed_at: ShanghaiTime | None
+    performance_kind: str | None
+    live_referral_id: str | None
     created_at: ShanghaiTime
     created_by: str
     referrals: list[ReferralPublic] = []
+    evidence: list[EvidencePublic] = []
+    payments: list[PaymentPublic] = []
+    settlements: list[SettlementPublic] = []
 
     @classmethod
-    def of(cls, lead: Lead, referrals: list[Referral] | None = None, *, masked: bool = False) -> LeadPublic:
-        suspects: list[dict[str, Any]] = [
+    def of(
+        cls,
+        lead: Lead,
+        *,
+        masked: bool = False,
+        referrals: list[Referral] | None = None,
+        evidence: list[Evidence] | None = None,
+        payments: list[Payment] | None = None,
+        settlements: list[Settlement] | None = None,
+    ) -> LeadPublic:
+        suspects = [
             {**s, "id_number": mask_id_number(s.get("id_number")) if masked else s.get("id_number")}
             for s in lead.suspects
         ]
+        tipster = None
+        if lead.source is LeadSource.PUBLIC_TIP:
+            tipster = " ".join(p for p in (lead.tipster_name, mask_phone(lead.tipster_contact)) if p) or None
+        skip = {"suspects", "unpaid", "tipster", "referrals", "evidence", "payments", "settlements"}
+        values = {name: getattr(lead, name) for name in cls.model_fields if name not in skip}
         return cls(
-            id=lead.id,
-            unit=lead.unit,
-            court_code=lead.court_code,
-            enforcement_case_number=lead.enforcement_case_number,
-            source=lead.source,
-            status=lead.status,
+            **values,
             suspects=[SuspectPublic(**s) for s in suspects],
-            amount_owed=lead.amount_owed,
-            amount_paid=lead.amount_paid,
-            summary=lead.summary,
-            created_at=lead.created_at,
-            created_by=lead.created_by,
+            unpaid=lead.unpaid,
+            tipster=tipster,
             referrals=[ReferralPublic.of(r) for r in referrals or []],
+            evidence=[EvidencePublic.of(e) for e in evidence or []],
+            payments=[PaymentPublic.of(p) for p in payments or []],
+            settlements=[SettlementPublic.of(s) for s in settlements or []],
         )

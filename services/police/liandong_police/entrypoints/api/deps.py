@@ -16,6 +16,7 @@ SUPERVISOR = "supervisor"
 
 Staff = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR))]
 Investigator = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR))]
+Supervisor = Annotated[Principal, Depends(require_roles(SUPERVISOR))]
 
 
 UowDep = Annotated[PoliceUnitOfWork, Depends(unit_of_work_of(PoliceUnitOfWork))]

@@ -1,20 +1,38 @@
-"""/referrals: the bureau's inbox of court referrals and their registration (受案登记)."""
+"""/referrals: the bureau's inbox of court referrals: registration (受案登记), evidence, the filing decision."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from liandong.api.deps import Page, PageDep, RuntimeDep
-from liandong.errors import Forbidden, NotFound
+from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.units import can_see, visible_units
 from liandong_police.domain.model import ReferralStatus
-from liandong_police.entrypoints.api.deps import Investigator, Staff, UowDep
-from liandong_police.entrypoints.api.schemas import ReferralPublic
+from liandong_police.entrypoints.api.deps import Investigator, Staff, Supervisor, UowDep
+from liandong_police.entrypoints.api.schemas import DecisionIn, ExtensionIn, ReferralPublic, ServeIn
 from liandong_police.service_layer import commands, handlers
+from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
+
+
+async def _shown(uow: PoliceUnitOfWork, referral_id: str, actor_unit: str) -> ReferralPublic:
+    referral = await uow.referrals.get(referral_id)
+    if referral is None:
+        raise NotFound(f"no referral {referral_id}")
+    if not can_see(actor_unit, referral.police_unit):
+        raise Forbidden(f"referral {referral_id} is for another bureau")
+    return ReferralPublic.of(referral, items=list(await uow.evidence.for_referral(referral_id)))
+
+
+async def _reload(runtime: RuntimeDep, referral_id: str, actor_unit: str) -> ReferralPublic:
+    uow = runtime.uow()
+    assert isinstance(uow, PoliceUnitOfWork)
+    async with uow:
+        return await _shown(uow, referral_id, actor_unit)
 
 
 @router.get("", response_model=Page[ReferralPublic])
@@ -33,18 +51,70 @@ async def inbox(
 @router.get("/{referral_id}", response_model=ReferralPublic)
 async def show_referral(referral_id: str, actor: Staff, uow: UowDep) -> ReferralPublic:
     async with uow:
-        referral = await uow.referrals.get(referral_id)
-        if referral is None:
-            raise NotFound(f"no referral {referral_id}")
-        if not can_see(actor.unit, referral.police_unit):
-            raise Forbidden(f"referral {referral_id} is for another bureau")
-        return ReferralPublic.of(referral)
+        return await _shown(uow, referral_id, actor.unit)
+
+
+@router.get("/{referral_id}/evidence/{sha256}", response_class=Response)
+async def evidence_content(
+    referral_id: str, sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")], actor: Staff, uow: UowDep
+) -> Response:
+    """A file fetched from the court and verified against its digest."""
+    async with uow:
+        await _shown(uow, referral_id, actor.unit)
+        row = await uow.evidence.content(referral_id, sha256)
+        if row is None:
+            raise NotFound(f"referral {referral_id} cites no file {sha256}")
+        if row.status != "fetched" or row.content is None:
+            raise Conflict(f"the file is not verified yet ({row.status})", code="evidence_not_fetched")
+        return Response(content=row.content, media_type=row.content_type, headers={"X-Content-SHA256": sha256})
 
 
 @router.post("/{referral_id}/registration", response_model=ReferralPublic)
 async def register(referral_id: str, actor: Investigator, uow: UowDep, runtime: RuntimeDep) -> ReferralPublic:
-    """受案登记: register the referral; the receipt goes back to the court."""
-    referral = await handlers.register_referral(
-        commands.RegisterReferral(actor=actor, referral_id=referral_id), uow, runtime.clock
+    """受案登记: register the referral; the receipt goes back to the court; the 7-day filing window starts."""
+    await handlers.register_referral(commands.RegisterReferral(actor=actor, referral_id=referral_id), uow, runtime)
+    return await _reload(runtime, referral_id, actor.unit)
+
+
+@router.post("/{referral_id}/decision", response_model=ReferralPublic)
+async def decide(
+    referral_id: str, body: DecisionIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep
+) -> ReferralPublic:
+    """立案 (file, with the case number and suspects) or 不予立案 (decline, with reasons; then serve the notice)."""
+    if body.decision == "file":
+        await handlers.file_case(
+            commands.FileCase(
+                actor=actor, referral_id=referral_id, case_number=body.case_number, suspect_names=body.suspects
+            ),
+            uow,
+            runtime,
+        )
+    else:
+        if body.case_number or body.suspects:
+            raise DomainError("a decline names no case number or suspects", code="decision_shape")
+        await handlers.decline_filing(
+            commands.DeclineFiling(actor=actor, referral_id=referral_id, reasons=body.reasons or ""), uow, runtime
+        )
+    return await _reload(runtime, referral_id, actor.unit)
+
+
+@router.post("/{referral_id}/non-filing-notice", response_model=ReferralPublic)
+async def serve_notice(
+    referral_id: str, body: ServeIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep
+) -> ReferralPublic:
+    """不予立案通知书 served on the court (within 7 days of the decision)."""
+    await handlers.serve_decline(
+        commands.ServeDecline(actor=actor, referral_id=referral_id, served_at=body.served_at), uow, runtime
     )
-    return ReferralPublic.of(referral)
+    return await _reload(runtime, referral_id, actor.unit)
+
+
+@router.post("/{referral_id}/extension", response_model=ReferralPublic)
+async def extend(
+    referral_id: str, body: ExtensionIn, actor: Supervisor, uow: UowDep, runtime: RuntimeDep
+) -> ReferralPublic:
+    """重大、复杂: the supervisor extends the filing window to 30 days; the court's mirror follows."""
+    await handlers.extend_filing_window(
+        commands.ExtendFilingWindow(actor=actor, referral_id=referral_id, reason=body.reason), uow, runtime
+    )
+    return await _reload(runtime, referral_id, actor.unit)

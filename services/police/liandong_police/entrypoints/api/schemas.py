@@ -1,20 +1,34 @@
-"""Response bodies of the police API."""
+"""Request and response bodies of the police API."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
-from liandong.api.deps import ShanghaiTime
+from liandong.api.deps import ShanghaiTime, StrictModel
 from liandong.pii import mask_id_number
 from liandong_police.domain.model import Referral, ReferralStatus
+
+
+class EvidenceItemPublic(BaseModel):
+    sha256: str
+    evidence_class: str
+    evidence_type: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    status: str
+    attempts: int
+    last_error: str | None
+    fetched_at: ShanghaiTime | None
 
 
 class ReferralPublic(BaseModel):
     id: str
     lead_id: str
+    letter_number: str | None
     court_code: str
     court_unit: str
     police_unit: str
@@ -30,10 +44,51 @@ class ReferralPublic(BaseModel):
     registered_at: ShanghaiTime | None
     registered_by: str | None
     receipt_number: str | None
+    case_id: str | None
+    case_number: str | None
+    filed_at: ShanghaiTime | None
+    filed_by: str | None
+    filed_suspects: list[dict[str, Any]] | None
+    decline_reasons: str | None
+    declined_at: ShanghaiTime | None
+    decline_served_at: ShanghaiTime | None
+    extended_window_days: int | None
+    extension_approver: str | None
+    extension_reason: str | None
+    withdrawn_at: ShanghaiTime | None
+    withdraw_reason: str | None
+    performance: dict[str, Any] | None
+    evidence_items: list[EvidenceItemPublic] = []
 
     @classmethod
-    def of(cls, referral: Referral, *, masked: bool = False) -> ReferralPublic:
-        values = {name: getattr(referral, name) for name in cls.model_fields}
+    def of(cls, referral: Referral, *, masked: bool = False, items: list[Any] | None = None) -> ReferralPublic:
+        values = {name: getattr(referral, name) for name in cls.model_fields if name != "evidence_items"}
         if masked:
             values["suspects"] = [{**s, "id_number": mask_id_number(s.get("id_number"))} for s in referral.suspects]
-        return cls(**values)
+        evidence = [
+            EvidenceItemPublic(**{k: getattr(i, k) for k in EvidenceItemPublic.model_fields}) for i in items or []
+        ]
+        return cls(**values, evidence_items=evidence)
+
+
+class DecisionIn(StrictModel):
+    decision: Literal["file", "decline"]
+    case_number: str | None = Field(default=None, max_length=64, description="the bureau's 立案 number (file)")
+    suspects: list[str] | None = Field(default=None, description="names from the referral; all when omitted (file)")
+    reasons: str | None = Field(default=None, max_length=5000, description="不予立案 reasons (decline)")
+
+    @model_validator(mode="after")
+    def _fits_the_decision(self) -> DecisionIn:
+        if self.decision == "decline" and not (self.reasons and self.reasons.strip()):
+            raise ValueError("a decline gives its reasons")
+        if self.decision == "file" and self.reasons:
+            raise ValueError("reasons belong to a decline")
+        return self
+
+
+class ServeIn(StrictModel):
+    served_at: ShanghaiTime | None = Field(default=None, description="defaults to now")
+
+
+class ExtensionIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=2000, description="why the case is major or complex")

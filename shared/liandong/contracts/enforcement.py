@@ -1,0 +1,45 @@
+"""Enforcement facts the court tells the other agencies: the debtor performed (paid in full or settled)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from liandong.contracts.base import Contract, contract
+from liandong.contracts.common import CountyCode, Money
+from liandong.messaging import topics
+
+
+class PerformanceKind(StrEnum):
+    PAID_IN_FULL = "paid_in_full"
+    SETTLED = "settled"  # 和解协议: part paid now, the rest in instalments
+
+
+class Instalment(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    due_on: date
+    amount: Money
+
+
+@contract
+class EnforcementPerformedV1(Contract):
+    """The debtor performed under pressure: 执结 by full payment or by a settlement with instalments."""
+
+    event_type = "court.enforcement.performed"
+    schema_version = 1
+    aggregate_type = "lead"
+    topic = topics.COURT_ENFORCEMENT
+
+    lead_id: str = Field(min_length=1, max_length=64)
+    referral_id: str | None = Field(default=None, max_length=64)
+    enforcement_case_number: str = Field(min_length=1, max_length=64)
+    court_unit: CountyCode
+    kind: PerformanceKind
+    amount_owed: Money
+    amount_paid: Money
+    paid_now: Money
+    instalments: list[Instalment] = Field(default_factory=list)
+    performed_at: AwareDatetime
