@@ -48,21 +48,22 @@ async def count(db: Database, table: object) -> int:
     return await count_rows(db.sessions, table)
 
 
-async def test_every_service_schema_migrates_and_a_second_upgrade_is_a_no_op(database_url: str) -> None:
-    for spec in (court_spec(), police_spec(), procuratorate_spec()):
-        db = await migrated(spec, database_url)
-        await migrations.upgrade_async(spec.migrations, database_url)
-        async with db.engine.connect() as connection:
-            names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
-        assert {"outbox", "inbox", "idempotency_keys", "users", "alembic_version"} <= names
-        await db.engine.dispose()
+@pytest.mark.parametrize("service", ["court", "police", "procuratorate"])
+async def test_every_service_schema_migrates_and_a_second_upgrade_is_a_no_op(database_url: str, service: str) -> None:
+    spec = {"court": court_spec, "police": police_spec, "procuratorate": procuratorate_spec}[service]()
+    db = await migrated(spec, database_url)
+    await migrations.upgrade_async(spec.migrations, database_url)
+    async with db.engine.connect() as connection:
+        names = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert {"outbox", "inbox", "idempotency_keys", "users", "deadlines", "alembic_version"} <= names
+    await db.engine.dispose()
 
 
 async def test_state_and_its_events_commit_together(court_db: Database) -> None:
     async with uow(court_db) as work:
         lead = new_lead("lead-1")
         work.leads.add(lead)
-        work.referrals.add(lead.refer(referred_by="tongcheng.officer", at=CLOCK.now()))
+        work.referrals.add(lead.refer(referred_by="tongcheng.officer", at=CLOCK.now(), letter_number=f"L-{lead.id}", evidence=[], override_reason="急需移送"))
         await work.commit()
     assert await count(court_db, leads) == 1
     assert await count(court_db, common.outbox) == 1
@@ -78,7 +79,7 @@ async def test_nothing_is_written_without_a_commit(court_db: Database) -> None:
         async with uow(court_db) as work:
             lead = new_lead("lead-2")
             work.leads.add(lead)
-            work.referrals.add(lead.refer(referred_by="tongcheng.officer", at=CLOCK.now()))
+            work.referrals.add(lead.refer(referred_by="tongcheng.officer", at=CLOCK.now(), letter_number=f"L-{lead.id}", evidence=[], override_reason="急需移送"))
             await work.session.flush()
             raise RuntimeError("crash before commit")
     assert await count(court_db, leads) == 0
@@ -114,7 +115,7 @@ async def test_an_idempotency_key_is_recorded_with_the_change_and_a_second_use_w
             async with uow(court_db) as work:
                 lead = new_lead("lead-5")
                 work.leads.add(lead)
-                work.referrals.add(lead.refer(referred_by="alice", at=CLOCK.now()))
+                work.referrals.add(lead.refer(referred_by="alice", at=CLOCK.now(), letter_number=f"L-{lead.id}", evidence=[], override_reason="急需移送"))
                 await work.commit()
     finally:
         current_idempotency_claim.reset(token)

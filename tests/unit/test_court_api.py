@@ -103,12 +103,23 @@ async def test_unknown_ids_are_404_with_the_error_model(court: httpx.AsyncClient
 
 async def test_a_referral_writes_its_event_to_the_outbox_in_the_same_transaction(court: httpx.AsyncClient) -> None:
     officer = await login(court, "tongcheng.officer")
+    judge = await login(court, "tongcheng.judge")
     lead = (await court.post("/leads", json=LEAD, headers=officer)).json()
-    referral = await court.post(f"/leads/{lead['id']}/referral", headers=officer)
-    assert referral.status_code == 201
+    early = await court.post(f"/leads/{lead['id']}/referral", headers=officer)
+    assert early.status_code == 422
+    assert early.json()["error"]["code"] == "not_assessed"
+    assert await rows(court, common.outbox) == 0
+    not_a_judge = await court.post(f"/leads/{lead['id']}/referral", json={"override_reason": "紧急"}, headers=officer)
+    assert not_a_judge.status_code == 403
+
+    referral = await court.post(
+        f"/leads/{lead['id']}/referral", json={"override_reason": "被执行人正在转移财产"}, headers=judge
+    )
+    assert referral.status_code == 201, referral.text
     assert referral.json()["status"] == "submitted"
+    assert referral.json()["letter_number"].endswith("执移1号")
     assert await rows(court, common.outbox) == 1
-    again = await court.post(f"/leads/{lead['id']}/referral", headers=officer)
+    again = await court.post(f"/leads/{lead['id']}/referral", json={"override_reason": "再次"}, headers=judge)
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "lead_not_referable"
     assert await rows(court, common.outbox) == 1
@@ -146,7 +157,6 @@ async def test_roles_and_units_are_enforced(court: httpx.AsyncClient) -> None:
     lead = (await court.post("/leads", json=LEAD, headers=tongcheng)).json()
 
     assert (await court.post("/leads", json=LEAD, headers=judge)).status_code == 403
-    assert (await court.post(f"/leads/{lead['id']}/referral", headers=judge)).status_code == 403
     other_unit = await court.get(f"/leads/{lead['id']}", headers=tongshan)
     assert other_unit.status_code == 403
     assert other_unit.json()["error"]["code"] == "forbidden"

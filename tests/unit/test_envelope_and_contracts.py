@@ -113,6 +113,7 @@ def test_referral_letter_needs_a_suspect_and_sane_amounts() -> None:
     base = {
         "referral_id": str(uuid.uuid4()),
         "lead_id": "lead-1",
+        "letter_number": "(2025)鄂1222执移1号",
         "court_code": "鄂1222",
         "court_unit": "421222",
         "police_unit": "421222",

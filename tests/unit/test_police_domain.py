@@ -16,6 +16,7 @@ def referral() -> Referral:
     return Referral(
         id="r-1",
         lead_id="lead-1",
+        letter_number="(2025)鄂1222执移1号",
         court_code="鄂1222",
         court_unit="421222",
         police_unit="421222",
