@@ -28,12 +28,17 @@ def stack(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Stack]:
     ports = free_ports(3)
     processes = []
     for name, port in zip(("court", "police", "procuratorate"), ports, strict=True):
+        extra = (
+            {"court_url": f"http://127.0.0.1:{ports[0]}", "evidence_fetch_seconds": "0.3"} if name == "police" else {}
+        )
         env = service_env(
             name,
             bootstrap=kafka_bootstrap,
             database_url=f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}",
+            environment="test",  # clocks that tests may move (POST /testing/clock)
             relay_idle_seconds="0.1",
             sla_tick_seconds="0.2",
+            **extra,
         )
         processes.append(ServiceProcess(name, port, env, log_path=tmp_path / f"{name}.log"))
     stack = Stack(*processes)
@@ -52,3 +57,10 @@ def token(service: ServiceProcess, username: str) -> dict[str, str]:
     response = httpx.post(f"{service.url}/auth/token", data={"username": username, "password": "liandong-dev"})
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def advance_clocks(stack: Stack, seconds: float) -> None:
+    """Move the injected clocks of all three services (ENVIRONMENT=test only)."""
+    for service in stack.all():
+        response = httpx.post(f"{service.url}/testing/clock", json={"advance_seconds": seconds})
+        response.raise_for_status()

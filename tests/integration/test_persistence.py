@@ -63,7 +63,15 @@ async def test_state_and_its_events_commit_together(court_db: Database) -> None:
     async with uow(court_db) as work:
         lead = new_lead("lead-1")
         work.leads.add(lead)
-        work.referrals.add(lead.refer(referred_by="tongcheng.officer", at=CLOCK.now(), letter_number=f"L-{lead.id}", evidence=[], override_reason="急需移送"))
+        work.referrals.add(
+            lead.refer(
+                referred_by="tongcheng.officer",
+                at=CLOCK.now(),
+                letter_number=f"L-{lead.id}",
+                evidence=[],
+                override_reason="急需移送",
+            )
+        )
         await work.commit()
     assert await count(court_db, leads) == 1
     assert await count(court_db, common.outbox) == 1
@@ -79,7 +87,15 @@ async def test_nothing_is_written_without_a_commit(court_db: Database) -> None:
         async with uow(court_db) as work:
             lead = new_lead("lead-2")
             work.leads.add(lead)
-            work.referrals.add(lead.refer(referred_by="tongcheng.officer", at=CLOCK.now(), letter_number=f"L-{lead.id}", evidence=[], override_reason="急需移送"))
+            work.referrals.add(
+                lead.refer(
+                    referred_by="tongcheng.officer",
+                    at=CLOCK.now(),
+                    letter_number=f"L-{lead.id}",
+                    evidence=[],
+                    override_reason="急需移送",
+                )
+            )
             await work.session.flush()
             raise RuntimeError("crash before commit")
     assert await count(court_db, leads) == 0
@@ -115,7 +131,15 @@ async def test_an_idempotency_key_is_recorded_with_the_change_and_a_second_use_w
             async with uow(court_db) as work:
                 lead = new_lead("lead-5")
                 work.leads.add(lead)
-                work.referrals.add(lead.refer(referred_by="alice", at=CLOCK.now(), letter_number=f"L-{lead.id}", evidence=[], override_reason="急需移送"))
+                work.referrals.add(
+                    lead.refer(
+                        referred_by="alice",
+                        at=CLOCK.now(),
+                        letter_number=f"L-{lead.id}",
+                        evidence=[],
+                        override_reason="急需移送",
+                    )
+                )
                 await work.commit()
     finally:
         current_idempotency_claim.reset(token)

@@ -45,8 +45,9 @@ def ready(subject: Lead | None = None) -> Lead:
 
 
 def refer(subject: Lead, at: datetime = NOTICE_DUE + timedelta(hours=1), **kwargs: Any) -> Any:
-    return subject.refer(referred_by="tongcheng.officer", at=at, letter_number="(2025)鄂1222执移1号",
-                         evidence=[], **kwargs)
+    return subject.refer(
+        referred_by="tongcheng.officer", at=at, letter_number="(2025)鄂1222执移1号", evidence=[], **kwargs
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,9 +69,17 @@ def test_a_lead_refuses_what_a_court_would_not_accept(overrides: dict[str, objec
 
 def test_a_case_needs_id_numbers_of_persons_and_representatives_of_units() -> None:
     base: dict[str, Any] = {
-        "id": "c", "unit": "421222", "case_number": "(2024)鄂1222执9号", "creditor": "洪某某",
-        "amount_owed": Decimal(100), "amount_paid": Decimal(0), "closure_type": ClosureType.TERMINATED,
-        "closure_date": date(2024, 5, 1), "focus_categories": ["livelihood"], "imported_at": NOW, "imported_by": "o",
+        "id": "c",
+        "unit": "421222",
+        "case_number": "(2024)鄂1222执9号",
+        "creditor": "洪某某",
+        "amount_owed": Decimal(100),
+        "amount_paid": Decimal(0),
+        "closure_type": ClosureType.TERMINATED,
+        "closure_date": date(2024, 5, 1),
+        "focus_categories": ["livelihood"],
+        "imported_at": NOW,
+        "imported_by": "o",
     }
     with pytest.raises(DomainError, match="ID number"):
         EnforcementCase(**base, debtors=[{"name": "黎某某", "kind": "person"}])
@@ -155,13 +164,20 @@ def test_a_payment_above_what_is_owed_needs_a_reason() -> None:
 def test_a_settlement_must_plan_the_whole_rest() -> None:
     subject = lead()
     with pytest.raises(DomainError) as short:
-        subject.settle(paid_now=Decimal("120000"), at=NOW,
-                       instalments=[{"due_on": date(2025, 11, 10), "amount": Decimal("100000")}])
+        subject.settle(
+            paid_now=Decimal("120000"),
+            at=NOW,
+            instalments=[{"due_on": date(2025, 11, 10), "amount": Decimal("100000")}],
+        )
     assert short.value.code == "instalments_do_not_cover_rest"
-    subject.settle(paid_now=Decimal("120000"), at=NOW, instalments=[
-        {"due_on": date(2025, 11, 10), "amount": Decimal("115000")},
-        {"due_on": date(2025, 12, 10), "amount": Decimal("115000")},
-    ])
+    subject.settle(
+        paid_now=Decimal("120000"),
+        at=NOW,
+        instalments=[
+            {"due_on": date(2025, 11, 10), "amount": Decimal("115000")},
+            {"due_on": date(2025, 12, 10), "amount": Decimal("115000")},
+        ],
+    )
     assert subject.status is LeadStatus.PERFORMED
     assert subject.amount_paid == Decimal("120000.00")
     assert subject.performance_kind == "settled"
@@ -181,10 +197,17 @@ def test_the_police_answers_move_the_referral_once() -> None:
 
 def test_the_referral_letter_carries_the_matter_the_evidence_and_the_debtor() -> None:
     subject = ready()
-    evidence = [{"sha256": "a" * 64, "evidence_class": "ability_to_perform", "evidence_type": "wechat_transfer",
-                 "filename": "微信流水.pdf", "size_bytes": 10, "content_type": "application/pdf"}]
-    referral = subject.refer(referred_by="o", at=NOTICE_DUE + timedelta(hours=1), letter_number="L1",
-                             evidence=evidence)
+    evidence = [
+        {
+            "sha256": "a" * 64,
+            "evidence_class": "ability_to_perform",
+            "evidence_type": "wechat_transfer",
+            "filename": "微信流水.pdf",
+            "size_bytes": 10,
+            "content_type": "application/pdf",
+        }
+    ]
+    referral = subject.refer(referred_by="o", at=NOTICE_DUE + timedelta(hours=1), letter_number="L1", evidence=evidence)
     (envelope,) = list(translate(referral.events[0]))
     assert envelope.event_type == "court.referral.submitted"
     assert envelope.aggregate_id == referral.id
