@@ -26,15 +26,21 @@ CASE = {
     "closure_date": "2024-06-30",
     "focus_categories": ["livelihood", "finance"],
 }
-CSV = """case_number,creditor,debtor_name,debtor_kind,debtor_id_number,debtor_legal_representative,amount_owed,amount_paid,closure_type,closure_date,focus_categories
-(2023)鄂1222执11号,洪某某,黎某某,person,42122219800101123X,,120000,0,terminated,2023-03-01,livelihood
+HEADER = (
+    "case_number,creditor,debtor_name,debtor_kind,debtor_id_number,debtor_legal_representative,"
+    "amount_owed,amount_paid,closure_type,closure_date,focus_categories\n"
+)
+CSV = (
+    HEADER
+    + """(2023)鄂1222执11号,洪某某,黎某某,person,42122219800101123X,,120000,0,terminated,2023-03-01,livelihood
 (2023)鄂1222执11号,洪某某,黎某某之妻,person,421222198201011234,,,,,,
 (2023)鄂1222执12号,某银行,武汉某建筑工程有限公司,unit,,祁某某,800000,100000,terminated,2022-08-15,enterprise;finance
 (2023)鄂1222执13号,张某,王某,person,,,5000,0,terminated,2023-01-01,livelihood
 (2023)鄂1222执14号,张某,王某,person,421222199001011111,,not-money,0,terminated,2023-01-01,
 (2023)鄂1224执15号,张某,李某,person,421224199001011111,,1000,0,terminated,2023-01-01,
 (2023)鄂1222执16号,张某,赵某,person,421222199001012222,,1000,0,terminated,2023-01-01,livelihood,extra
-""".encode()
+"""
+).encode()
 
 
 @pytest.fixture
