@@ -113,19 +113,26 @@ Liandong is running:
   procuratorate  {procuratorate}/docs
   Kafka          {bootstrap}
 
-Development accounts (password liandong-dev): court tongcheng.officer, police tongcheng.investigator,
-procuratorate city.supervisor (more in the README). Try a referral:
+Development accounts (password liandong-dev): court tongcheng.officer and tongcheng.judge, police
+tongcheng.investigator, procuratorate city.supervisor (more in the README). Try a referral (needs curl and jq):
 
   login() {{ curl -s -X POST "$1/auth/token" -d username="$2" -d password=liandong-dev | jq -r .access_token; }}
-  CT=$(login {court} tongcheng.officer); PT=$(login {police} tongcheng.investigator)
+  CT=$(login {court} tongcheng.officer); JT=$(login {court} tongcheng.judge)
+  PT=$(login {police} tongcheng.investigator)
   LEAD=$(curl -s -X POST {court}/leads -H "Authorization: Bearer $CT" -H 'Content-Type: application/json' \\
     -d '{{"enforcement_case_number":"(2024)鄂1222执123号","amount_owed":"350000.00","summary":"有履行能力而拒不履行",
          "suspects":[{{"name":"黎某某","kind":"person","role":"debtor"}}]}}' | jq -r .id)
+  curl -s -X POST {court}/leads/$LEAD/assessment -H "Authorization: Bearer $JT" -H 'Content-Type: application/json' \\
+    -d '{{"conclusion":"suspected","reasons":"微信流水显示有履行能力"}}' | jq '{{status, assessment}}'
+  curl -s -X POST {court}/leads/$LEAD/notice -H "Authorization: Bearer $CT" -H 'Content-Type: application/json' \\
+    -d "{{\\"served_at\\":\\"$(date -u -d '-10 days' +%Y-%m-%dT%H:%M:%SZ)\\",\\"notice_number\\":\\"告知书-1\\"}}" \\
+    | jq '{{status, notice_due_at}}'
   REF=$(curl -s -X POST {court}/leads/$LEAD/referral -H "Authorization: Bearer $CT" -H "Idempotency-Key: r-$LEAD" \\
     | jq -r .id)
-  curl -s {police}/referrals -H "Authorization: Bearer $PT" | jq '.items[] | {{id, status, enforcement_case_number}}'
+  curl -s {police}/referrals -H "Authorization: Bearer $PT" | jq '.items[] | {{id, status, letter_number}}'
   curl -s -X POST {police}/referrals/$REF/registration -H "Authorization: Bearer $PT" | jq '{{status, receipt_number}}'
   curl -s {court}/referrals/$REF -H "Authorization: Bearer $CT" | jq '{{status, received_at, receipt_number}}'
+  curl -s {court}/deadlines?subject_id=$REF -H "Authorization: Bearer $CT" | jq '.items[] | {{kind, state, due_at}}'
 
 Press Ctrl-C to stop everything.
 """

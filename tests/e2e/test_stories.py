@@ -169,6 +169,7 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
     assert [m["state"] for m in mirror] == ["met"]
 
     # the next day the debtor pays ¥120,000 and settles the rest in instalments
+    advance_clocks(stack, 86400)
     settled = ok(
         httpx.post(
             f"{stack.court.url}/leads/{lead['id']}/settlements",
