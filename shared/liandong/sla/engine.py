@@ -445,6 +445,16 @@ class DeadlineEngine:
         rows = (await uow.session.execute(query.order_by(d.c.due_at, d.c.id).limit(limit).offset(offset))).all()
         return rows, int(total or 0)
 
+    async def open_for(
+        self, uow: SqlUnitOfWork, *, subject_type: str, subject_id: str, kind_name: str | None = None
+    ) -> Sequence[Row[Any]]:
+        """The running windows of a subject (of one kind, if given), whatever their unit."""
+        d = self.tables.deadlines
+        query = select(d).where(d.c.subject_type == subject_type, d.c.subject_id == subject_id, d.c.state == RUNNING)
+        if kind_name is not None:
+            query = query.where(d.c.kind == kind_name)
+        return (await uow.session.execute(query.order_by(d.c.due_at))).all()
+
     async def received_breaches(
         self, uow: SqlUnitOfWork, *, units: Collection[str], limit: int = 50, offset: int = 0
     ) -> tuple[Sequence[Row[Any]], int]:

@@ -6,6 +6,9 @@ shows even when the police service is down), a filing or a decline meets it, an 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from liandong.contracts import CaseFiledV1, CaseFilingDeclinedV1, CaseFilingExtendedV1, ReferralReceivedV1
 from liandong.messaging import topics
 from liandong.messaging.consumer import Delivery, Handler, Outcome, PoisonMessage
@@ -51,32 +54,42 @@ async def on_referral_received(delivery: Delivery, uow: SqlUnitOfWork) -> Outcom
     return Outcome.APPLIED
 
 
+async def _decided(
+    uow: SqlUnitOfWork, referral_id: str, status: ReferralStatus, at: datetime, apply: Callable[[Referral], bool]
+) -> Outcome:
+    """A filing decision (filed or declined): the referral and the lead follow, the court's mirror is met."""
+    court, referral = await _referral(uow, referral_id)
+    if not apply(referral):
+        return Outcome.STALE
+    await _lead_follows(court, referral, status)
+    await uow.sla.meet_subject(uow, kind_name=FILING_WINDOW, subject_type="referral", subject_id=referral.id, at=at)
+    return Outcome.APPLIED
+
+
 async def on_case_filed(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
     """立案决定: the police filed a case on the referral."""
     filed = delivery.payload
     assert isinstance(filed, CaseFiledV1)
-    court, referral = await _referral(uow, filed.referral_id)
-    if not referral.record_filing(case_number=filed.case_number, filed_at=filed.filed_at):
-        return Outcome.STALE
-    await _lead_follows(court, referral, ReferralStatus.FILED)
-    await uow.sla.meet_subject(
-        uow, kind_name=FILING_WINDOW, subject_type="referral", subject_id=referral.id, at=filed.filed_at
+    return await _decided(
+        uow,
+        filed.referral_id,
+        ReferralStatus.FILED,
+        filed.filed_at,
+        lambda r: r.record_filing(case_number=filed.case_number, filed_at=filed.filed_at),
     )
-    return Outcome.APPLIED
 
 
 async def on_filing_declined(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
     """不予立案通知书: the police declined, with reasons; the court may guide 自诉 or ask for 立案监督."""
     declined = delivery.payload
     assert isinstance(declined, CaseFilingDeclinedV1)
-    court, referral = await _referral(uow, declined.referral_id)
-    if not referral.record_decline(reasons=declined.reasons, declined_at=declined.decided_at):
-        return Outcome.STALE
-    await _lead_follows(court, referral, ReferralStatus.DECLINED)
-    await uow.sla.meet_subject(
-        uow, kind_name=FILING_WINDOW, subject_type="referral", subject_id=referral.id, at=declined.decided_at
+    return await _decided(
+        uow,
+        declined.referral_id,
+        ReferralStatus.DECLINED,
+        declined.decided_at,
+        lambda r: r.record_decline(reasons=declined.reasons, declined_at=declined.decided_at),
     )
-    return Outcome.APPLIED
 
 
 async def on_filing_extended(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
@@ -86,15 +99,7 @@ async def on_filing_extended(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
     _, referral = await _referral(uow, extended.referral_id)
     if not referral.record_extension(due_at=extended.due_at, reason=extended.reason):
         return Outcome.STALE
-    rows, _ = await uow.sla.search(
-        uow,
-        units=[referral.court_unit],
-        state="running",
-        kind_name=FILING_WINDOW,
-        subject_type="referral",
-        subject_id=referral.id,
-    )
-    for row in rows:
+    for row in await uow.sla.open_for(uow, subject_type="referral", subject_id=referral.id, kind_name=FILING_WINDOW):
         if row.window < extended.window_days:
             await uow.sla.extend(
                 uow, row.id, approver=extended.approver, reason=extended.reason, window=extended.window_days

@@ -14,7 +14,7 @@ from liandong.errors import Conflict, Forbidden, NotFound
 from liandong.runtime import Runtime
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
-from liandong.units import ALL_UNITS, can_see
+from liandong.units import can_see
 from liandong_court.domain.cases import EnforcementCase
 from liandong_court.domain.model import (
     Evidence,
@@ -270,13 +270,7 @@ async def withdraw_referral(cmd: commands.WithdrawReferral, uow: CourtUnitOfWork
 
 
 async def _close_mirror(uow: CourtUnitOfWork, runtime: Runtime, referral_id: str, reason: str, actor: str) -> None:
-    rows, _ = await runtime.deadlines.search(
-        uow,
-        units=ALL_UNITS,
-        state="running",
-        kind_name=FILING_WINDOW,
-        subject_type="referral",
-        subject_id=referral_id,
-    )
-    for row in rows:
+    for row in await runtime.deadlines.open_for(
+        uow, subject_type="referral", subject_id=referral_id, kind_name=FILING_WINDOW
+    ):
         await runtime.deadlines.cancel(uow, row.id, reason=reason, actor=actor)

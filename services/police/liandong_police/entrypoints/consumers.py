@@ -6,7 +6,6 @@ from liandong.contracts import EnforcementPerformedV1, ReferralSubmittedV1, Refe
 from liandong.messaging import topics
 from liandong.messaging.consumer import Delivery, Handler, Outcome
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong.units import ALL_UNITS
 from liandong_police.domain.model import Referral
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
@@ -54,10 +53,7 @@ async def on_referral_withdrawn(delivery: Delivery, uow: SqlUnitOfWork) -> Outco
         return Outcome.PARKED  # withdrawn before it arrived: nothing to take back
     if not referral.withdrawn_by_court(reason=withdrawal.reason, at=withdrawal.withdrawn_at):
         return Outcome.STALE  # the police had already decided
-    rows, _ = await uow.sla.search(
-        uow, units=ALL_UNITS, state="running", subject_type="referral", subject_id=referral.id
-    )
-    for row in rows:
+    for row in await uow.sla.open_for(uow, subject_type="referral", subject_id=referral.id):
         await uow.sla.cancel(uow, row.id, reason=f"referral withdrawn by the court: {withdrawal.reason}")
     return Outcome.APPLIED
 

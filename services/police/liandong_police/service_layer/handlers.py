@@ -7,6 +7,7 @@ window to serve the notice on the court (police_non_filing_notice); filing start
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.runtime import Runtime
@@ -31,22 +32,42 @@ async def _referral(uow: PoliceUnitOfWork, referral_id: str, actor: Principal) -
     return referral
 
 
+async def _start(
+    runtime: Runtime,
+    uow: PoliceUnitOfWork,
+    kind: str,
+    subject: tuple[str, str],
+    referral: Referral,
+    at: datetime,
+    actor: Principal,
+) -> None:
+    await runtime.deadlines.start(
+        uow,
+        kind_name=kind,
+        subject_type=subject[0],
+        subject_id=subject[1],
+        correlation_id=referral.lead_id,
+        unit=referral.police_unit,
+        started_at=at,
+        actor=actor.username,
+    )
+
+
+async def _meet(
+    runtime: Runtime, uow: PoliceUnitOfWork, kind: str, referral: Referral, at: datetime, actor: Principal
+) -> None:
+    await runtime.deadlines.meet_subject(
+        uow, kind_name=kind, subject_type="referral", subject_id=referral.id, at=at, actor=actor.username
+    )
+
+
 async def register_referral(cmd: commands.RegisterReferral, uow: PoliceUnitOfWork, runtime: Runtime) -> Referral:
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
         now = runtime.clock.now()
         sequence = await uow.referrals.next_receipt_sequence(referral.police_unit, now.astimezone(SHANGHAI).year)
         referral.register(by=cmd.actor.username, at=now, sequence=sequence)
-        await runtime.deadlines.start(
-            uow,
-            kind_name=FILING_WINDOW,
-            subject_type="referral",
-            subject_id=referral.id,
-            correlation_id=referral.lead_id,
-            unit=referral.police_unit,
-            started_at=now,
-            actor=cmd.actor.username,
-        )
+        await _start(runtime, uow, FILING_WINDOW, ("referral", referral.id), referral, now, cmd.actor)
         await uow.commit()
         return referral
 
@@ -69,24 +90,8 @@ async def file_case(cmd: commands.FileCase, uow: PoliceUnitOfWork, runtime: Runt
                 referral.police_unit, year, await uow.referrals.next_case_sequence(referral.police_unit, year)
             )
         referral.file(case_id=str(uuid.uuid4()), number=number, suspects=suspects, by=cmd.actor.username, at=now)
-        await runtime.deadlines.meet_subject(
-            uow,
-            kind_name=FILING_WINDOW,
-            subject_type="referral",
-            subject_id=referral.id,
-            at=now,
-            actor=cmd.actor.username,
-        )
-        await runtime.deadlines.start(
-            uow,
-            kind_name=INVESTIGATION_WINDOW,
-            subject_type="case",
-            subject_id=referral.case_id or "",
-            correlation_id=referral.lead_id,
-            unit=referral.police_unit,
-            started_at=now,
-            actor=cmd.actor.username,
-        )
+        await _meet(runtime, uow, FILING_WINDOW, referral, now, cmd.actor)
+        await _start(runtime, uow, INVESTIGATION_WINDOW, ("case", referral.case_id or ""), referral, now, cmd.actor)
         await uow.commit()
         return referral
 
@@ -96,24 +101,8 @@ async def decline_filing(cmd: commands.DeclineFiling, uow: PoliceUnitOfWork, run
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
         now = runtime.clock.now()
         referral.decline(reasons=cmd.reasons, by=cmd.actor.username, at=now)
-        await runtime.deadlines.meet_subject(
-            uow,
-            kind_name=FILING_WINDOW,
-            subject_type="referral",
-            subject_id=referral.id,
-            at=now,
-            actor=cmd.actor.username,
-        )
-        await runtime.deadlines.start(
-            uow,
-            kind_name=NOTICE_WINDOW,
-            subject_type="referral",
-            subject_id=referral.id,
-            correlation_id=referral.lead_id,
-            unit=referral.police_unit,
-            started_at=now,
-            actor=cmd.actor.username,
-        )
+        await _meet(runtime, uow, FILING_WINDOW, referral, now, cmd.actor)
+        await _start(runtime, uow, NOTICE_WINDOW, ("referral", referral.id), referral, now, cmd.actor)
         await uow.commit()
         return referral
 
@@ -123,14 +112,7 @@ async def serve_decline(cmd: commands.ServeDecline, uow: PoliceUnitOfWork, runti
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
         at = cmd.served_at or runtime.clock.now()
         referral.serve_decline(at=at)
-        await runtime.deadlines.meet_subject(
-            uow,
-            kind_name=NOTICE_WINDOW,
-            subject_type="referral",
-            subject_id=referral.id,
-            at=at,
-            actor=cmd.actor.username,
-        )
+        await _meet(runtime, uow, NOTICE_WINDOW, referral, at, cmd.actor)
         await uow.commit()
         return referral
 
@@ -139,13 +121,8 @@ async def extend_filing_window(cmd: commands.ExtendFilingWindow, uow: PoliceUnit
     """重大、复杂: the filing window goes to 30 days, approved by the supervisor making the request."""
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
-        rows, _ = await runtime.deadlines.search(
-            uow,
-            units=[referral.police_unit],
-            state="running",
-            kind_name=FILING_WINDOW,
-            subject_type="referral",
-            subject_id=referral.id,
+        rows = await runtime.deadlines.open_for(
+            uow, subject_type="referral", subject_id=referral.id, kind_name=FILING_WINDOW
         )
         if not rows:
             raise DomainError(f"referral {referral.id} has no running filing window", code="no_running_window")
