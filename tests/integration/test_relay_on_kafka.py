@@ -124,8 +124,9 @@ async def test_two_relay_replicas_on_postgres_publish_each_row_once_in_order(
     counts = await asyncio.gather(drain(first), drain(second))
     await first.stop()
     await second.stop()
+    # How the rows split between the replicas depends on timing (one aggregate's rows go one at a time, so a
+    # replica may find nothing it can take); what must hold is each row once and each aggregate in order.
     assert sum(counts) == 500
-    assert min(counts) > 0, f"both replicas took part: {counts}"
     records = await read_topic(kafka_bootstrap, topic)
     ids = event_ids(records)
     assert sorted(ids) == sorted(str(e.event_id) for e in envelopes), "each row exactly once"
