@@ -27,6 +27,9 @@ class JsonFormatter(logging.Formatter):
         cid = getattr(record, "correlation_id", None) or correlation_id.get()
         if cid:
             entry["correlation_id"] = cid
+        request_id = getattr(record, "request_id", None)
+        if request_id:
+            entry["request_id"] = request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

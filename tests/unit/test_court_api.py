@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from liandong.logs import JsonFormatter
 from liandong_court.adapters.orm import common, leads
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
@@ -177,3 +179,21 @@ async def test_operations_endpoints(court: httpx.AsyncClient) -> None:
     assert "court.referrals" in document["channels"]
     assert "court.referral.submitted.v1" in document["components"]["schemas"]
     assert "liandong_outbox_published_total" in (await court.get("/metrics")).text
+
+
+async def test_each_request_is_logged_once_with_its_request_id(
+    court: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    officer = await login(court, "tongcheng.officer")
+    with caplog.at_level("INFO", logger="liandong.access"):
+        response = await court.get(
+            "/leads", headers={**officer, "X-Request-ID": "req-42", "X-Correlation-ID": "lead-7"}
+        )
+    assert response.headers["x-request-id"] == "req-42"
+    (line,) = [r for r in caplog.records if r.name == "liandong.access" and " /leads " in r.getMessage()]
+    assert line.getMessage().startswith("GET /leads 200 ")
+    assert line.request_id == "req-42"  # type: ignore[attr-defined]
+    entry = json.loads(JsonFormatter("court").format(line))
+    assert (entry["request_id"], entry["correlation_id"], entry["service"]) == ("req-42", "lead-7", "court")
+    generated = await court.get("/healthz")
+    assert len(generated.headers["x-request-id"]) == 32

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from liandong import __version__, asyncapi, logs
+from liandong.api.access_log import AccessLogMiddleware
 from liandong.api.auth import auth_router, idempotency_scope
 from liandong.api.deadlines import deadlines_router
 from liandong.api.errors import install_error_handlers
@@ -45,6 +46,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=dict(spec.body_limit_overrides)
     )
+    app.add_middleware(AccessLogMiddleware)
     install_error_handlers(app)
     app.include_router(health_router())
     app.include_router(auth_router())
