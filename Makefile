@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch bench bench-sla \
+.PHONY: help install run test test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch bench bench-sla bench-relay \
         compose-config up down lock clean
 
 help:
@@ -66,7 +66,10 @@ lock: install ## refresh constraints.txt from the virtualenv
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
 
-bench: bench-sla ## all benchmarks
+bench: bench-sla bench-relay ## all benchmarks
 
 bench-sla: install ## SLA tracker on PostgreSQL: 1,000,000 open deadlines, idle tick, 10,000 fired together, memory
 	$(PY) -m tests.bench.bench_sla
+
+bench-relay: install ## outbox relay on PostgreSQL and a real broker: rows per second, bursts and spread
+	$(PY) -m tests.bench.bench_relay

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from liandong.clock import ManualClock
 from liandong.envelope import Envelope
@@ -87,3 +87,25 @@ async def test_a_failed_publish_backs_off_keeps_the_rows_and_recreates_the_produ
     assert len(producers.made) == 2, "a new producer was made for the retry"
     assert [Envelope.model_validate_json(s.value).event_id for s in producers.sent] == [envelope.event_id]
     assert relay.consecutive_failures == 0
+
+
+async def test_a_burst_of_one_aggregate_goes_out_in_one_batch_up_to_a_row_still_backing_off(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    producers = ProducerFactory()
+    relay = await make_relay(tmp_path, clock, producers)
+    burst = [receipt_envelope("agg-a") for _ in range(6)]
+    await put_in_outbox(relay._sessions, common, clock, burst)
+    async with relay._sessions() as session:  # the fifth row is still backing off from an earlier failure
+        await session.execute(
+            update(common.outbox)
+            .where(common.outbox.c.event_id == str(burst[4].event_id))
+            .values(next_attempt_at=clock.now() + timedelta(seconds=30))
+        )
+        await session.commit()
+
+    assert await relay.run_once() == 4, "the head and the three rows after it, not past the one backing off"
+    assert await relay.run_once() == 0, "the rest waits for that row"
+    clock.advance(timedelta(minutes=1))
+    assert await relay.run_once() == 2
+    assert [Envelope.model_validate_json(s.value).event_id for s in producers.sent] == [e.event_id for e in burst]

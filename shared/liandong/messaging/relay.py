@@ -1,9 +1,11 @@
 """The outbox relay (DESIGN.md §3 rule 2).
 
 Claims unpublished outbox rows, publishes them with an idempotent producer keyed by aggregate id, and marks them
-published in the same transaction that claimed them. A row is only ever taken when no earlier row of the same
-aggregate is still unpublished, so per-aggregate order holds across retries and across replicas. On PostgreSQL
-`FOR UPDATE SKIP LOCKED` lets several replicas share the work; SQLite (embedded, one process) ignores it.
+published in the same transaction that claimed them. A batch starts from the heads of aggregates (rows with no earlier
+unpublished row of their aggregate) and then takes the rows that follow each head, in order, up to the first one
+still backing off; so per-aggregate order holds across retries and across replicas, and a burst of one aggregate
+goes out in one batch. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several replicas share the work (a replica that
+holds a head holds its aggregate); SQLite (embedded, one process) ignores the locks.
 
 Failures never drop a row: the batch is given back with a per-row backoff (`attempts`, `next_attempt_at`,
 `last_error`) and retried forever; the producer is recreated after any failure (aio-libs/aiokafka#1017). Rows can
@@ -22,7 +24,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter
-from sqlalchemy import Row, Table, bindparam, select, update
+from sqlalchemy import Row, Table, bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liandong.clock import Clock
@@ -98,9 +100,11 @@ class OutboxRelay:
         """Publish one batch. Returns how many rows were published (0 when idle or on failure)."""
         now = self._clock.now()
         async with self._sessions() as session, session.begin():
-            rows = (await session.execute(self._claim(now))).all()
+            rows = list((await session.execute(self._claim(now))).all())
             if not rows:
                 return 0
+            if len(rows) < self._batch_size:
+                rows = self._with_tails(rows, (await session.execute(self._tails(rows))).all(), now)
             try:
                 await bounded(self._publish(rows), self._send_timeout, f"publishing {len(rows)} rows")
             except Exception as exc:
@@ -141,12 +145,48 @@ class OutboxRelay:
             .exists()
         )
         return (
-            select(o.c.seq, o.c.topic, o.c.aggregate_id, o.c.envelope, o.c.attempts)
+            select(*self._columns())
             .where(o.c.published_at.is_(None), o.c.next_attempt_at <= now, ~earlier_pending)
             .order_by(o.c.seq)
             .limit(self._batch_size)
             .with_for_update(skip_locked=True, of=o)
         )
+
+    def _columns(self) -> list[Any]:
+        c = self._outbox.c
+        return [c.seq, c.topic, c.aggregate_type, c.aggregate_id, c.envelope, c.attempts, c.next_attempt_at]
+
+    def _tails(self, heads: Sequence[Row[Any]]) -> Any:
+        """The unpublished rows after the claimed heads, of the same aggregates. Nobody else can hold them: another
+        replica never takes a row while an earlier row of its aggregate (our head) is unpublished."""
+        o = self._outbox
+        return (
+            select(*self._columns())
+            .where(
+                o.c.published_at.is_(None),
+                tuple_(o.c.aggregate_type, o.c.aggregate_id).in_({(h.aggregate_type, h.aggregate_id) for h in heads}),
+                o.c.seq > min(h.seq for h in heads),
+            )
+            .order_by(o.c.seq)
+            .limit(self._batch_size - len(heads))
+            .with_for_update(of=o)
+        )
+
+    @staticmethod
+    def _with_tails(heads: list[Row[Any]], tails: Sequence[Row[Any]], now: datetime) -> list[Row[Any]]:
+        """Each aggregate's following rows, in order, up to the first that is still backing off."""
+        stopped: set[tuple[str, str]] = set()
+        taken = {h.seq for h in heads}
+        batch = list(heads)
+        for row in tails:
+            key = (row.aggregate_type, row.aggregate_id)
+            if row.seq in taken or key in stopped:
+                continue
+            if row.next_attempt_at > now:
+                stopped.add(key)
+                continue
+            batch.append(row)
+        return sorted(batch, key=lambda r: r.seq)
 
     async def _publish(self, rows: Sequence[Row[Any]]) -> None:
         producer = await self._ensure_producer()

@@ -1,0 +1,118 @@
+"""Benchmark of the outbox relay (`make bench-relay`): rows published per second to a real broker.
+
+Two shapes of load on PostgreSQL: bursts (many events of few aggregates, e.g. a busy matter) and spread (one
+event per aggregate). The broker comes from LIANDONG_BENCH_KAFKA_BOOTSTRAP or the project's local broker; the
+database from LIANDONG_BENCH_DATABASE_URL or a private PostgreSQL cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from liandong.clock import SystemClock
+from liandong.messaging.kafka import idempotent_producer
+from liandong.messaging.relay import OutboxRelay
+from liandong.messaging.topics import ensure_topics
+from liandong.persistence import migrations
+from liandong.persistence.engine import create_engine, session_factory
+from liandong.persistence.uow import outbox_row
+from liandong_court.adapters.orm import common
+from liandong_court.bootstrap import spec
+from tests.bench.bench_sla import database
+from tests.support.infra import LocalBroker
+from tests.support.outbox import receipt_envelope
+
+
+@contextmanager
+def broker() -> Iterator[str]:
+    given = os.environ.get("LIANDONG_BENCH_KAFKA_BOOTSTRAP")
+    if given:
+        yield given
+        return
+    with tempfile.TemporaryDirectory(prefix="liandong-bench-kafka-") as tmp:
+        local = LocalBroker(Path(tmp))
+        local.start()
+        try:
+            yield local.bootstrap
+        finally:
+            local.stop()
+
+
+async def one_shape(url: str, bootstrap: str, name: str, rows: int, aggregates: int) -> dict[str, Any]:
+    engine = create_engine(url, pool_size=4)
+    sessions = session_factory(engine)
+    topic = f"bench.relay.{name}.{int(time.time())}"
+    await ensure_topics(bootstrap, [topic], partitions=6, replication_factor=1)
+    now = datetime.now(UTC)
+    async with sessions() as session:
+        await session.execute(common.outbox.delete())
+        for start in range(0, rows, 5000):
+            await session.execute(
+                insert(common.outbox),
+                [
+                    outbox_row(receipt_envelope(f"agg-{i % aggregates}"), now, topic)
+                    for i in range(start, min(start + 5000, rows))
+                ],
+            )
+        await session.commit()
+    relay = OutboxRelay(
+        name="bench",
+        session_factory=sessions,
+        outbox=common.outbox,
+        producer_factory=lambda: idempotent_producer(bootstrap, "bench-relay"),
+        clock=SystemClock(),
+        batch_size=500,
+    )
+    await relay.run_once()  # start the producer outside the measurement
+    began = time.perf_counter()
+    published = 0
+    while True:
+        n = await relay.run_once()
+        if n == 0:
+            break
+        published += n
+    seconds = time.perf_counter() - began
+    await relay.stop()
+    await engine.dispose()
+    return {
+        "rows": rows,
+        "aggregates": aggregates,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(published / seconds) if seconds else None,
+    }
+
+
+async def run(url: str, bootstrap: str, rows: int) -> dict[str, Any]:
+    await migrations.upgrade_async(spec().migrations, url)
+    return {
+        "bursts": await one_shape(url, bootstrap, "bursts", rows, 20),
+        "spread": await one_shape(url, bootstrap, "spread", rows, rows),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--out", default="bench-results/relay.json")
+    args = parser.parse_args()
+    with database() as url, broker() as bootstrap:
+        results = asyncio.run(run(url, bootstrap, args.rows))
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
