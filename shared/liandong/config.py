@@ -33,6 +33,9 @@ class ServiceSettings(BaseSettings):
 
     consumer_stall_seconds: float = Field(default=45.0, gt=0)
     consumer_max_handler_attempts: int = Field(default=5, ge=1)
+    # restart a consumer left without partitions for consumer_stall_seconds; turn off when replicas of the service
+    # outnumber the partitions of its topics (then some members are idle by design)
+    consumer_restart_when_unassigned: bool = True
 
     sla_tick_seconds: float = Field(default=5.0, gt=0)
     sla_late_after_seconds: float = Field(default=120.0, gt=0)

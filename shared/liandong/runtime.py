@@ -119,6 +119,7 @@ class Runtime:
                     clock=self.clock,
                     stall_seconds=settings.consumer_stall_seconds,
                     max_handler_attempts=settings.consumer_max_handler_attempts,
+                    restart_when_unassigned=settings.consumer_restart_when_unassigned,
                 )
             )
         self.workers: list[Worker] = [make(self) for make in spec.workers]

@@ -185,8 +185,9 @@ async def test_the_state_guard_outcome_is_recorded(harness_factory: Callable[[Ha
 class HangingConsumer:
     """A consumer whose first poll never returns, like aiokafka after some broker restarts."""
 
-    def __init__(self, hang: bool) -> None:
+    def __init__(self, hang: bool, partitions: set[object] | None = None) -> None:
         self.hang = hang
+        self.partitions = partitions or set()
         self.stopped = False
 
     def subscribe(self, topics: list[str], listener: object) -> None:
@@ -199,7 +200,7 @@ class HangingConsumer:
         self.stopped = True
 
     def assignment(self) -> set[object]:
-        return set()
+        return self.partitions
 
     async def getmany(self, timeout_ms: int, max_records: int) -> dict[object, list[object]]:
         if self.hang:
@@ -229,6 +230,7 @@ async def test_the_watchdog_replaces_a_consumer_whose_poll_hangs(tmp_path: Path,
         dead_letter_topic="liandong.watchdog.dlt",
         clock=clock,
         stall_seconds=0.3,
+        restart_when_unassigned=False,
     )
     await runner.start()
     try:
@@ -243,3 +245,32 @@ async def test_the_watchdog_replaces_a_consumer_whose_poll_hangs(tmp_path: Path,
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_the_watchdog_replaces_a_member_left_without_partitions(clock: ManualClock) -> None:
+    made: list[HangingConsumer] = []
+
+    def factory() -> HangingConsumer:
+        # the first member never gets partitions (aiokafka#1187); the next one does
+        made.append(HangingConsumer(hang=False, partitions=set() if not made else {("police.referrals", 0)}))
+        return made[-1]
+
+    runner = ConsumerRunner(
+        name="liandong.orphan",
+        group_id="liandong.orphan",
+        topics=["police.referrals"],
+        handlers={},
+        uow_factory=lambda: None,  # type: ignore[arg-type,return-value]
+        consumer_factory=factory,
+        producer_factory=ProducerFactory(),
+        dead_letter_topic="liandong.orphan.dlt",
+        clock=clock,
+        stall_seconds=0.3,
+    )
+    await runner.start()
+    try:
+        await poll_until(lambda: _true(len(made) >= 2), 10, "a new member after the empty assignment")
+        assert made[0].stopped
+        assert runner.restarts >= 1
+    finally:
+        await runner.stop()

@@ -101,6 +101,7 @@ class ConsumerRunner:
         max_handler_attempts: int = 5,
         kafka_timeout: float = 15.0,
         retry_delay: float = 0.2,
+        restart_when_unassigned: bool = True,
     ) -> None:
         self.name = name
         self.group_id = group_id
@@ -115,6 +116,8 @@ class ConsumerRunner:
         self._max_attempts = max_handler_attempts
         self._kafka_timeout = kafka_timeout
         self._retry_delay = retry_delay
+        self._restart_unassigned = restart_when_unassigned
+        self._last_assigned = 0.0
         self._consumer: AIOKafkaConsumer | None = None
         self._dlt_producer: AIOKafkaProducer | None = None
         self._loop_task: asyncio.Task[None] | None = None
@@ -131,6 +134,7 @@ class ConsumerRunner:
     async def start(self) -> None:
         self._stopping.clear()
         self._touch()
+        self._last_assigned = asyncio.get_running_loop().time()
         self._loop_task = asyncio.create_task(self._consume_forever(), name=f"consumer-{self.name}")
         self._watchdog_task = asyncio.create_task(self._watchdog(), name=f"consumer-watchdog-{self.name}")
 
@@ -393,11 +397,24 @@ class ConsumerRunner:
             except TimeoutError:
                 pass
             now = loop.time()
+            if self._consumer is not None and self._consumer.assignment():
+                self._last_assigned = now
             dead = self._loop_task is None or self._loop_task.done()
             stuck = now - self._last_poll > self._stall
             stalled = now - self._last_progress > self._stall and await self._lagging()
-            if dead or stuck or stalled:
-                why = "loop ended" if dead else "poll stuck" if stuck else "lag without progress"
+            # aio-libs/aiokafka#1187: a member left without partitions may never rejoin. With as many partitions as
+            # replicas or more (the deployment's rule), an empty assignment that lasts is a fault.
+            orphaned = self._restart_unassigned and now - self._last_assigned > self._stall
+            if dead or stuck or stalled or orphaned:
+                why = (
+                    "loop ended"
+                    if dead
+                    else "poll stuck"
+                    if stuck
+                    else "lag without progress"
+                    if stalled
+                    else "no partitions assigned"
+                )
                 if dead and self._loop_task is not None and not self._loop_task.cancelled():
                     error = self._loop_task.exception()
                     if error is not None:
@@ -407,6 +424,7 @@ class ConsumerRunner:
 
     async def _restart(self) -> None:
         self.restarts += 1
+        self._last_assigned = asyncio.get_running_loop().time()  # a new member gets its own grace period
         RESTARTS.labels(self.name).inc()
         if self._loop_task is not None and not self._loop_task.done():
             self._loop_task.cancel()
