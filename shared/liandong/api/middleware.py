@@ -28,13 +28,13 @@ MAX_KEY_LENGTH = 200
 MAX_STORED_RESPONSE = 1_048_576
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]] = []) -> None:  # noqa: B006
+async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
     raw = json.dumps(body, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()), *extra],
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": raw})
