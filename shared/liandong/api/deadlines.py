@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
 from liandong.api.auth import CurrentPrincipal
-from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel
+from liandong.api.deps import Page, PageDep, PublicModel, RuntimeDep, ShanghaiTime, StrictModel
 from liandong.api.errors import ApiError
 from liandong.errors import DomainError, Forbidden
 from liandong.security import Principal
@@ -59,7 +59,7 @@ class PreviewPublic(BaseModel):
     legal_basis: str
 
 
-class DeadlinePublic(BaseModel):
+class DeadlinePublic(PublicModel):
     id: str
     kind: str
     title: str
@@ -83,10 +83,6 @@ class DeadlinePublic(BaseModel):
     breached_at: ShanghaiTime | None
     cancelled_at: ShanghaiTime | None
 
-    @classmethod
-    def of(cls, row: Any) -> DeadlinePublic:
-        return cls(**{name: getattr(row, name) for name in cls.model_fields})
-
 
 class HistoryEntry(BaseModel):
     at: ShanghaiTime
@@ -99,7 +95,7 @@ class DeadlineDetail(DeadlinePublic):
     history: list[HistoryEntry]
 
 
-class ReceivedBreachPublic(BaseModel):
+class ReceivedBreachPublic(PublicModel):
     event_id: str
     agency: str
     unit: str
@@ -114,10 +110,6 @@ class ReceivedBreachPublic(BaseModel):
     fired_at: ShanghaiTime
     late: bool
     received_at: ShanghaiTime
-
-    @classmethod
-    def of(cls, row: Any) -> ReceivedBreachPublic:
-        return cls(**{name: getattr(row, name) for name in cls.model_fields})
 
 
 class DeadlineStart(StrictModel):

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from liandong.api.deps import ShanghaiTime, StrictModel
+from liandong.api.deps import PublicModel, ShanghaiTime, StrictModel
 from liandong.contracts.common import CountyCode, EvidenceClass, EvidenceType, Money, PartyKind, SuspectRole
 from liandong.contracts.enforcement import Instalment
 from liandong.pii import mask_id_number, mask_phone
@@ -156,7 +156,7 @@ class SuspectPublic(BaseModel):
     id_number: str | None
 
 
-class ReferralPublic(BaseModel):
+class ReferralPublic(PublicModel):
     id: str
     lead_id: str
     letter_number: str
@@ -178,12 +178,8 @@ class ReferralPublic(BaseModel):
     withdrawn_at: ShanghaiTime | None
     withdraw_reason: str | None
 
-    @classmethod
-    def of(cls, referral: Referral) -> ReferralPublic:
-        return cls(**{name: getattr(referral, name) for name in cls.model_fields})
 
-
-class EvidencePublic(BaseModel):
+class EvidencePublic(PublicModel):
     id: str
     sha256: str
     evidence_class: EvidenceClass
@@ -195,12 +191,8 @@ class EvidencePublic(BaseModel):
     uploaded_at: ShanghaiTime
     uploaded_by: str
 
-    @classmethod
-    def of(cls, item: Evidence) -> EvidencePublic:
-        return cls(**{name: getattr(item, name) for name in cls.model_fields})
 
-
-class PaymentPublic(BaseModel):
+class PaymentPublic(PublicModel):
     id: str
     amount: Decimal
     paid_on: date
@@ -210,12 +202,8 @@ class PaymentPublic(BaseModel):
     recorded_at: ShanghaiTime
     recorded_by: str
 
-    @classmethod
-    def of(cls, payment: Payment) -> PaymentPublic:
-        return cls(**{name: getattr(payment, name) for name in cls.model_fields})
 
-
-class SettlementPublic(BaseModel):
+class SettlementPublic(PublicModel):
     id: str
     signed_on: date
     paid_now: Decimal
@@ -223,10 +211,6 @@ class SettlementPublic(BaseModel):
     note: str | None
     recorded_at: ShanghaiTime
     recorded_by: str
-
-    @classmethod
-    def of(cls, settlement: Settlement) -> SettlementPublic:
-        return cls(**{name: getattr(settlement, name) for name in cls.model_fields})
 
 
 class LeadPublic(BaseModel):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from liandong.api.deps import Page, PageDep, ShanghaiTime
+from liandong.api.deps import Page, PageDep, PublicModel, ShanghaiTime
 from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see, visible_units
-from liandong_procuratorate.domain.model import TimelineEntry
 from liandong_procuratorate.entrypoints.api.deps import Staff, UowDep
 
 router = APIRouter(prefix="/matters", tags=["matters"])
@@ -22,7 +21,7 @@ class MatterSummary(BaseModel):
     entries: int
 
 
-class TimelineEntryPublic(BaseModel):
+class TimelineEntryPublic(PublicModel):
     event_id: str
     event_type: str
     producer_agency: str
@@ -31,10 +30,6 @@ class TimelineEntryPublic(BaseModel):
     occurred_at: ShanghaiTime
     recorded_at: ShanghaiTime
     summary: str
-
-    @classmethod
-    def of(cls, entry: TimelineEntry) -> TimelineEntryPublic:
-        return cls(**{name: getattr(entry, name) for name in cls.model_fields})
 
 
 class MatterPublic(BaseModel):
