@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from liandong.api.auth import DevAccount
+from liandong.api.deps import unit_of_work_of
 from liandong.runtime import Runtime, ServiceSpec
 from liandong_police.adapters import orm
 from liandong_police.adapters.evidence_fetcher import CourtClient, EvidenceFetcher
@@ -27,13 +28,10 @@ def evidence_fetcher(runtime: Runtime) -> EvidenceFetcher:
     settings = runtime.settings
     assert isinstance(settings, PoliceSettings)
 
-    def uow() -> PoliceUnitOfWork:
-        work = runtime.uow()
-        assert isinstance(work, PoliceUnitOfWork)
-        return work
+    police_uow = unit_of_work_of(PoliceUnitOfWork)
 
     return EvidenceFetcher(
-        uow_factory=uow,
+        uow_factory=lambda: police_uow(runtime),
         court=CourtClient(settings.court_url, settings.court_client_id, settings.court_client_secret),
         clock=runtime.clock,
         interval_seconds=settings.evidence_fetch_seconds,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from liandong.api.deps import Page, PageDep, RuntimeDep
+from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
 from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.units import can_see, visible_units
@@ -32,6 +32,7 @@ from liandong_court.entrypoints.api.schemas import (
     LeadPublic,
 )
 from liandong_court.service_layer import commands, handlers
+from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
 router = APIRouter(prefix="/enforcement-cases", tags=["enforcement cases"])
 
@@ -88,7 +89,7 @@ async def import_many(request: Request, actor: Officer, runtime: RuntimeDep) -> 
             continue
         try:
             body = CaseCreate.model_validate(data)
-            case = await handlers.import_case(_command(body, actor), runtime.uow(), runtime)  # type: ignore[arg-type]
+            case = await handlers.import_case(_command(body, actor), unit_of_work_of(CourtUnitOfWork)(runtime), runtime)
         except ValidationError as exc:
             report.append(
                 ImportRow(row=number, case_number=case_number, status="rejected", errors=validation_errors(exc))

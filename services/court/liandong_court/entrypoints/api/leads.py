@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
-from liandong.api.deps import Page, PageDep, RuntimeDep
+from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
 from liandong.contracts.common import EvidenceClass, EvidenceType
 from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.units import can_see, visible_units
@@ -44,9 +44,7 @@ async def _full(uow: CourtUnitOfWork, lead_id: str) -> LeadPublic:
 
 
 async def _reload(runtime: RuntimeDep, lead_id: str) -> LeadPublic:
-    uow = runtime.uow()
-    assert isinstance(uow, CourtUnitOfWork)
-    async with uow:
+    async with unit_of_work_of(CourtUnitOfWork)(runtime) as uow:
         return await _full(uow, lead_id)
 
 

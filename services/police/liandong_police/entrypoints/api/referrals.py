@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from liandong.api.deps import Page, PageDep, RuntimeDep
+from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.units import can_see, visible_units
 from liandong_police.domain.model import ReferralStatus
@@ -29,9 +29,7 @@ async def _shown(uow: PoliceUnitOfWork, referral_id: str, actor_unit: str) -> Re
 
 
 async def _reload(runtime: RuntimeDep, referral_id: str, actor_unit: str) -> ReferralPublic:
-    uow = runtime.uow()
-    assert isinstance(uow, PoliceUnitOfWork)
-    async with uow:
+    async with unit_of_work_of(PoliceUnitOfWork)(runtime) as uow:
         return await _shown(uow, referral_id, actor_unit)
 
 
