@@ -13,7 +13,8 @@ import json
 import sys
 from datetime import date, datetime
 
-from liandong.messaging import topics
+from liandong.contracts import topics
+from liandong.messaging.admin import ensure_topics
 from liandong.sla.calendar import LegalCalendar
 from liandong.sla.counting import NaiveTime, compute_due
 from liandong.sla.kinds import CATALOGUE, UnknownKind, kind
@@ -74,7 +75,7 @@ def _kinds(args: argparse.Namespace) -> int:
 
 def _topics(args: argparse.Namespace) -> int:
     created = asyncio.run(
-        topics.ensure_topics(
+        ensure_topics(
             args.bootstrap, topics.catalogue(), partitions=args.partitions, replication_factor=args.replication_factor
         )
     )

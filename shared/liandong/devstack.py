@@ -18,7 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from liandong.messaging import topics
+from liandong.contracts import topics
+from liandong.messaging.admin import ensure_topics
 
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_SCRIPT = REPO / "deploy" / "kafka" / "kafka.sh"
@@ -162,7 +163,7 @@ def main() -> int:
     code = 0
     try:
         created = asyncio.run(
-            topics.ensure_topics(bootstrap, topics.catalogue(), partitions=6, replication_factor=1, timeout=90)
+            ensure_topics(bootstrap, topics.catalogue(), partitions=6, replication_factor=1, timeout=90)
         )
         print(f"topics ready ({len(created)} created)", flush=True)
         for name, port in SERVICES.items():

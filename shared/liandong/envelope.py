@@ -1,4 +1,4 @@
-"""The envelope every message on Kafka travels in (DESIGN.md §2).
+"""The envelope every message on Kafka travels in (docs/architecture.md, "Events").
 
 The payload is kept as plain JSON here; `liandong.contracts.parse_payload` turns it into the versioned pydantic
 contract for its `(event_type, schema_version)`, so a consumer never guesses at a version it does not know.
@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
-
-if TYPE_CHECKING:
-    from liandong.contracts.base import Contract
 
 Agency = Literal["court", "police", "procuratorate"]
 EVENT_TYPE_PATTERN = r"^(court|police|procuratorate)\.[a-z_]+\.[a-z_]+$"
@@ -22,6 +19,21 @@ HEADER_EVENT_ID = "event_id"
 HEADER_EVENT_TYPE = "event_type"
 HEADER_SCHEMA_VERSION = "schema_version"
 HEADER_CORRELATION_ID = "correlation_id"
+
+
+class Payload(Protocol):
+    """What the envelope needs of a payload; `liandong.contracts.Contract` is one."""
+
+    @property
+    def event_type(self) -> str: ...
+
+    @property
+    def schema_version(self) -> int: ...
+
+    @property
+    def aggregate_type(self) -> str: ...
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]: ...
 
 
 class ProducerRef(BaseModel):
@@ -56,7 +68,7 @@ class Envelope(BaseModel):
     @classmethod
     def wrap(
         cls,
-        payload: Contract,
+        payload: Payload,
         *,
         producer: ProducerRef,
         jurisdiction: str,

@@ -1,4 +1,4 @@
-"""Personal information is masked in logs and list views (DESIGN.md §7)."""
+"""Personal information is masked in logs and list views (docs/architecture.md, "Security and units")."""
 
 from __future__ import annotations
 

@@ -17,22 +17,24 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from liandong.api.auth import DevAccount, seed_accounts
+from liandong.accounts import DevAccount, seed_accounts
 from liandong.clock import Clock, OffsetClock, SystemClock
 from liandong.config import ServiceSettings
+from liandong.contracts import topics
+from liandong.deadlines.breaches import add_breach_handlers
+from liandong.deadlines.engine import DeadlineEngine
+from liandong.deadlines.tracker import DeadlineTracker
 from liandong.envelope import Agency
-from liandong.messaging import topics
-from liandong.messaging.consumer import ConsumerRunner, Handler
+from liandong.messaging.admin import ensure_topics
+from liandong.messaging.consumer import ConsumerRunner
+from liandong.messaging.handlers import EventHandlers
 from liandong.messaging.kafka import bounded, idempotent_producer, manual_commit_consumer
 from liandong.messaging.relay import OutboxRelay
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
 from liandong.persistence.tables import CommonTables
 from liandong.persistence.uow import SqlUnitOfWork, Translator
-from liandong.sla.breaches import breach_handlers
 from liandong.sla.calendar import LegalCalendar
-from liandong.sla.engine import DeadlineEngine
-from liandong.sla.tracker import DeadlineTracker
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,7 @@ class ServiceSpec:
     tables: CommonTables
     migrations: str
     translate: Translator
-    handlers: Mapping[str, Handler]
-    subscriptions: Sequence[str]
+    handlers: EventHandlers[Any]  # what the service consumes: contract class → service-layer handler
     routers: Sequence[APIRouter]
     dev_accounts: Sequence[DevAccount] = ()
     body_limit_overrides: Mapping[str, int] = field(default_factory=dict)
@@ -101,16 +102,13 @@ class Runtime:
             batch_size=settings.sla_batch_size,
         )
         self.tracker = DeadlineTracker(self.deadlines, self.uow, settings.sla_tick_seconds)
-        breach_handlers_, breach_topics = breach_handlers(spec.agency)
-        handlers = {**spec.handlers, **breach_handlers_}
-        subscriptions = list(dict.fromkeys([*spec.subscriptions, *breach_topics]))
-        self.consumers: list[ConsumerRunner] = []
+        handlers = add_breach_handlers(spec.handlers.copy(), spec.agency)
+        self.consumers: list[ConsumerRunner[Any]] = []
         if handlers:
             self.consumers.append(
                 ConsumerRunner(
                     name=self.group_id,
                     group_id=self.group_id,
-                    topics=subscriptions,
                     handlers=handlers,
                     uow_factory=self.uow,
                     consumer_factory=lambda: manual_commit_consumer(bootstrap, self.group_id, client_id),
@@ -133,7 +131,7 @@ class Runtime:
             clock=self.clock,
             translate=self.spec.translate,
             on_commit=self.relay.wake,
-            deadlines=self.deadlines,
+            deadline_engine=self.deadlines,
         )
 
     async def migrate(self) -> None:
@@ -160,7 +158,7 @@ class Runtime:
     async def _topics_then_consumers(self) -> None:
         while True:
             try:
-                await topics.ensure_topics(
+                await ensure_topics(
                     self.settings.kafka_bootstrap_servers,
                     topics.catalogue(),
                     partitions=self.settings.topic_partitions,

@@ -1,4 +1,4 @@
-"""Units of Xianning city (DESIGN.md §6): counties, their basic courts, and the city level that sees them all."""
+"""Units of Xianning city: counties, their basic courts, and the city level that sees them all."""
 
 from __future__ import annotations
 

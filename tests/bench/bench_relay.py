@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import insert
 
 from liandong.clock import SystemClock
+from liandong.messaging.admin import ensure_topics
 from liandong.messaging.kafka import idempotent_producer
 from liandong.messaging.relay import OutboxRelay
-from liandong.messaging.topics import ensure_topics
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
 from liandong.persistence.uow import outbox_row

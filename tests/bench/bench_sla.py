@@ -27,11 +27,12 @@ import asyncpg
 from sqlalchemy import func, select, text
 
 from liandong.clock import ManualClock
+from liandong.deadlines.engine import DeadlineEngine
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong.sla.engine import DeadlineEngine, stages_for
 from liandong.sla.kinds import kind
+from liandong.sla.rules import stages_for
 from liandong_police.adapters.orm import common
 from liandong_police.bootstrap import spec
 from tests.conftest import _asyncpg_dsn, create_postgres_database, drop_postgres_database

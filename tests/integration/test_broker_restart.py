@@ -16,13 +16,14 @@ from sqlalchemy import func, select
 
 from liandong.clock import SystemClock
 from liandong.contracts import ReferralReceivedV1
+from liandong.messaging.admin import ensure_topics
 from liandong.messaging.consumer import ConsumerRunner
+from liandong.messaging.handlers import EventHandlers
 from liandong.messaging.kafka import idempotent_producer, manual_commit_consumer
 from liandong.messaging.relay import OutboxRelay
-from liandong.messaging.topics import ensure_topics
 from liandong.persistence.uow import outbox_row
 from liandong_procuratorate.adapters.orm import common, timeline
-from liandong_procuratorate.entrypoints.consumers import on_hand_off
+from liandong_procuratorate.service_layer.event_handlers import on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 from tests.integration.conftest import Database
 from tests.support.infra import LocalBroker, can_run_local_broker, unavailable
@@ -78,8 +79,8 @@ async def test_relay_and_consumer_recover_when_the_broker_restarts(
     runner = ConsumerRunner(
         name=GROUP,
         group_id=GROUP,
-        topics=[TOPIC],
-        handlers={ReferralReceivedV1.event_type: on_hand_off},
+        topic_names={ReferralReceivedV1.topic: TOPIC},
+        handlers=EventHandlers[ProcuratorateUnitOfWork]().on(ReferralReceivedV1, on_hand_off),
         uow_factory=lambda: ProcuratorateUnitOfWork(
             session_factory=procuratorate_db.sessions, tables=common, clock=clock, translate=no_translation
         ),

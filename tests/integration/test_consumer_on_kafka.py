@@ -9,9 +9,10 @@ import pytest
 from liandong.clock import SystemClock
 from liandong.contracts import ReferralReceivedV1
 from liandong.messaging.consumer import ConsumerRunner
+from liandong.messaging.handlers import EventHandlers
 from liandong.messaging.kafka import idempotent_producer, manual_commit_consumer
 from liandong_procuratorate.adapters.orm import common, timeline
-from liandong_procuratorate.entrypoints.consumers import on_hand_off
+from liandong_procuratorate.service_layer.event_handlers import on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 from tests.integration.conftest import Database
 from tests.support.kafka_io import new_topics, poll_until, produce, reaches, read_topic
@@ -27,16 +28,16 @@ async def rows(db: Database, table: object) -> int:
 @pytest.fixture
 async def runner_on(
     procuratorate_db: Database, kafka_bootstrap: str
-) -> AsyncIterator[Callable[[str, str], ConsumerRunner]]:
-    started: list[ConsumerRunner] = []
+) -> AsyncIterator[Callable[[str, str], ConsumerRunner[ProcuratorateUnitOfWork]]]:
+    started: list[ConsumerRunner[ProcuratorateUnitOfWork]] = []
 
-    def make(topic: str, dead_letter_topic: str) -> ConsumerRunner:
+    def make(topic: str, dead_letter_topic: str) -> ConsumerRunner[ProcuratorateUnitOfWork]:
         group = f"it-{topic}"
         runner = ConsumerRunner(
             name=group,
             group_id=group,
-            topics=[topic],
-            handlers={ReferralReceivedV1.event_type: on_hand_off},
+            topic_names={ReferralReceivedV1.topic: topic},
+            handlers=EventHandlers[ProcuratorateUnitOfWork]().on(ReferralReceivedV1, on_hand_off),
             uow_factory=lambda: ProcuratorateUnitOfWork(
                 session_factory=procuratorate_db.sessions, tables=common, clock=SystemClock(), translate=no_translation
             ),
@@ -55,7 +56,9 @@ async def runner_on(
 
 
 async def test_the_same_event_delivered_twice_is_applied_once(
-    procuratorate_db: Database, kafka_bootstrap: str, runner_on: Callable[[str, str], ConsumerRunner]
+    procuratorate_db: Database,
+    kafka_bootstrap: str,
+    runner_on: Callable[[str, str], ConsumerRunner[ProcuratorateUnitOfWork]],
 ) -> None:
     topic, dlt = await new_topics(kafka_bootstrap, "it.consumer.dupes", "it.consumer.dupes.dlt")
     twice = receipt_envelope("ref-1")
@@ -72,7 +75,9 @@ async def test_the_same_event_delivered_twice_is_applied_once(
 
 
 async def test_poison_goes_to_the_dead_letter_topic_and_the_consumer_carries_on(
-    procuratorate_db: Database, kafka_bootstrap: str, runner_on: Callable[[str, str], ConsumerRunner]
+    procuratorate_db: Database,
+    kafka_bootstrap: str,
+    runner_on: Callable[[str, str], ConsumerRunner[ProcuratorateUnitOfWork]],
 ) -> None:
     topic, dlt = await new_topics(kafka_bootstrap, "it.consumer.poison", "it.consumer.poison.dlt")
     good = receipt_envelope("ref-2")

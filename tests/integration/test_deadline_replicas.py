@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select, update
 
 from liandong.clock import ManualClock
+from liandong.deadlines.engine import DeadlineEngine
 from liandong.envelope import Envelope
 from liandong.messaging.kafka import idempotent_producer
 from liandong.messaging.relay import OutboxRelay
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong.sla.engine import DeadlineEngine
 from liandong_police.adapters.orm import common
 from tests.integration.conftest import Database
 from tests.support.kafka_io import new_topics, read_topic

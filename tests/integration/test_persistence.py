@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import inspect, select
 
 from liandong.clock import ManualClock
+from liandong.contracts.common import PartyKind, SuspectRole
 from liandong.persistence import migrations
 from liandong.persistence.uow import IdempotencyClaim, IdempotencyKeyTaken, current_idempotency_claim
 from liandong_court.adapters.orm import common, leads
 from liandong_court.adapters.translators import translate
 from liandong_court.bootstrap import spec as court_spec
-from liandong_court.domain.model import Lead, LeadSource
+from liandong_court.domain.leads import Lead, LeadSource
+from liandong_court.domain.values import Suspect
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 from liandong_police.bootstrap import spec as police_spec
 from liandong_procuratorate.bootstrap import spec as procuratorate_spec
@@ -31,7 +33,7 @@ def new_lead(lead_id: str) -> Lead:
         unit="421222",
         enforcement_case_number="(2024)鄂1222执123号",
         source=LeadSource.CASE_SCREENING,
-        suspects=[{"name": "黎某某", "kind": "person", "role": "debtor", "id_number": None}],
+        suspects=(Suspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR),),
         amount_owed=Decimal("1234567.89"),
         amount_paid=Decimal("0.01"),
         summary="拒不履行",

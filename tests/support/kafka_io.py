@@ -8,7 +8,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from liandong.messaging.topics import ensure_topics
+from liandong.messaging.admin import ensure_topics
 
 
 async def new_topics(bootstrap: str, *names: str, partitions: int = 3) -> list[str]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -12,32 +13,34 @@ from sqlalchemy.exc import OperationalError
 
 from liandong.clock import ManualClock
 from liandong.contracts import ReferralReceivedV1
-from liandong.envelope import Envelope
-from liandong.messaging.consumer import ConsumerRunner, Delivery, Handler, Outcome, PoisonMessage
+from liandong.envelope import Envelope, ProducerRef
+from liandong.messaging.consumer import ConsumerRunner
+from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
 from liandong.persistence.engine import create_engine, session_factory
-from liandong.persistence.uow import SqlUnitOfWork
 from liandong_procuratorate.adapters.orm import common, timeline
 from liandong_procuratorate.bootstrap import spec
-from liandong_procuratorate.entrypoints.consumers import on_hand_off
+from liandong_procuratorate.service_layer.event_handlers import on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 from tests.support.fakes import ProducerFactory, Record
 from tests.support.kafka_io import poll_until
 from tests.support.outbox import count, no_translation, receipt_envelope
 from tests.unit.conftest import migrated_sqlite
 
-RECEIVED = ReferralReceivedV1.event_type
+Handler = Callable[[Delivery[Any], ProcuratorateUnitOfWork], Awaitable[Outcome]]
 
 
 class Harness:
-    def __init__(self, runner: ConsumerRunner, dlt: ProducerFactory, runner_sessions: object) -> None:
+    def __init__(
+        self, runner: ConsumerRunner[ProcuratorateUnitOfWork], dlt: ProducerFactory, runner_sessions: object
+    ) -> None:
         self.runner = runner
         self.dlt = dlt
         self.sessions = runner_sessions
         self.offset = 0
 
-    async def deliver(self, value: bytes | None, key: bytes | None = b"k") -> None:
+    async def deliver(self, value: bytes | None, key: bytes | None = b"k", topic: str = "police.referrals") -> None:
         self.offset += 1
-        await self.runner._process(Record("police.referrals", 0, self.offset, key, value))
+        await self.runner._process(Record(topic, 0, self.offset, key, value))
 
     async def inbox(self) -> list[tuple[str, str]]:
         async with self.sessions() as session:  # type: ignore[operator]
@@ -61,8 +64,7 @@ async def harness_factory(tmp_path: Path, clock: ManualClock) -> Callable[[Handl
         runner = ConsumerRunner(
             name="liandong.test",
             group_id="liandong.test",
-            topics=["police.referrals"],
-            handlers={RECEIVED: handler},
+            handlers=EventHandlers[ProcuratorateUnitOfWork]().on(ReferralReceivedV1, handler),
             uow_factory=lambda: ProcuratorateUnitOfWork(
                 session_factory=sessions, tables=common, clock=clock, translate=no_translation
             ),
@@ -115,6 +117,29 @@ async def test_messages_that_can_never_apply_go_to_the_dead_letter_topic_and_the
     assert await h.inbox() == [(str(good.event_id), "applied")]
 
 
+async def test_an_event_on_another_topic_than_its_contracts_is_dead_lettered(
+    harness_factory: Callable[[Handler], Harness],
+) -> None:
+    """A police receipt written on the procuratorate's deadline topic is not applied, whoever wrote it."""
+    h = harness_factory(on_hand_off)
+    await h.deliver(receipt_envelope().to_json().encode(), topic="procuratorate.deadlines")
+    assert [d["dlt.reason"] for d in h.dead_letters()] == [b"wrong_topic"]
+    assert await h.inbox() == []
+
+
+async def test_an_event_from_an_agency_that_does_not_own_the_topic_is_dead_lettered(
+    harness_factory: Callable[[Handler], Harness],
+) -> None:
+    """Only the police write police.referrals: a receipt claiming another producer is forged."""
+    h = harness_factory(on_hand_off)
+    forged = receipt_envelope().model_copy(update={"producer": ProducerRef(agency="procuratorate", unit="421224")})
+    await h.deliver(forged.to_json().encode())
+    (dead,) = h.dead_letters()
+    assert dead["dlt.reason"] == b"producer_not_owner"
+    assert b"written by the police" in dead["dlt.error"]
+    assert await h.timeline_rows() == 0
+
+
 async def test_event_types_without_a_handler_are_passed_over(harness_factory: Callable[[Handler], Harness]) -> None:
     h = harness_factory(on_hand_off)
     other = receipt_envelope().model_copy(update={"event_type": "police.case.filed"})
@@ -126,7 +151,7 @@ async def test_event_types_without_a_handler_are_passed_over(harness_factory: Ca
 async def test_a_handler_declaring_poison_dead_letters_without_a_trace_in_the_database(
     harness_factory: Callable[[Handler], Harness],
 ) -> None:
-    async def poison(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
+    async def poison(delivery: Delivery[Any], uow: ProcuratorateUnitOfWork) -> Outcome:
         await on_hand_off(delivery, uow)
         raise PoisonMessage("cannot ever apply")
 
@@ -142,7 +167,7 @@ async def test_transient_failures_are_retried_in_place_until_they_pass(
 ) -> None:
     failures = {"left": 4}  # more than max_handler_attempts: transient errors never dead-letter
 
-    async def flaky(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
+    async def flaky(delivery: Delivery[Any], uow: ProcuratorateUnitOfWork) -> Outcome:
         if failures["left"]:
             failures["left"] -= 1
             raise OperationalError("SELECT 1", {}, Exception("database is locked"))
@@ -161,7 +186,7 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_attempts(
 ) -> None:
     calls = {"n": 0}
 
-    async def broken(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
+    async def broken(delivery: Delivery[Any], uow: ProcuratorateUnitOfWork) -> Outcome:
         calls["n"] += 1
         raise ValueError("bug")
 
@@ -173,7 +198,7 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_its_attempts(
 
 
 async def test_the_state_guard_outcome_is_recorded(harness_factory: Callable[[Handler], Harness]) -> None:
-    async def stale(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
+    async def stale(delivery: Delivery[Any], uow: ProcuratorateUnitOfWork) -> Outcome:
         return Outcome.STALE
 
     h = harness_factory(stale)
@@ -222,9 +247,8 @@ async def test_the_watchdog_replaces_a_consumer_whose_poll_hangs(tmp_path: Path,
     runner = ConsumerRunner(
         name="liandong.watchdog",
         group_id="liandong.watchdog",
-        topics=["police.referrals"],
-        handlers={},
-        uow_factory=lambda: None,  # type: ignore[arg-type,return-value]
+        handlers=EventHandlers[Any]().on(ReferralReceivedV1, _never_called),
+        uow_factory=lambda: None,
         consumer_factory=factory,
         producer_factory=ProducerFactory(),
         dead_letter_topic="liandong.watchdog.dlt",
@@ -243,6 +267,10 @@ async def test_the_watchdog_replaces_a_consumer_whose_poll_hangs(tmp_path: Path,
     assert made[-1].stopped
 
 
+async def _never_called(delivery: Delivery[Any], uow: Any) -> Outcome:
+    raise AssertionError("no message is delivered in this test")
+
+
 async def _true(value: bool) -> bool:
     return value
 
@@ -258,9 +286,8 @@ async def test_the_watchdog_replaces_a_member_left_without_partitions(clock: Man
     runner = ConsumerRunner(
         name="liandong.orphan",
         group_id="liandong.orphan",
-        topics=["police.referrals"],
-        handlers={},
-        uow_factory=lambda: None,  # type: ignore[arg-type,return-value]
+        handlers=EventHandlers[Any]().on(ReferralReceivedV1, _never_called),
+        uow_factory=lambda: None,
         consumer_factory=factory,
         producer_factory=ProducerFactory(),
         dead_letter_topic="liandong.orphan.dlt",

@@ -200,6 +200,22 @@ async def test_a_payment_above_what_is_owed_without_a_reason_writes_nothing(cour
     assert part.json()["status"] == "open"
 
 
+async def test_a_settlement_keeps_its_instalment_plan(court: httpx.AsyncClient) -> None:
+    officer = await login(court, "tongcheng.officer")
+    case = (await court.post("/enforcement-cases", json=CASE, headers=officer)).json()
+    lead = (await court.post(f"/enforcement-cases/{case['id']}/lead", json={"summary": "s"}, headers=officer)).json()
+    plan = [{"due_on": "2025-11-10", "amount": "115000.00"}, {"due_on": "2025-12-10", "amount": "115000.00"}]
+    settled = await court.post(
+        f"/leads/{lead['id']}/settlements",
+        headers=officer,
+        json={"signed_on": "2025-10-25", "paid_now": "120000", "instalments": plan},
+    )
+    assert settled.status_code == 200, settled.text
+    assert settled.json()["settlements"][0]["instalments"] == plan
+    shown = (await court.get(f"/leads/{lead['id']}", headers=officer)).json()
+    assert shown["settlements"][0]["instalments"] == plan, "the plan reads back from the database as it was signed"
+
+
 async def test_a_public_tip_keeps_the_tipster_contact_private(court: httpx.AsyncClient) -> None:
     officer = await login(court, "tongcheng.officer")
     tip = {

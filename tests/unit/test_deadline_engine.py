@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from liandong.clock import ManualClock
+from liandong.deadlines.engine import DeadlineEngine
 from liandong.envelope import Envelope
 from liandong.errors import Conflict, DomainError
 from liandong.persistence.engine import create_engine, session_factory
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong.sla.engine import DeadlineEngine
 from liandong_police.adapters.orm import common
 from liandong_police.bootstrap import spec
 from tests.support.outbox import no_translation

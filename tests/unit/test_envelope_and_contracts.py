@@ -18,10 +18,10 @@ from liandong.contracts import (
     UnknownEventType,
     UnknownSchemaVersion,
     parse_payload,
+    topics,
 )
 from liandong.contracts.base import Contract, contract
 from liandong.envelope import Envelope, ProducerRef
-from liandong.messaging import topics
 
 BEIJING = timezone(timedelta(hours=8))
 

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from liandong.clock import ManualClock
 from liandong.persistence.engine import create_engine, session_factory
-from liandong_police.adapters.evidence_fetcher import CourtClient, EvidenceFetcher
+from liandong_police.adapters.court_client import CourtClient
 from liandong_police.adapters.orm import common, evidence_items
 from liandong_police.bootstrap import spec
+from liandong_police.entrypoints.evidence_fetcher import EvidenceFetcher
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 from tests.support.outbox import no_translation
 from tests.unit.conftest import migrated_sqlite

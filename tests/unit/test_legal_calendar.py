@@ -1,4 +1,4 @@
-"""Counting legal periods over the real 2025–2026 PRC holidays (DESIGN.md §4)."""
+"""Counting legal periods over the real 2025–2026 PRC holidays."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liandong.api.auth import DevAccount
+from liandong.accounts import DevAccount
 from liandong.runtime import ServiceSpec
 from liandong_court.adapters import orm
 from liandong_court.adapters.translators import translate
@@ -31,7 +31,6 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        subscriptions=consumers.SUBSCRIPTIONS,
         routers=(cases.router, leads.router, referrals.router, evidence.router),
         body_limit_overrides={r"^/leads/[^/]+/evidence$": 11 * 1024 * 1024},
         dev_accounts=DEV_ACCOUNTS,

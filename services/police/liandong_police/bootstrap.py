@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liandong.api.auth import DevAccount
+from liandong.accounts import DevAccount
 from liandong.api.deps import unit_of_work_of
 from liandong.runtime import Runtime, ServiceSpec
 from liandong_police.adapters import orm
-from liandong_police.adapters.evidence_fetcher import CourtClient, EvidenceFetcher
+from liandong_police.adapters.court_client import CourtClient
 from liandong_police.adapters.translators import translate
 from liandong_police.config import PoliceSettings
 from liandong_police.entrypoints import consumers
 from liandong_police.entrypoints.api import referrals
 from liandong_police.entrypoints.api.deps import INVESTIGATOR, SUPERVISOR
+from liandong_police.entrypoints.evidence_fetcher import EvidenceFetcher
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 DEV_ACCOUNTS = (
@@ -47,7 +48,6 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        subscriptions=consumers.SUBSCRIPTIONS,
         routers=(referrals.router,),
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),

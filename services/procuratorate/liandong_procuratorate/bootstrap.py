@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liandong.api.auth import DevAccount
+from liandong.accounts import DevAccount
 from liandong.runtime import ServiceSpec
 from liandong_procuratorate.adapters import orm
 from liandong_procuratorate.adapters.translators import translate
@@ -29,7 +29,6 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        subscriptions=consumers.SUBSCRIPTIONS,
         routers=(matters.router,),
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from liandong import __version__, asyncapi, logs
+from liandong.api import deadlines
 from liandong.api.access_log import AccessLogMiddleware
 from liandong.api.auth import auth_router, idempotency_scope
-from liandong.api.deadlines import deadlines_router
 from liandong.api.errors import install_error_handlers
 from liandong.api.health import KafkaProbe, health_router
 from liandong.api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
@@ -50,7 +50,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None
     install_error_handlers(app)
     app.include_router(health_router())
     app.include_router(auth_router())
-    app.include_router(deadlines_router())
+    app.include_router(deadlines.router)
 
     @app.get("/asyncapi.json", tags=["operations"])
     async def events_document(request: Request) -> dict[str, Any]:

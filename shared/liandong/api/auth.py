@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
 from liandong.api.errors import ApiError
-from liandong.clock import Clock
-from liandong.persistence.tables import CommonTables
 from liandong.security import (
     InvalidToken,
     Principal,
-    hash_password,
     issue_token,
     read_token,
     unverified_subject,
@@ -31,14 +26,6 @@ from liandong.units import CITY_CODE
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
-
-
-@dataclass(frozen=True)
-class DevAccount:
-    username: str
-    display_name: str
-    role: str
-    unit: str
 
 
 class TokenOut(BaseModel):
@@ -144,28 +131,3 @@ def auth_router() -> APIRouter:
         return PrincipalOut(**principal.__dict__)
 
     return router
-
-
-async def seed_accounts(
-    session: AsyncSession, tables: CommonTables, accounts: Iterable[DevAccount], password: str, clock: Clock
-) -> list[str]:
-    """Create the development accounts that do not exist yet. Only ever called in development mode."""
-    users = tables.users
-    existing = set((await session.execute(select(users.c.username))).scalars())
-    created: list[dict[str, Any]] = [
-        {
-            "username": a.username,
-            "password_hash": hash_password(password),
-            "display_name": a.display_name,
-            "role": a.role,
-            "unit": a.unit,
-            "active": True,
-            "created_at": clock.now(),
-        }
-        for a in accounts
-        if a.username not in existing
-    ]
-    if created:
-        await session.execute(insert(users), created)
-        await session.commit()
-    return [c["username"] for c in created]

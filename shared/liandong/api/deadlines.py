@@ -5,6 +5,7 @@ Times are stored in UTC and shown in Asia/Shanghai.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,8 @@ from liandong.api.auth import CurrentPrincipal
 from liandong.api.deps import Page, PageDep, PublicModel, RuntimeDep, ShanghaiTime, StrictModel
 from liandong.api.errors import ApiError
 from liandong.errors import DomainError, Forbidden
+from liandong.persistence.uow import SqlUnitOfWork
+from liandong.runtime import Runtime
 from liandong.security import Principal
 from liandong.sla.kinds import CATALOGUE
 from liandong.units import can_see, is_known_unit, visible_units
@@ -168,161 +171,172 @@ async def deadline_manager(request: Request, principal: CurrentPrincipal) -> Pri
 Manager = Annotated[Principal, Depends(deadline_manager)]
 
 
-def deadlines_router() -> APIRouter:
-    router = APIRouter(prefix="/deadlines", tags=["deadlines"])
+router = APIRouter(prefix="/deadlines", tags=["deadlines"])
 
-    @router.get("/kinds", response_model=list[KindPublic])
-    async def kinds(_: CurrentPrincipal) -> list[KindPublic]:
-        return [
-            KindPublic(**{**k.__dict__, "unit": k.unit.value, "warnings_hours": list(k.warnings_hours)})
-            for k in CATALOGUE.values()
-        ]
 
-    @router.get("/preview", response_model=PreviewPublic)
-    async def preview(
-        runtime: RuntimeDep, _: CurrentPrincipal, kind: Annotated[str, Query()], start: Annotated[str, Query()]
-    ) -> PreviewPublic:
-        """The calculator: when would this window end if it started then, and why."""
-        spec, due = runtime.deadlines.preview(kind, parse_start(start))
-        return PreviewPublic(
-            kind=spec.name,
-            title=spec.title,
-            start=due.start,
-            due=due.due,
-            last_day=due.last_day.isoformat(),
-            nominal_last_day=due.nominal_last_day.isoformat(),
-            rolled_forward=due.rolled_forward,
-            custody=due.custody,
-            skipped=[SkippedDayPublic(day=s.day.isoformat(), reason=s.reason) for s in due.skipped],
-            calendar=due.calendar_source.value,
-            rule=due.rule(),
-            legal_basis=due.legal_basis,
+@router.get("/kinds", response_model=list[KindPublic])
+async def kinds(_: CurrentPrincipal) -> list[KindPublic]:
+    return [
+        KindPublic(**{**k.__dict__, "unit": k.unit.value, "warnings_hours": list(k.warnings_hours)})
+        for k in CATALOGUE.values()
+    ]
+
+
+@router.get("/preview", response_model=PreviewPublic)
+async def preview(
+    runtime: RuntimeDep, _: CurrentPrincipal, kind: Annotated[str, Query()], start: Annotated[str, Query()]
+) -> PreviewPublic:
+    """The calculator: when would this window end if it started then, and why."""
+    spec, due = runtime.deadlines.preview(kind, parse_start(start))
+    return PreviewPublic(
+        kind=spec.name,
+        title=spec.title,
+        start=due.start,
+        due=due.due,
+        last_day=due.last_day.isoformat(),
+        nominal_last_day=due.nominal_last_day.isoformat(),
+        rolled_forward=due.rolled_forward,
+        custody=due.custody,
+        skipped=[SkippedDayPublic(day=s.day.isoformat(), reason=s.reason) for s in due.skipped],
+        calendar=due.calendar_source.value,
+        rule=due.rule(),
+        legal_basis=due.legal_basis,
+    )
+
+
+@router.get("/received-breaches", response_model=Page[ReceivedBreachPublic])
+async def received(runtime: RuntimeDep, actor: CurrentPrincipal, page: PageDep) -> Page[ReceivedBreachPublic]:
+    """The other agencies' breaches in your units."""
+    async with runtime.uow() as uow:
+        rows, total = await runtime.deadlines.received_breaches(
+            uow, units=visible_units(actor.unit), limit=page.limit, offset=page.offset
         )
+    return Page(items=[ReceivedBreachPublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
-    @router.get("/received-breaches", response_model=Page[ReceivedBreachPublic])
-    async def received(runtime: RuntimeDep, actor: CurrentPrincipal, page: PageDep) -> Page[ReceivedBreachPublic]:
-        """The other agencies' breaches in your units."""
-        async with runtime.uow() as uow:
-            rows, total = await runtime.deadlines.received_breaches(
-                uow, units=visible_units(actor.unit), limit=page.limit, offset=page.offset
-            )
-        return Page(items=[ReceivedBreachPublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
-    @router.get("", response_model=Page[DeadlinePublic])
-    async def list_deadlines(
-        runtime: RuntimeDep,
-        actor: CurrentPrincipal,
-        page: PageDep,
-        state: Annotated[StateFilter | None, Query()] = None,
-        kind: Annotated[str | None, Query()] = None,
-        unit: Annotated[str | None, Query()] = None,
-        subject_type: Annotated[str | None, Query()] = None,
-        subject_id: Annotated[str | None, Query()] = None,
-    ) -> Page[DeadlinePublic]:
-        units = visible_units(actor.unit)
-        if unit is not None:
-            if unit not in units:
-                raise Forbidden(f"your unit {actor.unit} cannot see unit {unit}")
-            units = frozenset({unit})
-        async with runtime.uow() as uow:
-            rows, total = await runtime.deadlines.search(
-                uow,
-                units=units,
-                state=state,
-                kind_name=kind,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                limit=page.limit,
-                offset=page.offset,
-            )
-        return Page(items=[DeadlinePublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
-
-    @router.get("/{deadline_id}", response_model=DeadlineDetail)
-    async def show(deadline_id: str, runtime: RuntimeDep, actor: CurrentPrincipal) -> DeadlineDetail:
-        async with runtime.uow() as uow:
-            row = await runtime.deadlines.get(uow, deadline_id)
-            _check_unit(actor, row.unit)
-            history = await runtime.deadlines.history(uow, deadline_id)
-        return DeadlineDetail(
-            **DeadlinePublic.of(row).model_dump(),
-            history=[HistoryEntry(at=h.at, action=h.action, actor=h.actor, detail=h.detail) for h in history],
+@router.get("", response_model=Page[DeadlinePublic])
+async def list_deadlines(
+    runtime: RuntimeDep,
+    actor: CurrentPrincipal,
+    page: PageDep,
+    state: Annotated[StateFilter | None, Query()] = None,
+    kind: Annotated[str | None, Query()] = None,
+    unit: Annotated[str | None, Query()] = None,
+    subject_type: Annotated[str | None, Query()] = None,
+    subject_id: Annotated[str | None, Query()] = None,
+) -> Page[DeadlinePublic]:
+    units = visible_units(actor.unit)
+    if unit is not None:
+        if unit not in units:
+            raise Forbidden(f"your unit {actor.unit} cannot see unit {unit}")
+        units = frozenset({unit})
+    async with runtime.uow() as uow:
+        rows, total = await runtime.deadlines.search(
+            uow,
+            units=units,
+            state=state,
+            kind_name=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            limit=page.limit,
+            offset=page.offset,
         )
+    return Page(items=[DeadlinePublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
-    @router.post("", status_code=status.HTTP_201_CREATED, response_model=DeadlineDetail)
-    async def start(body: DeadlineStart, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
-        unit = body.unit or actor.unit
-        if not is_known_unit(unit):
-            raise DomainError(f"unknown unit {unit}", code="unknown_unit")
-        _check_unit(actor, unit)
-        async with runtime.uow() as uow:
-            deadline_id = await runtime.deadlines.start(
-                uow,
-                kind_name=body.kind,
-                subject_type=body.subject_type,
-                subject_id=body.subject_id,
-                correlation_id=body.correlation_id or body.subject_id,
-                unit=unit,
-                started_at=body.start,
-                actor=actor.username,
-            )
-            await uow.commit()
-        return await show(deadline_id, runtime, actor)
 
-    async def _act(runtime: Any, actor: Principal, deadline_id: str, action: Any) -> DeadlineDetail:
-        async with runtime.uow() as uow:
-            row = await runtime.deadlines.get(uow, deadline_id)
-            _check_unit(actor, row.unit)
-            await action(uow)
-            await uow.commit()
-        return await show(deadline_id, runtime, actor)
+@router.get("/{deadline_id}", response_model=DeadlineDetail)
+async def show(deadline_id: str, runtime: RuntimeDep, actor: CurrentPrincipal) -> DeadlineDetail:
+    async with runtime.uow() as uow:
+        row = await runtime.deadlines.get(uow, deadline_id)
+        _check_unit(actor, row.unit)
+        history = await runtime.deadlines.history(uow, deadline_id)
+    return DeadlineDetail(
+        **DeadlinePublic.of(row).model_dump(),
+        history=[HistoryEntry(at=h.at, action=h.action, actor=h.actor, detail=h.detail) for h in history],
+    )
 
-    @router.post("/{deadline_id}/meeting", response_model=DeadlineDetail)
-    async def meet(deadline_id: str, body: DeadlineMeet, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
-        at = _aware(body.at, "at") if body.at else runtime.clock.now()
-        return await _act(
-            runtime,
-            actor,
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=DeadlineDetail)
+async def start(body: DeadlineStart, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
+    unit = body.unit or actor.unit
+    if not is_known_unit(unit):
+        raise DomainError(f"unknown unit {unit}", code="unknown_unit")
+    _check_unit(actor, unit)
+    async with runtime.uow() as uow:
+        deadline_id = await runtime.deadlines.start(
+            uow,
+            kind_name=body.kind,
+            subject_type=body.subject_type,
+            subject_id=body.subject_id,
+            correlation_id=body.correlation_id or body.subject_id,
+            unit=unit,
+            started_at=body.start,
+            actor=actor.username,
+        )
+        await uow.commit()
+    return await show(deadline_id, runtime, actor)
+
+
+async def _act(
+    runtime: Runtime, actor: Principal, deadline_id: str, action: Callable[[SqlUnitOfWork], Awaitable[None]]
+) -> DeadlineDetail:
+    """Load the deadline, check the actor's unit, act in one unit of work, and show the result."""
+    async with runtime.uow() as uow:
+        row = await runtime.deadlines.get(uow, deadline_id)
+        _check_unit(actor, row.unit)
+        await action(uow)
+        await uow.commit()
+    return await show(deadline_id, runtime, actor)
+
+
+@router.post("/{deadline_id}/meeting", response_model=DeadlineDetail)
+async def meet(deadline_id: str, body: DeadlineMeet, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
+    at = _aware(body.at, "at") if body.at else runtime.clock.now()
+    return await _act(
+        runtime,
+        actor,
+        deadline_id,
+        lambda uow: runtime.deadlines.meet(uow, deadline_id, at=at, actor=actor.username),
+    )
+
+
+@router.post("/{deadline_id}/extension", response_model=DeadlineDetail)
+async def extend(deadline_id: str, body: DeadlineExtend, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
+    return await _act(
+        runtime,
+        actor,
+        deadline_id,
+        lambda uow: runtime.deadlines.extend(
+            uow,
             deadline_id,
-            lambda uow: runtime.deadlines.meet(uow, deadline_id, at=at, actor=actor.username),
-        )
+            approver=body.approver,
+            reason=body.reason,
+            window=body.window,
+            extra_days=body.extra_days,
+            actor=actor.username,
+        ),
+    )
 
-    @router.post("/{deadline_id}/extension", response_model=DeadlineDetail)
-    async def extend(deadline_id: str, body: DeadlineExtend, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
-        return await _act(
-            runtime,
-            actor,
-            deadline_id,
-            lambda uow: runtime.deadlines.extend(
-                uow,
-                deadline_id,
-                approver=body.approver,
-                reason=body.reason,
-                window=body.window,
-                extra_days=body.extra_days,
-                actor=actor.username,
-            ),
-        )
 
-    @router.post("/{deadline_id}/restart", response_model=DeadlineDetail)
-    async def restart(deadline_id: str, body: DeadlineRestart, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
-        at = _aware(body.at, "at")
-        return await _act(
-            runtime,
-            actor,
-            deadline_id,
-            lambda uow: runtime.deadlines.restart(uow, deadline_id, at=at, reason=body.reason, actor=actor.username),
-        )
+@router.post("/{deadline_id}/restart", response_model=DeadlineDetail)
+async def restart(deadline_id: str, body: DeadlineRestart, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
+    at = _aware(body.at, "at")
+    return await _act(
+        runtime,
+        actor,
+        deadline_id,
+        lambda uow: runtime.deadlines.restart(uow, deadline_id, at=at, reason=body.reason, actor=actor.username),
+    )
 
-    @router.post("/{deadline_id}/cancellation", response_model=DeadlineDetail)
-    async def cancel(deadline_id: str, body: DeadlineCancel, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
-        return await _act(
-            runtime,
-            actor,
-            deadline_id,
-            lambda uow: runtime.deadlines.cancel(uow, deadline_id, reason=body.reason, actor=actor.username),
-        )
 
-    return router
+@router.post("/{deadline_id}/cancellation", response_model=DeadlineDetail)
+async def cancel(deadline_id: str, body: DeadlineCancel, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
+    return await _act(
+        runtime,
+        actor,
+        deadline_id,
+        lambda uow: runtime.deadlines.cancel(uow, deadline_id, reason=body.reason, actor=actor.username),
+    )
 
 
 def _check_unit(actor: Principal, unit: str) -> None:

@@ -1,4 +1,6 @@
-"""Pure ASGI middleware for request bodies: a size limit, and Idempotency-Key replay (DESIGN.md §3 rule 5).
+"""Pure ASGI middleware for request bodies: a size limit, and Idempotency-Key replay.
+
+See docs/architecture.md, "Delivery", rule 5.
 
 Idempotency works with the unit of work: this middleware puts an `IdempotencyClaim` in a context variable, and the
 first commit the request makes inserts the key in the same transaction as the state change. So a key is either

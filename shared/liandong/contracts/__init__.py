@@ -1,4 +1,4 @@
-"""Versioned event contracts shared by the three services (DESIGN.md §2)."""
+"""Versioned event contracts shared by the three services (docs/architecture.md, "Events")."""
 
 from liandong.contracts.base import (
     REGISTRY,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
+from liandong.contracts import topics
 from liandong.contracts.base import Contract, contract
 from liandong.contracts.common import CountyCode, Suspect
-from liandong.messaging import topics
 
 
 @contract

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 from pydantic import AwareDatetime, Field
 
+from liandong.contracts import topics
 from liandong.contracts.base import Contract, contract
-from liandong.messaging import topics
 
 AGENCIES = ("court", "police", "procuratorate")
 DEADLINE_TOPICS = {

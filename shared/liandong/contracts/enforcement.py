@@ -7,9 +7,9 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from liandong.contracts import topics
 from liandong.contracts.base import Contract, contract
 from liandong.contracts.common import CountyCode, Money
-from liandong.messaging import topics
 
 
 class PerformanceKind(StrEnum):

@@ -1,11 +1,13 @@
-"""The inbox consumer runner (DESIGN.md §3 rules 3, 4 and 7).
+"""The inbox consumer runner (docs/architecture.md, "Delivery").
 
-For every message: decode the envelope, find the handler for its event type, parse the versioned payload, then in
-one database transaction insert `(consumer, event_id)` into the inbox and let the handler apply it. A duplicate
-inbox key means "already applied". Offsets are committed only after the database commit.
+For every message: decode the envelope, parse the versioned payload into its contract, check that it came on the
+contract's topic from the agency that owns that topic, then in one database transaction insert
+`(consumer, event_id)` into the inbox and let the service-layer handler registered for the contract apply it.
+A duplicate inbox key means "already applied". Offsets are committed only after the database commit.
 
-- A message that can never be applied (not an envelope, unknown schema version, payload breaking its contract, a
-  handler that declares it poison, or one that keeps failing) goes to the group's dead-letter topic with the error,
+- A message that can never be applied (not an envelope, unknown schema version, payload breaking its contract, on
+  another topic than its contract's, from an agency that does not own the topic, a handler that declares it poison,
+  or one that keeps failing) goes to the group's dead-letter topic with the error,
   and the runner moves on.
 - Transient failures (database or broker away) are retried in place, forever, so per-matter order holds.
 - Handlers return an `Outcome` decided by their state guard: applied, stale (ignored) or parked; it is recorded in
@@ -19,9 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aiokafka import (
     AIOKafkaConsumer,
@@ -38,8 +38,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from liandong import logs
 from liandong.clock import Clock
-from liandong.contracts.base import Contract, ContractError, parse_payload
+from liandong.contracts.base import ContractError, parse_payload
 from liandong.envelope import Envelope
+from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
 from liandong.messaging.kafka import bounded, stop_quietly
 from liandong.persistence.uow import SqlUnitOfWork
 
@@ -50,26 +51,7 @@ DEAD_LETTERED = Counter("liandong_events_dead_lettered_total", "Events sent to t
 RESTARTS = Counter("liandong_consumer_restarts_total", "Consumer restarts by the watchdog", ["consumer"])
 
 
-class Outcome(StrEnum):
-    APPLIED = "applied"
-    STALE = "stale"  # already superseded: ignored, recorded
-    PARKED = "parked"  # cannot apply yet in this state: recorded for follow-up, not retried
-
-
-class PoisonMessage(Exception):
-    """Raised by a handler for a message that can never be applied; it goes to the dead-letter topic."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    envelope: Envelope
-    payload: Contract
-    topic: str
-    partition: int
-    offset: int
-
-
-Handler = Callable[[Delivery, SqlUnitOfWork], Awaitable[Outcome]]
+U = TypeVar("U", bound=SqlUnitOfWork)
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, PoolTimeout, OSError, TimeoutError)
 
@@ -84,15 +66,14 @@ class _Stopping(Exception):
     pass
 
 
-class ConsumerRunner:
+class ConsumerRunner(Generic[U]):
     def __init__(
         self,
         *,
         name: str,
         group_id: str,
-        topics: list[str],
-        handlers: Mapping[str, Handler],
-        uow_factory: Callable[[], SqlUnitOfWork],
+        handlers: EventHandlers[U],
+        uow_factory: Callable[[], U],
         consumer_factory: Callable[[], AIOKafkaConsumer],
         producer_factory: Callable[[], AIOKafkaProducer],
         dead_letter_topic: str,
@@ -102,11 +83,14 @@ class ConsumerRunner:
         kafka_timeout: float = 15.0,
         retry_delay: float = 0.2,
         restart_when_unassigned: bool = True,
+        topic_names: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
         self.group_id = group_id
-        self.topics = topics
-        self._handlers = dict(handlers)
+        # where each catalogue topic is found: itself, unless a test isolates it on a topic of its own
+        self._topic_names = dict(topic_names or {})
+        self.topics = [self._topic_names.get(t, t) for t in handlers.topics()]
+        self._handlers = handlers
         self._uow_factory = uow_factory
         self._consumer_factory = consumer_factory
         self._producer_factory = producer_factory
@@ -234,14 +218,27 @@ class ConsumerRunner:
         except (ValidationError, ValueError) as exc:
             await self._dead_letter(record, "malformed_envelope", exc)
             return
-        handler = self._handlers.get(envelope.event_type)
-        if handler is None:
+        if not self._handlers.handles(envelope.event_type):
             HANDLED.labels(self.name, "not_subscribed").inc()
             return  # the topic carries event types this service does not consume
         try:
             payload = parse_payload(envelope)
         except ContractError as exc:
             await self._dead_letter(record, exc.reason, exc)
+            return
+        contract = type(payload)
+        handler = self._handlers.handler_for(contract)
+        if handler is None:
+            await self._dead_letter(record, "unhandled_version", ValueError(f"no handler for {contract.__name__}"))
+            return
+        if record.topic != self._topic_names.get(contract.topic, contract.topic):
+            reason = f"{envelope.event_type} travels on {contract.topic}, not {record.topic}"
+            await self._dead_letter(record, "wrong_topic", ValueError(reason), envelope)
+            return
+        owner = contract.topic.split(".", 1)[0]
+        if envelope.producer.agency != owner:
+            reason = f"{record.topic} is written by the {owner}, not the {envelope.producer.agency}"
+            await self._dead_letter(record, "producer_not_owner", ValueError(reason), envelope)
             return
         delivery = Delivery(envelope, payload, record.topic, record.partition, record.offset)
         attempts = 0
@@ -268,7 +265,7 @@ class ConsumerRunner:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
-    async def _apply(self, delivery: Delivery, handler: Handler) -> str:
+    async def _apply(self, delivery: Delivery[Any], handler: Callable[[Delivery[Any], U], Awaitable[Outcome]]) -> str:
         env = delivery.envelope
         token = logs.correlation_id.set(env.correlation_id)
         try:
@@ -276,7 +273,9 @@ class ConsumerRunner:
         finally:
             logs.correlation_id.reset(token)
 
-    async def _apply_in_transaction(self, delivery: Delivery, handler: Handler) -> str:
+    async def _apply_in_transaction(
+        self, delivery: Delivery[Any], handler: Callable[[Delivery[Any], U], Awaitable[Outcome]]
+    ) -> str:
         env = delivery.envelope
         async with self._uow_factory() as uow:
             inbox = uow.tables.inbox
@@ -440,7 +439,7 @@ class ConsumerRunner:
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
     """Commit what has been applied before partitions move to another member."""
 
-    def __init__(self, runner: ConsumerRunner) -> None:
+    def __init__(self, runner: ConsumerRunner[Any]) -> None:
         self._runner = runner
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:

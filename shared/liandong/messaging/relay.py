@@ -1,4 +1,4 @@
-"""The outbox relay (DESIGN.md §3 rule 2).
+"""The outbox relay (docs/architecture.md, "Delivery").
 
 Claims unpublished outbox rows, publishes them with an idempotent producer keyed by aggregate id, and marks them
 published in the same transaction that claimed them. A batch starts from the heads of aggregates (rows with no earlier
@@ -15,7 +15,6 @@ therefore be published more than once; consumers deduplicate by event id (rule 3
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -30,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from liandong.clock import Clock
 from liandong.envelope import Envelope
 from liandong.messaging.kafka import bounded, stop_quietly
+from liandong.worker import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ PUBLISHED = Counter("liandong_outbox_published_total", "Outbox rows published", 
 FAILURES = Counter("liandong_outbox_publish_failures_total", "Failed outbox publish attempts", ["relay"])
 
 
-class OutboxRelay:
+class OutboxRelay(PeriodicWorker):
     def __init__(
         self,
         *,
@@ -52,7 +52,8 @@ class OutboxRelay:
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
     ) -> None:
-        self.name = name
+        super().__init__(f"outbox-relay-{name}", idle_seconds)
+        self.relay = name
         self._sessions = session_factory
         self._outbox = outbox
         self._producer_factory = producer_factory
@@ -63,37 +64,26 @@ class OutboxRelay:
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._producer: AIOKafkaProducer | None = None
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self.consecutive_failures = 0
-        self.last_error: str | None = None
         self.last_success_at: datetime | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------------
-    def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.name}")
-
-    async def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout)
-            except TimeoutError:
-                self._task.cancel()
-                await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-        await self._drop_producer()
-
     def wake(self) -> None:
         """Called after a commit that wrote outbox rows, so they go out without waiting for the next poll."""
-        self._wake.set()
+        super().wake()
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+    async def on_stop(self) -> None:
+        await self._drop_producer()
+
+    async def run_round(self) -> bool:
+        return await self.run_once() >= self._batch_size
+
+    def pause(self) -> float:
+        return self.backoff(self.consecutive_failures) if self.consecutive_failures else self._idle
+
+    def round_failed(self, exc: Exception) -> None:
+        self.consecutive_failures += 1
+        super().round_failed(exc)
 
     # -- work ---------------------------------------------------------------------------------------------
     async def run_once(self) -> int:
@@ -119,13 +109,13 @@ class OutboxRelay:
                 )
                 failed = None
         if failed is not None:
-            FAILURES.labels(self.name).inc()
+            FAILURES.labels(self.relay).inc()
             self.consecutive_failures += 1
             self.last_error = repr(failed)
-            log.warning("relay %s: publish of %d rows failed: %r", self.name, len(rows), failed)
+            log.warning("relay %s: publish of %d rows failed: %r", self.relay, len(rows), failed)
             await self._drop_producer()
             return 0
-        PUBLISHED.labels(self.name).inc(len(rows))
+        PUBLISHED.labels(self.relay).inc(len(rows))
         self.consecutive_failures = 0
         self.last_error = None
         self.last_success_at = now
@@ -242,20 +232,4 @@ class OutboxRelay:
     async def _drop_producer(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
-            await stop_quietly(producer, 5, f"relay {self.name} producer")
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                published = await self.run_once()
-            except Exception as exc:
-                published = 0
-                self.consecutive_failures += 1
-                self.last_error = repr(exc)
-                log.warning("relay %s: claim failed: %r", self.name, exc)
-            if published >= self._batch_size:
-                continue
-            pause = self.backoff(self.consecutive_failures) if self.consecutive_failures else self._idle
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+            await stop_quietly(producer, 5, f"relay {self.relay} producer")

@@ -1,12 +1,16 @@
-"""Alembic, run at service start-up: one migration history per service, applied programmatically.
+"""Alembic, run at service start-up, applied programmatically.
 
-Each service's `migrations/env.py` calls `run_env(metadata)`. On PostgreSQL the migration transaction takes an
-advisory lock, so replicas starting together apply each revision once.
+A service database has two branches of history: the shared library's (`liandong/migrations/versions`, branch label
+`liandong`: the tables every service has) and the service's own (`<service>/migrations/versions`), whose first
+revisions depend on the shared ones they need. Both directories are version locations, and start-up upgrades to
+every head. Each service's `migrations/env.py` calls `run_env(metadata)`. On PostgreSQL the migration transaction
+takes an advisory lock, so replicas starting together apply each revision once.
 """
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
@@ -14,21 +18,26 @@ from sqlalchemy import Connection, MetaData, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
 MIGRATION_LOCK_KEY = 7_210_001
+COMMON_VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+COMMON_BRANCH = "liandong"
 
 
 def alembic_config(script_location: str, url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", script_location)
+    service_versions = Path(script_location) / "versions"
+    config.set_main_option("version_locations", f"{service_versions} {COMMON_VERSIONS}")
+    config.set_main_option("path_separator", "space")
     config.attributes["database_url"] = url
     return config
 
 
-def upgrade(script_location: str, url: str, revision: str = "head") -> None:
+def upgrade(script_location: str, url: str, revision: str = "heads") -> None:
     """Blocking: call it from a worker thread (`asyncio.to_thread`) inside a running event loop."""
     command.upgrade(alembic_config(script_location, url), revision)
 
 
-async def upgrade_async(script_location: str, url: str, revision: str = "head") -> None:
+async def upgrade_async(script_location: str, url: str, revision: str = "heads") -> None:
     """Alembic's env runs its own event loop, so from async code it runs in a worker thread."""
     await asyncio.to_thread(upgrade, script_location, url, revision)
 

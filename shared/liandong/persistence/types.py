@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
 from liandong.clock import utc
@@ -46,3 +47,21 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else utc(value)
+
+
+class JsonValues(TypeDecorator[tuple[Any, ...]]):
+    """A tuple of value objects stored as a JSON list; each value says how it becomes JSON and back."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, load: Callable[[dict[str, Any]], Any], dump: Callable[[Any], dict[str, Any]]) -> None:
+        super().__init__()
+        self.load = load
+        self.dump = dump
+
+    def process_bind_param(self, value: Sequence[Any] | None, dialect: Dialect) -> list[dict[str, Any]] | None:
+        return None if value is None else [self.dump(v) for v in value]
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Any, ...] | None:
+        return None if value is None else tuple(self.load(v) for v in value)

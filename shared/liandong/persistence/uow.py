@@ -2,7 +2,10 @@
 
 Aggregates collect internal domain events; on commit the unit of work hands each to the service's translator,
 which turns it into an integration `Envelope` (or nothing), and writes the envelopes to the outbox table in the same
-transaction as the domain rows (DESIGN.md §3 rule 1). Nothing here talks to Kafka: the relay does that.
+transaction as the domain rows. Nothing here talks to Kafka: the relay does that.
+
+The unit of work is all a service-layer handler is given: it carries the clock and the service's deadline book
+(`uow.deadlines`, a `DeadlineBook` bound to this transaction), so handlers never reach for the app's wiring.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Protocol, Self
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -22,9 +25,13 @@ from liandong.clock import Clock
 from liandong.contracts.base import REGISTRY
 from liandong.envelope import Envelope
 from liandong.persistence.tables import CommonTables
+from liandong.sla.ports import DeadlineBook
 
-if TYPE_CHECKING:
-    from liandong.sla.engine import DeadlineEngine
+
+class BindsDeadlines(Protocol):
+    """The service's deadline engine, as the unit of work sees it: something that binds a book to a transaction."""
+
+    def bind(self, uow: Any) -> DeadlineBook: ...
 
 
 class HasEvents(Protocol):
@@ -80,16 +87,17 @@ class SqlUnitOfWork:
     clock: Clock
     translate: Translator
     on_commit: Callable[[], None] | None = None
-    deadlines: DeadlineEngine | None = None  # the service's SLA engine, for handlers that start or meet windows
+    deadline_engine: BindsDeadlines | None = None  # the service's SLA engine, for handlers that start or meet windows
     _session: AsyncSession | None = field(default=None, init=False)
     _seen: list[HasEvents] = field(default_factory=list, init=False)
     _envelopes: list[Envelope] = field(default_factory=list, init=False)
 
     @property
-    def sla(self) -> DeadlineEngine:
-        if self.deadlines is None:
+    def deadlines(self) -> DeadlineBook:
+        """The service's windows, read and changed in this unit of work's transaction."""
+        if self.deadline_engine is None:
             raise RuntimeError("this unit of work was made without the deadline engine")
-        return self.deadlines
+        return self.deadline_engine.bind(self)
 
     @property
     def session(self) -> AsyncSession:

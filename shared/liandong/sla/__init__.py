@@ -1,1 +1,1 @@
-"""SLA trackers: the legal calendar, the deadline catalogue, counting, and the deadline engine (DESIGN.md §4)."""
+"""The pure rules of the SLA trackers: the legal calendar, the deadline catalogue, counting, stages and records."""

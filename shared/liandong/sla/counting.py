@@ -1,4 +1,4 @@
-"""Counting a legal period (CPL Art. 105, as DESIGN.md §4 sets it out).
+"""Counting a legal period (CPL Art. 105; docs/architecture.md, "Deadlines").
 
 - The start day is not counted: a period of N days ends at 24:00 (Asia/Shanghai) of the N-th day after it.
 - Months run from day to same day; a month without that day ends on its last day.

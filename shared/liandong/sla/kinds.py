@@ -12,6 +12,22 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class Kind(StrEnum):
+    """The names of the deadline kinds: workflows name a kind by these, never by a string typed again."""
+
+    DEBTOR_PERFORMANCE = "debtor_performance"
+    POLICE_FILING_DECISION = "police_filing_decision"
+    POLICE_NON_FILING_NOTICE = "police_non_filing_notice"
+    POLICE_INVESTIGATION = "police_investigation"
+    POLICE_EXPLAIN_NON_FILING = "police_explain_non_filing"
+    POLICE_FILE_AFTER_NOTICE = "police_file_after_notice"
+    ARREST_REVIEW_DETAINED = "arrest_review_detained"
+    ARREST_REVIEW_NOT_DETAINED = "arrest_review_not_detained"
+    PROSECUTION_REVIEW = "prosecution_review"
+    PUBLIC_PROSECUTION_ACCEPTANCE = "public_prosecution_acceptance"
+    PRIVATE_PROSECUTION_ACCEPTANCE = "private_prosecution_acceptance"
+
+
 class WindowUnit(StrEnum):
     DAYS = "days"
     MONTHS = "months"
@@ -47,7 +63,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
     k.name: k
     for k in (
         DeadlineKind(
-            name="debtor_performance",
+            name=Kind.DEBTOR_PERFORMANCE,
             owner="court",
             title="被执行人收到《涉嫌拒执犯罪告知书》后履行义务",
             window=5,
@@ -56,7 +72,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
             configurable=True,
         ),
         DeadlineKind(
-            name="police_filing_decision",
+            name=Kind.POLICE_FILING_DECISION,
             owner="police",
             title="公安机关对法院移送的拒执案件作出是否立案决定",
             window=7,
@@ -67,7 +83,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
             extension_rule="重大、复杂案件经负责人批准延长至三十日",
         ),
         DeadlineKind(
-            name="police_non_filing_notice",
+            name=Kind.POLICE_NON_FILING_NOTICE,
             owner="police",
             title="公安机关将不予立案（撤销案件）决定书面通知移送法院",
             window=7,
@@ -75,7 +91,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
             legal_basis="法发〔2025〕8号：决定不予立案或者撤销案件的，应当在作出决定后七日内书面通知人民法院",
         ),
         DeadlineKind(
-            name="police_investigation",
+            name=Kind.POLICE_INVESTIGATION,
             owner="police",
             title="公安机关立案后完成侦查取证",
             window=7,
@@ -84,7 +100,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
             configurable=True,
         ),
         DeadlineKind(
-            name="police_explain_non_filing",
+            name=Kind.POLICE_EXPLAIN_NON_FILING,
             owner="police",
             title="公安机关收到《要求说明不立案理由通知书》后书面说明理由",
             window=7,
@@ -92,7 +108,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
             legal_basis="《公安机关办理刑事案件程序规定》第一百八十二条；《人民检察院刑事诉讼规则》第五百六十条",
         ),
         DeadlineKind(
-            name="police_file_after_notice",
+            name=Kind.POLICE_FILE_AFTER_NOTICE,
             owner="police",
             title="公安机关收到《通知立案书》后立案",
             window=15,
@@ -100,7 +116,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
             legal_basis="《公安机关办理刑事案件程序规定》第一百八十二条；《人民检察院刑事诉讼规则》第五百六十三条",
         ),
         DeadlineKind(
-            name="arrest_review_detained",
+            name=Kind.ARREST_REVIEW_DETAINED,
             owner="procuratorate",
             title="审查批准逮捕（犯罪嫌疑人已被拘留）",
             window=7,
@@ -110,7 +126,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
             custody=True,
         ),
         DeadlineKind(
-            name="arrest_review_not_detained",
+            name=Kind.ARREST_REVIEW_NOT_DETAINED,
             owner="procuratorate",
             title="审查批准逮捕（犯罪嫌疑人未被拘留）",
             window=15,
@@ -121,7 +137,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
             extension_rule="重大、复杂案件不得超过二十日",
         ),
         DeadlineKind(
-            name="prosecution_review",
+            name=Kind.PROSECUTION_REVIEW,
             owner="procuratorate",
             title="审查起诉",
             window=1,
@@ -135,7 +151,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
             restart_rule="退回补充侦查后重新移送的，重新计算审查起诉期限；补充侦查以二次为限",
         ),
         DeadlineKind(
-            name="public_prosecution_acceptance",
+            name=Kind.PUBLIC_PROSECUTION_ACCEPTANCE,
             owner="court",
             title="人民法院对提起公诉的案件审查决定是否受理",
             window=7,
@@ -143,7 +159,7 @@ CATALOGUE: dict[str, DeadlineKind] = {
             legal_basis="最高人民法院《关于适用〈中华人民共和国刑事诉讼法〉的解释》第二百一十九条",
         ),
         DeadlineKind(
-            name="private_prosecution_acceptance",
+            name=Kind.PRIVATE_PROSECUTION_ACCEPTANCE,
             owner="court",
             title="人民法院对自诉案件审查决定是否立案",
             window=15,

@@ -10,20 +10,12 @@ from sqlalchemy.orm import registry
 
 from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
-from liandong.persistence.types import Money, UtcDateTime
+from liandong.persistence.types import JsonValues, Money, UtcDateTime
 from liandong_court.domain.cases import ClosureType, EnforcementCase
-from liandong_court.domain.model import (
-    Assessment,
-    Evidence,
-    Lead,
-    LeadSource,
-    LeadStatus,
-    Payment,
-    Referral,
-    ReferralStatus,
-    Settlement,
-    TipChannel,
-)
+from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus, TipChannel
+from liandong_court.domain.records import Evidence, Payment, Settlement
+from liandong_court.domain.referrals import Referral, ReferralStatus
+from liandong_court.domain.values import Instalment, Suspect
 
 metadata = new_metadata()
 common = install(metadata)
@@ -69,7 +61,7 @@ leads = Table(
     Column("tip_channel", _enum(TipChannel), nullable=True),
     Column("tipster_name", String(200), nullable=True),
     Column("tipster_contact", String(200), nullable=True),
-    Column("suspects", JSON, nullable=False),
+    Column("suspects", JsonValues(Suspect.from_json, Suspect.to_json), nullable=False),
     Column("amount_owed", Money(), nullable=False),
     Column("amount_paid", Money(), nullable=False),
     Column("summary", Text, nullable=False),
@@ -138,7 +130,7 @@ settlements = Table(
     Column("lead_id", String(36), ForeignKey("leads.id"), nullable=False, index=True),
     Column("signed_on", Date, nullable=False),
     Column("paid_now", Money(), nullable=False),
-    Column("instalments", JSON, nullable=False),
+    Column("instalments", JsonValues(Instalment.from_json, Instalment.to_json), nullable=False),
     Column("note", Text, nullable=True),
     Column("recorded_at", UtcDateTime(), nullable=False),
     Column("recorded_by", String(64), nullable=False),

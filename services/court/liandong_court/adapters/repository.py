@@ -22,16 +22,9 @@ from liandong_court.adapters.orm import (
     settlements,
 )
 from liandong_court.domain.cases import ClosureType, EnforcementCase
-from liandong_court.domain.model import (
-    Evidence,
-    Lead,
-    LeadSource,
-    LeadStatus,
-    Payment,
-    Referral,
-    ReferralStatus,
-    Settlement,
-)
+from liandong_court.domain.leads import Lead, LeadSource, LeadStatus
+from liandong_court.domain.records import Evidence, Payment, Settlement
+from liandong_court.domain.referrals import Referral, ReferralStatus
 
 
 class EnforcementCaseRepository(Repository[EnforcementCase]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from functools import singledispatch
 from typing import Any
 
@@ -42,8 +43,8 @@ def _(event: events.ReferralSubmitted) -> Iterable[Envelope]:
         enforcement_summary=event.summary,
         amount_owed=event.amount_owed,
         amount_paid=event.amount_paid,
-        suspects=[Suspect.model_validate(s) for s in event.suspects],
-        evidence=[EvidenceRef.model_validate(e) for e in event.evidence],
+        suspects=[Suspect.model_validate(s.to_json()) for s in event.suspects],
+        evidence=[EvidenceRef.model_validate(asdict(e)) for e in event.evidence],
         submitted_at=event.occurred_at,
         submitted_by=event.submitted_by,
     )
@@ -88,7 +89,7 @@ def _(event: events.LeadPerformed) -> Iterable[Envelope]:
             amount_owed=event.amount_owed,
             amount_paid=event.amount_paid,
             paid_now=event.paid_now,
-            instalments=[Instalment.model_validate(i) for i in event.instalments],
+            instalments=[Instalment(due_on=i.due_on, amount=i.amount) for i in event.instalments],
             performed_at=event.occurred_at,
         ),
         producer=_court(event.court_unit),

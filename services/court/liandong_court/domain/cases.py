@@ -7,9 +7,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from liandong.contracts.common import PartyKind, SuspectRole
 from liandong.errors import DomainError
 from liandong.units import COUNTIES
 from liandong_court.domain.rules import CENT, validate_case_number
+from liandong_court.domain.values import Suspect
 
 
 class ClosureType(StrEnum):
@@ -82,20 +84,25 @@ class EnforcementCase:
     def unpaid(self) -> Decimal:
         return self.amount_owed - self.amount_paid
 
-    def suspects(self) -> list[dict[str, Any]]:
+    def suspects(self) -> list[Suspect]:
         """The debtors as a lead's suspects, with the legal representatives of unit debtors."""
-        suspects: list[dict[str, Any]] = []
+        suspects: list[Suspect] = []
         for debtor in self.debtors:
             suspects.append(
-                {"name": debtor["name"], "kind": debtor["kind"], "role": "debtor", "id_number": debtor.get("id_number")}
+                Suspect(
+                    name=debtor["name"],
+                    kind=debtor["kind"],
+                    role=SuspectRole.DEBTOR,
+                    id_number=debtor.get("id_number"),
+                )
             )
             if debtor.get("legal_representative"):
                 suspects.append(
-                    {
-                        "name": debtor["legal_representative"],
-                        "kind": "person",
-                        "role": "legal_representative",
-                        "id_number": debtor.get("legal_representative_id_number"),
-                    }
+                    Suspect(
+                        name=debtor["legal_representative"],
+                        kind=PartyKind.PERSON,
+                        role=SuspectRole.LEGAL_REPRESENTATIVE,
+                        id_number=debtor.get("legal_representative_id_number"),
+                    )
                 )
         return suspects

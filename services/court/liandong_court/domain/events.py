@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+
+from liandong_court.domain.values import EvidenceFile, Instalment, Suspect
 
 
-@dataclass(frozen=True)
-class ReferralSubmitted:
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Something that happened in the court; `occurred_at` is when, in UTC."""
+
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReferralSubmitted(DomainEvent):
     """案件移送: the court referred a lead to the police, with what the referral letter states."""
 
     referral_id: str
@@ -22,42 +30,24 @@ class ReferralSubmitted:
     summary: str
     amount_owed: Decimal
     amount_paid: Decimal
-    suspects: tuple[dict[str, Any], ...]
-    evidence: tuple[dict[str, Any], ...]
+    suspects: tuple[Suspect, ...]
+    evidence: tuple[EvidenceFile, ...]
     submitted_by: str
-    occurred_at: datetime
 
 
-@dataclass(frozen=True)
-class ReferralWithdrawn:
+@dataclass(frozen=True, kw_only=True)
+class ReferralWithdrawn(DomainEvent):
+    """The court took a referral back before the police decided."""
+
     referral_id: str
     lead_id: str
     court_unit: str
     reason: str
     withdrawn_by: str
-    occurred_at: datetime
 
 
-@dataclass(frozen=True)
-class PoliceReceiptRecorded:
-    """The police's 受案登记回执 arrived for a referral."""
-
-    referral_id: str
-    lead_id: str
-    occurred_at: datetime
-
-
-@dataclass(frozen=True)
-class NoticeServed:
-    """《涉嫌拒执犯罪告知书》 served: the debtor's 5-day window starts."""
-
-    lead_id: str
-    unit: str
-    occurred_at: datetime
-
-
-@dataclass(frozen=True)
-class LeadPerformed:
+@dataclass(frozen=True, kw_only=True)
+class LeadPerformed(DomainEvent):
     """执结: the debtor paid in full or settled. `referral_id` is set when the lead is with the police."""
 
     lead_id: str
@@ -68,5 +58,4 @@ class LeadPerformed:
     amount_owed: Decimal
     amount_paid: Decimal
     paid_now: Decimal
-    instalments: tuple[dict[str, Any], ...]
-    occurred_at: datetime
+    instalments: tuple[Instalment, ...]

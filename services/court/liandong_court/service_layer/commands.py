@@ -9,7 +9,8 @@ from typing import Any
 
 from liandong.security import Principal
 from liandong_court.domain.cases import ClosureType
-from liandong_court.domain.model import Assessment, LeadSource, TipChannel
+from liandong_court.domain.leads import Assessment, LeadSource, TipChannel
+from liandong_court.domain.values import Instalment, Suspect
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class CreateLead:
     unit: str
     enforcement_case_number: str
     source: LeadSource
-    suspects: list[dict[str, Any]]
+    suspects: list[Suspect]
     amount_owed: Decimal
     amount_paid: Decimal
     summary: str
@@ -46,7 +47,7 @@ class CreateLeadFromCase:
     actor: Principal
     case_id: str
     summary: str
-    extra_suspects: list[dict[str, Any]]
+    extra_suspects: list[Suspect]
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class RecordSettlement:
     lead_id: str
     signed_on: date
     paid_now: Decimal
-    instalments: list[dict[str, Any]]
+    instalments: list[Instalment]
     note: str | None
 
 

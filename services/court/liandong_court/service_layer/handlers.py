@@ -8,29 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
 
 from liandong.errors import Conflict, Forbidden, NotFound
-from liandong.runtime import Runtime
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
+from liandong.sla.kinds import Kind
 from liandong.units import can_see
 from liandong_court.domain.cases import EnforcementCase
-from liandong_court.domain.model import (
-    Evidence,
-    Lead,
-    LeadSource,
-    LeadStatus,
-    Payment,
-    Referral,
-    ReferralStatus,
-    Settlement,
-)
+from liandong_court.domain.leads import Lead, LeadSource, LeadStatus
+from liandong_court.domain.records import Evidence, Payment, Settlement
+from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.service_layer import commands
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
-DEBTOR_WINDOW = "debtor_performance"
-FILING_WINDOW = "police_filing_decision"
 CRIMINAL_JUDGE = "criminal_judge"
 
 
@@ -47,7 +37,7 @@ async def _lead(uow: CourtUnitOfWork, lead_id: str, actor: Principal) -> Lead:
     return lead
 
 
-async def import_case(cmd: commands.ImportCase, uow: CourtUnitOfWork, runtime: Runtime) -> EnforcementCase:
+async def import_case(cmd: commands.ImportCase, uow: CourtUnitOfWork) -> EnforcementCase:
     _in_unit(cmd.actor, cmd.unit, "the case")
     async with uow:
         if await uow.cases.by_number(cmd.case_number) is not None:
@@ -63,7 +53,7 @@ async def import_case(cmd: commands.ImportCase, uow: CourtUnitOfWork, runtime: R
             closure_type=cmd.closure_type,
             closure_date=cmd.closure_date,
             focus_categories=cmd.focus_categories,
-            imported_at=runtime.clock.now(),
+            imported_at=uow.clock.now(),
             imported_by=cmd.actor.username,
         )
         uow.cases.add(case)
@@ -71,7 +61,7 @@ async def import_case(cmd: commands.ImportCase, uow: CourtUnitOfWork, runtime: R
         return case
 
 
-async def create_lead(cmd: commands.CreateLead, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+async def create_lead(cmd: commands.CreateLead, uow: CourtUnitOfWork) -> Lead:
     _in_unit(cmd.actor, cmd.unit, "the lead")
     async with uow:
         lead = Lead(
@@ -79,11 +69,11 @@ async def create_lead(cmd: commands.CreateLead, uow: CourtUnitOfWork, runtime: R
             unit=cmd.unit,
             enforcement_case_number=cmd.enforcement_case_number,
             source=cmd.source,
-            suspects=cmd.suspects,
+            suspects=tuple(cmd.suspects),
             amount_owed=cmd.amount_owed,
             amount_paid=cmd.amount_paid,
             summary=cmd.summary,
-            created_at=runtime.clock.now(),
+            created_at=uow.clock.now(),
             created_by=cmd.actor.username,
             tip_channel=cmd.tip_channel,
             tipster_name=cmd.tipster_name,
@@ -94,7 +84,7 @@ async def create_lead(cmd: commands.CreateLead, uow: CourtUnitOfWork, runtime: R
         return lead
 
 
-async def create_lead_from_case(cmd: commands.CreateLeadFromCase, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+async def create_lead_from_case(cmd: commands.CreateLeadFromCase, uow: CourtUnitOfWork) -> Lead:
     async with uow:
         case = await uow.cases.get(cmd.case_id)
         if case is None:
@@ -106,11 +96,11 @@ async def create_lead_from_case(cmd: commands.CreateLeadFromCase, uow: CourtUnit
             enforcement_case_number=case.case_number,
             enforcement_case_id=case.id,
             source=LeadSource.CASE_SCREENING,
-            suspects=[*case.suspects(), *cmd.extra_suspects],
+            suspects=(*case.suspects(), *cmd.extra_suspects),
             amount_owed=case.amount_owed,
             amount_paid=case.amount_paid,
             summary=cmd.summary,
-            created_at=runtime.clock.now(),
+            created_at=uow.clock.now(),
             created_by=cmd.actor.username,
         )
         uow.leads.add(lead)
@@ -118,7 +108,7 @@ async def create_lead_from_case(cmd: commands.CreateLeadFromCase, uow: CourtUnit
         return lead
 
 
-async def attach_evidence(cmd: commands.AttachEvidence, uow: CourtUnitOfWork, runtime: Runtime) -> Evidence:
+async def attach_evidence(cmd: commands.AttachEvidence, uow: CourtUnitOfWork) -> Evidence:
     digest = hashlib.sha256(cmd.content).hexdigest()
     async with uow:
         lead = await _lead(uow, cmd.lead_id, cmd.actor)
@@ -137,7 +127,7 @@ async def attach_evidence(cmd: commands.AttachEvidence, uow: CourtUnitOfWork, ru
             content_type=cmd.content_type,
             size_bytes=len(cmd.content),
             description=cmd.description,
-            uploaded_at=runtime.clock.now(),
+            uploaded_at=uow.clock.now(),
             uploaded_by=cmd.actor.username,
         )
         uow.evidence.add(item)
@@ -145,22 +135,21 @@ async def attach_evidence(cmd: commands.AttachEvidence, uow: CourtUnitOfWork, ru
         return item
 
 
-async def assess_lead(cmd: commands.AssessLead, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+async def assess_lead(cmd: commands.AssessLead, uow: CourtUnitOfWork) -> Lead:
     async with uow:
         lead = await _lead(uow, cmd.lead_id, cmd.actor)
-        lead.assess(cmd.conclusion, cmd.reasons, by=cmd.actor.username, at=runtime.clock.now())
+        lead.assess(cmd.conclusion, cmd.reasons, by=cmd.actor.username, at=uow.clock.now())
         await uow.commit()
         return lead
 
 
-async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork) -> Lead:
     async with uow:
         lead = await _lead(uow, cmd.lead_id, cmd.actor)
-        _, due = runtime.deadlines.preview(DEBTOR_WINDOW, cmd.served_at)
-        lead.serve_notice(number=cmd.notice_number, served_at=cmd.served_at, due_at=due.due)
-        await runtime.deadlines.start(
-            uow,
-            kind_name=DEBTOR_WINDOW,
+        due_at = uow.deadlines.due_at(Kind.DEBTOR_PERFORMANCE, cmd.served_at)
+        lead.serve_notice(number=cmd.notice_number, served_at=cmd.served_at, due_at=due_at)
+        await uow.deadlines.start(
+            kind=Kind.DEBTOR_PERFORMANCE,
             subject_type="lead",
             subject_id=lead.id,
             correlation_id=lead.id,
@@ -172,11 +161,10 @@ async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork, runtime:
         return lead
 
 
-async def _meet_debtor_window(uow: CourtUnitOfWork, runtime: Runtime, lead: Lead, actor: Principal) -> None:
+async def _meet_debtor_window(uow: CourtUnitOfWork, lead: Lead, actor: Principal) -> None:
     if lead.status is LeadStatus.PERFORMED and lead.performed_at is not None:
-        await runtime.deadlines.meet_subject(
-            uow,
-            kind_name=DEBTOR_WINDOW,
+        await uow.deadlines.meet(
+            kind=Kind.DEBTOR_PERFORMANCE,
             subject_type="lead",
             subject_id=lead.id,
             at=lead.performed_at,
@@ -184,10 +172,10 @@ async def _meet_debtor_window(uow: CourtUnitOfWork, runtime: Runtime, lead: Lead
         )
 
 
-async def record_payment(cmd: commands.RecordPayment, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+async def record_payment(cmd: commands.RecordPayment, uow: CourtUnitOfWork) -> Lead:
     async with uow:
         lead = await _lead(uow, cmd.lead_id, cmd.actor)
-        now = runtime.clock.now()
+        now = uow.clock.now()
         lead.record_payment(cmd.amount, over_reason=cmd.over_reason, at=now)
         uow.payments.add(
             Payment(
@@ -202,15 +190,15 @@ async def record_payment(cmd: commands.RecordPayment, uow: CourtUnitOfWork, runt
                 recorded_by=cmd.actor.username,
             )
         )
-        await _meet_debtor_window(uow, runtime, lead, cmd.actor)
+        await _meet_debtor_window(uow, lead, cmd.actor)
         await uow.commit()
         return lead
 
 
-async def record_settlement(cmd: commands.RecordSettlement, uow: CourtUnitOfWork, runtime: Runtime) -> Lead:
+async def record_settlement(cmd: commands.RecordSettlement, uow: CourtUnitOfWork) -> Lead:
     async with uow:
         lead = await _lead(uow, cmd.lead_id, cmd.actor)
-        now = runtime.clock.now()
+        now = uow.clock.now()
         lead.settle(paid_now=cmd.paid_now, instalments=cmd.instalments, at=now)
         uow.settlements.add(
             Settlement(
@@ -218,27 +206,23 @@ async def record_settlement(cmd: commands.RecordSettlement, uow: CourtUnitOfWork
                 lead_id=lead.id,
                 signed_on=cmd.signed_on,
                 paid_now=cmd.paid_now,
-                instalments=_json_instalments(cmd.instalments),
+                instalments=tuple(cmd.instalments),
                 note=cmd.note,
                 recorded_at=now,
                 recorded_by=cmd.actor.username,
             )
         )
-        await _meet_debtor_window(uow, runtime, lead, cmd.actor)
+        await _meet_debtor_window(uow, lead, cmd.actor)
         await uow.commit()
         return lead
 
 
-def _json_instalments(instalments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"due_on": i["due_on"].isoformat(), "amount": str(i["amount"])} for i in instalments]
-
-
-async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork, runtime: Runtime) -> Referral:
+async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork) -> Referral:
     if cmd.override_reason is not None and cmd.actor.role != CRIMINAL_JUDGE:
         raise Forbidden("only a criminal judge may override the conditions of a referral")
     async with uow:
         lead = await _lead(uow, cmd.lead_id, cmd.actor)
-        now = runtime.clock.now()
+        now = uow.clock.now()
         year = now.astimezone(SHANGHAI).year
         sequence = await uow.referrals.next_letter_sequence(lead.court_code, year)
         manifest = [e.manifest() for e in await uow.evidence.for_lead(lead.id)]
@@ -254,23 +238,24 @@ async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork, runtime: Run
         return referral
 
 
-async def withdraw_referral(cmd: commands.WithdrawReferral, uow: CourtUnitOfWork, runtime: Runtime) -> Referral:
+async def withdraw_referral(cmd: commands.WithdrawReferral, uow: CourtUnitOfWork) -> Referral:
     async with uow:
         referral = await uow.referrals.get(cmd.referral_id, for_update=True)
         if referral is None:
             raise NotFound(f"no referral {cmd.referral_id}")
         _in_unit(cmd.actor, referral.court_unit, f"referral {referral.id}")
-        referral.withdraw(reason=cmd.reason, by=cmd.actor.username, at=runtime.clock.now())
+        referral.withdraw(reason=cmd.reason, by=cmd.actor.username, at=uow.clock.now())
         lead = await uow.leads.get(referral.lead_id, for_update=True)
         if lead is not None:
             lead.police_answered(ReferralStatus.WITHDRAWN)
-        await _close_mirror(uow, runtime, referral.id, cmd.reason, cmd.actor.username)
+        await _close_mirror(uow, referral.id, cmd.reason, cmd.actor.username)
         await uow.commit()
         return referral
 
 
-async def _close_mirror(uow: CourtUnitOfWork, runtime: Runtime, referral_id: str, reason: str, actor: str) -> None:
-    for row in await runtime.deadlines.open_for(
-        uow, subject_type="referral", subject_id=referral_id, kind_name=FILING_WINDOW
-    ):
-        await runtime.deadlines.cancel(uow, row.id, reason=reason, actor=actor)
+async def _close_mirror(uow: CourtUnitOfWork, referral_id: str, reason: str, actor: str) -> None:
+    mirrors = await uow.deadlines.running(
+        subject_type="referral", subject_id=referral_id, kind=Kind.POLICE_FILING_DECISION
+    )
+    for mirror in mirrors:
+        await uow.deadlines.cancel(mirror.id, reason=reason, actor=actor)

@@ -47,7 +47,9 @@ class EvidenceItemRepository:
         self._uow = uow
 
     async def expect(self, referral_id: str, manifest: list[dict[str, Any]], at: datetime) -> None:
+        """Queue the files of a referral for fetching (the referral, added in this unit of work, is written first)."""
         if manifest:
+            await self._uow.session.flush()
             await self._uow.session.execute(
                 insert(evidence_items),
                 [

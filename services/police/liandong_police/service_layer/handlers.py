@@ -10,16 +10,13 @@ import uuid
 from datetime import datetime
 
 from liandong.errors import DomainError, Forbidden, NotFound
-from liandong.runtime import Runtime
 from liandong.security import Principal
+from liandong.sla.kinds import Kind
 from liandong.units import can_see
 from liandong_police.domain.model import SHANGHAI, Referral, case_number
 from liandong_police.service_layer import commands
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
-FILING_WINDOW = "police_filing_decision"
-NOTICE_WINDOW = "police_non_filing_notice"
-INVESTIGATION_WINDOW = "police_investigation"
 EXTENDED_FILING_DAYS = 30
 
 
@@ -33,17 +30,15 @@ async def _referral(uow: PoliceUnitOfWork, referral_id: str, actor: Principal) -
 
 
 async def _start(
-    runtime: Runtime,
     uow: PoliceUnitOfWork,
-    kind: str,
+    kind: Kind,
     subject: tuple[str, str],
     referral: Referral,
     at: datetime,
     actor: Principal,
 ) -> None:
-    await runtime.deadlines.start(
-        uow,
-        kind_name=kind,
+    await uow.deadlines.start(
+        kind=kind,
         subject_type=subject[0],
         subject_id=subject[1],
         correlation_id=referral.lead_id,
@@ -53,29 +48,25 @@ async def _start(
     )
 
 
-async def _meet(
-    runtime: Runtime, uow: PoliceUnitOfWork, kind: str, referral: Referral, at: datetime, actor: Principal
-) -> None:
-    await runtime.deadlines.meet_subject(
-        uow, kind_name=kind, subject_type="referral", subject_id=referral.id, at=at, actor=actor.username
-    )
+async def _meet(uow: PoliceUnitOfWork, kind: Kind, referral: Referral, at: datetime, actor: Principal) -> None:
+    await uow.deadlines.meet(kind=kind, subject_type="referral", subject_id=referral.id, at=at, actor=actor.username)
 
 
-async def register_referral(cmd: commands.RegisterReferral, uow: PoliceUnitOfWork, runtime: Runtime) -> Referral:
+async def register_referral(cmd: commands.RegisterReferral, uow: PoliceUnitOfWork) -> Referral:
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
-        now = runtime.clock.now()
+        now = uow.clock.now()
         sequence = await uow.referrals.next_receipt_sequence(referral.police_unit, now.astimezone(SHANGHAI).year)
         referral.register(by=cmd.actor.username, at=now, sequence=sequence)
-        await _start(runtime, uow, FILING_WINDOW, ("referral", referral.id), referral, now, cmd.actor)
+        await _start(uow, Kind.POLICE_FILING_DECISION, ("referral", referral.id), referral, now, cmd.actor)
         await uow.commit()
         return referral
 
 
-async def file_case(cmd: commands.FileCase, uow: PoliceUnitOfWork, runtime: Runtime) -> Referral:
+async def file_case(cmd: commands.FileCase, uow: PoliceUnitOfWork) -> Referral:
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
-        now = runtime.clock.now()
+        now = uow.clock.now()
         suspects = referral.suspects
         if cmd.suspect_names is not None:
             known = {s["name"]: s for s in referral.suspects}
@@ -90,57 +81,55 @@ async def file_case(cmd: commands.FileCase, uow: PoliceUnitOfWork, runtime: Runt
                 referral.police_unit, year, await uow.referrals.next_case_sequence(referral.police_unit, year)
             )
         referral.file(case_id=str(uuid.uuid4()), number=number, suspects=suspects, by=cmd.actor.username, at=now)
-        await _meet(runtime, uow, FILING_WINDOW, referral, now, cmd.actor)
-        await _start(runtime, uow, INVESTIGATION_WINDOW, ("case", referral.case_id or ""), referral, now, cmd.actor)
+        await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, cmd.actor)
+        await _start(uow, Kind.POLICE_INVESTIGATION, ("case", referral.case_id or ""), referral, now, cmd.actor)
         await uow.commit()
         return referral
 
 
-async def decline_filing(cmd: commands.DeclineFiling, uow: PoliceUnitOfWork, runtime: Runtime) -> Referral:
+async def decline_filing(cmd: commands.DeclineFiling, uow: PoliceUnitOfWork) -> Referral:
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
-        now = runtime.clock.now()
+        now = uow.clock.now()
         referral.decline(reasons=cmd.reasons, by=cmd.actor.username, at=now)
-        await _meet(runtime, uow, FILING_WINDOW, referral, now, cmd.actor)
-        await _start(runtime, uow, NOTICE_WINDOW, ("referral", referral.id), referral, now, cmd.actor)
+        await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, cmd.actor)
+        await _start(uow, Kind.POLICE_NON_FILING_NOTICE, ("referral", referral.id), referral, now, cmd.actor)
         await uow.commit()
         return referral
 
 
-async def serve_decline(cmd: commands.ServeDecline, uow: PoliceUnitOfWork, runtime: Runtime) -> Referral:
+async def serve_decline(cmd: commands.ServeDecline, uow: PoliceUnitOfWork) -> Referral:
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
-        at = cmd.served_at or runtime.clock.now()
+        at = cmd.served_at or uow.clock.now()
         referral.serve_decline(at=at)
-        await _meet(runtime, uow, NOTICE_WINDOW, referral, at, cmd.actor)
+        await _meet(uow, Kind.POLICE_NON_FILING_NOTICE, referral, at, cmd.actor)
         await uow.commit()
         return referral
 
 
-async def extend_filing_window(cmd: commands.ExtendFilingWindow, uow: PoliceUnitOfWork, runtime: Runtime) -> Referral:
+async def extend_filing_window(cmd: commands.ExtendFilingWindow, uow: PoliceUnitOfWork) -> Referral:
     """重大、复杂: the filing window goes to 30 days, approved by the supervisor making the request."""
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
-        rows = await runtime.deadlines.open_for(
-            uow, subject_type="referral", subject_id=referral.id, kind_name=FILING_WINDOW
+        windows = await uow.deadlines.running(
+            subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
         )
-        if not rows:
+        if not windows:
             raise DomainError(f"referral {referral.id} has no running filing window", code="no_running_window")
-        await runtime.deadlines.extend(
-            uow,
-            rows[0].id,
+        extended = await uow.deadlines.extend(
+            windows[0].id,
             approver=cmd.actor.username,
             reason=cmd.reason,
             window=EXTENDED_FILING_DAYS,
             actor=cmd.actor.username,
         )
-        extended = await runtime.deadlines.get(uow, rows[0].id)
         referral.extend(
             window_days=EXTENDED_FILING_DAYS,
             due_at=extended.due_at,
             approver=cmd.actor.username,
             reason=cmd.reason,
-            at=runtime.clock.now(),
+            at=uow.clock.now(),
         )
         await uow.commit()
         return referral

@@ -1,4 +1,4 @@
-"""Handlers for the events the procuratorate consumes: every hand-off goes on the matter's timeline."""
+"""The events the procuratorate consumes, each mapped to the service-layer handler that applies it."""
 
 from __future__ import annotations
 
@@ -11,63 +11,18 @@ from liandong.contracts import (
     ReferralSubmittedV1,
     ReferralWithdrawnV1,
 )
-from liandong.messaging import topics
-from liandong.messaging.consumer import Delivery, Handler, Outcome
-from liandong.persistence.uow import SqlUnitOfWork
-from liandong_procuratorate.domain.model import TimelineEntry
+from liandong.messaging.handlers import EventHandlers
+from liandong_procuratorate.service_layer.event_handlers import on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
-
-def summarise(delivery: Delivery) -> str:
-    payload = delivery.payload
-    if isinstance(payload, ReferralSubmittedV1):
-        return f"{payload.court_code} 移送 {payload.enforcement_case_number} 至 {payload.police_unit} 公安机关"
-    if isinstance(payload, ReferralReceivedV1):
-        return f"{payload.police_unit} 公安机关受案登记 {payload.receipt_number}"
-    if isinstance(payload, ReferralWithdrawnV1):
-        return f"法院撤回移送：{payload.reason}"
-    if isinstance(payload, CaseFiledV1):
-        names = "、".join(s.name for s in payload.suspects)
-        return f"{payload.police_unit} 公安机关立案 {payload.case_number}（犯罪嫌疑人：{names}）"
-    if isinstance(payload, CaseFilingDeclinedV1):
-        return f"{payload.police_unit} 公安机关不予立案：{payload.reasons}"
-    if isinstance(payload, CaseFilingExtendedV1):
-        return f"立案审查期限延长至{payload.window_days}日（批准人：{payload.approver}）"
-    if isinstance(payload, EnforcementPerformedV1):
-        kind = "全部履行" if payload.kind.value == "paid_in_full" else "达成和解"
-        return f"被执行人{kind}：本次支付 ¥{payload.paid_now}，累计 ¥{payload.amount_paid} / ¥{payload.amount_owed}"
-    return delivery.envelope.event_type
-
-
-async def on_hand_off(delivery: Delivery, uow: SqlUnitOfWork) -> Outcome:
-    assert isinstance(uow, ProcuratorateUnitOfWork)
-    env = delivery.envelope
-    uow.timeline.add(
-        TimelineEntry(
-            event_id=str(env.event_id),
-            correlation_id=env.correlation_id,
-            event_type=env.event_type,
-            producer_agency=env.producer.agency,
-            producer_unit=env.producer.unit,
-            jurisdiction=env.jurisdiction,
-            occurred_at=env.occurred_at,
-            recorded_at=uow.clock.now(),
-            summary=summarise(delivery),
-        )
-    )
-    return Outcome.APPLIED
-
-
-HANDLERS: dict[str, Handler] = {
-    contract.event_type: on_hand_off
-    for contract in (
-        ReferralSubmittedV1,
-        ReferralWithdrawnV1,
-        ReferralReceivedV1,
-        CaseFiledV1,
-        CaseFilingDeclinedV1,
-        CaseFilingExtendedV1,
-        EnforcementPerformedV1,
-    )
-}
-SUBSCRIPTIONS = [topics.COURT_REFERRALS, topics.POLICE_REFERRALS, topics.POLICE_CASES, topics.COURT_ENFORCEMENT]
+HANDLERS = EventHandlers[ProcuratorateUnitOfWork]()
+for _contract in (
+    ReferralSubmittedV1,
+    ReferralWithdrawnV1,
+    ReferralReceivedV1,
+    CaseFiledV1,
+    CaseFilingDeclinedV1,
+    CaseFilingExtendedV1,
+    EnforcementPerformedV1,
+):
+    HANDLERS.on(_contract, on_hand_off)

@@ -15,6 +15,7 @@ from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.units import can_see, visible_units
 from liandong_court.domain.cases import ClosureType, FocusCategory
+from liandong_court.domain.values import Suspect
 from liandong_court.entrypoints.api.case_import import (
     MAX_ROWS,
     UnreadableImport,
@@ -54,7 +55,7 @@ def _command(body: CaseCreate, actor: Principal) -> commands.ImportCase:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CasePublic)
 async def import_case(body: CaseCreate, actor: Officer, uow: UowDep, runtime: RuntimeDep) -> CasePublic:
-    case = await handlers.import_case(_command(body, actor), uow, runtime)
+    case = await handlers.import_case(_command(body, actor), uow)
     return CasePublic.of(case)
 
 
@@ -89,7 +90,7 @@ async def import_many(request: Request, actor: Officer, runtime: RuntimeDep) -> 
             continue
         try:
             body = CaseCreate.model_validate(data)
-            case = await handlers.import_case(_command(body, actor), unit_of_work_of(CourtUnitOfWork)(runtime), runtime)
+            case = await handlers.import_case(_command(body, actor), unit_of_work_of(CourtUnitOfWork)(runtime))
         except ValidationError as exc:
             report.append(
                 ImportRow(row=number, case_number=case_number, status="rejected", errors=validation_errors(exc))
@@ -164,9 +165,8 @@ async def lead_from_case(
             actor=actor,
             case_id=case_id,
             summary=body.summary,
-            extra_suspects=[s.model_dump(mode="json") for s in body.extra_suspects],
+            extra_suspects=[Suspect(**s.model_dump()) for s in body.extra_suspects],
         ),
         uow,
-        runtime,
     )
     return LeadPublic.of(lead)

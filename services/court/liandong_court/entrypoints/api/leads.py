@@ -10,7 +10,8 @@ from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
 from liandong.contracts.common import EvidenceClass, EvidenceType
 from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.units import can_see, visible_units
-from liandong_court.domain.model import LeadSource, LeadStatus
+from liandong_court.domain.leads import LeadSource, LeadStatus
+from liandong_court.domain.values import Instalment, Suspect
 from liandong_court.entrypoints.api.deps import Judge, Officer, Referrer, Staff, UowDep
 from liandong_court.entrypoints.api.evidence_files import check_file
 from liandong_court.entrypoints.api.schemas import (
@@ -59,7 +60,7 @@ async def create_lead(body: LeadCreate, actor: Officer, uow: UowDep, runtime: Ru
             unit=body.unit or actor.unit,
             enforcement_case_number=body.enforcement_case_number,
             source=body.source,
-            suspects=[s.model_dump(mode="json") for s in body.suspects],
+            suspects=[Suspect(**s.model_dump()) for s in body.suspects],
             amount_owed=body.amount_owed,
             amount_paid=body.amount_paid,
             summary=body.summary,
@@ -68,7 +69,6 @@ async def create_lead(body: LeadCreate, actor: Officer, uow: UowDep, runtime: Ru
             tipster_contact=body.tipster_contact,
         ),
         uow,
-        runtime,
     )
     return LeadPublic.of(lead)
 
@@ -131,7 +131,6 @@ async def attach_evidence(
             description=description,
         ),
         uow,
-        runtime,
     )
     return EvidencePublic.of(item)
 
@@ -142,7 +141,6 @@ async def assess(lead_id: str, body: AssessmentIn, actor: Judge, uow: UowDep, ru
     await handlers.assess_lead(
         commands.AssessLead(actor=actor, lead_id=lead_id, conclusion=body.conclusion, reasons=body.reasons),
         uow,
-        runtime,
     )
     return await _reload(runtime, lead_id)
 
@@ -155,7 +153,6 @@ async def serve_notice(lead_id: str, body: NoticeIn, actor: Officer, uow: UowDep
     await handlers.serve_notice(
         commands.ServeNotice(actor=actor, lead_id=lead_id, served_at=body.served_at, notice_number=body.notice_number),
         uow,
-        runtime,
     )
     return await _reload(runtime, lead_id)
 
@@ -174,7 +171,6 @@ async def record_payment(lead_id: str, body: PaymentIn, actor: Officer, uow: Uow
             over_reason=body.over_reason,
         ),
         uow,
-        runtime,
     )
     return await _reload(runtime, lead_id)
 
@@ -190,11 +186,10 @@ async def record_settlement(
             lead_id=lead_id,
             signed_on=body.signed_on,
             paid_now=body.paid_now,
-            instalments=[{"due_on": i.due_on, "amount": i.amount} for i in body.instalments],
+            instalments=[Instalment(due_on=i.due_on, amount=i.amount) for i in body.instalments],
             note=body.note,
         ),
         uow,
-        runtime,
     )
     return await _reload(runtime, lead_id)
 
@@ -207,6 +202,5 @@ async def refer_lead(
     referral = await handlers.refer_lead(
         commands.ReferLead(actor=actor, lead_id=lead_id, override_reason=body.override_reason if body else None),
         uow,
-        runtime,
     )
     return ReferralPublic.of(referral)

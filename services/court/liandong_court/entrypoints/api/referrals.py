@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from liandong.api.deps import Page, PageDep, RuntimeDep
 from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see, visible_units
-from liandong_court.domain.model import ReferralStatus
+from liandong_court.domain.referrals import ReferralStatus
 from liandong_court.entrypoints.api.deps import Officer, Staff, UowDep
 from liandong_court.entrypoints.api.schemas import ReferralPublic, WithdrawalIn
 from liandong_court.service_layer import commands, handlers
@@ -45,6 +45,6 @@ async def withdraw(
 ) -> ReferralPublic:
     """Take the referral back before the police decide (e.g. the debtor performed)."""
     referral = await handlers.withdraw_referral(
-        commands.WithdrawReferral(actor=actor, referral_id=referral_id, reason=body.reason), uow, runtime
+        commands.WithdrawReferral(actor=actor, referral_id=referral_id, reason=body.reason), uow
     )
     return ReferralPublic.of(referral)

@@ -13,18 +13,9 @@ from liandong.contracts.common import CountyCode, EvidenceClass, EvidenceType, M
 from liandong.contracts.enforcement import Instalment
 from liandong.pii import mask_id_number, mask_phone
 from liandong_court.domain.cases import ClosureType, EnforcementCase, FocusCategory
-from liandong_court.domain.model import (
-    Assessment,
-    Evidence,
-    Lead,
-    LeadSource,
-    LeadStatus,
-    Payment,
-    Referral,
-    ReferralStatus,
-    Settlement,
-    TipChannel,
-)
+from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus, TipChannel
+from liandong_court.domain.records import Evidence, Payment, Settlement
+from liandong_court.domain.referrals import Referral, ReferralStatus
 
 ID_NUMBER = r"^[0-9A-Za-z]{6,32}$"
 
@@ -203,11 +194,16 @@ class PaymentPublic(PublicModel):
     recorded_by: str
 
 
+class InstalmentPublic(PublicModel):
+    due_on: date
+    amount: Decimal
+
+
 class SettlementPublic(PublicModel):
     id: str
     signed_on: date
     paid_now: Decimal
-    instalments: list[Instalment]
+    instalments: list[InstalmentPublic]
     note: str | None
     recorded_at: ShanghaiTime
     recorded_by: str
@@ -257,8 +253,7 @@ class LeadPublic(BaseModel):
         settlements: list[Settlement] | None = None,
     ) -> LeadPublic:
         suspects = [
-            {**s, "id_number": mask_id_number(s.get("id_number")) if masked else s.get("id_number")}
-            for s in lead.suspects
+            {**s.to_json(), "id_number": mask_id_number(s.id_number) if masked else s.id_number} for s in lead.suspects
         ]
         tipster = None
         if lead.source is LeadSource.PUBLIC_TIP:

@@ -70,7 +70,7 @@ async def evidence_content(
 @router.post("/{referral_id}/registration", response_model=ReferralPublic)
 async def register(referral_id: str, actor: Investigator, uow: UowDep, runtime: RuntimeDep) -> ReferralPublic:
     """受案登记: register the referral; the receipt goes back to the court; the 7-day filing window starts."""
-    await handlers.register_referral(commands.RegisterReferral(actor=actor, referral_id=referral_id), uow, runtime)
+    await handlers.register_referral(commands.RegisterReferral(actor=actor, referral_id=referral_id), uow)
     return await _reload(runtime, referral_id, actor.unit)
 
 
@@ -85,13 +85,12 @@ async def decide(
                 actor=actor, referral_id=referral_id, case_number=body.case_number, suspect_names=body.suspects
             ),
             uow,
-            runtime,
         )
     else:
         if body.case_number or body.suspects:
             raise DomainError("a decline names no case number or suspects", code="decision_shape")
         await handlers.decline_filing(
-            commands.DeclineFiling(actor=actor, referral_id=referral_id, reasons=body.reasons or ""), uow, runtime
+            commands.DeclineFiling(actor=actor, referral_id=referral_id, reasons=body.reasons or ""), uow
         )
     return await _reload(runtime, referral_id, actor.unit)
 
@@ -102,7 +101,7 @@ async def serve_notice(
 ) -> ReferralPublic:
     """不予立案通知书 served on the court (within 7 days of the decision)."""
     await handlers.serve_decline(
-        commands.ServeDecline(actor=actor, referral_id=referral_id, served_at=body.served_at), uow, runtime
+        commands.ServeDecline(actor=actor, referral_id=referral_id, served_at=body.served_at), uow
     )
     return await _reload(runtime, referral_id, actor.unit)
 
@@ -113,6 +112,6 @@ async def extend(
 ) -> ReferralPublic:
     """重大、复杂: the supervisor extends the filing window to 30 days; the court's mirror follows."""
     await handlers.extend_filing_window(
-        commands.ExtendFilingWindow(actor=actor, referral_id=referral_id, reason=body.reason), uow, runtime
+        commands.ExtendFilingWindow(actor=actor, referral_id=referral_id, reason=body.reason), uow
     )
     return await _reload(runtime, referral_id, actor.unit)

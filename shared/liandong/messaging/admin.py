@@ -1,7 +1,7 @@
-"""The topic catalogue (one topic per producing agency and aggregate family) and explicit topic creation.
+"""Explicit topic creation with the admin client.
 
-Broker auto-creation is off (deploy/kafka/server.properties.in); every service creates the whole catalogue at
-start-up, which is idempotent, so any one of them can come up first.
+Broker auto-creation is off (deploy/kafka/server.properties.in); every service creates the whole catalogue
+(`liandong.contracts.topics.catalogue`) at start-up, which is idempotent, so any one of them can come up first.
 """
 
 from __future__ import annotations
@@ -15,41 +15,6 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 log = logging.getLogger(__name__)
-
-COURT_REFERRALS = "court.referrals"
-COURT_ENFORCEMENT = "court.enforcement"
-COURT_TRIALS = "court.trials"
-COURT_DEADLINES = "court.deadlines"
-POLICE_REFERRALS = "police.referrals"
-POLICE_CASES = "police.cases"
-POLICE_DEADLINES = "police.deadlines"
-PROCURATORATE_DECISIONS = "procuratorate.decisions"
-PROCURATORATE_SUPERVISION = "procuratorate.supervision"
-PROCURATORATE_DEADLINES = "procuratorate.deadlines"
-
-EVENT_TOPICS: tuple[str, ...] = (
-    COURT_REFERRALS,
-    COURT_ENFORCEMENT,
-    COURT_TRIALS,
-    COURT_DEADLINES,
-    POLICE_REFERRALS,
-    POLICE_CASES,
-    POLICE_DEADLINES,
-    PROCURATORATE_DECISIONS,
-    PROCURATORATE_SUPERVISION,
-    PROCURATORATE_DEADLINES,
-)
-
-CONSUMER_GROUPS: tuple[str, ...] = ("liandong.court", "liandong.police", "liandong.procuratorate")
-
-
-def dead_letter_topic(group_id: str) -> str:
-    """One dead-letter topic per consumer group."""
-    return f"{group_id}.dlt"
-
-
-def catalogue() -> list[str]:
-    return [*EVENT_TOPICS, *(dead_letter_topic(g) for g in CONSUMER_GROUPS)]
 
 
 async def ensure_topics(

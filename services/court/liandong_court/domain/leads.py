@@ -1,0 +1,275 @@
+"""Leads (拒执线索) as the court holds them, in its dynamic lead database (拒执案件动态库).
+
+open ──研判 not suspected──▶ not_suspected (closed)
+ │ 告知书 served
+ ▼
+notice_served ──paid in full / settled──▶ performed (执结, closed; from any open state)
+ │ 研判 suspected and the 5 days passed unperformed (or a criminal judge's written override)
+ ▼
+referred ─▶ received_by_police ─▶ filed | declined
+ │ withdrawn before the police decide
+ ▼
+withdrawn (may be referred again)
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from liandong.contracts.common import SuspectRole
+from liandong.errors import Conflict, DomainError
+from liandong.units import COUNTIES
+from liandong_court.domain import events
+from liandong_court.domain.referrals import Referral, ReferralStatus
+from liandong_court.domain.rules import CENT, validate_case_number
+from liandong_court.domain.values import EvidenceFile, Instalment, Suspect
+
+
+class LeadSource(StrEnum):
+    CASE_SCREENING = "case_screening"
+    PUBLIC_TIP = "public_tip"
+
+
+class TipChannel(StrEnum):
+    HOTLINE = "hotline"
+    ONLINE = "online"
+
+
+class LeadStatus(StrEnum):
+    OPEN = "open"
+    NOT_SUSPECTED = "not_suspected"
+    NOTICE_SERVED = "notice_served"
+    REFERRED = "referred"
+    RECEIVED_BY_POLICE = "received_by_police"
+    FILED = "filed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    PERFORMED = "performed"
+
+
+CLOSED = frozenset({LeadStatus.NOT_SUSPECTED, LeadStatus.PERFORMED})
+WITH_POLICE = frozenset({LeadStatus.REFERRED, LeadStatus.RECEIVED_BY_POLICE, LeadStatus.FILED})
+REFERABLE = frozenset({LeadStatus.OPEN, LeadStatus.NOTICE_SERVED, LeadStatus.WITHDRAWN})
+
+
+class Assessment(StrEnum):
+    """联合研判 with the criminal tribunal."""
+
+    SUSPECTED = "suspected"
+    NOT_SUSPECTED = "not_suspected"
+
+
+@dataclass(eq=False, kw_only=True)
+class Lead:
+    """拒执线索: a debtor suspected of refusing to execute a judgment."""
+
+    id: str
+    unit: str
+    enforcement_case_number: str
+    source: LeadSource
+    suspects: tuple[Suspect, ...]
+    amount_owed: Decimal
+    amount_paid: Decimal
+    summary: str
+    created_at: datetime
+    created_by: str
+    enforcement_case_id: str | None = None
+    tip_channel: TipChannel | None = None
+    tipster_name: str | None = None
+    tipster_contact: str | None = None
+    court_code: str = field(init=False)
+    status: LeadStatus = LeadStatus.OPEN
+    assessment: Assessment | None = None
+    assessment_reasons: str | None = None
+    assessed_by: str | None = None
+    assessed_at: datetime | None = None
+    notice_number: str | None = None
+    notice_served_at: datetime | None = None
+    notice_due_at: datetime | None = None
+    performed_at: datetime | None = None
+    performance_kind: str | None = None
+    live_referral_id: str | None = None
+    events: list[events.DomainEvent] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        county = COUNTIES.get(self.unit)
+        if county is None:
+            raise DomainError(f"unit {self.unit} is not a county court of Xianning", code="unknown_unit")
+        validate_case_number(self.enforcement_case_number, county.court_code)
+        if self.amount_paid > self.amount_owed:
+            raise DomainError("amount_paid is larger than amount_owed", code="paid_exceeds_owed")
+        self.suspects = tuple(self.suspects)
+        if not any(s.role is SuspectRole.DEBTOR for s in self.suspects):
+            raise DomainError("a lead names at least one debtor among its suspects", code="no_debtor")
+        if self.source is LeadSource.PUBLIC_TIP and self.tip_channel is None:
+            raise DomainError("a public tip says how it came in (hotline or online)", code="no_tip_channel")
+        self.court_code = county.court_code
+        self.amount_owed = self.amount_owed.quantize(CENT)
+        self.amount_paid = self.amount_paid.quantize(CENT)
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.amount_owed - self.amount_paid
+
+    def _open(self) -> None:
+        if self.status in CLOSED:
+            raise Conflict(f"lead {self.id} is closed ({self.status.value})", code="lead_closed")
+
+    def add_suspect(self, suspect: Suspect) -> None:
+        self._open()
+        self.suspects = (*self.suspects, suspect)
+
+    def assess(self, conclusion: Assessment, reasons: str, *, by: str, at: datetime) -> None:
+        """研判 by a criminal judge."""
+        self._open()
+        if self.status in WITH_POLICE:
+            raise Conflict(f"lead {self.id} is already with the police", code="lead_with_police")
+        self.assessment = conclusion
+        self.assessment_reasons = reasons
+        self.assessed_by = by
+        self.assessed_at = at
+        if conclusion is Assessment.NOT_SUSPECTED:
+            self.status = LeadStatus.NOT_SUSPECTED
+
+    def serve_notice(self, *, number: str, served_at: datetime, due_at: datetime) -> None:
+        """《涉嫌拒执犯罪告知书》: the debtor is told to perform within the window that ends at `due_at`."""
+        self._open()
+        if self.status is not LeadStatus.OPEN:
+            raise Conflict(
+                f"lead {self.id} is {self.status.value}; a notice is served on an open lead", code="notice_not_allowed"
+            )
+        self.notice_number = number
+        self.notice_served_at = served_at
+        self.notice_due_at = due_at
+        self.status = LeadStatus.NOTICE_SERVED
+
+    def record_payment(self, amount: Decimal, *, over_reason: str | None, at: datetime) -> None:
+        self._open()
+        if amount <= 0:
+            raise DomainError("a payment is a positive amount", code="invalid_amount")
+        if amount > self.unpaid and not (over_reason and over_reason.strip()):
+            raise DomainError(
+                f"the payment {amount} is more than the {self.unpaid} still owed; give a reason to record it",
+                code="payment_exceeds_owed",
+            )
+        self.amount_paid = (self.amount_paid + amount).quantize(CENT)
+        if self.amount_paid >= self.amount_owed:
+            self._perform("paid_in_full", paid_now=amount, instalments=(), at=at)
+
+    def settle(self, *, paid_now: Decimal, instalments: Sequence[Instalment], at: datetime) -> None:
+        """和解协议: part paid now, the rest in instalments that must cover what is left."""
+        self._open()
+        if paid_now < 0 or paid_now > self.unpaid:
+            raise DomainError(f"paid_now must be between 0 and the {self.unpaid} owed", code="invalid_amount")
+        rest = self.unpaid - paid_now
+        planned = sum((i.amount for i in instalments), Decimal(0))
+        if planned != rest:
+            raise DomainError(
+                f"the instalments add up to {planned}, not the {rest} left after paying now",
+                code="instalments_do_not_cover_rest",
+            )
+        dates = [i.due_on for i in instalments]
+        if dates != sorted(dates) or len(set(dates)) != len(dates):
+            raise DomainError("instalment dates are distinct and in order", code="instalments_out_of_order")
+        self.amount_paid = (self.amount_paid + paid_now).quantize(CENT)
+        self._perform("settled", paid_now=paid_now, instalments=tuple(instalments), at=at)
+
+    def _perform(self, kind: str, *, paid_now: Decimal, instalments: tuple[Instalment, ...], at: datetime) -> None:
+        with_police = self.status in WITH_POLICE
+        self.status = LeadStatus.PERFORMED
+        self.performed_at = at
+        self.performance_kind = kind
+        self.events.append(
+            events.LeadPerformed(
+                lead_id=self.id,
+                referral_id=self.live_referral_id if with_police else None,
+                enforcement_case_number=self.enforcement_case_number,
+                court_unit=self.unit,
+                kind=kind,
+                amount_owed=self.amount_owed,
+                amount_paid=self.amount_paid,
+                paid_now=paid_now,
+                instalments=instalments,
+                occurred_at=at,
+            )
+        )
+
+    def refer(
+        self,
+        *,
+        referred_by: str,
+        at: datetime,
+        letter_number: str,
+        evidence: Sequence[EvidenceFile],
+        override_reason: str | None = None,
+    ) -> Referral:
+        """案件移送 to the police of the court's county.
+
+        Allowed once the assessment concludes 'suspected' and the notice window has passed without full
+        performance; a criminal judge may override with a written reason (`override_reason`).
+        """
+        self._open()
+        if self.status not in REFERABLE:
+            raise Conflict(
+                f"lead {self.id} is {self.status.value}; it cannot be referred now", code="lead_not_referable"
+            )
+        if override_reason is None:
+            if self.assessment is not Assessment.SUSPECTED:
+                raise DomainError("the joint assessment has not concluded 'suspected'", code="not_assessed")
+            if self.notice_due_at is None:
+                raise DomainError("the notice (告知书) has not been served", code="notice_not_served")
+            if at < self.notice_due_at:
+                raise DomainError(
+                    f"the debtor's window runs until {self.notice_due_at.isoformat()}", code="notice_window_open"
+                )
+        elif not override_reason.strip():
+            raise DomainError("an override gives its written reason", code="reason_required")
+        referral = Referral(
+            id=str(uuid.uuid4()),
+            lead_id=self.id,
+            letter_number=letter_number,
+            court_unit=self.unit,
+            police_unit=self.unit,
+            submitted_at=at,
+            submitted_by=referred_by,
+            override_reason=override_reason,
+        )
+        self.status = LeadStatus.REFERRED
+        self.live_referral_id = referral.id
+        referral.events.append(
+            events.ReferralSubmitted(
+                referral_id=referral.id,
+                lead_id=self.id,
+                letter_number=letter_number,
+                court_code=self.court_code,
+                court_unit=self.unit,
+                police_unit=referral.police_unit,
+                enforcement_case_number=self.enforcement_case_number,
+                summary=self.summary,
+                amount_owed=self.amount_owed,
+                amount_paid=self.amount_paid,
+                suspects=self.suspects,
+                evidence=tuple(evidence),
+                submitted_by=referred_by,
+                occurred_at=at,
+            )
+        )
+        return referral
+
+    def police_answered(self, status: ReferralStatus) -> None:
+        """Follow the police's answer on the live referral (unless the lead is already closed)."""
+        if self.status in CLOSED:
+            return
+        self.status = {
+            ReferralStatus.RECEIVED: LeadStatus.RECEIVED_BY_POLICE,
+            ReferralStatus.FILED: LeadStatus.FILED,
+            ReferralStatus.DECLINED: LeadStatus.DECLINED,
+            ReferralStatus.WITHDRAWN: LeadStatus.WITHDRAWN,
+        }.get(status, self.status)
+        if status is ReferralStatus.WITHDRAWN:
+            self.live_referral_id = None

@@ -1,0 +1,108 @@
+"""案件移送: the court's referral of one lead to one police bureau, and what the police answered.
+
+submitted ──受案登记回执──▶ received ──▶ filed | declined
+    └──────────────┴── withdrawn by the court before a decision
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from liandong.errors import Conflict, DomainError
+from liandong_court.domain import events
+
+
+class ReferralStatus(StrEnum):
+    SUBMITTED = "submitted"
+    RECEIVED = "received"
+    FILED = "filed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+UNDECIDED = frozenset({ReferralStatus.SUBMITTED, ReferralStatus.RECEIVED})
+
+
+@dataclass(eq=False, kw_only=True)
+class Referral:
+    """案件移送函 and its follow-up. Answers from the police return False when stale (already applied or moot)."""
+
+    id: str
+    lead_id: str
+    letter_number: str
+    court_unit: str
+    police_unit: str
+    submitted_at: datetime
+    submitted_by: str
+    override_reason: str | None = None
+    status: ReferralStatus = ReferralStatus.SUBMITTED
+    received_at: datetime | None = None
+    receipt_number: str | None = None
+    received_by: str | None = None
+    police_case_number: str | None = None
+    filed_at: datetime | None = None
+    decline_reasons: str | None = None
+    declined_at: datetime | None = None
+    filing_due_at: datetime | None = None
+    extension_reason: str | None = None
+    withdrawn_at: datetime | None = None
+    withdraw_reason: str | None = None
+    events: list[events.DomainEvent] = field(default_factory=list, repr=False)
+
+    def record_receipt(self, *, receipt_number: str, received_at: datetime, received_by: str) -> bool:
+        """受案登记回执: the police registered the referral."""
+        if self.status is not ReferralStatus.SUBMITTED:
+            return False
+        self.status = ReferralStatus.RECEIVED
+        self.received_at = received_at
+        self.receipt_number = receipt_number
+        self.received_by = received_by
+        return True
+
+    def record_filing(self, *, case_number: str, filed_at: datetime) -> bool:
+        if self.status not in UNDECIDED:
+            return False
+        self.status = ReferralStatus.FILED
+        self.police_case_number = case_number
+        self.filed_at = filed_at
+        return True
+
+    def record_decline(self, *, reasons: str, declined_at: datetime) -> bool:
+        if self.status not in UNDECIDED:
+            return False
+        self.status = ReferralStatus.DECLINED
+        self.decline_reasons = reasons
+        self.declined_at = declined_at
+        return True
+
+    def record_extension(self, *, due_at: datetime, reason: str) -> bool:
+        if self.status not in UNDECIDED:
+            return False
+        self.filing_due_at = due_at
+        self.extension_reason = reason
+        return True
+
+    def withdraw(self, *, reason: str, by: str, at: datetime) -> None:
+        """The court takes the referral back before the police decide (e.g. the debtor performed)."""
+        if not reason.strip():
+            raise DomainError("a withdrawal gives its reason", code="reason_required")
+        if self.status not in UNDECIDED:
+            raise Conflict(
+                f"referral {self.id} is {self.status.value}; only an undecided referral is withdrawn",
+                code="referral_decided",
+            )
+        self.status = ReferralStatus.WITHDRAWN
+        self.withdrawn_at = at
+        self.withdraw_reason = reason
+        self.events.append(
+            events.ReferralWithdrawn(
+                referral_id=self.id,
+                lead_id=self.lead_id,
+                court_unit=self.court_unit,
+                reason=reason,
+                withdrawn_by=by,
+                occurred_at=at,
+            )
+        )

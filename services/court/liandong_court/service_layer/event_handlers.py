@@ -1,0 +1,102 @@
+"""What the court does with the events it receives; each handler returns what its state guard decided.
+
+The court follows its referrals: the receipt starts the court's mirror of the police filing window (so a silence
+shows even when the police service is down), a filing or a decline meets it, an extension extends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from liandong.contracts import CaseFiledV1, CaseFilingDeclinedV1, CaseFilingExtendedV1, ReferralReceivedV1
+from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
+from liandong.sla.kinds import Kind
+from liandong_court.domain.referrals import Referral, ReferralStatus
+from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
+
+
+async def _referral(uow: CourtUnitOfWork, referral_id: str) -> Referral:
+    referral = await uow.referrals.get(referral_id, for_update=True)
+    if referral is None:
+        raise PoisonMessage(f"an answer about unknown referral {referral_id}")
+    return referral
+
+
+async def _lead_follows(uow: CourtUnitOfWork, referral: Referral, status: ReferralStatus) -> None:
+    lead = await uow.leads.get(referral.lead_id, for_update=True)
+    if lead is not None and lead.live_referral_id == referral.id:
+        lead.police_answered(status)
+
+
+async def on_referral_received(event: Delivery[ReferralReceivedV1], uow: CourtUnitOfWork) -> Outcome:
+    """受案登记回执: the referral is received; the court's mirror of the filing window starts at the receipt."""
+    receipt = event.payload
+    referral = await _referral(uow, receipt.referral_id)
+    if not referral.record_receipt(
+        receipt_number=receipt.receipt_number, received_at=receipt.received_at, received_by=receipt.registered_by
+    ):
+        return Outcome.STALE
+    await _lead_follows(uow, referral, ReferralStatus.RECEIVED)
+    await uow.deadlines.start(
+        kind=Kind.POLICE_FILING_DECISION,
+        subject_type="referral",
+        subject_id=referral.id,
+        correlation_id=referral.lead_id,
+        unit=referral.court_unit,
+        started_at=receipt.received_at,
+    )
+    return Outcome.APPLIED
+
+
+async def _decided(
+    uow: CourtUnitOfWork, referral_id: str, status: ReferralStatus, at: datetime, apply: Callable[[Referral], bool]
+) -> Outcome:
+    """A filing decision (filed or declined): the referral and the lead follow, the court's mirror is met."""
+    referral = await _referral(uow, referral_id)
+    if not apply(referral):
+        return Outcome.STALE
+    await _lead_follows(uow, referral, status)
+    await uow.deadlines.meet(kind=Kind.POLICE_FILING_DECISION, subject_type="referral", subject_id=referral.id, at=at)
+    return Outcome.APPLIED
+
+
+async def on_case_filed(event: Delivery[CaseFiledV1], uow: CourtUnitOfWork) -> Outcome:
+    """立案决定: the police filed a case on the referral."""
+    filed = event.payload
+    return await _decided(
+        uow,
+        filed.referral_id,
+        ReferralStatus.FILED,
+        filed.filed_at,
+        lambda r: r.record_filing(case_number=filed.case_number, filed_at=filed.filed_at),
+    )
+
+
+async def on_filing_declined(event: Delivery[CaseFilingDeclinedV1], uow: CourtUnitOfWork) -> Outcome:
+    """不予立案通知书: the police declined, with reasons; the court may guide 自诉 or ask for 立案监督."""
+    declined = event.payload
+    return await _decided(
+        uow,
+        declined.referral_id,
+        ReferralStatus.DECLINED,
+        declined.decided_at,
+        lambda r: r.record_decline(reasons=declined.reasons, declined_at=declined.decided_at),
+    )
+
+
+async def on_filing_extended(event: Delivery[CaseFilingExtendedV1], uow: CourtUnitOfWork) -> Outcome:
+    """The filing window extended to 30 days: the court's mirror moves with it."""
+    extended = event.payload
+    referral = await _referral(uow, extended.referral_id)
+    if not referral.record_extension(due_at=extended.due_at, reason=extended.reason):
+        return Outcome.STALE
+    mirrors = await uow.deadlines.running(
+        subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
+    )
+    for mirror in mirrors:
+        if mirror.window < extended.window_days:
+            await uow.deadlines.extend(
+                mirror.id, approver=extended.approver, reason=extended.reason, window=extended.window_days
+            )
+    return Outcome.APPLIED

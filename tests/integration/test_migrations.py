@@ -1,0 +1,183 @@
+"""The common tables' history belongs to the shared library (branch `liandong`); each service's history depends on it.
+
+A database made before the branch existed holds only its service revision in `alembic_version` ('0003' for the
+court and the police, '0002' for the procuratorate) and the same schema (the revisions are the same DDL, moved). It
+must upgrade as it stands, keep every row of every common table, and receive the next common revision like a new
+database does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, MetaData, Table, func, insert, select, text
+
+from liandong.persistence import migrations
+from liandong.persistence.engine import create_engine
+from liandong.persistence.tables import CommonTables
+from liandong.runtime import ServiceSpec
+from liandong_court.bootstrap import spec as court_spec
+from liandong_police.bootstrap import spec as police_spec
+from liandong_procuratorate.bootstrap import spec as procuratorate_spec
+
+PRE_BRANCH_HEAD = {"court": "0003", "police": "0003", "procuratorate": "0002"}
+NOW = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+
+NEXT_COMMON_REVISION = '''
+"""a later change to a common table (written by the test)"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "liandong_9001"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("probe", sa.String(8), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("probe")
+'''
+
+
+def common_rows(tables: CommonTables) -> dict[Table, dict[str, Any]]:
+    deadline_id = str(uuid.uuid4())
+    event_id = str(uuid.uuid4())
+    return {
+        tables.outbox: {
+            "event_id": event_id,
+            "topic": "court.referrals",
+            "event_type": "court.referral.submitted",
+            "aggregate_type": "referral",
+            "aggregate_id": "r-1",
+            "correlation_id": "lead-1",
+            "envelope": "{}",
+            "created_at": NOW,
+            "next_attempt_at": NOW,
+        },
+        tables.inbox: {
+            "consumer": "liandong.court",
+            "event_id": event_id,
+            "event_type": "police.referral.received",
+            "correlation_id": "lead-1",
+            "outcome": "applied",
+            "received_at": NOW,
+        },
+        tables.idempotency_keys: {"scope": "someone", "key": "k-1", "fingerprint": "f" * 64, "created_at": NOW},
+        tables.users: {
+            "username": "tongcheng.clerk",
+            "password_hash": "x",
+            "display_name": "书记员",
+            "role": "enforcement_officer",
+            "unit": "421222",
+            "created_at": NOW,
+        },
+        tables.deadlines: {
+            "id": deadline_id,
+            "kind": "police_filing_decision",
+            "title": "t",
+            "legal_basis": "b",
+            "unit": "421222",
+            "subject_type": "referral",
+            "subject_id": "r-1",
+            "correlation_id": "lead-1",
+            "custody": False,
+            "window": 7,
+            "window_unit": "days",
+            "period_started_at": NOW,
+            "due_at": NOW,
+            "rolled_forward": False,
+            "warnings_hours": [48, 24],
+            "state": "running",
+            "created_at": NOW,
+            "updated_at": NOW,
+        },
+        tables.deadline_stages: {
+            "deadline_id": deadline_id,
+            "generation": 0,
+            "stage": "breached",
+            "scheduled_at": NOW,
+            "fired_at": NOW,
+            "late": False,
+            "event_id": event_id,
+        },
+        tables.deadline_history: {"deadline_id": deadline_id, "at": NOW, "action": "started", "detail": {}},
+        tables.received_breaches: {
+            "event_id": event_id,
+            "agency": "police",
+            "unit": "421222",
+            "deadline_id": deadline_id,
+            "kind": "police_filing_decision",
+            "title": "t",
+            "legal_basis": "b",
+            "subject_type": "referral",
+            "subject_id": "r-1",
+            "correlation_id": "lead-1",
+            "due_at": NOW,
+            "fired_at": NOW,
+            "late": False,
+            "received_at": NOW,
+        },
+    }
+
+
+def differences(connection: Connection, metadata: MetaData) -> list[Any]:
+    """What the database has that the models do not, or the other way round (alembic's autogenerate comparison)."""
+    context = MigrationContext.configure(connection, opts={"compare_type": False})
+    return list(compare_metadata(context, metadata))
+
+
+@pytest.mark.parametrize("make_spec", [court_spec, police_spec, procuratorate_spec], ids=lambda f: f.__name__)
+async def test_a_database_from_before_the_shared_branch_upgrades_without_loss(
+    database_url: str, tmp_path: Path, make_spec: Any
+) -> None:
+    spec: ServiceSpec = make_spec()
+    await migrations.upgrade_async(spec.migrations, database_url)
+    engine = create_engine(database_url)
+    try:
+        rows = common_rows(spec.tables)
+        async with engine.begin() as conn:
+            assert await conn.run_sync(differences, spec.metadata) == [], "a new database matches the models"
+            for table, row in rows.items():
+                await conn.execute(insert(table).values(**row))
+            # what a database made before the shared branch holds: its service revision, nothing of the branch
+            await conn.execute(text("DELETE FROM alembic_version"))
+            await conn.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": PRE_BRANCH_HEAD[spec.agency]}
+            )
+
+        # the shared library adds a revision to its branch; every service database receives it at start-up
+        later = tmp_path / "later_versions"
+        later.mkdir()
+        (later / "liandong_9001_probe.py").write_text(NEXT_COMMON_REVISION.format(head="liandong_0002"))
+        config = migrations.alembic_config(spec.migrations, database_url)
+        config.set_main_option("version_locations", f"{config.get_main_option('version_locations')} {later}")
+        await asyncio.to_thread(command.upgrade, config, "heads")
+
+        async with engine.connect() as conn:
+            versions = set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+            assert versions == {PRE_BRANCH_HEAD[spec.agency], "liandong_9001"}
+            for table in rows:
+                assert await conn.scalar(select(func.count()).select_from(table)) == 1, f"{table.name} kept its row"
+            probe = await conn.scalar(select(text("probe")).select_from(spec.tables.users))
+            assert probe is None, "the new column exists on the old rows"
+            diffs = await conn.run_sync(differences, spec.metadata)
+            assert [d for d in diffs if not (d[0] == "remove_column" and d[3].name == "probe")] == []
+
+        # and again: nothing left to apply, nothing applied twice
+        await asyncio.to_thread(command.upgrade, config, "heads")
+    finally:
+        await engine.dispose()

@@ -1,0 +1,192 @@
+"""In-memory units of work for unit tests of the service-layer handlers: no database, no broker.
+
+A fake carries what a real unit of work carries — the clock, repositories, the deadline book — and records what
+was committed, so a handler test reads as the story it checks. Handlers are typed on their service's unit of work;
+tests hand them a fake through `as_uow` (a cast: the fake has the same surface).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar, cast
+
+from liandong.clock import Clock
+from liandong.errors import Conflict, DomainError, NotFound
+from liandong.sla.calendar import DEFAULT_CALENDAR
+from liandong.sla.counting import compute_due
+from liandong.sla.kinds import kind as kind_of
+from liandong.sla.records import Deadline, ReceivedBreach
+from liandong.sla.rules import OPEN_STATES, DeadlineState
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+class FakeDeadlines:
+    """The deadline book in memory, counting due dates with the real rules (`liandong.sla`)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.rows: dict[str, Deadline] = {}
+        self.received: list[ReceivedBreach] = []
+
+    def due_at(self, kind: str, start: datetime) -> datetime:
+        return compute_due(kind_of(kind), start, calendar=DEFAULT_CALENDAR).due
+
+    async def start(
+        self,
+        *,
+        kind: str,
+        subject_type: str,
+        subject_id: str,
+        correlation_id: str,
+        unit: str,
+        started_at: datetime,
+        actor: str | None = None,
+    ) -> str:
+        if await self.running(subject_type=subject_type, subject_id=subject_id, kind=kind):
+            raise Conflict(
+                f"a {kind} window is already running for {subject_type} {subject_id}", code="already_running"
+            )
+        spec = kind_of(kind)
+        due = compute_due(spec, started_at, calendar=DEFAULT_CALENDAR)
+        now = self.clock.now()
+        deadline = Deadline(
+            id=str(uuid.uuid4()),
+            kind=spec.name,
+            title=spec.title,
+            legal_basis=spec.legal_basis,
+            unit=unit,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            correlation_id=correlation_id,
+            state=DeadlineState.RUNNING,
+            custody=spec.custody,
+            window=due.window,
+            window_unit=spec.unit.value,
+            extra_days=0,
+            period_started_at=due.start,
+            due_at=due.due,
+            rolled_forward=due.rolled_forward,
+            warnings_hours=spec.warnings_hours,
+            generation=0,
+            stage_index=0,
+            next_fire_at=None,
+            extensions=0,
+            restarts=0,
+            met_at=None,
+            breached_at=None,
+            cancelled_at=None,
+            created_at=now,
+            updated_at=now,
+        )
+        self.rows[deadline.id] = deadline
+        return deadline.id
+
+    async def meet(
+        self, *, kind: str, subject_type: str, subject_id: str, at: datetime, actor: str | None = None
+    ) -> bool:
+        for d in self.rows.values():
+            if (d.kind, d.subject_type, d.subject_id) == (kind, subject_type, subject_id) and d.state in OPEN_STATES:
+                self.rows[d.id] = replace(d, state=DeadlineState.MET, met_at=at)
+                return True
+        return False
+
+    async def running(self, *, subject_type: str, subject_id: str, kind: str | None = None) -> list[Deadline]:
+        return [
+            d
+            for d in self.rows.values()
+            if (d.subject_type, d.subject_id) == (subject_type, subject_id)
+            and d.state is DeadlineState.RUNNING
+            and (kind is None or d.kind == kind)
+        ]
+
+    async def get(self, deadline_id: str) -> Deadline:
+        if deadline_id not in self.rows:
+            raise NotFound(f"no deadline {deadline_id}")
+        return self.rows[deadline_id]
+
+    async def extend(
+        self,
+        deadline_id: str,
+        *,
+        approver: str,
+        reason: str,
+        window: int | None = None,
+        extra_days: int | None = None,
+        actor: str | None = None,
+    ) -> Deadline:
+        d = await self.get(deadline_id)
+        spec = kind_of(d.kind)
+        if window is None or spec.max_window is None or window > spec.max_window:
+            raise DomainError(f"{d.kind} may not be extended to {window}", code="beyond_legal_maximum")
+        due = compute_due(spec, d.period_started_at, window=window, calendar=DEFAULT_CALENDAR)
+        self.rows[d.id] = replace(d, window=window, due_at=due.due, extensions=d.extensions + 1)
+        return self.rows[d.id]
+
+    async def cancel(self, deadline_id: str, *, reason: str, actor: str | None = None) -> None:
+        d = await self.get(deadline_id)
+        self.rows[d.id] = replace(d, state=DeadlineState.CANCELLED, cancelled_at=self.clock.now())
+
+    async def receive_breach(self, breach: ReceivedBreach) -> None:
+        self.received.append(breach)
+
+    def of_kind(self, kind: str) -> list[Deadline]:
+        return [d for d in self.rows.values() if d.kind == kind]
+
+
+class FakeRepository(Generic[T]):
+    """Aggregates by id; the unit of work collects their events on commit, as the real one does."""
+
+    def __init__(self, uow: FakeUnitOfWork, key: str = "id") -> None:
+        self._uow = uow
+        self._key = key
+        self.items: dict[str, T] = {}
+
+    def add(self, aggregate: T) -> None:
+        self.items[getattr(aggregate, self._key)] = aggregate
+        self._uow.seen.append(aggregate)
+
+    async def get(self, key: str, *, for_update: bool = False) -> T | None:
+        aggregate = self.items.get(key)
+        if aggregate is not None and all(aggregate is not s for s in self._uow.seen):
+            self._uow.seen.append(aggregate)
+        return aggregate
+
+
+@dataclass
+class FakeUnitOfWork:
+    clock: Clock
+    deadlines: FakeDeadlines = field(init=False)
+    seen: list[Any] = field(default_factory=list, init=False)
+    published: list[Any] = field(default_factory=list, init=False)  # domain events collected at commit
+    commits: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.deadlines = FakeDeadlines(self.clock)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+    async def commit(self) -> None:
+        self.commits += 1
+        for aggregate in self.seen:
+            while aggregate.events:
+                self.published.append(aggregate.events.pop(0))
+
+    def events_of(self, cls: type[U]) -> Sequence[U]:
+        return [e for e in self.published if isinstance(e, cls)]
+
+
+def as_uow(fake: object, kind: type[U]) -> U:
+    """Hand a fake to a handler typed on the service's unit of work (same surface, no database)."""
+    return cast(U, fake)

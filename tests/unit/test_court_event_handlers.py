@@ -1,0 +1,156 @@
+"""The court's answers from the police, applied by its service layer to a fake unit of work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from liandong.clock import ManualClock
+from liandong.contracts import CaseFiledV1, CaseFilingDeclinedV1, CaseFilingExtendedV1, ReferralReceivedV1, Suspect
+from liandong.contracts.common import PartyKind, SuspectRole
+from liandong.messaging.handlers import Outcome, PoisonMessage
+from liandong.sla.kinds import Kind
+from liandong.sla.rules import DeadlineState
+from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus
+from liandong_court.domain.referrals import Referral, ReferralStatus
+from liandong_court.domain.values import Suspect as LeadSuspect
+from liandong_court.service_layer import event_handlers as on
+from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
+from tests.support.deliveries import delivery
+from tests.support.fake_uow import FakeRepository, FakeUnitOfWork, as_uow
+
+SERVED = datetime(2025, 10, 1, 2, 0, tzinfo=UTC)
+RECEIVED = datetime(2025, 10, 9, 2, 0, tzinfo=UTC)
+
+
+class FakeCourtUnitOfWork(FakeUnitOfWork):
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(clock)
+        self.leads = FakeRepository[Lead](self)
+        self.referrals = FakeRepository[Referral](self)
+
+
+@pytest.fixture
+def fake(clock: ManualClock) -> FakeCourtUnitOfWork:
+    """A lead referred to the Tongcheng bureau, awaiting the receipt."""
+    clock.set(RECEIVED)
+    fake = FakeCourtUnitOfWork(clock)
+    lead = Lead(
+        id="lead-1",
+        unit="421222",
+        enforcement_case_number="(2024)鄂1222执123号",
+        source=LeadSource.CASE_SCREENING,
+        suspects=(LeadSuspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR),),
+        amount_owed=Decimal("350000"),
+        amount_paid=Decimal("0"),
+        summary="拒不履行",
+        created_at=SERVED,
+        created_by="tongcheng.officer",
+    )
+    lead.assess(Assessment.SUSPECTED, "有履行能力", by="tongcheng.judge", at=SERVED)
+    lead.serve_notice(number="告知书-1", served_at=SERVED, due_at=SERVED + timedelta(days=5))
+    referral = lead.refer(
+        referred_by="tongcheng.officer", at=SERVED + timedelta(days=6), letter_number="L1", evidence=[]
+    )
+    fake.leads.add(lead)
+    fake.referrals.add(referral)
+    fake.seen.clear()
+    referral.events.clear()
+    return fake
+
+
+def uow(fake: FakeCourtUnitOfWork) -> CourtUnitOfWork:
+    return as_uow(fake, CourtUnitOfWork)
+
+
+def referral_id(fake: FakeCourtUnitOfWork) -> str:
+    (rid,) = fake.referrals.items
+    return rid
+
+
+def receipt(rid: str) -> ReferralReceivedV1:
+    return ReferralReceivedV1(
+        referral_id=rid,
+        police_unit="421222",
+        receipt_number="421222公受〔2025〕00001号",
+        received_at=RECEIVED,
+        registered_by="tongcheng.investigator",
+    )
+
+
+async def received(fake: FakeCourtUnitOfWork) -> str:
+    rid = referral_id(fake)
+    assert await on.on_referral_received(delivery(receipt(rid), agency="police"), uow(fake)) is Outcome.APPLIED
+    return rid
+
+
+async def test_the_receipt_starts_the_courts_mirror_of_the_filing_window(fake: FakeCourtUnitOfWork) -> None:
+    """法发〔2025〕8号 第五条: the court watches the police's seven days from the receipt."""
+    rid = await received(fake)
+    assert fake.referrals.items[rid].status is ReferralStatus.RECEIVED
+    assert fake.leads.items["lead-1"].status is LeadStatus.RECEIVED_BY_POLICE
+    (mirror,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
+    assert (mirror.subject_id, mirror.unit, mirror.correlation_id) == (rid, "421222", "lead-1")
+    assert mirror.due_at == datetime(2025, 10, 16, 16, 0, tzinfo=UTC)
+    again = await on.on_referral_received(delivery(receipt(rid), agency="police"), uow(fake))
+    assert again is Outcome.STALE
+    assert len(fake.deadlines.rows) == 1, "a repeated receipt starts nothing"
+
+
+async def test_an_answer_about_an_unknown_referral_is_poison(fake: FakeCourtUnitOfWork) -> None:
+    with pytest.raises(PoisonMessage):
+        await on.on_referral_received(delivery(receipt("nobody"), agency="police"), uow(fake))
+
+
+async def test_a_filing_meets_the_mirror_and_the_lead_follows(fake: FakeCourtUnitOfWork) -> None:
+    rid = await received(fake)
+    filed = CaseFiledV1(
+        referral_id=rid,
+        case_id="case-1",
+        case_number="通公(经)立字〔2025〕123号",
+        police_unit="421222",
+        suspects=[Suspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
+        filed_at=RECEIVED + timedelta(days=3),
+        filed_by="tongcheng.investigator",
+    )
+    assert await on.on_case_filed(delivery(filed, agency="police"), uow(fake)) is Outcome.APPLIED
+    assert fake.referrals.items[rid].police_case_number == "通公(经)立字〔2025〕123号"
+    assert fake.leads.items["lead-1"].status is LeadStatus.FILED
+    (mirror,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
+    assert mirror.state is DeadlineState.MET
+    assert await on.on_case_filed(delivery(filed, agency="police"), uow(fake)) is Outcome.STALE
+
+
+async def test_a_decline_meets_the_mirror_and_leaves_the_court_its_options(fake: FakeCourtUnitOfWork) -> None:
+    rid = await received(fake)
+    declined = CaseFilingDeclinedV1(
+        referral_id=rid,
+        police_unit="421222",
+        reasons="证据不足",
+        decided_at=RECEIVED + timedelta(days=2),
+        served_at=RECEIVED + timedelta(days=3),
+        decided_by="tongcheng.investigator",
+    )
+    assert await on.on_filing_declined(delivery(declined, agency="police"), uow(fake)) is Outcome.APPLIED
+    assert fake.referrals.items[rid].decline_reasons == "证据不足"
+    assert fake.leads.items["lead-1"].status is LeadStatus.DECLINED
+    assert fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)[0].state is DeadlineState.MET
+
+
+async def test_an_extension_moves_the_mirror_to_thirty_days(fake: FakeCourtUnitOfWork) -> None:
+    rid = await received(fake)
+    extended = CaseFilingExtendedV1(
+        referral_id=rid,
+        police_unit="421222",
+        window_days=30,
+        due_at=datetime(2025, 11, 10, 16, 0, tzinfo=UTC),
+        approver="tongcheng.supervisor",
+        reason="重大、复杂",
+        extended_at=RECEIVED + timedelta(days=1),
+    )
+    assert await on.on_filing_extended(delivery(extended, agency="police"), uow(fake)) is Outcome.APPLIED
+    (mirror,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
+    assert mirror.window == 30
+    assert mirror.due_at == extended.due_at, "both trackers end at the same instant"

@@ -1,0 +1,77 @@
+"""The procuratorate's timeline handler and every service's breach handler, on a fake unit of work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from liandong.clock import ManualClock
+from liandong.contracts import CaseFiledV1, Suspect
+from liandong.contracts.common import PartyKind, SuspectRole
+from liandong.contracts.deadlines import BREACHED
+from liandong.deadlines.breaches import on_breach_received
+from liandong.messaging.handlers import Outcome
+from liandong.persistence.uow import SqlUnitOfWork
+from liandong_procuratorate.domain.model import TimelineEntry
+from liandong_procuratorate.service_layer.event_handlers import on_hand_off
+from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
+from tests.support.deliveries import delivery
+from tests.support.fake_uow import FakeRepository, FakeUnitOfWork, as_uow
+
+AT = datetime(2025, 10, 12, 2, 0, tzinfo=UTC)
+
+
+class FakeProcuratorateUnitOfWork(FakeUnitOfWork):
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(clock)
+        self.timeline = FakeRepository[TimelineEntry](self, key="event_id")
+
+
+@pytest.fixture
+def fake(clock: ManualClock) -> FakeProcuratorateUnitOfWork:
+    clock.set(AT)
+    return FakeProcuratorateUnitOfWork(clock)
+
+
+async def test_a_filing_goes_on_the_matters_timeline_with_its_suspects(fake: FakeProcuratorateUnitOfWork) -> None:
+    filed = CaseFiledV1(
+        referral_id="ref-1",
+        case_id="case-1",
+        case_number="通公(经)立字〔2025〕123号",
+        police_unit="421222",
+        suspects=[
+            Suspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR),
+            Suspect(name="祁某某", kind=PartyKind.PERSON, role=SuspectRole.HELPER),
+        ],
+        filed_at=AT,
+        filed_by="tongcheng.investigator",
+    )
+    event = delivery(filed, agency="police", correlation_id="lead-7")
+    assert await on_hand_off(event, as_uow(fake, ProcuratorateUnitOfWork)) is Outcome.APPLIED
+    (entry,) = fake.timeline.items.values()
+    assert entry.correlation_id == "lead-7"
+    assert entry.producer_agency == "police"
+    assert entry.summary == "421222 公安机关立案 通公(经)立字〔2025〕123号（犯罪嫌疑人：黎某某、祁某某）"
+    assert entry.recorded_at == AT
+
+
+async def test_another_agencys_breach_is_kept_for_the_supervisors(fake: FakeProcuratorateUnitOfWork) -> None:
+    breach = BREACHED["police"](
+        deadline_id="d-1",
+        kind="police_filing_decision",
+        title="公安机关对法院移送的拒执案件作出是否立案决定",
+        legal_basis="法发〔2025〕8号 第五条",
+        unit="421222",
+        subject_type="referral",
+        subject_id="ref-1",
+        started_at=AT,
+        due_at=AT,
+        fired_at=AT,
+        late=True,
+    )
+    event = delivery(breach, agency="police", correlation_id="lead-7")
+    assert await on_breach_received(event, as_uow(fake, SqlUnitOfWork)) is Outcome.APPLIED
+    (kept,) = fake.deadlines.received
+    assert (kept.agency, kept.unit, kept.correlation_id, kept.late) == ("police", "421222", "lead-7", True)
+    assert kept.event_id == str(event.envelope.event_id)
