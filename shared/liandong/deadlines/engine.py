@@ -23,9 +23,11 @@ from typing import Any
 from sqlalchemy import Row
 
 from liandong.clock import Clock
-from liandong.contracts.deadlines import APPROACHING, BREACHED, MET, DeadlineFacts
+from liandong.contracts.deadlines import MET, DeadlineFacts
+from liandong.deadlines.events import emit, facts
+from liandong.deadlines.firing import fire_due
 from liandong.deadlines.store import DeadlineStore
-from liandong.envelope import Envelope, ProducerRef
+from liandong.envelope import Agency, Envelope
 from liandong.errors import Conflict, DomainError
 from liandong.persistence.tables import CommonTables
 from liandong.persistence.uow import SqlUnitOfWork
@@ -33,14 +35,14 @@ from liandong.sla.calendar import DEFAULT_CALENDAR, LegalCalendar
 from liandong.sla.counting import DueDate, NaiveTime, compute_due
 from liandong.sla.kinds import DEFAULT_WARNINGS_HOURS, DeadlineKind, UnknownKind, kind
 from liandong.sla.records import Deadline, HistoryEntry, ReceivedBreach
-from liandong.sla.rules import BREACH_STAGE, DeadlineState, overdue_stages, stages_for
+from liandong.sla.rules import DeadlineState, stages_for
 
 
 class DeadlineEngine:
     def __init__(
         self,
         *,
-        agency: str,
+        agency: Agency,
         tables: CommonTables,
         clock: Clock,
         calendar: LegalCalendar = DEFAULT_CALENDAR,
@@ -149,7 +151,7 @@ class DeadlineEngine:
             uow.session, deadline_id, self.clock.now(), state=DeadlineState.MET, met_at=at, next_fire_at=None
         )
         used = round((at - row.period_started_at).total_seconds() / 86400, 3)
-        self._emit(uow, row, MET[self.agency](**self._facts(row), met_at=at, days_used=used, on_time=on_time))
+        self._emit(uow, row, MET[self.agency](**facts(row), met_at=at, days_used=used, on_time=on_time))
         await self._history(uow, deadline_id, "met", actor, {"on_time": on_time, "days_used": used})
 
     async def meet_subject(
@@ -284,71 +286,7 @@ class DeadlineEngine:
     # -- the tracker's tick --------------------------------------------------------------------------------------
     async def tick(self, uow_factory: Callable[[], SqlUnitOfWork]) -> int:
         """Fire every stage that is due now. Returns how many fired."""
-        fired = 0
-        while True:
-            async with uow_factory() as uow:
-                claimed, count = await self._fire_batch(uow)
-                await uow.commit()
-            fired += count
-            if claimed < self.batch_size:
-                return fired
-
-    async def _fire_batch(self, uow: SqlUnitOfWork) -> tuple[int, int]:
-        now = self.clock.now()
-        rows = await self.store.claim_due(uow.session, now, self.batch_size)
-        stage_rows: list[dict[str, Any]] = []
-        history_rows: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        for row in rows:
-            stages = stages_for(row.due_at, row.period_started_at, row.warnings_hours)
-            overdue = overdue_stages(stages, row.stage_index, now)
-            index = row.stage_index + len(overdue)
-            update_row = {
-                "b_id": row.id,
-                "b_stage_index": index,
-                "b_next_fire_at": stages[index].at if index < len(stages) else None,
-                "b_state": DeadlineState.RUNNING.value,
-                "b_breached_at": None,
-                "b_updated_at": now,
-            }
-            updates.append(update_row)
-            if not overdue:
-                continue
-            stage = overdue[-1]
-            late = now - stage.at > self.late_after
-            payload: DeadlineFacts
-            if stage.name == BREACH_STAGE:
-                update_row["b_state"] = DeadlineState.BREACHED.value
-                update_row["b_breached_at"] = stage.at
-                payload = BREACHED[self.agency](**self._facts(row), fired_at=now, late=late)
-            else:
-                hours_left = round((row.due_at - now).total_seconds() / 3600, 2)
-                payload = APPROACHING[self.agency](
-                    **self._facts(row), stage=stage.name, hours_left=hours_left, fired_at=now, late=late
-                )
-            event_id = str(self._emit(uow, row, payload).event_id)
-            stage_rows.append(
-                {
-                    "deadline_id": row.id,
-                    "generation": row.generation,
-                    "stage": stage.name,
-                    "scheduled_at": stage.at,
-                    "fired_at": now,
-                    "late": late,
-                    "event_id": event_id,
-                }
-            )
-            history_rows.append(
-                {
-                    "deadline_id": row.id,
-                    "at": now,
-                    "action": stage.name,
-                    "actor": None,
-                    "detail": {"late": late, "skipped": [s.name for s in overdue[:-1]], "event_id": event_id},
-                }
-            )
-        await self.store.record_fired(uow.session, stage_rows, history_rows, updates)
-        return len(rows), len(stage_rows)
+        return await fire_due(self, uow_factory)
 
     # -- queries -------------------------------------------------------------------------------------------------
     async def get(self, uow: SqlUnitOfWork, deadline_id: str) -> Deadline:
@@ -401,31 +339,8 @@ class DeadlineEngine:
     ) -> None:
         await self.store.add_history(uow.session, deadline_id, self.clock.now(), action, actor, detail)
 
-    @staticmethod
-    def _facts(row: Deadline) -> dict[str, Any]:
-        return {
-            "deadline_id": row.id,
-            "kind": row.kind,
-            "title": row.title,
-            "legal_basis": row.legal_basis,
-            "unit": row.unit,
-            "subject_type": row.subject_type,
-            "subject_id": row.subject_id,
-            "started_at": row.period_started_at,
-            "due_at": row.due_at,
-        }
-
     def _emit(self, uow: SqlUnitOfWork, row: Deadline, payload: DeadlineFacts) -> Envelope:
-        envelope = Envelope.wrap(
-            payload,
-            producer=ProducerRef(agency=self.agency, unit=row.unit),
-            jurisdiction=row.unit,
-            aggregate_id=row.id,
-            correlation_id=row.correlation_id,
-            occurred_at=self.clock.now(),
-        )
-        uow.emit(envelope)
-        return envelope
+        return emit(uow, self.agency, row, payload, self.clock.now())
 
 
 @dataclass(frozen=True)

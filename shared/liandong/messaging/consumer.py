@@ -40,6 +40,7 @@ from liandong import logs
 from liandong.clock import Clock
 from liandong.contracts.base import ContractError, parse_payload
 from liandong.envelope import Envelope
+from liandong.messaging.dead_letters import DeadLetterAborted, DeadLetters
 from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
 from liandong.messaging.kafka import bounded, stop_quietly
 from liandong.persistence.uow import SqlUnitOfWork
@@ -47,7 +48,6 @@ from liandong.persistence.uow import SqlUnitOfWork
 log = logging.getLogger(__name__)
 
 HANDLED = Counter("liandong_events_handled_total", "Events handled, by outcome", ["consumer", "outcome"])
-DEAD_LETTERED = Counter("liandong_events_dead_lettered_total", "Events sent to the DLT", ["consumer", "reason"])
 RESTARTS = Counter("liandong_consumer_restarts_total", "Consumer restarts by the watchdog", ["consumer"])
 
 
@@ -93,8 +93,14 @@ class ConsumerRunner(Generic[U]):
         self._handlers = handlers
         self._uow_factory = uow_factory
         self._consumer_factory = consumer_factory
-        self._producer_factory = producer_factory
         self.dead_letter_topic = dead_letter_topic
+        self._dead_letters = DeadLetters(
+            consumer=name,
+            topic=dead_letter_topic,
+            producer_factory=producer_factory,
+            clock=clock,
+            kafka_timeout=kafka_timeout,
+        )
         self._clock = clock
         self._stall = stall_seconds
         self._max_attempts = max_handler_attempts
@@ -103,7 +109,6 @@ class ConsumerRunner(Generic[U]):
         self._restart_unassigned = restart_when_unassigned
         self._last_assigned = 0.0
         self._consumer: AIOKafkaConsumer | None = None
-        self._dlt_producer: AIOKafkaProducer | None = None
         self._loop_task: asyncio.Task[None] | None = None
         self._watchdog_task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -134,9 +139,7 @@ class ConsumerRunner(Generic[U]):
                 await asyncio.gather(task, return_exceptions=True)
         self._loop_task = self._watchdog_task = None
         await self._close_consumer()
-        if self._dlt_producer is not None:
-            await stop_quietly(self._dlt_producer, 5, f"{self.name} dead-letter producer")
-            self._dlt_producer = None
+        await self._dead_letters.close()
 
     def status(self) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
@@ -308,56 +311,14 @@ class ConsumerRunner(Generic[U]):
             return outcome.value
 
     async def _dead_letter(
-        self,
-        record: ConsumerRecord[bytes, bytes],
-        reason: str,
-        exc: BaseException,
-        envelope: Envelope | None = None,
+        self, record: ConsumerRecord[bytes, bytes], reason: str, exc: BaseException, envelope: Envelope | None = None
     ) -> None:
-        headers = [
-            *[(k, v) for k, v in (record.headers or ())],
-            ("dlt.reason", reason.encode()),
-            ("dlt.error", str(exc)[:4000].encode()),
-            ("dlt.consumer", self.name.encode()),
-            ("dlt.source", f"{record.topic}/{record.partition}/{record.offset}".encode()),
-            ("dlt.at", self._clock.now().isoformat().encode()),
-        ]
-        delay = 0.2
-        while True:
-            try:
-                if self._dlt_producer is None:
-                    producer = self._producer_factory()
-                    await bounded(producer.start(), self._kafka_timeout, "starting dead-letter producer")
-                    self._dlt_producer = producer
-                await bounded(
-                    self._dlt_producer.send_and_wait(
-                        self.dead_letter_topic, value=record.value, key=record.key, headers=headers
-                    ),
-                    self._kafka_timeout,
-                    "dead-lettering",
-                )
-                break
-            except Exception as send_exc:
-                log.warning("consumer %s: dead-letter send failed: %r", self.name, send_exc)
-                if self._dlt_producer is not None:
-                    await stop_quietly(self._dlt_producer, 5, "dead-letter producer")
-                    self._dlt_producer = None
-                if self._stopping.is_set():
-                    raise _Stopping from send_exc
-                self._touch(progress=False)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
-        DEAD_LETTERED.labels(self.name, reason).inc()
-        log.error(
-            "consumer %s: %s/%s/%s dead-lettered (%s): %s",
-            self.name,
-            record.topic,
-            record.partition,
-            record.offset,
-            reason,
-            exc,
-            extra={"correlation_id": envelope.correlation_id if envelope else None},
-        )
+        try:
+            await self._dead_letters.send(
+                record, reason, exc, envelope, stopping=self._stopping, waiting=lambda: self._touch(progress=False)
+            )
+        except DeadLetterAborted as aborted:
+            raise _Stopping from aborted
 
     # -- watchdog -------------------------------------------------------------------------------------------
     async def _lagging(self) -> bool:
