@@ -8,7 +8,7 @@ tests hand them a fake through `as_uow` (a cast: the fake has the same surface).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -165,6 +165,7 @@ class FakeUnitOfWork:
     seen: list[Any] = field(default_factory=list, init=False)
     published: list[Any] = field(default_factory=list, init=False)  # domain events collected at commit
     commits: int = field(default=0, init=False)
+    counters: dict[tuple[str, str, int], int] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.deadlines = FakeDeadlines(self.clock)
@@ -182,6 +183,15 @@ class FakeUnitOfWork:
         for aggregate in self.seen:
             while aggregate.events:
                 self.published.append(aggregate.events.pop(0))
+
+    async def next_number(
+        self, kind: str, scope: str, year: int, *, issued: Callable[[], Awaitable[int]] | None = None
+    ) -> int:
+        key = (kind, scope, year)
+        if key not in self.counters:
+            self.counters[key] = await issued() if issued is not None else 0
+        self.counters[key] += 1
+        return self.counters[key]
 
     def events_of(self, cls: type[U]) -> Sequence[U]:
         return [e for e in self.published if isinstance(e, cls)]

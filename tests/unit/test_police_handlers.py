@@ -37,11 +37,11 @@ DEBTOR = Suspect(name="黎某某", kind="person", role="debtor", id_number="4212
 
 
 class FakeReferrals(FakeRepository[Referral]):
-    async def next_receipt_sequence(self, unit: str, year: int) -> int:
-        return 1 + sum(1 for r in self.items.values() if r.receipt_number is not None)
+    async def receipts_issued(self, unit: str, year: int) -> int:
+        return 0
 
-    async def next_case_sequence(self, unit: str, year: int) -> int:
-        return 1 + sum(1 for r in self.items.values() if r.case_number is not None)
+    async def case_numbers_issued(self, unit: str, year: int) -> int:
+        return 0
 
 
 class FakeEvidence:

@@ -51,6 +51,8 @@ class CommonTables:
     deadline_stages: Table
     deadline_history: Table
     received_breaches: Table
+    counters: Table
+    account_audit: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -122,6 +124,28 @@ def install(metadata: MetaData) -> CommonTables:
         Column("created_at", UtcDateTime(), nullable=False),
     )
     deadlines, deadline_stages, deadline_history, received_breaches = _deadline_tables(metadata)
+    # Document numbers (letters, receipts, case numbers, …): one counter per scope (a unit or a court), kind and
+    # year, advanced inside the act's own transaction, so numbers are unique and consecutive under any concurrency.
+    counters = Table(
+        "counters",
+        metadata,
+        Column("scope", String(32), nullable=False),
+        Column("kind", String(32), nullable=False),
+        Column("year", Integer, nullable=False),
+        Column("value", BigInteger, nullable=False),
+        PrimaryKeyConstraint("scope", "kind", "year", name="pk_counters"),
+    )
+    # Who changed which staff account, when and how (python -m liandong users …, production start-up).
+    account_audit = Table(
+        "account_audit",
+        metadata,
+        Column("seq", BigId, primary_key=True, autoincrement=True),
+        Column("at", UtcDateTime(), nullable=False),
+        Column("actor", String(64), nullable=False),
+        Column("action", String(32), nullable=False),
+        Column("username", String(64), nullable=False),
+        Column("detail", JSON, nullable=False),
+    )
     return CommonTables(
         outbox=outbox,
         inbox=inbox,
@@ -131,6 +155,8 @@ def install(metadata: MetaData) -> CommonTables:
         deadline_stages=deadline_stages,
         deadline_history=deadline_history,
         received_breaches=received_breaches,
+        counters=counters,
+        account_audit=account_audit,
     )
 
 

@@ -11,7 +11,7 @@ The unit of work is all a service-layer handler is given: it carries the clock a
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from liandong.clock import Clock
 from liandong.contracts.base import REGISTRY
 from liandong.envelope import Envelope
+from liandong.persistence.counters import next_number
 from liandong.persistence.tables import CommonTables
 from liandong.sla.ports import DeadlineBook
 
@@ -124,6 +125,12 @@ class SqlUnitOfWork:
         """Repositories call this for every aggregate they hand out, so its events reach the outbox."""
         if all(aggregate is not seen for seen in self._seen):
             self._seen.append(aggregate)
+
+    async def next_number(
+        self, kind: str, scope: str, year: int, *, issued: Callable[[], Awaitable[int]] | None = None
+    ) -> int:
+        """The next number of a numbered document (letter, receipt, case…) in this transaction; see `counters`."""
+        return await next_number(self.session, self.tables.counters, scope=scope, kind=kind, year=year, issued=issued)
 
     def emit(self, envelope: Envelope) -> None:
         """Queue an integration event directly (used where there is no aggregate, e.g. a receipt)."""

@@ -95,12 +95,13 @@ class ReferralRepository(Repository[Referral]):
         )
         return rows.all()
 
-    async def next_letter_sequence(self, court_code: str, year: int) -> int:
+    async def letters_issued(self, court_code: str, year: int) -> int:
+        """Letters numbered before the counter existed (the counter starts after them)."""
         prefix = f"({year}){court_code}执移"
         count = await self._uow.session.scalar(
             select(func.count()).select_from(referrals).where(referrals.c.letter_number.like(f"{prefix}%"))
         )
-        return int(count or 0) + 1
+        return int(count or 0)
 
     async def search(
         self, *, units: Collection[str], status: ReferralStatus | None, limit: int, offset: int

@@ -224,7 +224,9 @@ async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork) -> Referral:
         lead = await _lead(uow, cmd.lead_id, cmd.actor)
         now = uow.clock.now()
         year = now.astimezone(SHANGHAI).year
-        sequence = await uow.referrals.next_letter_sequence(lead.court_code, year)
+        sequence = await uow.next_number(
+            "referral_letter", lead.court_code, year, issued=lambda: uow.referrals.letters_issued(lead.court_code, year)
+        )
         manifest = [e.manifest() for e in await uow.evidence.for_lead(lead.id)]
         referral = lead.refer(
             referred_by=cmd.actor.username,

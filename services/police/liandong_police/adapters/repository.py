@@ -25,11 +25,13 @@ class ReferralRepository(Repository[Referral]):
         )
         return int(count or 0)
 
-    async def next_receipt_sequence(self, unit: str, year: int) -> int:
-        return await self._count_like(referrals.c.receipt_number, receipt_number(unit, year, 0)[: -len("00000号")]) + 1
+    async def receipts_issued(self, unit: str, year: int) -> int:
+        """Receipts numbered before the counter existed (the counter starts after them)."""
+        return await self._count_like(referrals.c.receipt_number, receipt_number(unit, year, 0)[: -len("00000号")])
 
-    async def next_case_sequence(self, unit: str, year: int) -> int:
-        return await self._count_like(referrals.c.case_number, case_number(unit, year, 0)[: -len("00000号")]) + 1
+    async def case_numbers_issued(self, unit: str, year: int) -> int:
+        """Case numbers given by the service before the counter existed."""
+        return await self._count_like(referrals.c.case_number, case_number(unit, year, 0)[: -len("00000号")])
 
     async def search(
         self, *, units: Collection[str], status: ReferralStatus | None, limit: int, offset: int

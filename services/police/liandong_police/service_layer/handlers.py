@@ -56,7 +56,10 @@ async def register_referral(cmd: commands.RegisterReferral, uow: PoliceUnitOfWor
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
         now = uow.clock.now()
-        sequence = await uow.referrals.next_receipt_sequence(referral.police_unit, now.astimezone(SHANGHAI).year)
+        unit, year = referral.police_unit, now.astimezone(SHANGHAI).year
+        sequence = await uow.next_number(
+            "receipt", unit, year, issued=lambda: uow.referrals.receipts_issued(unit, year)
+        )
         referral.register(by=cmd.actor.username, at=now, sequence=sequence)
         await _start(uow, Kind.POLICE_FILING_DECISION, ("referral", referral.id), referral, now, cmd.actor)
         await uow.commit()
@@ -77,9 +80,11 @@ async def file_case(cmd: commands.FileCase, uow: PoliceUnitOfWork) -> Referral:
         number = cmd.case_number
         if number is None:
             year = now.astimezone(SHANGHAI).year
-            number = case_number(
-                referral.police_unit, year, await uow.referrals.next_case_sequence(referral.police_unit, year)
+            unit = referral.police_unit
+            sequence = await uow.next_number(
+                "case", unit, year, issued=lambda: uow.referrals.case_numbers_issued(unit, year)
             )
+            number = case_number(unit, year, sequence)
         referral.file(case_id=str(uuid.uuid4()), number=number, suspects=suspects, by=cmd.actor.username, at=now)
         await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, cmd.actor)
         await _start(uow, Kind.POLICE_INVESTIGATION, ("case", referral.case_id or ""), referral, now, cmd.actor)
