@@ -81,12 +81,3 @@ def read_token(token: str, *, secret: str, agency: str) -> Principal:
         unit=str(claims.get("unit", "")),
         kind="service" if claims.get("kind") == "service" else "staff",
     )
-
-
-def unverified_subject(token: str) -> str | None:
-    """The token's subject without checking it: only to scope idempotency keys, never to authorise."""
-    try:
-        sub = jwt.decode(token, options={"verify_signature": False}).get("sub")
-    except jwt.PyJWTError:
-        return None
-    return str(sub) if sub is not None else None

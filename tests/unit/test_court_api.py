@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +13,15 @@ import httpx
 import pytest
 
 from liandong.logs import JsonFormatter
+from liandong.security import Principal, issue_token
 from liandong_court.adapters.orm import common, leads
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
 from tests.support.apps import login, running_app
 from tests.support.outbox import count
 
+COURT_SECRET = "test-secret-0123456789-0123456789-xyz"
+SERVICE_SECRET = "police-client-secret-0123456789-0123456789"
 LEAD = {
     "enforcement_case_number": "(2024)鄂1222执123号",
     "suspects": [{"name": "黎某某", "kind": "person", "role": "debtor", "id_number": "42122219800101123X"}],
@@ -31,6 +36,8 @@ async def court(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'court.db'}",
         kafka_bootstrap_servers="127.0.0.1:1",  # no broker: the outbox just keeps the rows
         max_body_bytes=4096,
+        secret_key=COURT_SECRET,
+        service_clients={"police": SERVICE_SECRET},
     )
     async with running_app(spec(), settings) as client:
         yield client
@@ -197,3 +204,63 @@ async def test_each_request_is_logged_once_with_its_request_id(
     assert (entry["request_id"], entry["correlation_id"], entry["service"]) == ("req-42", "lead-7", "court")
     generated = await court.get("/healthz")
     assert len(generated.headers["x-request-id"]) == 32
+
+
+def forged(username: str, *, secret: str = "a-secret-that-is-not-the-courts-000000000000", **changes: Any) -> str:
+    """A token naming `username`, as someone without the court's key could make one."""
+    now = datetime.now(UTC)
+    principal = Principal(username=username, agency="court", role="enforcement_officer", unit="421222")
+    return issue_token(replace(principal, **changes), secret=secret, now=now, ttl=timedelta(minutes=30))
+
+
+async def test_a_stored_response_is_replayed_only_to_its_verified_principal(court: httpx.AsyncClient) -> None:
+    """An Idempotency-Key is looked up only after the token is verified, and only under that principal."""
+    officer = await login(court, "tongcheng.officer")
+    key = {"Idempotency-Key": "lead-abc-1"}
+    first = await court.post("/leads", json=LEAD, headers={**officer, **key})
+    assert first.status_code == 201
+
+    expired = issue_token(
+        Principal(username="tongcheng.officer", agency="court", role="enforcement_officer", unit="421222"),
+        secret=COURT_SECRET,
+        now=datetime.now(UTC) - timedelta(hours=3),
+        ttl=timedelta(minutes=5),
+    )
+    attempts = {
+        "forged signature": {"Authorization": f"Bearer {forged('tongcheng.officer')}"},
+        "expired token": {"Authorization": f"Bearer {expired}"},
+        "another agency's audience": {
+            "Authorization": f"Bearer {forged('tongcheng.officer', secret=COURT_SECRET, agency='police')}"
+        },
+    }
+    for what, auth in attempts.items():
+        refused = await court.post("/leads", json=LEAD, headers={**auth, **key})
+        assert refused.status_code == 401, what
+        assert refused.json()["error"]["code"] == "invalid_token", what
+        assert "id_number" not in refused.text, what
+        fresh_key = await court.post("/leads", json=LEAD, headers={**auth, "Idempotency-Key": "never-used"})
+        assert fresh_key.status_code == 401, f"{what}: 401 whether or not the key exists"
+
+    two_headers = httpx.Headers([("Authorization", officer["Authorization"]), ("Authorization", "Bearer x")])
+    two_headers["Idempotency-Key"] = "lead-abc-1"
+    ambiguous = await court.post("/leads", json=LEAD, headers=two_headers)
+    assert (ambiguous.status_code, ambiguous.json()["error"]["code"]) == (400, "ambiguous_authorization")
+    listing = await court.get("/leads", headers=httpx.Headers([*officer.items(), ("Authorization", "Bearer x")]))
+    assert listing.status_code == 400, "two Authorization headers are refused everywhere"
+
+    admin = await login(court, "city.admin")
+    theirs = await court.post("/leads", json={**LEAD, "unit": "421222"}, headers={**admin, **key})
+    assert theirs.status_code == 201, "another user's key is their own: a new request"
+    assert "idempotent-replayed" not in theirs.headers
+    service = (
+        await court.post("/auth/service-token", data={"client_id": "police", "client_secret": SERVICE_SECRET})
+    ).json()["access_token"]
+    as_service = await court.post("/leads", json=LEAD, headers={"Authorization": f"Bearer {service}", **key})
+    assert as_service.status_code == 403, "a service token is not staff"
+    assert "idempotent-replayed" not in as_service.headers
+
+    again = await court.post("/leads", json=LEAD, headers={**officer, **key})
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true", "the rightful caller still gets the replay"
+    assert again.json() == first.json()
+    assert await rows(court, leads) == 2, "the officer's lead and the admin's, nothing else"

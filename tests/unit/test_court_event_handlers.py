@@ -154,3 +154,26 @@ async def test_an_extension_moves_the_mirror_to_thirty_days(fake: FakeCourtUnitO
     (mirror,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
     assert mirror.window == 30
     assert mirror.due_at == extended.due_at, "both trackers end at the same instant"
+
+
+async def test_an_answer_from_another_countys_bureau_is_not_applied(fake: FakeCourtUnitOfWork) -> None:
+    """The court referred to the Tongcheng bureau; a filing "from" Tongshan's police (forged or misrouted) is poison."""
+    rid = await received(fake)
+    filed = CaseFiledV1(
+        referral_id=rid,
+        case_id="case-x",
+        case_number="伪造立字〔2025〕1号",
+        police_unit="421224",
+        suspects=[Suspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
+        filed_at=RECEIVED,
+        filed_by="someone",
+    )
+    for forged in (
+        delivery(filed, agency="police", unit="421224"),
+        delivery(filed.model_copy(update={"police_unit": "421222"}), agency="police", unit="421224"),
+        delivery(filed, agency="police", unit="421222"),
+    ):
+        with pytest.raises(PoisonMessage, match="went to the bureau of 421222"):
+            await on.on_case_filed(forged, uow(fake))
+    assert fake.referrals.items[rid].status is ReferralStatus.RECEIVED
+    assert fake.leads.items["lead-1"].status is LeadStatus.RECEIVED_BY_POLICE

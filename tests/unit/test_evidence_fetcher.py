@@ -37,7 +37,7 @@ class FakeCourt:
             self.tokens += 1
             return httpx.Response(200, json={"access_token": "t", "token_type": "bearer"})
         assert request.headers["Authorization"] == "Bearer t"
-        return httpx.Response(200, content=self.serve)
+        return httpx.Response(200, content=self.serve, headers={"Content-Type": "application/pdf"})
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ async def fetcher(tmp_path: Path) -> tuple[EvidenceFetcher, FakeCourt, ManualClo
                     "evidence_class": "ability_to_perform",
                     "evidence_type": "wechat_transfer",
                     "filename": "f.pdf",
-                    "content_type": "application/pdf",
+                    "content_type": "text/html",  # what a forged referral might claim
                     "size_bytes": len(GOOD),
                 }
             ],
@@ -99,6 +99,7 @@ async def test_a_tampered_file_is_refused_and_retried_until_the_true_one_comes(
     assert row.status == "fetched"  # type: ignore[attr-defined]
     assert row.content == GOOD  # type: ignore[attr-defined]
     assert row.attempts == 3  # type: ignore[attr-defined]
+    assert row.content_type == "application/pdf", "the type the court recorded, not the referral's claim"  # type: ignore[attr-defined]
     clock.advance(timedelta(hours=1))
     assert await worker.run_once() == 0, "a verified file is never fetched again"
     await worker.stop()

@@ -17,7 +17,7 @@ from liandong.contracts import (
     Suspect,
 )
 from liandong.errors import DomainError, Forbidden
-from liandong.messaging.handlers import Outcome
+from liandong.messaging.handlers import Outcome, PoisonMessage
 from liandong.security import Principal
 from liandong.sla.kinds import Kind
 from liandong.sla.rules import DeadlineState
@@ -219,3 +219,30 @@ async def test_performance_is_kept_on_the_referral(fake: FakePoliceUnitOfWork) -
     assert await on.on_enforcement_performed(delivery(elsewhere, agency="court"), uow(fake)) is Outcome.PARKED
     never_referred = performed.model_copy(update={"referral_id": None})
     assert await on.on_enforcement_performed(delivery(never_referred, agency="court"), uow(fake)) is Outcome.STALE
+
+
+@pytest.mark.parametrize(
+    ("changes", "sent_by"),
+    [
+        ({"police_unit": "421224"}, "421222"),  # Tongcheng's court naming Tongshan's bureau
+        ({}, "421224"),  # a letter in Tongcheng's name sent by another court
+        ({"court_code": "鄂1224"}, "421222"),  # a court code that is not the county's court
+    ],
+)
+async def test_a_referral_is_accepted_only_from_the_court_of_the_bureaus_county(
+    fake: FakePoliceUnitOfWork, changes: dict[str, str], sent_by: str
+) -> None:
+    """A court refers to the police of its own county: anything else is not put in any bureau's inbox."""
+    forged = letter().model_copy(update=changes)
+    with pytest.raises(PoisonMessage):
+        await on.on_referral_submitted(delivery(forged, agency="court", unit=sent_by), uow(fake))
+    assert fake.referrals.items == {}
+    assert fake.evidence.expected == {}, "nothing is fetched for a referral that was not accepted"
+
+
+async def test_a_withdrawal_from_another_court_is_not_applied(fake: FakePoliceUnitOfWork) -> None:
+    await registered(fake)
+    withdrawal = ReferralWithdrawnV1(referral_id="ref-1", reason="r", withdrawn_at=ARRIVED, withdrawn_by="o")
+    with pytest.raises(PoisonMessage):
+        await on.on_referral_withdrawn(delivery(withdrawal, agency="court", unit="421224"), uow(fake))
+    assert fake.referrals.items["ref-1"].status is ReferralStatus.REGISTERED

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
 from liandong.clock import ManualClock
-from liandong.contracts import CaseFiledV1, Suspect
+from liandong.contracts import CaseFiledV1, ReferralSubmittedV1, Suspect
 from liandong.contracts.common import PartyKind, SuspectRole
 from liandong.contracts.deadlines import BREACHED
 from liandong.deadlines.breaches import on_breach_received
-from liandong.messaging.handlers import Outcome
+from liandong.messaging.handlers import Outcome, PoisonMessage
 from liandong.persistence.uow import SqlUnitOfWork
+from liandong.units import COUNTIES
 from liandong_procuratorate.domain.model import TimelineEntry
 from liandong_procuratorate.service_layer.event_handlers import on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
@@ -22,10 +24,19 @@ from tests.support.fake_uow import FakeRepository, FakeUnitOfWork, as_uow
 AT = datetime(2025, 10, 12, 2, 0, tzinfo=UTC)
 
 
+class FakeTimeline(FakeRepository[TimelineEntry]):
+    async def matter_units(self, correlation_id: str) -> set[str]:
+        return {
+            e.jurisdiction
+            for e in self.items.values()
+            if e.correlation_id == correlation_id and e.event_type == "court.referral.submitted"
+        }
+
+
 class FakeProcuratorateUnitOfWork(FakeUnitOfWork):
     def __init__(self, clock: ManualClock) -> None:
         super().__init__(clock)
-        self.timeline = FakeRepository[TimelineEntry](self, key="event_id")
+        self.timeline = FakeTimeline(self, key="event_id")
 
 
 @pytest.fixture
@@ -75,3 +86,42 @@ async def test_another_agencys_breach_is_kept_for_the_supervisors(fake: FakeProc
     (kept,) = fake.deadlines.received
     assert (kept.agency, kept.unit, kept.correlation_id, kept.late) == ("police", "421222", "lead-7", True)
     assert kept.event_id == str(event.envelope.event_id)
+
+
+def referral_letter(correlation_id: str, unit: str = "421222") -> ReferralSubmittedV1:
+    return ReferralSubmittedV1(
+        referral_id=f"ref-{correlation_id}",
+        lead_id=correlation_id,
+        letter_number="L1",
+        court_code=COUNTIES[unit].court_code,
+        court_unit=unit,
+        police_unit=unit,
+        enforcement_case_number="(2024)鄂1222执1号",
+        enforcement_summary="拒不履行",
+        amount_owed=Decimal("1"),
+        amount_paid=Decimal("0"),
+        suspects=[Suspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
+        submitted_at=AT,
+        submitted_by="o",
+    )
+
+
+async def test_a_hand_off_from_another_county_is_not_put_on_the_matter(fake: FakeProcuratorateUnitOfWork) -> None:
+    """A Tongcheng matter takes entries from Tongcheng's agencies only; a Tongshan "filing" on it is poison."""
+    work = as_uow(fake, ProcuratorateUnitOfWork)
+    await on_hand_off(delivery(referral_letter("lead-7"), agency="court", correlation_id="lead-7"), work)
+    filed = CaseFiledV1(
+        referral_id="ref-lead-7",
+        case_id="c",
+        case_number="通公(经)立字〔2025〕1号",
+        police_unit="421224",
+        suspects=[Suspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
+        filed_at=AT,
+        filed_by="x",
+    )
+    with pytest.raises(PoisonMessage):
+        await on_hand_off(delivery(filed, agency="police", unit="421224", correlation_id="lead-7"), work)
+    misnamed = referral_letter("lead-8").model_copy(update={"police_unit": "421224"})
+    with pytest.raises(PoisonMessage):
+        await on_hand_off(delivery(misnamed, agency="court", correlation_id="lead-8"), work)
+    assert [e.event_type for e in fake.timeline.items.values()] == ["court.referral.submitted"]

@@ -14,7 +14,7 @@ from liandong.api.access_log import AccessLogMiddleware
 from liandong.api.auth import auth_router, idempotency_scope
 from liandong.api.errors import install_error_handlers
 from liandong.api.health import KafkaProbe, health_router
-from liandong.api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
+from liandong.api.middleware import BodyLimitMiddleware, IdempotencyMiddleware, NoSniffMiddleware
 from liandong.api.testing import testing_router
 from liandong.clock import Clock
 from liandong.config import ServiceSettings
@@ -42,11 +42,15 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None
         runtime: Runtime = app.state.runtime
         return runtime.session_factory, runtime.tables
 
-    app.add_middleware(IdempotencyMiddleware, database=database, scope_of=idempotency_scope)
+    def principal_scope(headers: list[tuple[bytes, bytes]]) -> str | None:
+        return idempotency_scope(headers, settings.secret_key, spec.agency)
+
+    app.add_middleware(IdempotencyMiddleware, database=database, scope_of=principal_scope)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=dict(spec.body_limit_overrides)
     )
     app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(NoSniffMiddleware)
     install_error_handlers(app)
     app.include_router(health_router())
     app.include_router(auth_router())

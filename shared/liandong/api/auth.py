@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import Annotated
 
@@ -18,7 +18,6 @@ from liandong.security import (
     Principal,
     issue_token,
     read_token,
-    unverified_subject,
     verify_password,
 )
 from liandong.units import CITY_CODE
@@ -49,16 +48,35 @@ def _auth_settings(request: Request) -> tuple[str, str]:
     return runtime.settings.secret_key, runtime.agency
 
 
-async def current_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
-    if token is None:
-        raise ApiError(401, "unauthorized", "a bearer token is required", headers=UNAUTHORIZED)
-    secret, agency = _auth_settings(request)
+def bearer_token(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The request's bearer token; a request with more than one Authorization header is refused (400)."""
+    values = [v for k, v in headers if k.lower() == b"authorization"]
+    if len(values) > 1:
+        raise ApiError(400, "ambiguous_authorization", "send one Authorization header, not several")
+    if not values:
+        return None
+    scheme, _, token = values[0].decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "invalid_token", "the Authorization header is not a bearer token", headers=UNAUTHORIZED)
+    return token.strip()
+
+
+def verify(token: str, secret: str, agency: str) -> Principal:
+    """The principal of a token signed by this service for this service and not expired, or 401."""
     try:
         return read_token(token, secret=secret, agency=agency)
     except InvalidToken as exc:
         raise ApiError(
             401, "invalid_token", f"the bearer token is not valid here: {exc}", headers=UNAUTHORIZED
         ) from exc
+
+
+async def current_principal(request: Request, _: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    token = bearer_token(request.headers.raw)
+    if token is None:
+        raise ApiError(401, "unauthorized", "a bearer token is required", headers=UNAUTHORIZED)
+    secret, agency = _auth_settings(request)
+    return verify(token, secret, agency)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -86,10 +104,15 @@ def require_service(client_id: str) -> Callable[[Principal], Awaitable[Principal
     return check
 
 
-def idempotency_scope(headers: dict[bytes, bytes]) -> str:
-    auth = headers.get(b"authorization", b"").decode("latin-1")
-    token = auth[7:] if auth.lower().startswith("bearer ") else ""
-    return unverified_subject(token) or "anonymous"
+def idempotency_scope(headers: Iterable[tuple[bytes, bytes]], secret: str, agency: str) -> str | None:
+    """Whose Idempotency-Keys a request may use: the verified principal (signature, audience, expiry), or None when
+    the request carries no token (it records nothing and gets nothing replayed). An invalid token is a 401 before any
+    key is looked up, so a forged token neither gets a stored response nor spoils the rightful caller's key."""
+    token = bearer_token(headers)
+    if token is None:
+        return None
+    principal = verify(token, secret, agency)
+    return f"{principal.kind}:{principal.username}"
 
 
 def auth_router() -> APIRouter:

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from liandong.api.errors import error_body
+from liandong.api.errors import ApiError, error_body
 from liandong.persistence.tables import CommonTables
 from liandong.persistence.uow import IdempotencyClaim, current_idempotency_claim
 
@@ -30,15 +30,13 @@ MAX_KEY_LENGTH = 200
 MAX_STORED_RESPONSE = 1_048_576
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+async def _send_json(
+    send: Send, status: int, body: dict[str, Any], extra_headers: dict[str, str] | None = None
+) -> None:
     raw = json.dumps(body, ensure_ascii=False).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())],
-        }
-    )
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in (extra_headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": raw})
 
 
@@ -111,7 +109,7 @@ class IdempotencyMiddleware:
         app: ASGIApp,
         *,
         database: Callable[[], tuple[async_sessionmaker[AsyncSession], CommonTables]],
-        scope_of: Callable[[dict[bytes, bytes]], str],
+        scope_of: Callable[[list[tuple[bytes, bytes]]], str | None],
     ) -> None:
         self.app = app
         self.database = database
@@ -126,6 +124,16 @@ class IdempotencyMiddleware:
         if raw_key is None:
             await self.app(scope, receive, send)
             return
+        try:
+            principal = self.scope_of(scope["headers"])
+        except ApiError as refused:
+            await _send_json(
+                send, refused.status, error_body(refused.code, refused.message), extra_headers=refused.headers
+            )
+            return
+        if principal is None:  # no token: the route answers 401; nothing is recorded or replayed
+            await self.app(scope, receive, send)
+            return
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY_LENGTH:
             await _send_json(
@@ -136,7 +144,6 @@ class IdempotencyMiddleware:
         fingerprint = hashlib.sha256(
             b"\n".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
-        principal = self.scope_of(headers)
         sessions, tables = self.database()
         table = tables.idempotency_keys
         async with sessions() as session:
@@ -212,3 +219,23 @@ class IdempotencyMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": raw})
+
+
+class NoSniffMiddleware:
+    """`X-Content-Type-Options: nosniff` on every response: a browser shows a file as the type it was served with
+    (the type recorded from its bytes), never as what its content happens to look like."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]
+            await send(message)
+
+        await self.app(scope, receive, with_header)

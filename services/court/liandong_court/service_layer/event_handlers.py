@@ -1,7 +1,8 @@
 """What the court does with the events it receives; each handler returns what its state guard decided.
 
-The court follows its referrals: the receipt starts the court's mirror of the police filing window (so a silence
-shows even when the police service is down), a filing or a decline meets it, an extension extends it.
+The court follows its referrals, and takes an answer only from the bureau it sent the referral to: the receipt starts
+the court's mirror of the police filing window (so a silence shows even when the police service is down), a filing
+or a decline meets it, an extension extends it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,21 @@ from liandong.sla.kinds import Kind
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
+PoliceAnswer = ReferralReceivedV1 | CaseFiledV1 | CaseFilingDeclinedV1 | CaseFilingExtendedV1
 
-async def _referral(uow: CourtUnitOfWork, referral_id: str) -> Referral:
-    referral = await uow.referrals.get(referral_id, for_update=True)
+
+async def _referral(uow: CourtUnitOfWork, event: Delivery[PoliceAnswer]) -> Referral:
+    """The referral a police answer is about, if the court sent it to the bureau that answers."""
+    answer = event.payload
+    referral = await uow.referrals.get(answer.referral_id, for_update=True)
     if referral is None:
-        raise PoisonMessage(f"an answer about unknown referral {referral_id}")
+        raise PoisonMessage(f"an answer about unknown referral {answer.referral_id}")
+    bureaus = {answer.police_unit, event.envelope.producer.unit}
+    if bureaus != {referral.police_unit}:
+        raise PoisonMessage(
+            f"referral {referral.id} went to the bureau of {referral.police_unit}; an answer from {sorted(bureaus)} "
+            "is not applied"
+        )
     return referral
 
 
@@ -32,7 +43,7 @@ async def _lead_follows(uow: CourtUnitOfWork, referral: Referral, status: Referr
 async def on_referral_received(event: Delivery[ReferralReceivedV1], uow: CourtUnitOfWork) -> Outcome:
     """受案登记回执: the referral is received; the court's mirror of the filing window starts at the receipt."""
     receipt = event.payload
-    referral = await _referral(uow, receipt.referral_id)
+    referral = await _referral(uow, event)
     if not referral.record_receipt(
         receipt_number=receipt.receipt_number, received_at=receipt.received_at, received_by=receipt.registered_by
     ):
@@ -50,10 +61,14 @@ async def on_referral_received(event: Delivery[ReferralReceivedV1], uow: CourtUn
 
 
 async def _decided(
-    uow: CourtUnitOfWork, referral_id: str, status: ReferralStatus, at: datetime, apply: Callable[[Referral], bool]
+    uow: CourtUnitOfWork,
+    event: Delivery[PoliceAnswer],
+    status: ReferralStatus,
+    at: datetime,
+    apply: Callable[[Referral], bool],
 ) -> Outcome:
     """A filing decision (filed or declined): the referral and the lead follow, the court's mirror is met."""
-    referral = await _referral(uow, referral_id)
+    referral = await _referral(uow, event)
     if not apply(referral):
         return Outcome.STALE
     await _lead_follows(uow, referral, status)
@@ -66,7 +81,7 @@ async def on_case_filed(event: Delivery[CaseFiledV1], uow: CourtUnitOfWork) -> O
     filed = event.payload
     return await _decided(
         uow,
-        filed.referral_id,
+        event,
         ReferralStatus.FILED,
         filed.filed_at,
         lambda r: r.record_filing(case_number=filed.case_number, filed_at=filed.filed_at),
@@ -78,7 +93,7 @@ async def on_filing_declined(event: Delivery[CaseFilingDeclinedV1], uow: CourtUn
     declined = event.payload
     return await _decided(
         uow,
-        declined.referral_id,
+        event,
         ReferralStatus.DECLINED,
         declined.decided_at,
         lambda r: r.record_decline(reasons=declined.reasons, declined_at=declined.decided_at),
@@ -88,7 +103,7 @@ async def on_filing_declined(event: Delivery[CaseFilingDeclinedV1], uow: CourtUn
 async def on_filing_extended(event: Delivery[CaseFilingExtendedV1], uow: CourtUnitOfWork) -> Outcome:
     """The filing window extended to 30 days: the court's mirror moves with it."""
     extended = event.payload
-    referral = await _referral(uow, extended.referral_id)
+    referral = await _referral(uow, event)
     if not referral.record_extension(due_at=extended.due_at, reason=extended.reason):
         return Outcome.STALE
     mirrors = await uow.deadlines.running(

@@ -69,6 +69,8 @@ class CourtClient:
             "status": "fetched",
             "attempts": attempts + 1,
             "content": response.content,
+            # the type the court recorded from the file's bytes, not the one a referral claims
+            "content_type": response.headers.get("content-type", "application/octet-stream").split(";")[0].strip(),
             "fetched_at": now,
             "last_error": None,
         }

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from liandong.contracts import EnforcementPerformedV1, ReferralSubmittedV1, ReferralWithdrawnV1
-from liandong.messaging.handlers import Delivery, Outcome
+from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
+from liandong.units import COUNTIES
 from liandong_police.domain.model import Referral
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
+
+CourtNews = ReferralWithdrawnV1 | EnforcementPerformedV1
 
 
 async def on_referral_submitted(event: Delivery[ReferralSubmittedV1], uow: PoliceUnitOfWork) -> Outcome:
     """案件移送函 from the court: the referral lands in the inbox of the bureau of the court's county, and its
     evidence is queued for fetching from the court."""
     letter = event.payload
+    _from_the_court_of_the_county(event)
     if await uow.referrals.get(letter.referral_id) is not None:
         return Outcome.STALE  # the same referral under another event id: already in the inbox
     now = uow.clock.now()
@@ -38,10 +42,32 @@ async def on_referral_submitted(event: Delivery[ReferralSubmittedV1], uow: Polic
     return Outcome.APPLIED
 
 
+def _from_the_court_of_the_county(event: Delivery[ReferralSubmittedV1]) -> None:
+    """A court refers to the police of its own county (法发〔2025〕8号): a letter from one court naming another county's
+    bureau, or sent by a court other than the one it names, is not accepted."""
+    letter, producer = event.payload, event.envelope.producer.unit
+    county = COUNTIES.get(letter.court_unit)
+    if county is None or county.court_code != letter.court_code:
+        raise PoisonMessage(f"{letter.court_code} is not the court of county {letter.court_unit}")
+    if letter.police_unit != letter.court_unit or producer != letter.court_unit:
+        raise PoisonMessage(
+            f"a referral from the court of {letter.court_unit} (sent by {producer}) goes to the bureau of "
+            f"{letter.court_unit}, not {letter.police_unit}"
+        )
+
+
+async def _from_its_court(uow: PoliceUnitOfWork, event: Delivery[CourtNews], referral_id: str) -> Referral | None:
+    """The referral the court's news is about, if that court sent it."""
+    referral = await uow.referrals.get(referral_id, for_update=True)
+    if referral is not None and event.envelope.producer.unit != referral.court_unit:
+        raise PoisonMessage(f"referral {referral_id} came from the court of {referral.court_unit}, not this one")
+    return referral
+
+
 async def on_referral_withdrawn(event: Delivery[ReferralWithdrawnV1], uow: PoliceUnitOfWork) -> Outcome:
     """The court took the referral back before a decision: it leaves the inbox and its windows are cancelled."""
     withdrawal = event.payload
-    referral = await uow.referrals.get(withdrawal.referral_id, for_update=True)
+    referral = await _from_its_court(uow, event, withdrawal.referral_id)
     if referral is None:
         return Outcome.PARKED  # withdrawn before it arrived: nothing to take back
     if not referral.withdrawn_by_court(reason=withdrawal.reason, at=withdrawal.withdrawn_at):
@@ -56,7 +82,7 @@ async def on_enforcement_performed(event: Delivery[EnforcementPerformedV1], uow:
     performed = event.payload
     if performed.referral_id is None:
         return Outcome.STALE
-    referral = await uow.referrals.get(performed.referral_id, for_update=True)
+    referral = await _from_its_court(uow, event, performed.referral_id)
     if referral is None:
         return Outcome.PARKED
     referral.record_performance(performed.model_dump(mode="json"))

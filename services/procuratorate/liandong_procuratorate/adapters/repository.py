@@ -13,6 +13,8 @@ from liandong.persistence.repository import Repository
 from liandong_procuratorate.adapters.orm import timeline
 from liandong_procuratorate.domain.model import TimelineEntry
 
+REFERRAL_SUBMITTED = "court.referral.submitted"
+
 
 class TimelineRepository(Repository[TimelineEntry]):
     model = TimelineEntry
@@ -25,8 +27,20 @@ class TimelineRepository(Repository[TimelineEntry]):
         )
         return rows.all()
 
+    async def matter_units(self, correlation_id: str) -> set[str]:
+        """The units a matter belongs to: the county of its referral (the court's, whose bureau it went to)."""
+        rows = await self._uow.session.scalars(
+            select(timeline.c.jurisdiction).where(
+                timeline.c.correlation_id == correlation_id, timeline.c.event_type == REFERRAL_SUBMITTED
+            )
+        )
+        return set(rows.all())
+
     async def matters(self, *, units: Collection[str], limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-        """One row per matter in the given jurisdictions: first and last hand-off, and how many."""
+        """One row per matter referred in the given units: first and last hand-off, and how many."""
+        referred_here = select(timeline.c.correlation_id).where(
+            timeline.c.event_type == REFERRAL_SUBMITTED, timeline.c.jurisdiction.in_(units)
+        )
         grouped = (
             select(
                 timeline.c.correlation_id,
@@ -35,7 +49,7 @@ class TimelineRepository(Repository[TimelineEntry]):
                 func.max(timeline.c.occurred_at).label("last_at"),
                 func.count().label("entries"),
             )
-            .where(timeline.c.jurisdiction.in_(units))
+            .where(timeline.c.correlation_id.in_(referred_here))
             .group_by(timeline.c.correlation_id)
         )
         total = await self._uow.session.scalar(select(func.count()).select_from(grouped.subquery()))

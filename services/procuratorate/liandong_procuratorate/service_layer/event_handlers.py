@@ -12,7 +12,7 @@ from liandong.contracts import (
     ReferralSubmittedV1,
     ReferralWithdrawnV1,
 )
-from liandong.messaging.handlers import Delivery, Outcome
+from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong_procuratorate.domain.model import TimelineEntry
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
@@ -40,8 +40,16 @@ def summarise(event: Delivery[Contract]) -> str:
 
 
 async def on_hand_off(event: Delivery[Contract], uow: ProcuratorateUnitOfWork) -> Outcome:
-    """Every hand-off between the court and the police goes on its matter's timeline."""
+    """Every hand-off between the court and the police goes on its matter's timeline, if it is of its county."""
     env = event.envelope
+    payload = event.payload
+    if isinstance(payload, ReferralSubmittedV1):
+        if {payload.court_unit, payload.police_unit, env.jurisdiction} != {env.producer.unit}:
+            raise PoisonMessage(f"a referral of the court of {env.producer.unit} names other units")
+    else:
+        units = await uow.timeline.matter_units(env.correlation_id)
+        if units and env.producer.unit not in units:
+            raise PoisonMessage(f"matter {env.correlation_id} is of {sorted(units)}, not of {env.producer.unit}")
     uow.timeline.add(
         TimelineEntry(
             event_id=str(env.event_id),

@@ -64,7 +64,11 @@ async def evidence_content(
             raise NotFound(f"referral {referral_id} cites no file {sha256}")
         if row.status != "fetched" or row.content is None:
             raise Conflict(f"the file is not verified yet ({row.status})", code="evidence_not_fetched")
-        return Response(content=row.content, media_type=row.content_type, headers={"X-Content-SHA256": sha256})
+        return Response(
+            content=row.content,
+            media_type=row.content_type,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{sha256}", "X-Content-SHA256": sha256},
+        )
 
 
 @router.post("/{referral_id}/registration", response_model=ReferralPublic)

@@ -50,6 +50,7 @@ async def show_matter(correlation_id: str, actor: Staff, uow: UowDep) -> MatterP
         entries = await uow.timeline.for_matter(correlation_id)
         if not entries:
             raise NotFound(f"no matter {correlation_id}")
-        if not any(can_see(actor.unit, e.jurisdiction) for e in entries):
+        # the matter's own units (its referral's county), never whatever unit some entry names
+        if not any(can_see(actor.unit, unit) for unit in await uow.timeline.matter_units(correlation_id)):
             raise Forbidden(f"matter {correlation_id} belongs to another unit")
         return MatterPublic(correlation_id=correlation_id, timeline=[TimelineEntryPublic.of(e) for e in entries])
