@@ -1,17 +1,27 @@
-"""Staff accounts in a service's own database: the development accounts seeded outside production."""
+"""Staff accounts in a service's own database, and every change to them recorded in `account_audit`.
+
+Development accounts are seeded outside production only; production start-up disables any it finds that still
+answer to the development password (a database first used in development keeps them otherwise). Ops create and
+change real accounts with `python -m liandong users …`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liandong.clock import Clock
+from liandong.errors import Conflict, DomainError, NotFound
 from liandong.persistence.tables import CommonTables
-from liandong.security import hash_password
+from liandong.security import hash_password, verify_password
+from liandong.units import is_known_unit
+
+MIN_PASSWORD_LENGTH = 12
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,16 @@ class DevAccount:
     display_name: str
     role: str
     unit: str
+
+
+async def audit(
+    session: AsyncSession, tables: CommonTables, clock: Clock, *, actor: str, action: str, username: str, **detail: Any
+) -> None:
+    await session.execute(
+        insert(tables.account_audit).values(
+            at=clock.now(), actor=actor, action=action, username=username, detail=detail
+        )
+    )
 
 
 async def seed_accounts(
@@ -31,7 +51,7 @@ async def seed_accounts(
     created: list[dict[str, Any]] = [
         {
             "username": a.username,
-            "password_hash": hash_password(password),
+            "password_hash": await asyncio.to_thread(hash_password, password),
             "display_name": a.display_name,
             "role": a.role,
             "unit": a.unit,
@@ -43,5 +63,99 @@ async def seed_accounts(
     ]
     if created:
         await session.execute(insert(users), created)
+        for c in created:
+            await audit(session, tables, clock, actor="system", action="seed_development", username=c["username"])
         await session.commit()
     return [c["username"] for c in created]
+
+
+async def disable_development_accounts(
+    session: AsyncSession, tables: CommonTables, accounts: Iterable[DevAccount], password: str, clock: Clock
+) -> list[str]:
+    """Disable every active development account that still takes the development password (production start-up)."""
+    users = tables.users
+    names = [a.username for a in accounts]
+    rows = (
+        await session.execute(select(users.c.username, users.c.password_hash).where(users.c.username.in_(names)))
+    ).all()
+    disabled = []
+    for row in rows:
+        if await asyncio.to_thread(verify_password, password, row.password_hash):
+            await session.execute(update(users).where(users.c.username == row.username).values(active=False))
+            await audit(
+                session, tables, clock, actor="system", action="disable", username=row.username, reason="production"
+            )
+            disabled.append(row.username)
+    await session.commit()
+    return disabled
+
+
+def _check(role: str, unit: str, roles: Sequence[str]) -> None:
+    if role not in roles:
+        raise DomainError(f"{role!r} is not a role of this service: {', '.join(roles)}", code="unknown_role")
+    if not is_known_unit(unit):
+        raise DomainError(f"unknown unit {unit}", code="unknown_unit")
+
+
+async def add_user(
+    session: AsyncSession,
+    tables: CommonTables,
+    clock: Clock,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    unit: str,
+    password: str,
+    roles: Sequence[str],
+    actor: str,
+) -> None:
+    _check(role, unit, roles)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"a password has {MIN_PASSWORD_LENGTH} characters or more", code="weak_password")
+    users = tables.users
+    if await session.scalar(select(users.c.username).where(users.c.username == username)) is not None:
+        raise Conflict(f"user {username} exists", code="user_exists")
+    await session.execute(
+        insert(users).values(
+            username=username,
+            password_hash=await asyncio.to_thread(hash_password, password),
+            display_name=display_name,
+            role=role,
+            unit=unit,
+            active=True,
+            created_at=clock.now(),
+        )
+    )
+    await audit(session, tables, clock, actor=actor, action="add", username=username, role=role, unit=unit)
+    await session.commit()
+
+
+async def change_user(
+    session: AsyncSession,
+    tables: CommonTables,
+    clock: Clock,
+    *,
+    username: str,
+    actor: str,
+    roles: Sequence[str],
+    role: str | None = None,
+    unit: str | None = None,
+    active: bool | None = None,
+) -> None:
+    """Set a user's role (and unit), or disable / enable the account."""
+    users = tables.users
+    row = (await session.execute(select(users).where(users.c.username == username))).first()
+    if row is None:
+        raise NotFound(f"no user {username}")
+    values: dict[str, Any] = {}
+    if role is not None or unit is not None:
+        _check(role or row.role, unit or row.unit, roles)
+        values.update(role=role or row.role, unit=unit or row.unit)
+    if active is not None:
+        values["active"] = active
+    await session.execute(update(users).where(users.c.username == username).values(**values))
+    action = "set_role" if "role" in values else "disable" if active is False else "enable"
+    before = {"role": row.role, "unit": row.unit, "active": row.active}
+    await audit(session, tables, clock, actor=actor, action=action, username=username, before=before, after=values)
+    await session.commit()

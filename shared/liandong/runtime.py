@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from liandong.accounts import DevAccount, seed_accounts
+from liandong.accounts import DevAccount, disable_development_accounts, seed_accounts
 from liandong.clock import Clock, OffsetClock, SystemClock
 from liandong.config import ServiceSettings
 from liandong.contracts import topics
@@ -51,6 +51,7 @@ class ServiceSpec:
     translate: Translator
     handlers: EventHandlers[Any]  # what the service consumes: contract class → service-layer handler
     routers: Sequence[APIRouter]
+    roles: Sequence[str] = ()  # the staff roles of this service (accounts are given one of them)
     dev_accounts: Sequence[DevAccount] = ()
     body_limit_overrides: Mapping[str, int] = field(default_factory=dict)
     unit_of_work: type[SqlUnitOfWork] = SqlUnitOfWork
@@ -143,12 +144,24 @@ class Runtime:
         async with self.session_factory() as session:
             return await seed_accounts(session, self.tables, self.spec.dev_accounts, DEV_PASSWORD, self.clock)
 
+    async def disable_development_accounts(self) -> list[str]:
+        """In production, no development account answers: those a database kept from development are disabled."""
+        if self.settings.environment != "production":
+            return []
+        async with self.session_factory() as session:
+            return await disable_development_accounts(
+                session, self.tables, self.spec.dev_accounts, DEV_PASSWORD, self.clock
+            )
+
     async def start(self) -> None:
         """Migrate, seed (development only), start the relay, then create topics and start consumers."""
         await self.migrate()
         created = await self.seed_development_accounts()
         if created:
             log.warning("development accounts created (password %r): %s", DEV_PASSWORD, ", ".join(created))
+        disabled = await self.disable_development_accounts()
+        if disabled:
+            log.warning("production: development accounts disabled: %s", ", ".join(disabled))
         self.relay.start()
         self.tracker.start()
         for worker in self.workers:

@@ -10,7 +10,7 @@ from liandong_court.adapters import orm
 from liandong_court.adapters.translators import translate
 from liandong_court.entrypoints import consumers
 from liandong_court.entrypoints.api import cases, evidence, leads, referrals
-from liandong_court.entrypoints.api.deps import ADMIN, CRIMINAL_JUDGE, ENFORCEMENT_OFFICER
+from liandong_court.entrypoints.api.deps import ADMIN, ALL_ROLES, CRIMINAL_JUDGE, ENFORCEMENT_OFFICER
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
 DEV_ACCOUNTS = (
@@ -33,6 +33,7 @@ def spec() -> ServiceSpec:
         handlers=consumers.HANDLERS,
         routers=(cases.router, leads.router, referrals.router, evidence.router),
         body_limit_overrides={r"^/leads/[^/]+/evidence$": 11 * 1024 * 1024},
+        roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(ADMIN,),
         unit_of_work=CourtUnitOfWork,

@@ -13,7 +13,7 @@ from liandong_police.adapters.translators import translate
 from liandong_police.config import PoliceSettings
 from liandong_police.entrypoints import consumers
 from liandong_police.entrypoints.api import referrals
-from liandong_police.entrypoints.api.deps import INVESTIGATOR, SUPERVISOR
+from liandong_police.entrypoints.api.deps import ALL_ROLES, INVESTIGATOR, SUPERVISOR
 from liandong_police.entrypoints.evidence_fetcher import EvidenceFetcher
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
@@ -49,6 +49,7 @@ def spec() -> ServiceSpec:
         translate=translate,
         handlers=consumers.HANDLERS,
         routers=(referrals.router,),
+        roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),
         workers=(evidence_fetcher,),

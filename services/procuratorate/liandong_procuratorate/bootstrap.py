@@ -10,7 +10,7 @@ from liandong_procuratorate.adapters import orm
 from liandong_procuratorate.adapters.translators import translate
 from liandong_procuratorate.entrypoints import consumers
 from liandong_procuratorate.entrypoints.api import matters
-from liandong_procuratorate.entrypoints.api.deps import PROSECUTOR, SUPERVISOR
+from liandong_procuratorate.entrypoints.api.deps import ALL_ROLES, PROSECUTOR, SUPERVISOR
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 DEV_ACCOUNTS = (
@@ -30,6 +30,7 @@ def spec() -> ServiceSpec:
         translate=translate,
         handlers=consumers.HANDLERS,
         routers=(matters.router,),
+        roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),
         unit_of_work=ProcuratorateUnitOfWork,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import secrets
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Annotated
 
@@ -16,11 +19,28 @@ from liandong.api.errors import ApiError
 from liandong.security import (
     InvalidToken,
     Principal,
+    hash_password,
     issue_token,
     read_token,
     verify_password,
 )
 from liandong.units import CITY_CODE
+
+# Password hashing (scrypt, ~50 ms of CPU and 16 MiB each) runs in its own small thread pool: never on the event
+# loop, which the relay, the consumers and the tracker share with the API, and never more than a few at once.
+_HASHING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="password-hashing")
+_DUMMY: list[str] = []
+
+
+async def checking_password(password: str, stored: str) -> bool:
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, verify_password, password, stored)
+
+
+async def _dummy_hash() -> str:
+    if not _DUMMY:
+        _DUMMY.append(await asyncio.get_running_loop().run_in_executor(_HASHING, hash_password, secrets.token_hex(16)))
+    return _DUMMY[0]
+
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -124,7 +144,10 @@ def auth_router() -> APIRouter:
         users = runtime.tables.users
         async with runtime.session_factory() as session:
             row = (await session.execute(select(users).where(users.c.username == form.username))).first()
-        if row is None or not row.active or not verify_password(form.password, row.password_hash):
+        # an unknown username costs the same hashing as a known one, so timing does not tell them apart
+        stored = row.password_hash if row is not None else await _dummy_hash()
+        matches = await checking_password(form.password, stored)
+        if row is None or not row.active or not matches:
             raise ApiError(401, "invalid_credentials", "wrong username or password", headers=UNAUTHORIZED)
         ttl = timedelta(minutes=runtime.settings.access_token_minutes)
         principal = Principal(username=row.username, agency=runtime.agency, role=row.role, unit=row.unit)

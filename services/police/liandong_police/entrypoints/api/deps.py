@@ -13,8 +13,9 @@ from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 INVESTIGATOR = "investigator"
 SUPERVISOR = "supervisor"
+ALL_ROLES = (INVESTIGATOR, SUPERVISOR)
 
-Staff = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR))]
+Staff = Annotated[Principal, Depends(require_roles(*ALL_ROLES))]
 Investigator = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR))]
 Supervisor = Annotated[Principal, Depends(require_roles(SUPERVISOR))]
 

@@ -13,8 +13,9 @@ from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitO
 
 PROSECUTOR = "prosecutor"
 SUPERVISOR = "supervisor"
+ALL_ROLES = (PROSECUTOR, SUPERVISOR)
 
-Staff = Annotated[Principal, Depends(require_roles(PROSECUTOR, SUPERVISOR))]
+Staff = Annotated[Principal, Depends(require_roles(*ALL_ROLES))]
 
 
 UowDep = Annotated[ProcuratorateUnitOfWork, Depends(unit_of_work_of(ProcuratorateUnitOfWork))]
