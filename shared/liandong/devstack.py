@@ -68,10 +68,17 @@ class ServiceProcess:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
             try:
+                # ready to serve staff, and its consumers in their groups (so a first event is not waited for)
                 response = httpx.get(f"{self.url}/readyz", timeout=5)
-                if response.status_code == 200:
+                health = httpx.get(f"{self.url}/healthz", timeout=5).json()
+                consumers = health.get("consumers", {}).values()
+                if (
+                    response.status_code == 200
+                    and health.get("topics_ready")
+                    and all(c["running"] and c["assigned_partitions"] for c in consumers)
+                ):
                     return
-                last = response.text
+                last = f"{response.text} {health}"
             except httpx.HTTPError as exc:
                 last = repr(exc)
             time.sleep(0.2)

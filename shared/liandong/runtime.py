@@ -1,7 +1,7 @@
 """What one running service is made of, and how it starts and stops.
 
 A service describes itself with a `ServiceSpec` (its agency, tables, migrations, translator, event handlers and
-routes); `Runtime` holds the live parts built from it: engine, sessions, relay, consumers, readiness probe.
+routes); `Runtime` holds the live parts built from it: engine, sessions, relay, consumers, tracker, workers.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from fastapi import APIRouter
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from liandong.accounts import DevAccount, disable_development_accounts, seed_accounts
@@ -123,6 +123,7 @@ class Runtime:
             )
         self.workers: list[Worker] = [make(self) for make in spec.workers]
         self.topics_ready = False
+        self.expected_heads: set[str] = set()
         self._background: asyncio.Task[None] | None = None
 
     def uow(self) -> SqlUnitOfWork:
@@ -137,6 +138,7 @@ class Runtime:
 
     async def migrate(self) -> None:
         await migrations.upgrade_async(self.spec.migrations, self.settings.database_url)
+        self.expected_heads = migrations.heads(self.spec.migrations)
 
     async def seed_development_accounts(self) -> list[str]:
         if not self.settings.is_development:
@@ -197,21 +199,45 @@ class Runtime:
         await self.engine.dispose()
 
     async def check_database(self) -> None:
+        """Ready to serve staff: the database answers and holds the schema this code expects."""
         async with self.session_factory() as session:
-            await bounded(session.execute(text("SELECT 1")), 3, "database check")
+            applied = set(
+                (await bounded(session.execute(text("SELECT version_num FROM alembic_version")), 3, "database check"))
+                .scalars()
+                .all()
+            )
+        missing = self.expected_heads - applied
+        if missing:
+            raise RuntimeError(f"the database lacks migrations {sorted(missing)}")
 
-    def readiness(self) -> dict[str, Any]:
+    async def outbox_backlog(self) -> tuple[int, float | None]:
+        """Unpublished outbox rows, and the age in seconds of the oldest."""
+        o = self.tables.outbox
+        pending = o.c.published_at.is_(None)
+        async with self.session_factory() as session:
+            count = await bounded(session.scalar(select(func.count()).where(pending)), 3, "outbox backlog")
+            oldest = await session.scalar(select(o.c.created_at).where(pending).order_by(o.c.seq).limit(1))
+        age = (self.clock.now() - oldest).total_seconds() if oldest is not None else None
+        return int(count or 0), age
+
+    async def details(self) -> dict[str, Any]:
+        """What runs beside serving staff, for /healthz and /metrics: none of it is a reason to stop serving."""
+        pending, oldest = await self.outbox_backlog()
+        tick = self.tracker.last_tick_at
         return {
             "topics_ready": self.topics_ready,
             "relay": {
                 "running": self.relay.running,
                 "consecutive_failures": self.relay.consecutive_failures,
                 "last_error": self.relay.last_error,
+                "last_success_at": self.relay.last_success_at.isoformat() if self.relay.last_success_at else None,
             },
-            "consumers": {c.name: c.status() for c in self.consumers},
+            "outbox": {"pending": pending, "oldest_pending_seconds": round(oldest, 1) if oldest is not None else None},
+            "consumers": {c.name: {**c.status(), "lag": await c.lag()} for c in self.consumers},
             "deadline_tracker": {
                 "running": self.tracker.running,
-                "last_tick_at": self.tracker.last_tick_at.isoformat() if self.tracker.last_tick_at else None,
+                "last_tick_at": tick.isoformat() if tick else None,
+                "seconds_since_tick": round((self.clock.now() - tick).total_seconds(), 1) if tick else None,
                 "last_error": self.tracker.last_error,
             },
         }

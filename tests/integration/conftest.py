@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -13,6 +16,7 @@ from liandong.persistence.engine import create_engine, session_factory
 from liandong.runtime import ServiceSpec
 from liandong_court.bootstrap import spec as court_spec
 from liandong_procuratorate.bootstrap import spec as procuratorate_spec
+from tests.support.infra import LocalBroker, can_run_local_broker, unavailable
 
 
 @dataclass
@@ -60,3 +64,16 @@ async def police_pg_db(postgres_url: str) -> AsyncIterator[Database]:
     db = await migrated(police_spec(), postgres_url)
     yield db
     await db.engine.dispose()
+
+
+@pytest.fixture
+async def own_broker() -> AsyncIterator[LocalBroker]:
+    if not can_run_local_broker():
+        unavailable("a test that stops its broker needs Java 17 and Maven to run its own")
+    with tempfile.TemporaryDirectory(prefix="liandong-restart-") as tmp:
+        broker = LocalBroker(Path(tmp))
+        await asyncio.to_thread(broker.start)
+        try:
+            yield broker
+        finally:
+            await asyncio.to_thread(broker.stop)

@@ -7,9 +7,6 @@ exactly once. This test runs its own broker, since it stops it.
 from __future__ import annotations
 
 import asyncio
-import tempfile
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -26,25 +23,12 @@ from liandong_procuratorate.adapters.orm import common, timeline
 from liandong_procuratorate.service_layer.event_handlers import on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 from tests.integration.conftest import Database
-from tests.support.infra import LocalBroker, can_run_local_broker, unavailable
+from tests.support.infra import LocalBroker
 from tests.support.kafka_io import poll_until, reaches, read_topic
 from tests.support.outbox import count, no_translation, receipt_envelope
 
 pytestmark = [pytest.mark.kafka]
 TOPIC, DLT, GROUP = "it.restart", "it.restart.dlt", "it-restart"
-
-
-@pytest.fixture
-async def own_broker() -> AsyncIterator[LocalBroker]:
-    if not can_run_local_broker():
-        unavailable("the broker-restart test needs Java 17 and Maven to run its own broker")
-    with tempfile.TemporaryDirectory(prefix="liandong-restart-") as tmp:
-        broker = LocalBroker(Path(tmp))
-        await asyncio.to_thread(broker.start)
-        try:
-            yield broker
-        finally:
-            await asyncio.to_thread(broker.stop)
 
 
 async def applied(db: Database) -> int:

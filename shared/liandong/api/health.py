@@ -1,30 +1,48 @@
-"""/healthz (liveness), /readyz (database + Kafka + relay + consumers), /metrics (Prometheus)."""
+"""/readyz (can serve staff), /healthz (alive, with the state of what runs beside), /metrics (Prometheus).
+
+Readiness is the database and its migrations only: the broker, the relay, the consumers and the deadline tracker are
+details of /healthz and metrics, to alert on, never a reason to stop serving staff — the outbox exists to ride out
+a broker outage.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
 from liandong.messaging.kafka import bounded
 
 log = logging.getLogger(__name__)
 
+READY = Gauge("liandong_ready", "1 when the service can serve staff (database and migrations)", ["agency"])
+BROKER_UP = Gauge("liandong_broker_up", "1 when the broker answered the last probe", ["agency"])
+OUTBOX_PENDING = Gauge("liandong_outbox_pending_rows", "Outbox rows not yet published", ["agency"])
+OUTBOX_AGE = Gauge("liandong_outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox row", ["agency"])
+RELAY_FAILURES = Gauge("liandong_relay_consecutive_failures", "Relay publish failures in a row", ["agency"])
+CONSUMER_LAG = Gauge("liandong_consumer_lag_messages", "Messages past what the consumer applied", ["consumer"])
+CONSUMER_HEALTHY = Gauge("liandong_consumer_healthy", "1 when the consumer's poll loop makes progress", ["consumer"])
+TICK_AGE = Gauge("liandong_deadline_tracker_seconds_since_tick", "Seconds since the tracker's last tick", ["agency"])
+
 
 class KafkaProbe:
-    """Asks the broker for its topic list with a long-lived admin client, recreated after failures."""
+    """Asks the broker for its topic list with a long-lived admin client, recreated after failures; the answer is
+    kept for a few seconds, so a probe during an outage costs one timeout, not one per request."""
 
-    def __init__(self, bootstrap_servers: str) -> None:
+    def __init__(self, bootstrap_servers: str, keep_seconds: float = 5.0) -> None:
         self._bootstrap = bootstrap_servers
         self._admin: AIOKafkaAdminClient | None = None
         self._lock = asyncio.Lock()
+        self._keep = keep_seconds
+        self._last: tuple[float, bool, str] | None = None
 
-    async def check(self, timeout: float = 3.0) -> int:
+    async def check(self, timeout: float = 2.0) -> int:
         async with self._lock:
             try:
                 if self._admin is None:
@@ -36,6 +54,17 @@ class KafkaProbe:
                 await self.close()
                 raise
 
+    async def status(self) -> tuple[bool, str]:
+        now = time.monotonic()
+        if self._last is not None and now - self._last[0] < self._keep:
+            return self._last[1], self._last[2]
+        try:
+            answer = (True, f"ok ({await self.check()} topics)")
+        except Exception as exc:
+            answer = (False, f"unreachable: {exc!r}")
+        self._last = (time.monotonic(), *answer)
+        return answer
+
     async def close(self) -> None:
         admin, self._admin = self._admin, None
         if admin is not None:
@@ -45,44 +74,83 @@ class KafkaProbe:
                 log.debug("admin close failed", exc_info=True)
 
 
+async def _ready(request: Request) -> tuple[bool, str]:
+    try:
+        await request.app.state.runtime.check_database()
+        return True, "ok"
+    except Exception as exc:
+        return False, f"error: {exc!r}"
+
+
+async def _details(request: Request) -> dict[str, Any]:
+    runtime = request.app.state.runtime
+    up, broker = await request.app.state.kafka_probe.status()
+    details: dict[str, Any] = {"broker": {"up": up, "detail": broker}}
+    try:
+        details.update(await runtime.details())
+    except Exception as exc:  # the database is away: /readyz says so; liveness still answers
+        details["error"] = repr(exc)
+    return details
+
+
+def _degraded(details: dict[str, Any]) -> list[str]:
+    problems = []
+    if not details["broker"]["up"]:
+        problems.append("broker unreachable")
+    if "error" in details:
+        problems.append("database unreachable")
+        return problems
+    if details["relay"]["consecutive_failures"]:
+        problems.append("relay failing")
+    problems += [f"consumer {name} stalled" for name, c in details["consumers"].items() if not c["healthy"]]
+    if details["deadline_tracker"]["last_error"]:
+        problems.append("deadline tracker failing")
+    return problems
+
+
 def health_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
-        runtime = request.app.state.runtime
-        stuck = [c.name for c in runtime.consumers if c.status()["running"] and not c.healthy]
-        body = {"status": "ok" if not stuck else "unhealthy", "service": runtime.agency, "stuck_consumers": stuck}
-        return JSONResponse(body, status_code=200 if not stuck else 503)
+        """Alive (always 200 while the process answers), with the state of the broker, relay, outbox, consumers and
+        deadline tracker: `degraded` lists what to look at."""
+        details = await _details(request)
+        problems = _degraded(details)
+        body = {
+            "status": "degraded" if problems else "ok",
+            "service": request.app.state.runtime.agency,
+            "problems": problems,
+            **details,
+        }
+        return JSONResponse(body)
 
     @router.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:
-        runtime = request.app.state.runtime
-        checks: dict[str, Any] = {}
-        ok = True
-        try:
-            await runtime.check_database()
-            checks["database"] = "ok"
-        except Exception as exc:
-            ok = False
-            checks["database"] = f"error: {exc!r}"
-        try:
-            count = await request.app.state.kafka_probe.check()
-            checks["kafka"] = f"ok ({count} topics)"
-        except Exception as exc:
-            ok = False
-            checks["kafka"] = f"error: {exc!r}"
-        state = runtime.readiness()
-        checks.update(state)
-        ok = ok and state["topics_ready"] and state["relay"]["running"] and state["deadline_tracker"]["running"]
-        ok = ok and all(c["running"] and c["healthy"] for c in state["consumers"].values())
-        return JSONResponse(
-            {"status": "ready" if ok else "not_ready", "service": runtime.agency, "checks": checks},
-            status_code=200 if ok else 503,
-        )
+        """Ready to serve staff: the database answers and holds this code's migrations."""
+        ok, database = await _ready(request)
+        body = {"status": "ready" if ok else "not_ready", "service": request.app.state.runtime.agency}
+        return JSONResponse({**body, "checks": {"database": database}}, status_code=200 if ok else 503)
 
     @router.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        runtime = request.app.state.runtime
+        agency = runtime.agency
+        ok, _ = await _ready(request)
+        READY.labels(agency).set(1 if ok else 0)
+        details = await _details(request)
+        BROKER_UP.labels(agency).set(1 if details["broker"]["up"] else 0)
+        if "error" not in details:
+            OUTBOX_PENDING.labels(agency).set(details["outbox"]["pending"])
+            OUTBOX_AGE.labels(agency).set(details["outbox"]["oldest_pending_seconds"] or 0)
+            RELAY_FAILURES.labels(agency).set(details["relay"]["consecutive_failures"])
+            for name, consumer in details["consumers"].items():
+                CONSUMER_HEALTHY.labels(name).set(1 if consumer["healthy"] else 0)
+                if consumer["lag"] is not None:
+                    CONSUMER_LAG.labels(name).set(consumer["lag"])
+            since = details["deadline_tracker"]["seconds_since_tick"]
+            if since is not None:
+                TICK_AGE.labels(agency).set(since)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router

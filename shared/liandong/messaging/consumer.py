@@ -152,6 +152,25 @@ class ConsumerRunner(Generic[U]):
             "last_error": self.last_error,
         }
 
+    async def lag(self) -> int | None:
+        """Messages on the broker past what this member has applied, over its partitions (None when unknown)."""
+        consumer = self._consumer
+        if consumer is None or not consumer.assignment():
+            return None
+        total = 0
+        for tp in consumer.assignment():
+            end = consumer.highwater(tp)
+            if end is None:
+                return None
+            position = self._next_offsets.get(tp)
+            if position is None:
+                try:
+                    position = await bounded(consumer.committed(tp), 2, "reading commits") or 0
+                except Exception:
+                    return None
+            total += max(0, end - position)
+        return total
+
     @property
     def healthy(self) -> bool:
         if self._loop_task is None or self._loop_task.done() or self._consumer is None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -30,6 +31,11 @@ def alembic_config(script_location: str, url: str) -> Config:
     config.set_main_option("path_separator", "space")
     config.attributes["database_url"] = url
     return config
+
+
+def heads(script_location: str) -> set[str]:
+    """The revisions a database at the newest schema holds (one per branch)."""
+    return set(ScriptDirectory.from_config(alembic_config(script_location, "")).get_heads())
 
 
 def upgrade(script_location: str, url: str, revision: str = "heads") -> None:
