@@ -266,3 +266,35 @@ async def test_a_stored_response_is_replayed_only_to_its_verified_principal(cour
     assert again.headers["idempotent-replayed"] == "true", "the rightful caller still gets the replay"
     assert again.json() == first.json()
     assert await rows(court, leads) == 2, "the officer's lead and the admin's, nothing else"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/leads?offset=100000000000000000000",
+        "/referrals?offset=100000000000000000000",
+        "/enforcement-cases?offset=100000000000000000000",
+        "/deadlines?offset=100000000000000000000",
+        "/deadlines/received-breaches?offset=100000000000000000000",
+        "/enforcement-cases?min_unpaid=1e30",
+        "/enforcement-cases?closed_since=9999-12-31",
+        "/deadlines/preview?kind=police_filing_decision&start=9999-12-31T23:00%2B08:00",
+    ],
+)
+async def test_edge_input_in_a_query_is_a_422(court: httpx.AsyncClient, path: str) -> None:
+    officer = await login(court, "tongcheng.officer")
+    response = await court.get(path, headers=officer)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] in ("validation_error", "invalid_time")
+
+
+async def test_a_notice_served_in_year_9999_is_a_422_and_writes_nothing(court: httpx.AsyncClient) -> None:
+    officer = await login(court, "tongcheng.officer")
+    lead = (await court.post("/leads", json=LEAD, headers=officer)).json()
+    far = await court.post(
+        f"/leads/{lead['id']}/notice",
+        json={"served_at": "9999-12-31T10:00:00+08:00", "notice_number": "告知书-1"},
+        headers=officer,
+    )
+    assert far.status_code == 422
+    assert (await court.get(f"/leads/{lead['id']}", headers=officer)).json()["status"] == "open"

@@ -91,7 +91,8 @@ async def test_a_supervisor_manages_a_window_and_bad_requests_change_nothing(pol
         "/deadlines", json={**START, "subject_id": "ref-2", "start": "2025-09-26T10:00:00"}, headers=supervisor
     )
     assert naive.status_code == 422
-    assert naive.json()["error"]["code"] == "naive_time"
+    assert naive.json()["error"]["code"] == "validation_error"
+    assert "timezone" in naive.text
     assert await table_rows(police, common.deadlines) == 1
 
     extended = await police.post(

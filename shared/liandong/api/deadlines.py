@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
 from liandong.api.auth import CurrentPrincipal
+from liandong.api.bounds import LegalTime, within_years
 from liandong.api.deps import Page, PageDep, PublicModel, RuntimeDep, ShanghaiTime, StrictModel
 from liandong.api.errors import ApiError
 from liandong.errors import DomainError, Forbidden
@@ -121,22 +122,22 @@ class DeadlineStart(StrictModel):
     subject_id: str = Field(min_length=1, max_length=128)
     correlation_id: str | None = Field(default=None, max_length=128, description="defaults to subject_id")
     unit: str | None = Field(default=None, description="defaults to your unit")
-    start: datetime = Field(description="with a time zone, e.g. 2025-09-26T10:00:00+08:00")
+    start: LegalTime = Field(description="with a time zone, e.g. 2025-09-26T10:00:00+08:00")
 
 
 class DeadlineMeet(StrictModel):
-    at: datetime | None = Field(default=None, description="defaults to now")
+    at: LegalTime | None = Field(default=None, description="defaults to now")
 
 
 class DeadlineExtend(StrictModel):
     approver: str = Field(max_length=64, description="who approved the extension")
     reason: str = Field(max_length=2000)
-    window: int | None = Field(default=None, ge=1, description="the new window, in the kind's unit")
-    extra_days: int | None = Field(default=None, ge=1, description="days added on top of the window")
+    window: int | None = Field(default=None, ge=1, le=366, description="the new window, in the kind's unit")
+    extra_days: int | None = Field(default=None, ge=1, le=366, description="days added on top of the window")
 
 
 class DeadlineRestart(StrictModel):
-    at: datetime
+    at: LegalTime
     reason: str = Field(max_length=2000)
 
 
@@ -147,10 +148,11 @@ class DeadlineCancel(StrictModel):
 def parse_start(value: str) -> datetime:
     """A query-string instant; a '+' that arrived as a space (unencoded) is put back."""
     try:
-        return datetime.fromisoformat(value.strip().replace(" ", "+"))
+        return within_years(datetime.fromisoformat(value.strip().replace(" ", "+")))
     except ValueError as exc:
         raise DomainError(
-            f"{value!r} is not an ISO 8601 time such as 2025-09-26T10:00+08:00", code="invalid_time"
+            f"{value!r} is not an ISO 8601 time between 1990 and 2100 such as 2025-09-26T10:00+08:00",
+            code="invalid_time",
         ) from exc
 
 

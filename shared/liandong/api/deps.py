@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, Self, TypeVar
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
+from liandong.api.bounds import MAX_OFFSET
 from liandong.persistence.uow import SqlUnitOfWork
 from liandong.runtime import Runtime
 from liandong.sla.counting import SHANGHAI
@@ -32,7 +33,9 @@ class PageParams(BaseModel):
     offset: int
 
 
-def page_params(limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> PageParams:
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
+) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from liandong.api.bounds import MAX_AMOUNT, LegalDate
 from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
 from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.security import Principal
@@ -117,9 +117,9 @@ async def screen(
     uow: UowDep,
     page: PageDep,
     closure_type: Annotated[ClosureType | None, Query()] = None,
-    closed_since: Annotated[date | None, Query(description="closed on or after")] = None,
+    closed_since: Annotated[LegalDate | None, Query(description="closed on or after")] = None,
     category: Annotated[FocusCategory | None, Query()] = None,
-    min_unpaid: Annotated[Decimal | None, Query(ge=0)] = None,
+    min_unpaid: Annotated[Decimal | None, Query(ge=0, le=MAX_AMOUNT, max_digits=16, decimal_places=2)] = None,
     unit: Annotated[str | None, Query()] = None,
 ) -> Page[CasePublic]:
     """Screening: e.g. 终本 cases closed since 2022 in the livelihood category with at least ¥10,000 unpaid."""

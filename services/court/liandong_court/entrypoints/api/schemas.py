@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from liandong.api.bounds import LegalDate, LegalTime
 from liandong.api.deps import PublicModel, ShanghaiTime, StrictModel
 from liandong.contracts.common import CountyCode, EvidenceClass, EvidenceType, Money, PartyKind, SuspectRole
 from liandong.contracts.enforcement import Instalment
@@ -43,7 +44,7 @@ class CaseCreate(StrictModel):
     amount_owed: Money
     amount_paid: Money = Decimal("0")
     closure_type: ClosureType
-    closure_date: date | None = None
+    closure_date: LegalDate | None = None
     focus_categories: list[FocusCategory] = Field(default_factory=list)
 
 
@@ -111,20 +112,20 @@ class AssessmentIn(StrictModel):
 
 
 class NoticeIn(StrictModel):
-    served_at: datetime = Field(description="with a time zone")
+    served_at: LegalTime = Field(description="with a time zone")
     notice_number: str = Field(min_length=1, max_length=64)
 
 
 class PaymentIn(StrictModel):
     amount: Money = Field(gt=0)
-    paid_on: date
+    paid_on: LegalDate
     channel: str = Field(min_length=1, max_length=32, examples=["bank_transfer", "wechat", "cash", "court_account"])
     note: str | None = Field(default=None, max_length=2000)
     over_reason: str | None = Field(default=None, max_length=2000, description="required when paying more than owed")
 
 
 class SettlementIn(StrictModel):
-    signed_on: date
+    signed_on: LegalDate
     paid_now: Money
     instalments: list[Instalment] = Field(default_factory=list, max_length=120)
     note: str | None = Field(default=None, max_length=2000)

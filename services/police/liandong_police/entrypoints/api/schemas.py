@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from liandong.api.bounds import LegalTime
 from liandong.api.deps import ShanghaiTime, StrictModel
 from liandong.pii import mask_id_number
 from liandong_police.domain.model import Referral, ReferralStatus
@@ -87,7 +88,7 @@ class DecisionIn(StrictModel):
 
 
 class ServeIn(StrictModel):
-    served_at: ShanghaiTime | None = Field(default=None, description="defaults to now")
+    served_at: LegalTime | None = Field(default=None, description="defaults to now")
 
 
 class ExtensionIn(StrictModel):
