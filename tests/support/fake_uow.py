@@ -47,13 +47,16 @@ class FakeDeadlines:
         unit: str,
         started_at: datetime,
         actor: str | None = None,
+        custody: bool | None = None,
+        not_after: datetime | None = None,
     ) -> str:
         if await self.running(subject_type=subject_type, subject_id=subject_id, kind=kind):
             raise Conflict(
                 f"a {kind} window is already running for {subject_type} {subject_id}", code="already_running"
             )
         spec = kind_of(kind)
-        due = compute_due(spec, started_at, calendar=DEFAULT_CALENDAR)
+        due = compute_due(spec, started_at, calendar=DEFAULT_CALENDAR, custody=custody)
+        due_at = due.due if not_after is None else min(due.due, not_after)
         now = self.clock.now()
         deadline = Deadline(
             id=str(uuid.uuid4()),
@@ -65,12 +68,12 @@ class FakeDeadlines:
             subject_id=subject_id,
             correlation_id=correlation_id,
             state=DeadlineState.RUNNING,
-            custody=spec.custody,
+            custody=due.custody,
             window=due.window,
             window_unit=spec.unit.value,
             extra_days=0,
             period_started_at=due.start,
-            due_at=due.due,
+            due_at=due_at,
             rolled_forward=due.rolled_forward,
             warnings_hours=spec.warnings_hours,
             generation=0,

@@ -11,29 +11,48 @@ from liandong.clock import ManualClock
 from liandong.contracts import CaseFiledV1, CaseFilingDeclinedV1, CaseFilingExtendedV1, ReferralReceivedV1, Suspect
 from liandong.contracts.common import PartyKind, SuspectRole
 from liandong.messaging.handlers import Outcome, PoisonMessage
+from liandong.security import Principal
 from liandong.sla.kinds import Kind
 from liandong.sla.rules import DeadlineState
 from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.domain.values import Suspect as LeadSuspect
+from liandong_court.service_layer import commands, handlers
 from liandong_court.service_layer import event_handlers as on
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 from tests.support.deliveries import delivery
 from tests.support.fake_uow import FakeRepository, FakeUnitOfWork, as_uow
 
 SERVED = datetime(2025, 10, 1, 2, 0, tzinfo=UTC)
+SENT = datetime(2025, 10, 7, 2, 0, tzinfo=UTC)  # Tuesday 7 October, 10:00 in Shanghai
 RECEIVED = datetime(2025, 10, 9, 2, 0, tzinfo=UTC)
+OFFICER = Principal(username="tongcheng.officer", agency="court", role="enforcement_officer", unit="421222")
+
+
+class FakeReferrals(FakeRepository[Referral]):
+    async def letters_issued(self, court_code: str, year: int) -> int:
+        return 0
+
+
+class NoEvidence:
+    async def for_lead(self, lead_id: str) -> list[object]:
+        return []
 
 
 class FakeCourtUnitOfWork(FakeUnitOfWork):
     def __init__(self, clock: ManualClock) -> None:
         super().__init__(clock)
         self.leads = FakeRepository[Lead](self)
-        self.referrals = FakeRepository[Referral](self)
+        self.referrals = FakeReferrals(self)
+        self.evidence = NoEvidence()
 
 
 @pytest.fixture
-def fake(clock: ManualClock) -> FakeCourtUnitOfWork:
+async def fake(clock: ManualClock) -> FakeCourtUnitOfWork:
+    return await referred_lead(clock)
+
+
+async def referred_lead(clock: ManualClock) -> FakeCourtUnitOfWork:
     """A lead referred to the Tongcheng bureau, awaiting the receipt."""
     clock.set(RECEIVED)
     fake = FakeCourtUnitOfWork(clock)
@@ -51,13 +70,11 @@ def fake(clock: ManualClock) -> FakeCourtUnitOfWork:
     )
     lead.assess(Assessment.SUSPECTED, "有履行能力", by="tongcheng.judge", at=SERVED)
     lead.serve_notice(number="告知书-1", served_at=SERVED, due_at=SERVED + timedelta(days=5))
-    referral = lead.refer(
-        referred_by="tongcheng.officer", at=SERVED + timedelta(days=6), letter_number="L1", evidence=[]
-    )
     fake.leads.add(lead)
-    fake.referrals.add(referral)
-    fake.seen.clear()
-    referral.events.clear()
+    clock.set(SENT)
+    await handlers.refer_lead(commands.ReferLead(OFFICER, "lead-1"), uow(fake))
+    fake.published.clear()
+    clock.set(RECEIVED)
     return fake
 
 
@@ -86,14 +103,18 @@ async def received(fake: FakeCourtUnitOfWork) -> str:
     return rid
 
 
-async def test_the_receipt_starts_the_courts_mirror_of_the_filing_window(fake: FakeCourtUnitOfWork) -> None:
-    """法发〔2025〕8号 第五条: the court watches the police's seven days from the receipt."""
+async def test_the_courts_mirror_runs_from_sending_and_the_receipt_does_not_restart_it(
+    fake: FakeCourtUnitOfWork,
+) -> None:
+    """法发〔2025〕8号 第五条: the police must accept the referral, so their seven days, and the court's mirror of
+    them, run from the referral's arrival (sending, as the court sees it), not from the receipt."""
+    (mirror,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
     rid = await received(fake)
     assert fake.referrals.items[rid].status is ReferralStatus.RECEIVED
     assert fake.leads.items["lead-1"].status is LeadStatus.RECEIVED_BY_POLICE
-    (mirror,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
     assert (mirror.subject_id, mirror.unit, mirror.correlation_id) == (rid, "421222", "lead-1")
-    assert mirror.due_at == datetime(2025, 10, 16, 16, 0, tzinfo=UTC)
+    assert mirror.period_started_at == SENT
+    assert mirror.due_at == datetime(2025, 10, 14, 16, 0, tzinfo=UTC), "7 October + 7 days, 24:00 Shanghai"
     again = await on.on_referral_received(delivery(receipt(rid), agency="police"), uow(fake))
     assert again is Outcome.STALE
     assert len(fake.deadlines.rows) == 1, "a repeated receipt starts nothing"
@@ -145,7 +166,7 @@ async def test_an_extension_moves_the_mirror_to_thirty_days(fake: FakeCourtUnitO
         referral_id=rid,
         police_unit="421222",
         window_days=30,
-        due_at=datetime(2025, 11, 10, 16, 0, tzinfo=UTC),
+        due_at=datetime(2025, 11, 6, 16, 0, tzinfo=UTC),  # 30 days from arrival on 7 October
         approver="tongcheng.supervisor",
         reason="重大、复杂",
         extended_at=RECEIVED + timedelta(days=1),

@@ -221,3 +221,38 @@ async def test_a_configured_window_applies_only_to_configurable_kinds(tracker: T
         DeadlineEngine(
             agency="police", tables=common, clock=tracker.clock, window_overrides={"arrest_review_detained": 10}
         )
+
+
+async def test_custody_follows_the_person_not_the_kind(tracker: Tracker) -> None:
+    """CPL Art. 105: a period that runs while the suspect is in custody never extends past a holiday — any kind of
+    window, prosecution review included; the same kind rolls forward for a suspect at liberty."""
+    # handed over on 1 September 2025: one month ends on 1 October, the first day of the National Day holiday
+    start = datetime(2025, 9, 1, 2, 0, tzinfo=UTC)
+    held = await tracker.run(
+        "start",
+        kind_name="prosecution_review",
+        subject_type="case",
+        subject_id="held",
+        correlation_id="lead-1",
+        unit="421222",
+        started_at=start,
+        custody=True,
+    )
+    free = await tracker.run(
+        "start",
+        kind_name="prosecution_review",
+        subject_type="case",
+        subject_id="free",
+        correlation_id="lead-1",
+        unit="421222",
+        started_at=start,
+    )
+    held_row, free_row = await tracker.row(held), await tracker.row(free)
+    assert held_row.custody is True
+    assert held_row.due_at == datetime(2025, 10, 1, 16, 0, tzinfo=UTC), "1 October, a holiday, and it stays"
+    assert free_row.custody is False
+    assert free_row.due_at == datetime(2025, 10, 9, 16, 0, tzinfo=UTC), "rolled past National Day week"
+    await tracker.run("extend", held, approver="检察长", reason="重大、复杂", extra_days=15)
+    extended = await tracker.row(held)
+    assert extended.custody is True
+    assert extended.due_at == datetime(2025, 10, 16, 16, 0, tzinfo=UTC), "the extension keeps the custody rule"

@@ -88,7 +88,20 @@ def test_a_month_and_fifteen_days_when_prosecution_review_is_extended() -> None:
 
 def test_add_months_clamps_and_crosses_years() -> None:
     assert add_months(date(2025, 12, 31), 2) == date(2026, 2, 28)
-    assert add_months(date(2025, 11, 30), 1) == date(2025, 12, 30)
+    assert add_months(date(2025, 11, 29), 1) == date(2025, 12, 29)
+    assert add_months(date(2025, 1, 30), 1) == date(2025, 2, 28)
+
+
+def test_a_period_starting_on_a_months_last_day_ends_on_the_last_day_of_the_month_reached() -> None:
+    """SPC Interpretation of the CPL (2021), Art. 202: a period counted in months that starts on the last day of a
+    month ends on the last day of the month it reaches; the holiday rule then applies as usual (CPL Art. 105)."""
+    assert add_months(date(2025, 11, 30), 1) == date(2025, 12, 31)
+    assert add_months(date(2025, 2, 28), 1) == date(2025, 3, 31)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    over_a_holiday = compute_due(kind("prosecution_review"), shanghai("2025-04-30T16:00"))
+    assert over_a_holiday.nominal_last_day == date(2025, 5, 31), "the last day of May, not the 30th"
+    assert over_a_holiday.last_day == date(2025, 6, 3), "31 May–2 June is the Dragon Boat holiday"
+    assert compute_due(kind("prosecution_review"), shanghai("2025-02-28T09:00")).last_day == date(2025, 3, 31)
 
 
 def test_a_year_beyond_the_statutory_calendar_counts_weekends_only_with_a_warning(

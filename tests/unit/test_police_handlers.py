@@ -136,7 +136,8 @@ async def test_another_countys_investigator_cannot_register(fake: FakePoliceUnit
     await arrived(fake)
     with pytest.raises(Forbidden):
         await handlers.register_referral(commands.RegisterReferral(OTHER_COUNTY, "ref-1"), uow(fake))
-    assert fake.deadlines.rows == {}
+    assert fake.referrals.items["ref-1"].receipt_number is None
+    assert fake.published == []
 
 
 async def test_filing_meets_the_filing_window_and_starts_the_investigation(fake: FakePoliceUnitOfWork) -> None:

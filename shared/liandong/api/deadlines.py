@@ -123,6 +123,9 @@ class DeadlineStart(StrictModel):
     correlation_id: str | None = Field(default=None, max_length=128, description="defaults to subject_id")
     unit: str | None = Field(default=None, description="defaults to your unit")
     start: LegalTime = Field(description="with a time zone, e.g. 2025-09-26T10:00:00+08:00")
+    custody: bool | None = Field(
+        default=None, description="the person is held: the window never extends past a holiday (default: the kind's)"
+    )
 
 
 class DeadlineMeet(StrictModel):
@@ -274,6 +277,7 @@ async def start(body: DeadlineStart, runtime: RuntimeDep, actor: Manager) -> Dea
             unit=unit,
             started_at=body.start,
             actor=actor.username,
+            custody=body.custody,
         )
         await uow.commit()
     return await show(deadline_id, runtime, actor)

@@ -76,7 +76,14 @@ class DeadlineEngine:
         except UnknownKind as exc:
             raise DomainError(str(exc), code="unknown_kind") from exc
 
-    def _due(self, spec: DeadlineKind, start: datetime, window: int | None = None, extra_days: int = 0) -> DueDate:
+    def _due(
+        self,
+        spec: DeadlineKind,
+        start: datetime,
+        window: int | None = None,
+        extra_days: int = 0,
+        custody: bool | None = None,
+    ) -> DueDate:
         try:
             return compute_due(
                 spec,
@@ -84,6 +91,7 @@ class DeadlineEngine:
                 window=window if window is not None else self.window_overrides.get(spec.name),
                 extra_days=extra_days,
                 calendar=self.calendar,
+                custody=custody,
             )
         except NaiveTime as exc:
             raise DomainError(str(exc), code="naive_time") from exc
@@ -100,8 +108,15 @@ class DeadlineEngine:
         unit: str,
         started_at: datetime,
         actor: str | None = None,
+        custody: bool | None = None,
+        not_after: datetime | None = None,
     ) -> str:
-        spec, due = self.preview(kind_name, started_at)
+        """Start a window. `custody` says whether the person it runs for is held (then it never extends past a
+        holiday); it defaults to the kind's own rule. `not_after` ends the window earlier where another period
+        bounds it (e.g. a notice due within the review period)."""
+        spec = self._kind(kind_name)
+        due = self._due(spec, started_at, custody=custody)
+        due_at = due.due if not_after is None else min(due.due, not_after)
         clash = await self.store.running_id(uow.session, spec.name, subject_type, subject_id)
         if clash is not None:
             raise Conflict(
@@ -110,7 +125,7 @@ class DeadlineEngine:
             )
         deadline_id = str(uuid.uuid4())
         now = self.clock.now()
-        stages = stages_for(due.due, due.start, spec.warnings_hours)
+        stages = stages_for(due_at, due.start, spec.warnings_hours)
         await self.store.insert(
             uow.session,
             id=deadline_id,
@@ -121,13 +136,13 @@ class DeadlineEngine:
             subject_type=subject_type,
             subject_id=subject_id,
             correlation_id=correlation_id,
-            custody=spec.custody,
+            custody=due.custody,
             window=due.window,
             window_unit=spec.unit.value,
             extra_days=0,
             period_started_at=due.start,
-            due_at=due.due,
-            rolled_forward=due.rolled_forward,
+            due_at=due_at,
+            rolled_forward=due.rolled_forward and due_at == due.due,
             warnings_hours=list(spec.warnings_hours),
             generation=0,
             stage_index=0,
@@ -136,7 +151,12 @@ class DeadlineEngine:
             created_at=now,
             updated_at=now,
         )
-        await self._history(uow, deadline_id, "started", actor, {"due_at": due.due.isoformat(), "rule": due.rule()})
+        rule = (
+            due.rule()
+            if due_at == due.due
+            else f"{due.rule()}; bounded by {not_after.isoformat() if not_after else ''}"
+        )
+        await self._history(uow, deadline_id, "started", actor, {"due_at": due_at.isoformat(), "rule": rule})
         return deadline_id
 
     async def meet(self, uow: SqlUnitOfWork, deadline_id: str, *, at: datetime, actor: str | None = None) -> None:
@@ -210,7 +230,7 @@ class DeadlineEngine:
             new_extra = row.extra_days + extra_days
         if row.state is not DeadlineState.RUNNING:
             raise Conflict(f"deadline {deadline_id} is {row.state}; only a running window extends", code="not_running")
-        due = self._due(spec, row.period_started_at, new_window, new_extra)
+        due = self._due(spec, row.period_started_at, new_window, new_extra, custody=row.custody)
         stages = stages_for(due.due, due.start, row.warnings_hours)
         await self.store.update(
             uow.session,
@@ -250,7 +270,7 @@ class DeadlineEngine:
             )
         if row.state is DeadlineState.CANCELLED:
             raise Conflict(f"deadline {deadline_id} was cancelled", code="deadline_cancelled")
-        due = self._due(spec, at)
+        due = self._due(spec, at, custody=row.custody)
         stages = stages_for(due.due, due.start, row.warnings_hours)
         await self.store.update(
             uow.session,
@@ -363,6 +383,8 @@ class BoundDeadlines:
         unit: str,
         started_at: datetime,
         actor: str | None = None,
+        custody: bool | None = None,
+        not_after: datetime | None = None,
     ) -> str:
         return await self.engine.start(
             self.uow,
@@ -373,6 +395,8 @@ class BoundDeadlines:
             unit=unit,
             started_at=started_at,
             actor=actor,
+            custody=custody,
+            not_after=not_after,
         )
 
     async def meet(

@@ -1,7 +1,8 @@
 """Counting a legal period (CPL Art. 105; docs/architecture.md, "Deadlines").
 
 - The start day is not counted: a period of N days ends at 24:00 (Asia/Shanghai) of the N-th day after it.
-- Months run from day to same day; a month without that day ends on its last day.
+- Months run from day to same day; a month without that day ends on its last day, and a period that starts on the
+  last day of a month ends on the last day of the month it reaches (SPC Interpretation of the CPL, Art. 202).
 - If the last day is a holiday (weekend or statutory holiday; 调休 make-up days are working days), the period ends at
   24:00 of the first working day after it — except custody periods, which never extend.
 """
@@ -68,9 +69,13 @@ class DueDate:
 
 
 def add_months(day: date, months: int) -> date:
+    """Day to same day; from a month's last day to the last day of the month reached (SPCI Art. 202)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
+    last = month_calendar.monthrange(year, month)[1]
+    if day.day == month_calendar.monthrange(day.year, day.month)[1]:
+        return date(year, month, last)
+    return date(year, month, min(day.day, last))
 
 
 def end_of_day(day: date) -> datetime:
@@ -85,10 +90,14 @@ def compute_due(
     window: int | None = None,
     extra_days: int = 0,
     calendar: LegalCalendar = DEFAULT_CALENDAR,
+    custody: bool | None = None,
 ) -> DueDate:
+    """When a period of `kind` starting at `start` ends. `custody` (the person's status: a period that runs while
+    the suspect is held never extends past a holiday, CPL Art. 105) defaults to the kind's own."""
     if start.tzinfo is None or start.utcoffset() is None:
         raise NaiveTime("the start time needs a time zone, e.g. 2025-09-26T10:00+08:00")
     window = kind.window if window is None else window
+    custody = kind.custody if custody is None else custody
     start_day = start.astimezone(SHANGHAI).date()
     nominal = start_day + timedelta(days=window) if kind.unit is WindowUnit.DAYS else add_months(start_day, window)
     nominal += timedelta(days=extra_days)
@@ -98,7 +107,7 @@ def compute_due(
     working, source = calendar.classify(last_day)
     if not working:
         skipped.append(SkippedDay(last_day, calendar.holiday_name(last_day) or "weekend"))
-        if not kind.custody:
+        if not custody:
             while not working:
                 last_day += timedelta(days=1)
                 working, source = calendar.classify(last_day)
@@ -113,7 +122,7 @@ def compute_due(
         nominal_last_day=nominal,
         last_day=last_day,
         due=end_of_day(last_day),
-        custody=kind.custody,
+        custody=custody,
         calendar_source=source,
         legal_basis=kind.legal_basis,
         skipped=skipped,

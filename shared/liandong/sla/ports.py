@@ -28,7 +28,12 @@ class DeadlineBook(Protocol):
         unit: str,
         started_at: datetime,
         actor: str | None = None,
-    ) -> str: ...
+        custody: bool | None = None,
+        not_after: datetime | None = None,
+    ) -> str:
+        """Start a window; `custody` (the person is held: never extends past a holiday) defaults to the kind's
+        rule, `not_after` bounds the end where another period does."""
+        ...
 
     async def meet(
         self, *, kind: str, subject_type: str, subject_id: str, at: datetime, actor: str | None = None

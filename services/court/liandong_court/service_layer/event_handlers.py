@@ -1,8 +1,8 @@
 """What the court does with the events it receives; each handler returns what its state guard decided.
 
-The court follows its referrals, and takes an answer only from the bureau it sent the referral to: the receipt starts
-the court's mirror of the police filing window (so a silence shows even when the police service is down), a filing
-or a decline meets it, an extension extends it.
+The court follows its referrals, and takes an answer only from the bureau it sent the referral to. It mirrors the
+police filing window from the moment it sends the referral (so a silence shows even when the police service is
+down); a filing, or the service of a 不予立案通知书, meets it; an extension extends it.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ async def _lead_follows(uow: CourtUnitOfWork, referral: Referral, status: Referr
 
 
 async def on_referral_received(event: Delivery[ReferralReceivedV1], uow: CourtUnitOfWork) -> Outcome:
-    """受案登记回执: the referral is received; the court's mirror of the filing window starts at the receipt."""
+    """受案登记回执: the referral is received (the court's mirror of the filing window has run since it was sent)."""
     receipt = event.payload
     referral = await _referral(uow, event)
     if not referral.record_receipt(
@@ -49,14 +49,17 @@ async def on_referral_received(event: Delivery[ReferralReceivedV1], uow: CourtUn
     ):
         return Outcome.STALE
     await _lead_follows(uow, referral, ReferralStatus.RECEIVED)
-    await uow.deadlines.start(
-        kind=Kind.POLICE_FILING_DECISION,
-        subject_type="referral",
-        subject_id=referral.id,
-        correlation_id=referral.lead_id,
-        unit=referral.court_unit,
-        started_at=receipt.received_at,
-    )
+    if not await uow.deadlines.running(
+        subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
+    ):  # a referral sent before the mirror started at sending
+        await uow.deadlines.start(
+            kind=Kind.POLICE_FILING_DECISION,
+            subject_type="referral",
+            subject_id=referral.id,
+            correlation_id=referral.lead_id,
+            unit=referral.court_unit,
+            started_at=referral.submitted_at,
+        )
     return Outcome.APPLIED
 
 
@@ -95,7 +98,7 @@ async def on_filing_declined(event: Delivery[CaseFilingDeclinedV1], uow: CourtUn
         uow,
         event,
         ReferralStatus.DECLINED,
-        declined.decided_at,
+        declined.served_at,  # met when the notice is served, as the police's own notice window is
         lambda r: r.record_decline(reasons=declined.reasons, declined_at=declined.decided_at),
     )
 

@@ -236,6 +236,16 @@ async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork) -> Referral:
             override_reason=cmd.override_reason,
         )
         uow.referrals.add(referral)
+        # the court's mirror of the police filing window: the police must accept the referral, so it runs from now
+        await uow.deadlines.start(
+            kind=Kind.POLICE_FILING_DECISION,
+            subject_type="referral",
+            subject_id=referral.id,
+            correlation_id=lead.id,
+            unit=referral.court_unit,
+            started_at=now,
+            actor=cmd.actor.username,
+        )
         await uow.commit()
         return referral
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from liandong.contracts import EnforcementPerformedV1, ReferralSubmittedV1, ReferralWithdrawnV1
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
+from liandong.sla.kinds import Kind
 from liandong.units import COUNTIES
 from liandong_police.domain.model import Referral
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
@@ -12,8 +13,9 @@ CourtNews = ReferralWithdrawnV1 | EnforcementPerformedV1
 
 
 async def on_referral_submitted(event: Delivery[ReferralSubmittedV1], uow: PoliceUnitOfWork) -> Outcome:
-    """案件移送函 from the court: the referral lands in the inbox of the bureau of the court's county, and its
-    evidence is queued for fetching from the court."""
+    """案件移送函 from the court: the referral lands in the inbox of the bureau of the court's county, its evidence is
+    queued for fetching from the court, and the filing window starts (法发〔2025〕8号 第五条: the police must
+    accept it)."""
     letter = event.payload
     _from_the_court_of_the_county(event)
     if await uow.referrals.get(letter.referral_id) is not None:
@@ -39,6 +41,15 @@ async def on_referral_submitted(event: Delivery[ReferralSubmittedV1], uow: Polic
         )
     )
     await uow.evidence.expect(letter.referral_id, manifest, now)
+    # the bureau must accept a court's referral: its filing window runs from arrival, registered or not
+    await uow.deadlines.start(
+        kind=Kind.POLICE_FILING_DECISION,
+        subject_type="referral",
+        subject_id=letter.referral_id,
+        correlation_id=letter.lead_id,
+        unit=letter.police_unit,
+        started_at=now,
+    )
     return Outcome.APPLIED
 
 
@@ -78,7 +89,8 @@ async def on_referral_withdrawn(event: Delivery[ReferralWithdrawnV1], uow: Polic
 
 
 async def on_enforcement_performed(event: Delivery[EnforcementPerformedV1], uow: PoliceUnitOfWork) -> Outcome:
-    """The debtor paid or settled: the investigators see it on the referral."""
+    """The debtor paid or settled: the investigators see it on the referral, and the investigation target is
+    cancelled."""
     performed = event.payload
     if performed.referral_id is None:
         return Outcome.STALE
@@ -86,4 +98,13 @@ async def on_enforcement_performed(event: Delivery[EnforcementPerformedV1], uow:
     if referral is None:
         return Outcome.PARKED
     referral.record_performance(performed.model_dump(mode="json"))
+    if referral.case_id is not None:
+        # the investigation window is a local target, not a statute: once the debtor has performed it is moot,
+        # and must not breach (the case itself goes on until the bureau decides on it)
+        for window in await uow.deadlines.running(
+            subject_type="case", subject_id=referral.case_id, kind=Kind.POLICE_INVESTIGATION
+        ):
+            await uow.deadlines.cancel(
+                window.id, reason=f"被执行人已履行（{performed.kind.value}）：侦查取证目标不再适用"
+            )
     return Outcome.APPLIED

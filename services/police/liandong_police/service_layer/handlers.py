@@ -1,7 +1,8 @@
 """Command handlers of the police: each runs in one unit of work and commits once.
 
-The filing window (police_filing_decision) starts at registration and is met by the decision; a decline starts the
-window to serve the notice on the court (police_non_filing_notice); filing starts the investigation window.
+The filing window (police_filing_decision) starts when the referral arrives (the police must accept it) and is met
+by the decision; a decline starts the window to serve the notice on the court (police_non_filing_notice), which ends
+with the review period and no later than seven days after the decision; filing starts the investigation window.
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ async def _start(
     referral: Referral,
     at: datetime,
     actor: Principal,
+    not_after: datetime | None = None,
 ) -> None:
     await uow.deadlines.start(
+        not_after=not_after,
         kind=kind,
         subject_type=subject[0],
         subject_id=subject[1],
@@ -61,7 +64,12 @@ async def register_referral(cmd: commands.RegisterReferral, uow: PoliceUnitOfWor
             "receipt", unit, year, issued=lambda: uow.referrals.receipts_issued(unit, year)
         )
         referral.register(by=cmd.actor.username, at=now, sequence=sequence)
-        await _start(uow, Kind.POLICE_FILING_DECISION, ("referral", referral.id), referral, now, cmd.actor)
+        if not await uow.deadlines.running(
+            subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
+        ):  # a referral that arrived before windows started at arrival: its window still runs from arrival
+            await _start(
+                uow, Kind.POLICE_FILING_DECISION, ("referral", referral.id), referral, referral.arrived_at, cmd.actor
+            )
         await uow.commit()
         return referral
 
@@ -96,9 +104,22 @@ async def decline_filing(cmd: commands.DeclineFiling, uow: PoliceUnitOfWork) -> 
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
         now = uow.clock.now()
+        windows = await uow.deadlines.running(
+            subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
+        )
         referral.decline(reasons=cmd.reasons, by=cmd.actor.username, at=now)
         await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, cmd.actor)
-        await _start(uow, Kind.POLICE_NON_FILING_NOTICE, ("referral", referral.id), referral, now, cmd.actor)
+        # the notice is served within the review period, and no later than seven days after the decision
+        review_ends = windows[0].due_at if windows else None
+        await _start(
+            uow,
+            Kind.POLICE_NON_FILING_NOTICE,
+            ("referral", referral.id),
+            referral,
+            now,
+            cmd.actor,
+            not_after=review_ends,
+        )
         await uow.commit()
         return referral
 
