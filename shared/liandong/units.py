@@ -27,6 +27,13 @@ COUNTIES: dict[str, County] = {
 }
 INTERMEDIATE_COURT_CODE = "鄂12"
 ALL_UNITS = frozenset({CITY_CODE, *COUNTIES})
+# the court of each unit: a county's basic court, or the intermediate court (鄂12) for the city
+COURTS: dict[str, str] = {CITY_CODE: INTERMEDIATE_COURT_CODE, **{c.code: c.court_code for c in COUNTIES.values()}}
+
+
+def court_code_of(unit: str) -> str | None:
+    """The court code of a unit (鄂1222 for Tongcheng, 鄂12 for the city), or None for an unknown unit."""
+    return COURTS.get(unit)
 
 
 def is_known_unit(code: str) -> bool:

@@ -8,11 +8,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from liandong.clock import ManualClock
 from liandong.contracts import CaseFilingDeclinedV1, EnforcementPerformedV1, PerformanceKind
+from liandong.contracts.common import PartyKind, SuspectRole
+from liandong.errors import DomainError
 from liandong.messaging.handlers import Outcome
 from liandong.sla.kinds import Kind, kind
 from liandong.sla.rules import DeadlineState
+from liandong_court.domain.events import ReferralSubmitted
+from liandong_court.domain.leads import Lead, LeadSource
+from liandong_court.domain.values import Suspect as LeadSuspect
 from liandong_court.service_layer import event_handlers as court_on
 from liandong_police.service_layer import commands, handlers
 from liandong_police.service_layer import event_handlers as police_on
@@ -25,6 +32,7 @@ from tests.unit.test_police_handlers import (
     SUPERVISOR,
     FakePoliceUnitOfWork,
     arrived,
+    letter,
     registered,
     uow,
 )
@@ -125,3 +133,60 @@ async def test_the_investigation_target_is_cancelled_when_the_debtor_performs(cl
     assert await police_on.on_enforcement_performed(delivery(settled, agency="court"), uow(fake)) is Outcome.APPLIED
     (after,) = fake.deadlines.of_kind(Kind.POLICE_INVESTIGATION)
     assert after.state is DeadlineState.CANCELLED
+
+
+def lead_with(**changes: object) -> Lead:
+    values: dict[str, object] = {
+        "id": "lead-1",
+        "unit": "421222",
+        "enforcement_case_number": "(2024)鄂1222执123号",
+        "source": LeadSource.CASE_SCREENING,
+        "suspects": (LeadSuspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR),),
+        "amount_owed": Decimal("350000"),
+        "amount_paid": Decimal("0"),
+        "summary": "拒不履行",
+        "created_at": ARRIVED,
+        "created_by": "tongcheng.officer",
+    }
+    values.update(changes)
+    return Lead(**values)  # type: ignore[arg-type]
+
+
+def test_guarantors_and_parties_obliged_to_assist_can_be_suspects() -> None:
+    """Criminal Law Art. 313 and its legislative interpretation; 法释〔2024〕13号 Art. 1: besides the debtor, a
+    guarantor (担保人) and a party obliged to assist enforcement (协助执行义务人) can commit the offence."""
+    lead = lead_with(
+        suspects=(
+            LeadSuspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR),
+            LeadSuspect(name="某担保公司", kind=PartyKind.UNIT, role=SuspectRole.GUARANTOR),
+            LeadSuspect(name="某银行支行", kind=PartyKind.UNIT, role=SuspectRole.ASSISTING_PARTY),
+        )
+    )
+    assert [s.role for s in lead.suspects] == ["debtor", "guarantor", "assisting_party"]
+    referral = lead.refer(referred_by="j", at=ARRIVED, letter_number="L", evidence=[], override_reason="转移财产")
+    (submitted,) = referral.events
+    assert isinstance(submitted, ReferralSubmitted)
+    assert {s.role for s in submitted.suspects} >= {SuspectRole.GUARANTOR, SuspectRole.ASSISTING_PARTY}
+
+
+def test_real_case_numbers_are_accepted_and_the_intermediate_court_holds_city_leads() -> None:
+    """《关于人民法院案件案号的若干规定》: case numbers are written （2024）鄂1222执123号, with types such as 执恢 and
+    执保; the intermediate court (鄂12) handles the city's cases."""
+    assert lead_with(enforcement_case_number="（2024）鄂1222执123号").enforcement_case_number == "(2024)鄂1222执123号"
+    assert lead_with(enforcement_case_number="(2024)鄂1222执保45号").enforcement_case_number == "(2024)鄂1222执保45号"
+    assert lead_with(enforcement_case_number="〔2023〕鄂1222执恢7号").enforcement_case_number == "(2023)鄂1222执恢7号"
+    city = lead_with(unit="421200", enforcement_case_number="（2024）鄂12执5号")
+    assert city.court_code == "鄂12"
+    with pytest.raises(DomainError) as other:
+        lead_with(unit="421200", enforcement_case_number="(2024)鄂1222执5号")
+    assert other.value.code == "case_of_other_court"
+
+
+async def test_the_city_bureau_accepts_the_intermediate_courts_referral(clock: ManualClock) -> None:
+    """A referral goes to the police of the court's own level: the intermediate court's to the city bureau."""
+    clock.set(ARRIVED)
+    fake = FakePoliceUnitOfWork(clock)
+    city_letter = letter().model_copy(update={"court_code": "鄂12", "court_unit": "421200", "police_unit": "421200"})
+    event = delivery(city_letter, agency="court", unit="421200")
+    assert await police_on.on_referral_submitted(event, uow(fake)) is Outcome.APPLIED
+    assert fake.referrals.items["ref-1"].police_unit == "421200"

@@ -39,9 +39,14 @@ class PartyKind(StrEnum):
 
 
 class SuspectRole(StrEnum):
-    DEBTOR = "debtor"
-    LEGAL_REPRESENTATIVE = "legal_representative"
-    HELPER = "helper"
+    """Who may be charged with refusing to execute: Criminal Law Art. 313, its legislative interpretation, and
+    法释〔2024〕13号 Art. 1."""
+
+    DEBTOR = "debtor"  # 被执行人
+    LEGAL_REPRESENTATIVE = "legal_representative"  # a unit debtor's 法定代表人 or person directly responsible
+    HELPER = "helper"  # 帮助转移、隐匿财产的共犯
+    GUARANTOR = "guarantor"  # 担保人
+    ASSISTING_PARTY = "assisting_party"  # 协助执行义务人
 
 
 class Suspect(BaseModel):

@@ -9,8 +9,8 @@ from typing import Any
 
 from liandong.contracts.common import PartyKind, SuspectRole
 from liandong.errors import DomainError
-from liandong.units import COUNTIES
-from liandong_court.domain.rules import CENT, validate_case_number
+from liandong.units import court_code_of
+from liandong_court.domain.rules import CENT, normalize_case_number, validate_case_number
 from liandong_court.domain.values import Suspect
 
 
@@ -48,10 +48,11 @@ class EnforcementCase:
         imported_at: datetime,
         imported_by: str,
     ) -> None:
-        county = COUNTIES.get(unit)
-        if county is None:
-            raise DomainError(f"unit {unit} is not a county court of Xianning", code="unknown_unit")
-        validate_case_number(case_number, county.court_code)
+        court_code = court_code_of(unit)
+        if court_code is None:
+            raise DomainError(f"unit {unit} is not a court of Xianning", code="unknown_unit")
+        case_number = normalize_case_number(case_number)
+        validate_case_number(case_number, court_code)
         if not debtors:
             raise DomainError("an enforcement case names its debtors", code="no_debtor")
         for debtor in debtors:
@@ -67,7 +68,7 @@ class EnforcementCase:
             raise DomainError("a 终本 case has its closure date", code="no_closure_date")
         self.id = id
         self.unit = unit
-        self.court_code = county.court_code
+        self.court_code = court_code
         self.case_number = case_number
         self.creditor = creditor
         self.debtors = debtors

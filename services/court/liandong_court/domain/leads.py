@@ -23,10 +23,10 @@ from enum import StrEnum
 
 from liandong.contracts.common import SuspectRole
 from liandong.errors import Conflict, DomainError
-from liandong.units import COUNTIES
+from liandong.units import court_code_of
 from liandong_court.domain import events
 from liandong_court.domain.referrals import Referral, ReferralStatus
-from liandong_court.domain.rules import CENT, validate_case_number
+from liandong_court.domain.rules import CENT, normalize_case_number, validate_case_number
 from liandong_court.domain.values import EvidenceFile, Instalment, Suspect
 
 
@@ -97,10 +97,11 @@ class Lead:
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        county = COUNTIES.get(self.unit)
-        if county is None:
-            raise DomainError(f"unit {self.unit} is not a county court of Xianning", code="unknown_unit")
-        validate_case_number(self.enforcement_case_number, county.court_code)
+        court_code = court_code_of(self.unit)
+        if court_code is None:
+            raise DomainError(f"unit {self.unit} is not a court of Xianning", code="unknown_unit")
+        self.enforcement_case_number = normalize_case_number(self.enforcement_case_number)
+        validate_case_number(self.enforcement_case_number, court_code)
         if self.amount_paid > self.amount_owed:
             raise DomainError("amount_paid is larger than amount_owed", code="paid_exceeds_owed")
         self.suspects = tuple(self.suspects)
@@ -108,7 +109,7 @@ class Lead:
             raise DomainError("a lead names at least one debtor among its suspects", code="no_debtor")
         if self.source is LeadSource.PUBLIC_TIP and self.tip_channel is None:
             raise DomainError("a public tip says how it came in (hotline or online)", code="no_tip_channel")
-        self.court_code = county.court_code
+        self.court_code = court_code
         self.amount_owed = self.amount_owed.quantize(CENT)
         self.amount_paid = self.amount_paid.quantize(CENT)
 

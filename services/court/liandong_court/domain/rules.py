@@ -8,7 +8,17 @@ from decimal import Decimal
 from liandong.errors import DomainError
 
 CENT = Decimal("0.01")
-ENFORCEMENT_CASE_NUMBER = re.compile(r"^\((?P<year>\d{4})\)鄂(?P<court>\d{2,4})执(恢|异|复)?(?P<seq>\d{1,6})号$")
+# (year)court 执[type]sequence号 — 执 enforcement, 执恢 resumed, 执异 objection, 执复 review, 执保 preservation,
+# 执监 supervision, 执协 assistance
+ENFORCEMENT_CASE_NUMBER = re.compile(
+    r"^\((?P<year>\d{4})\)鄂(?P<court>\d{2,4})执(?P<type>恢|异|复|保|监|协)?(?P<seq>\d{1,6})号$"
+)
+FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "〔": "(", "〕": ")", " ": "", "\u3000": ""})
+
+
+def normalize_case_number(case_number: str) -> str:
+    """One spelling of a case number: full-width brackets （2024） or 〔2024〕 and stray spaces become (2024)."""
+    return case_number.strip().translate(FULL_WIDTH)
 
 
 def validate_case_number(case_number: str, court_code: str) -> None:

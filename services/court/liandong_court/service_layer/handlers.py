@@ -18,6 +18,7 @@ from liandong_court.domain.cases import EnforcementCase
 from liandong_court.domain.leads import Lead, LeadSource, LeadStatus
 from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
+from liandong_court.domain.rules import normalize_case_number
 from liandong_court.service_layer import commands
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
@@ -40,7 +41,7 @@ async def _lead(uow: CourtUnitOfWork, lead_id: str, actor: Principal) -> Lead:
 async def import_case(cmd: commands.ImportCase, uow: CourtUnitOfWork) -> EnforcementCase:
     _in_unit(cmd.actor, cmd.unit, "the case")
     async with uow:
-        if await uow.cases.by_number(cmd.case_number) is not None:
+        if await uow.cases.by_number(normalize_case_number(cmd.case_number)) is not None:
             raise Conflict(f"case {cmd.case_number} is already imported", code="duplicate_case")
         case = EnforcementCase(
             id=str(uuid.uuid4()),

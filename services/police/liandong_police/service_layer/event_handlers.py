@@ -5,7 +5,7 @@ from __future__ import annotations
 from liandong.contracts import EnforcementPerformedV1, ReferralSubmittedV1, ReferralWithdrawnV1
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
-from liandong.units import COUNTIES
+from liandong.units import court_code_of
 from liandong_police.domain.model import Referral
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
@@ -57,8 +57,7 @@ def _from_the_court_of_the_county(event: Delivery[ReferralSubmittedV1]) -> None:
     """A court refers to the police of its own county (法发〔2025〕8号): a letter from one court naming another county's
     bureau, or sent by a court other than the one it names, is not accepted."""
     letter, producer = event.payload, event.envelope.producer.unit
-    county = COUNTIES.get(letter.court_unit)
-    if county is None or county.court_code != letter.court_code:
+    if court_code_of(letter.court_unit) != letter.court_code:
         raise PoisonMessage(f"{letter.court_code} is not the court of county {letter.court_unit}")
     if letter.police_unit != letter.court_unit or producer != letter.court_unit:
         raise PoisonMessage(
