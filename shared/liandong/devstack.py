@@ -133,10 +133,11 @@ tongcheng.investigator, procuratorate city.supervisor (more in the README). Try 
   curl -s -X POST {court}/leads/$LEAD/assessment -H "Authorization: Bearer $JT" -H 'Content-Type: application/json' \\
     -d '{{"conclusion":"suspected","reasons":"微信流水显示有履行能力"}}' | jq '{{status, assessment}}'
   curl -s -X POST {court}/leads/$LEAD/notice -H "Authorization: Bearer $CT" -H 'Content-Type: application/json' \\
-    -d "{{\\"served_at\\":\\"$(date -u -d '-10 days' +%Y-%m-%dT%H:%M:%SZ)\\",\\"notice_number\\":\\"告知书-1\\"}}" \\
+    -d "{{\\"served_at\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\",\\"notice_number\\":\\"告知书-1\\"}}" \\
     | jq '{{status, notice_due_at}}'
-  REF=$(curl -s -X POST {court}/leads/$LEAD/referral -H "Authorization: Bearer $CT" -H "Idempotency-Key: r-$LEAD" \\
-    | jq -r .id)
+  # the debtor has five days; a criminal judge may refer before they pass, with a written reason
+  REF=$(curl -s -X POST {court}/leads/$LEAD/referral -H "Authorization: Bearer $JT" -H "Idempotency-Key: r-$LEAD" \\
+    -H 'Content-Type: application/json' -d '{{"override_reason":"查明转移财产，恐继续转移"}}' | jq -r .id)
   curl -s {police}/referrals -H "Authorization: Bearer $PT" | jq '.items[] | {{id, status, letter_number}}'
   curl -s -X POST {police}/referrals/$REF/registration -H "Authorization: Bearer $PT" | jq '{{status, receipt_number}}'
   curl -s {court}/referrals/$REF -H "Authorization: Bearer $CT" | jq '{{status, received_at, receipt_number}}'

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import jwt
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+CLOCK_LEEWAY_SECONDS = 60  # machines' clocks differ a little
 
 
 def hash_password(password: str) -> str:
@@ -67,13 +68,24 @@ def issue_token(principal: Principal, *, secret: str, now: datetime, ttl: timede
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def read_token(token: str, *, secret: str, agency: str) -> Principal:
+def read_token(token: str, *, secret: str, agency: str, now: datetime) -> Principal:
+    """The principal of a token this agency signed, checked against `now` — the service's own clock, so a service
+    whose clock is injected (tests) judges expiry by the time it lives in, not the machine's."""
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, secret, algorithms=["HS256"], audience=agency, options={"require": ["exp", "sub", "aud"]}
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=agency,
+            options={"require": ["exp", "iat", "sub", "aud"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
+    instant = now.timestamp()
+    if float(claims["exp"]) <= instant:
+        raise InvalidToken("the token has expired")
+    if float(claims["iat"]) > instant + CLOCK_LEEWAY_SECONDS:
+        raise InvalidToken("the token was issued in the future")
     return Principal(
         username=str(claims["sub"]),
         agency=agency,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -64,3 +65,10 @@ def advance_clocks(stack: Stack, seconds: float) -> None:
     for service in stack.all():
         response = httpx.post(f"{service.url}/testing/clock", json={"advance_seconds": seconds})
         response.raise_for_status()
+
+
+def court_now(stack: Stack) -> datetime:
+    """The court's clock (moved by the tests), for acts that may not be dated in its future."""
+    response = httpx.get(f"{stack.court.url}/testing/clock")
+    response.raise_for_status()
+    return datetime.fromisoformat(response.json()["now"])

@@ -27,6 +27,12 @@ def refer_new_lead(stack: Stack, headers: dict[str, str], case_number: int) -> d
     """A lead referred at once on a criminal judge's written override (the full path is in test_stories)."""
     lead = httpx.post(f"{stack.court.url}/leads", json=lead_body(case_number), headers=headers)
     assert lead.status_code == 201, lead.text
+    assessed = httpx.post(
+        f"{stack.court.url}/leads/{lead.json()['id']}/assessment",
+        json={"conclusion": "suspected", "reasons": "有履行能力而拒不履行"},
+        headers=token(stack.court, "tongcheng.judge"),
+    )
+    assert assessed.status_code == 200, assessed.text
     referral = httpx.post(
         f"{stack.court.url}/leads/{lead.json()['id']}/referral",
         json={"override_reason": "被执行人正在转移财产，需立即移送"},

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack, advance_clocks, token
+from tests.e2e.conftest import Stack, advance_clocks, court_now, token
 from tests.support.infra import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
@@ -117,13 +117,15 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
     ok(
         httpx.post(
             f"{stack.court.url}/leads/{lead['id']}/notice",
-            json={
-                "served_at": (datetime.now(UTC) - timedelta(days=12)).isoformat(),
-                "notice_number": "通法告〔2025〕3号",
-            },
+            json={"served_at": court_now(stack).isoformat(), "notice_number": "通法告〔2025〕3号"},
             headers=officer,
         )
     )
+    advance_clocks(stack, 6 * 86400)  # the debtor's five days pass without performance
+    # tokens are judged by the services' clocks: six days on, staff log in again
+    officer = token(stack.court, "tongcheng.officer")
+    investigator = token(stack.police, "tongcheng.investigator")
+    prosecutor = token(stack.procuratorate, "tongcheng.prosecutor")
     referral = ok(httpx.post(f"{stack.court.url}/leads/{lead['id']}/referral", json={}, headers=officer), 201)
     assert referral["letter_number"].startswith("(")
 
@@ -170,6 +172,9 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
 
     # the next day the debtor pays ¥120,000 and settles the rest in instalments
     advance_clocks(stack, 86400)
+    officer = token(stack.court, "tongcheng.officer")
+    investigator = token(stack.police, "tongcheng.investigator")
+    prosecutor = token(stack.procuratorate, "tongcheng.prosecutor")
     settled = ok(
         httpx.post(
             f"{stack.court.url}/leads/{lead['id']}/settlements",
@@ -222,11 +227,14 @@ def referred(stack: Stack, number: str) -> dict[str, Any]:
         ),
         201,
     )
+    judge = token(stack.court, "tongcheng.judge")
+    suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
+    ok(httpx.post(f"{stack.court.url}/leads/{lead['id']}/assessment", json=suspected, headers=judge))
     referral = ok(
         httpx.post(
             f"{stack.court.url}/leads/{lead['id']}/referral",
             json={"override_reason": "已查明转移财产"},
-            headers=token(stack.court, "tongcheng.judge"),
+            headers=judge,
         ),
         201,
     )
@@ -318,6 +326,8 @@ def test_a_referral_left_undecided_breaches_on_both_sides(stack: Stack) -> None:
     )
 
     advance_clocks(stack, 40 * 86400)  # forty days of silence
+    officer = token(stack.court, "tongcheng.officer")  # a new day's login: yesterday's tokens have expired
+    investigator = token(stack.police, "tongcheng.investigator")
 
     def police_state() -> str:
         items = ok(

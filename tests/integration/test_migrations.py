@@ -170,7 +170,8 @@ async def test_a_database_from_before_the_shared_branch_upgrades_without_loss(
 
         async with engine.connect() as conn:
             versions = set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
-            assert versions == {PRE_BRANCH_HEAD[spec.agency], "liandong_9001"}
+            service_heads = {h for h in migrations.heads(spec.migrations) if not h.startswith("liandong_")}
+            assert versions == {*service_heads, "liandong_9001"}
             for table in rows:
                 assert await conn.scalar(select(func.count()).select_from(table)) == 1, f"{table.name} kept its row"
             for table in (spec.tables.counters, spec.tables.account_audit):

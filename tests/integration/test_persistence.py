@@ -15,7 +15,7 @@ from liandong.persistence.uow import IdempotencyClaim, IdempotencyKeyTaken, curr
 from liandong_court.adapters.orm import common, leads
 from liandong_court.adapters.translators import translate
 from liandong_court.bootstrap import spec as court_spec
-from liandong_court.domain.leads import Lead, LeadSource
+from liandong_court.domain.leads import Assessment, Lead, LeadSource
 from liandong_court.domain.values import Suspect
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 from liandong_police.bootstrap import spec as police_spec
@@ -28,7 +28,8 @@ CLOCK = ManualClock(datetime(2025, 10, 10, 2, 0, tzinfo=UTC))
 
 
 def new_lead(lead_id: str) -> Lead:
-    return Lead(
+    """A lead assessed 'suspected', which a criminal judge may refer at once with a written reason."""
+    lead = Lead(
         id=lead_id,
         unit="421222",
         enforcement_case_number="(2024)鄂1222执123号",
@@ -40,6 +41,8 @@ def new_lead(lead_id: str) -> Lead:
         created_at=CLOCK.now(),
         created_by="tongcheng.officer",
     )
+    lead.assess(Assessment.SUSPECTED, "有履行能力", by="tongcheng.judge", at=CLOCK.now())
+    return lead
 
 
 def uow(db: Database) -> CourtUnitOfWork:

@@ -45,6 +45,10 @@ def metric(text: str, name: str) -> float:
 async def refer_one(client: httpx.AsyncClient, officer: dict[str, str], judge: dict[str, str]) -> None:
     lead = await client.post("/leads", json=LEAD, headers=officer)
     assert lead.status_code == 201, lead.text
+    suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
+    assert (
+        await client.post(f"/leads/{lead.json()['id']}/assessment", json=suspected, headers=judge)
+    ).status_code == 200
     referral = await client.post(
         f"/leads/{lead.json()['id']}/referral", json={"override_reason": "转移财产迹象明显"}, headers=judge
     )

@@ -120,6 +120,8 @@ async def test_a_referral_writes_its_event_to_the_outbox_in_the_same_transaction
     assert await rows(court, common.outbox) == 0
     not_a_judge = await court.post(f"/leads/{lead['id']}/referral", json={"override_reason": "紧急"}, headers=officer)
     assert not_a_judge.status_code == 403
+    suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
+    assert (await court.post(f"/leads/{lead['id']}/assessment", json=suspected, headers=judge)).status_code == 200
 
     referral = await court.post(
         f"/leads/{lead['id']}/referral", json={"override_reason": "被执行人正在转移财产"}, headers=judge

@@ -44,7 +44,7 @@ def ready(subject: Lead | None = None) -> Lead:
     """Assessed as suspected, notice served, window over."""
     subject = subject or lead()
     subject.assess(Assessment.SUSPECTED, "微信流水显示有履行能力", by="tongcheng.judge", at=NOW)
-    subject.serve_notice(number="告知书-1", served_at=NOW, due_at=NOTICE_DUE)
+    subject.serve_notice(number="告知书-1", served_at=NOW, due_at=NOTICE_DUE, now=NOW)
     return subject
 
 
@@ -102,7 +102,7 @@ def test_referral_waits_for_the_assessment_and_the_notice_window() -> None:
     with pytest.raises(DomainError) as no_notice:
         refer(subject)
     assert no_notice.value.code == "notice_not_served"
-    subject.serve_notice(number="告知书-1", served_at=NOW, due_at=NOTICE_DUE)
+    subject.serve_notice(number="告知书-1", served_at=NOW, due_at=NOTICE_DUE, now=NOW)
     with pytest.raises(DomainError) as window_open:
         refer(subject, at=NOTICE_DUE - timedelta(hours=1))
     assert window_open.value.code == "notice_window_open"
@@ -111,11 +111,17 @@ def test_referral_waits_for_the_assessment_and_the_notice_window() -> None:
 
 def test_a_judge_may_refer_early_with_a_written_reason() -> None:
     subject = lead()
+    with pytest.raises(DomainError) as unassessed:
+        refer(subject, at=NOW, override_reason="被执行人正在转移房产")
+    assert unassessed.value.code == "not_assessed", "an override needs the assessment 'suspected'"
+    subject.assess(Assessment.SUSPECTED, "理由", by="judge", at=NOW)
     referral = refer(subject, at=NOW, override_reason="被执行人正在转移房产")
     assert referral.override_reason == "被执行人正在转移房产"
     assert subject.status is LeadStatus.REFERRED
+    second = lead(id="lead-2")
+    second.assess(Assessment.SUSPECTED, "理由", by="judge", at=NOW)
     with pytest.raises(DomainError):
-        refer(lead(id="lead-2"), at=NOW, override_reason="  ")
+        refer(second, at=NOW, override_reason="  ")
 
 
 def test_referring_a_lead_goes_to_the_police_of_its_county_once() -> None:
@@ -135,7 +141,7 @@ def test_not_suspected_closes_the_lead() -> None:
     subject.assess(Assessment.NOT_SUSPECTED, "无履行能力", by="judge", at=NOW)
     assert subject.status is LeadStatus.NOT_SUSPECTED
     with pytest.raises(Conflict):
-        subject.serve_notice(number="n", served_at=NOW, due_at=NOTICE_DUE)
+        subject.serve_notice(number="n", served_at=NOW, due_at=NOTICE_DUE, now=NOW)
 
 
 def test_full_payment_closes_the_lead_and_tells_the_police_only_if_they_have_it() -> None:

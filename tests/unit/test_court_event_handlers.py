@@ -69,7 +69,7 @@ async def referred_lead(clock: ManualClock) -> FakeCourtUnitOfWork:
         created_by="tongcheng.officer",
     )
     lead.assess(Assessment.SUSPECTED, "有履行能力", by="tongcheng.judge", at=SERVED)
-    lead.serve_notice(number="告知书-1", served_at=SERVED, due_at=SERVED + timedelta(days=5))
+    lead.serve_notice(number="告知书-1", served_at=SERVED, due_at=SERVED + timedelta(days=5), now=SERVED)
     fake.leads.add(lead)
     clock.set(SENT)
     await handlers.refer_lead(commands.ReferLead(OFFICER, "lead-1"), uow(fake))

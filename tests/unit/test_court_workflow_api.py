@@ -174,6 +174,8 @@ async def test_the_police_service_fetches_evidence_only_once_it_is_referred(cour
     assert (await court.get(f"/evidence/{digest}", headers=police)).status_code == 403
     assert (await court.get("/leads", headers=police)).status_code == 403, "a service token is not a staff login"
     judge = await login(court, "tongcheng.judge")
+    suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
+    await court.post(f"/leads/{lead['id']}/assessment", json=suspected, headers=judge)
     await court.post(f"/leads/{lead['id']}/referral", json={"override_reason": "紧急"}, headers=judge)
     fetched = await court.get(f"/evidence/{digest}", headers=police)
     assert fetched.status_code == 200

@@ -5,6 +5,7 @@ Calendar rules (months, custody) are in test_legal_calendar.py and test_deadline
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -13,18 +14,23 @@ import pytest
 from liandong.clock import ManualClock
 from liandong.contracts import CaseFilingDeclinedV1, EnforcementPerformedV1, PerformanceKind
 from liandong.contracts.common import PartyKind, SuspectRole
-from liandong.errors import DomainError
+from liandong.errors import Conflict, DomainError, Forbidden
 from liandong.messaging.handlers import Outcome
+from liandong.security import Principal
 from liandong.sla.kinds import Kind, kind
 from liandong.sla.rules import DeadlineState
 from liandong_court.domain.events import ReferralSubmitted
-from liandong_court.domain.leads import Lead, LeadSource
+from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus
+from liandong_court.domain.referrals import ReferralStatus
+from liandong_court.domain.values import EvidenceFile
 from liandong_court.domain.values import Suspect as LeadSuspect
+from liandong_court.service_layer import commands as court_commands
 from liandong_court.service_layer import event_handlers as court_on
+from liandong_court.service_layer import handlers as court_handlers
 from liandong_police.service_layer import commands, handlers
 from liandong_police.service_layer import event_handlers as police_on
 from tests.support.deliveries import delivery
-from tests.unit.test_court_event_handlers import received, referral_id, referred_lead
+from tests.unit.test_court_event_handlers import FakeCourtUnitOfWork, received, referral_id, referred_lead
 from tests.unit.test_court_event_handlers import uow as court_uow
 from tests.unit.test_police_handlers import (
     ARRIVED,
@@ -163,6 +169,7 @@ def test_guarantors_and_parties_obliged_to_assist_can_be_suspects() -> None:
         )
     )
     assert [s.role for s in lead.suspects] == ["debtor", "guarantor", "assisting_party"]
+    lead.assess(Assessment.SUSPECTED, "有履行能力", by="j", at=ARRIVED)
     referral = lead.refer(referred_by="j", at=ARRIVED, letter_number="L", evidence=[], override_reason="转移财产")
     (submitted,) = referral.events
     assert isinstance(submitted, ReferralSubmitted)
@@ -190,3 +197,86 @@ async def test_the_city_bureau_accepts_the_intermediate_courts_referral(clock: M
     event = delivery(city_letter, agency="court", unit="421200")
     assert await police_on.on_referral_submitted(event, uow(fake)) is Outcome.APPLIED
     assert fake.referrals.items["ref-1"].police_unit == "421200"
+
+
+JUDGE = Principal(username="tongcheng.judge", agency="court", role="criminal_judge", unit="421222")
+COURT_OFFICER = Principal(username="tongcheng.officer", agency="court", role="enforcement_officer", unit="421222")
+
+
+@dataclass
+class FileOnRecord:
+    uploaded_at: datetime
+
+    def manifest(self) -> EvidenceFile:
+        return EvidenceFile("b" * 64, "refusal", "fund_flow", "流水.pdf", 10, "application/pdf")
+
+
+class EvidenceOnRecord:
+    def __init__(self) -> None:
+        self.files: list[FileOnRecord] = []
+
+    async def for_lead(self, lead_id: str) -> list[FileOnRecord]:
+        return self.files
+
+
+async def court_with_a_notice(clock: ManualClock) -> FakeCourtUnitOfWork:
+    clock.set(ARRIVED)
+    court = FakeCourtUnitOfWork(clock)
+    court.evidence = EvidenceOnRecord()  # type: ignore[assignment]
+    court.leads.add(lead_with())
+    await court_handlers.serve_notice(
+        court_commands.ServeNotice(COURT_OFFICER, "lead-1", ARRIVED, "告知书-1"), court_uow(court)
+    )
+    return court
+
+
+async def test_the_debtors_window_closes_with_the_lead_or_an_early_referral(clock: ManualClock) -> None:
+    """The 告知书's window (local practice) is moot once the lead is closed as not suspected, or once a criminal
+    judge refers the lead before it ends: it is cancelled, never left to breach."""
+    closed = await court_with_a_notice(clock)
+    assessed = court_commands.AssessLead(JUDGE, "lead-1", Assessment.NOT_SUSPECTED, "无履行能力")
+    await court_handlers.assess_lead(assessed, court_uow(closed))
+    assert [d.state for d in closed.deadlines.of_kind(Kind.DEBTOR_PERFORMANCE)] == [DeadlineState.CANCELLED]
+
+    early = await court_with_a_notice(clock)
+    suspected = court_commands.AssessLead(JUDGE, "lead-1", Assessment.SUSPECTED, "转移财产")
+    await court_handlers.assess_lead(suspected, court_uow(early))
+    await court_handlers.refer_lead(court_commands.ReferLead(JUDGE, "lead-1", "正在转移房产"), court_uow(early))
+    assert [d.state for d in early.deadlines.of_kind(Kind.DEBTOR_PERFORMANCE)] == [DeadlineState.CANCELLED]
+
+
+async def test_a_lead_assessed_not_suspected_is_reopened_by_a_judge_on_new_evidence(clock: ManualClock) -> None:
+    """A 研判 of 'not suspected' is not final: new evidence reopens the lead, by a criminal judge's written act
+    (who, when and why are kept), and a new 研判 follows."""
+    court = await court_with_a_notice(clock)
+    assessed = court_commands.AssessLead(JUDGE, "lead-1", Assessment.NOT_SUSPECTED, "无履行能力")
+    await court_handlers.assess_lead(assessed, court_uow(court))
+    with pytest.raises(Forbidden):
+        await court_handlers.reopen_lead(court_commands.ReopenLead(COURT_OFFICER, "lead-1", "新证据"), court_uow(court))
+    reopened = await court_handlers.reopen_lead(
+        court_commands.ReopenLead(JUDGE, "lead-1", "查得其名下新登记车辆"), court_uow(court)
+    )
+    assert (reopened.status, reopened.assessment) == (LeadStatus.OPEN, None)
+    assert (reopened.reopened_by, reopened.reopen_reason) == ("tongcheng.judge", "查得其名下新登记车辆")
+    with pytest.raises(Conflict):
+        await court_handlers.reopen_lead(court_commands.ReopenLead(JUDGE, "lead-1", "again"), court_uow(court))
+
+
+async def test_a_declined_lead_is_referred_again_only_with_new_evidence(clock: ManualClock) -> None:
+    """After the police decline (不予立案), the court may refer the lead again on new evidence; without any, the
+    same referral would only be declined again."""
+    court = await court_with_a_notice(clock)
+    suspected = court_commands.AssessLead(JUDGE, "lead-1", Assessment.SUSPECTED, "转移财产")
+    await court_handlers.assess_lead(suspected, court_uow(court))
+    first = await court_handlers.refer_lead(court_commands.ReferLead(JUDGE, "lead-1", "紧急"), court_uow(court))
+    declined_at = ARRIVED + timedelta(days=2)
+    assert first.record_decline(reasons="证据不足", declined_at=declined_at)
+    court.leads.items["lead-1"].police_answered(ReferralStatus.DECLINED)
+    court.evidence.files.append(FileOnRecord(uploaded_at=ARRIVED))  # type: ignore[attr-defined]
+    with pytest.raises(DomainError) as refused:
+        await court_handlers.refer_lead(court_commands.ReferLead(JUDGE, "lead-1", "再次"), court_uow(court))
+    assert refused.value.code == "no_new_evidence"
+    court.evidence.files.append(FileOnRecord(uploaded_at=declined_at + timedelta(days=1)))  # type: ignore[attr-defined]
+    again = await court_handlers.refer_lead(court_commands.ReferLead(JUDGE, "lead-1", "新证据"), court_uow(court))
+    assert again.id != first.id
+    assert court.leads.items["lead-1"].live_referral_id == again.id

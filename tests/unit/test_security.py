@@ -34,14 +34,26 @@ def test_passwords_verify_only_themselves() -> None:
 def test_a_token_names_its_agency_and_expires() -> None:
     now = datetime.now(UTC)
     token = issue_token(ALICE, secret=SECRET, now=now, ttl=timedelta(minutes=5))
-    assert read_token(token, secret=SECRET, agency="court") == ALICE
+    assert read_token(token, secret=SECRET, agency="court", now=now) == ALICE
     with pytest.raises(InvalidToken):
-        read_token(token, secret=SECRET, agency="police")
+        read_token(token, secret=SECRET, agency="police", now=now)
     with pytest.raises(InvalidToken):
-        read_token(token, secret="t" * 40, agency="court")
+        read_token(token, secret="t" * 40, agency="court", now=now)
     expired = issue_token(ALICE, secret=SECRET, now=now - timedelta(hours=2), ttl=timedelta(minutes=5))
     with pytest.raises(InvalidToken):
-        read_token(expired, secret=SECRET, agency="court")
+        read_token(expired, secret=SECRET, agency="court", now=now)
+
+
+def test_a_token_is_judged_by_the_services_own_clock() -> None:
+    """Expiry and issue time are checked against the clock the service lives in (injected in tests), not the
+    machine's: a token issued by a service whose clock runs days ahead is valid there, and expires there."""
+    ahead = datetime.now(UTC) + timedelta(days=6)
+    token = issue_token(ALICE, secret=SECRET, now=ahead, ttl=timedelta(minutes=15))
+    assert read_token(token, secret=SECRET, agency="court", now=ahead + timedelta(minutes=1)) == ALICE
+    with pytest.raises(InvalidToken, match="expired"):
+        read_token(token, secret=SECRET, agency="court", now=ahead + timedelta(minutes=16))
+    with pytest.raises(InvalidToken, match="future"):
+        read_token(token, secret=SECRET, agency="court", now=datetime.now(UTC))
 
 
 def test_production_refuses_the_development_secret() -> None:

@@ -43,7 +43,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None
         return runtime.session_factory, runtime.tables
 
     def principal_scope(headers: list[tuple[bytes, bytes]]) -> str | None:
-        return idempotency_scope(headers, settings.secret_key, spec.agency)
+        return idempotency_scope(headers, settings.secret_key, spec.agency, app.state.runtime.clock.now())
 
     app.add_middleware(IdempotencyMiddleware, database=database, scope_of=principal_scope)
     app.add_middleware(

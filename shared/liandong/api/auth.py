@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -81,10 +81,10 @@ def bearer_token(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     return token.strip()
 
 
-def verify(token: str, secret: str, agency: str) -> Principal:
+def verify(token: str, secret: str, agency: str, now: datetime) -> Principal:
     """The principal of a token signed by this service for this service and not expired, or 401."""
     try:
-        return read_token(token, secret=secret, agency=agency)
+        return read_token(token, secret=secret, agency=agency, now=now)
     except InvalidToken as exc:
         raise ApiError(
             401, "invalid_token", f"the bearer token is not valid here: {exc}", headers=UNAUTHORIZED
@@ -96,7 +96,7 @@ async def current_principal(request: Request, _: Annotated[str | None, Depends(o
     if token is None:
         raise ApiError(401, "unauthorized", "a bearer token is required", headers=UNAUTHORIZED)
     secret, agency = _auth_settings(request)
-    return verify(token, secret, agency)
+    return verify(token, secret, agency, request.app.state.runtime.clock.now())
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -124,14 +124,14 @@ def require_service(client_id: str) -> Callable[[Principal], Awaitable[Principal
     return check
 
 
-def idempotency_scope(headers: Iterable[tuple[bytes, bytes]], secret: str, agency: str) -> str | None:
+def idempotency_scope(headers: Iterable[tuple[bytes, bytes]], secret: str, agency: str, now: datetime) -> str | None:
     """Whose Idempotency-Keys a request may use: the verified principal (signature, audience, expiry), or None when
     the request carries no token (it records nothing and gets nothing replayed). An invalid token is a 401 before any
     key is looked up, so a forged token neither gets a stored response nor spoils the rightful caller's key."""
     token = bearer_token(headers)
     if token is None:
         return None
-    principal = verify(token, secret, agency)
+    principal = verify(token, secret, agency, now)
     return f"{principal.kind}:{principal.username}"
 
 

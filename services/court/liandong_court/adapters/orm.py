@@ -76,6 +76,9 @@ leads = Table(
     Column("performed_at", UtcDateTime(), nullable=True),
     Column("performance_kind", String(32), nullable=True),
     Column("live_referral_id", String(36), nullable=True),
+    Column("reopened_at", UtcDateTime(), nullable=True),
+    Column("reopened_by", String(64), nullable=True),
+    Column("reopen_reason", Text, nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(64), nullable=False),
 )

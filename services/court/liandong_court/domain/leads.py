@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from liandong.contracts.common import SuspectRole
 from liandong.errors import Conflict, DomainError
+from liandong.timing import check_act_time
 from liandong.units import court_code_of
 from liandong_court.domain import events
 from liandong_court.domain.referrals import Referral, ReferralStatus
@@ -54,7 +55,7 @@ class LeadStatus(StrEnum):
 
 CLOSED = frozenset({LeadStatus.NOT_SUSPECTED, LeadStatus.PERFORMED})
 WITH_POLICE = frozenset({LeadStatus.REFERRED, LeadStatus.RECEIVED_BY_POLICE, LeadStatus.FILED})
-REFERABLE = frozenset({LeadStatus.OPEN, LeadStatus.NOTICE_SERVED, LeadStatus.WITHDRAWN})
+REFERABLE = frozenset({LeadStatus.OPEN, LeadStatus.NOTICE_SERVED, LeadStatus.WITHDRAWN, LeadStatus.DECLINED})
 
 
 class Assessment(StrEnum):
@@ -94,6 +95,9 @@ class Lead:
     performed_at: datetime | None = None
     performance_kind: str | None = None
     live_referral_id: str | None = None
+    reopened_at: datetime | None = None
+    reopened_by: str | None = None
+    reopen_reason: str | None = None
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -125,6 +129,20 @@ class Lead:
         self._open()
         self.suspects = (*self.suspects, suspect)
 
+    def reopen(self, *, reason: str, by: str, at: datetime) -> None:
+        """A lead assessed 'not suspected' is opened again on new evidence, with the judge's written reason; a new
+        研判 follows."""
+        if self.status is not LeadStatus.NOT_SUSPECTED:
+            raise Conflict(
+                f"lead {self.id} is {self.status.value}; only a lead assessed not suspected is reopened",
+                code="not_reopenable",
+            )
+        if not reason.strip():
+            raise DomainError("a reopening gives its reason (the new evidence)", code="reason_required")
+        self.status = LeadStatus.OPEN
+        self.assessment = None
+        self.reopened_at, self.reopened_by, self.reopen_reason = at, by, reason
+
     def assess(self, conclusion: Assessment, reasons: str, *, by: str, at: datetime) -> None:
         """研判 by a criminal judge."""
         self._open()
@@ -137,9 +155,11 @@ class Lead:
         if conclusion is Assessment.NOT_SUSPECTED:
             self.status = LeadStatus.NOT_SUSPECTED
 
-    def serve_notice(self, *, number: str, served_at: datetime, due_at: datetime) -> None:
-        """《涉嫌拒执犯罪告知书》: the debtor is told to perform within the window that ends at `due_at`."""
+    def serve_notice(self, *, number: str, served_at: datetime, due_at: datetime, now: datetime) -> None:
+        """《涉嫌拒执犯罪告知书》: the debtor is told to perform within the window that ends at `due_at`. It is served
+        on an open lead, not before the lead was opened and not in the future."""
         self._open()
+        check_act_time(served_at, now=now, not_before=self.created_at, what="the notice's service", follows="the lead")
         if self.status is not LeadStatus.OPEN:
             raise Conflict(
                 f"lead {self.id} is {self.status.value}; a notice is served on an open lead", code="notice_not_allowed"
@@ -208,20 +228,27 @@ class Lead:
         letter_number: str,
         evidence: Sequence[EvidenceFile],
         override_reason: str | None = None,
+        new_evidence_since_decline: bool = False,
     ) -> Referral:
         """案件移送 to the police of the court's county.
 
         Allowed once the assessment concludes 'suspected' and the notice window has passed without full
-        performance; a criminal judge may override with a written reason (`override_reason`).
+        performance; a criminal judge may refer earlier with a written reason (`override_reason`), never without
+        the assessment. After a decline, only with new evidence.
         """
         self._open()
         if self.status not in REFERABLE:
             raise Conflict(
                 f"lead {self.id} is {self.status.value}; it cannot be referred now", code="lead_not_referable"
             )
+        if self.status is LeadStatus.DECLINED and not new_evidence_since_decline:
+            raise DomainError(
+                "the police declined this lead; it is referred again only with evidence attached since the decline",
+                code="no_new_evidence",
+            )
+        if self.assessment is not Assessment.SUSPECTED:  # an override too: the judge refers a suspected lead early
+            raise DomainError("the joint assessment has not concluded 'suspected'", code="not_assessed")
         if override_reason is None:
-            if self.assessment is not Assessment.SUSPECTED:
-                raise DomainError("the joint assessment has not concluded 'suspected'", code="not_assessed")
             if self.notice_due_at is None:
                 raise DomainError("the notice (告知书) has not been served", code="notice_not_served")
             if at < self.notice_due_at:

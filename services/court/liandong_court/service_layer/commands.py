@@ -100,6 +100,15 @@ class RecordSettlement:
 
 
 @dataclass(frozen=True)
+class ReopenLead:
+    """重新研判: a lead assessed not suspected opened again on new evidence."""
+
+    actor: Principal
+    lead_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReferLead:
     actor: Principal
     lead_id: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import datetime
 
 from liandong.errors import Conflict, Forbidden, NotFound
 from liandong.security import Principal
@@ -140,15 +141,41 @@ async def assess_lead(cmd: commands.AssessLead, uow: CourtUnitOfWork) -> Lead:
     async with uow:
         lead = await _lead(uow, cmd.lead_id, cmd.actor)
         lead.assess(cmd.conclusion, cmd.reasons, by=cmd.actor.username, at=uow.clock.now())
+        if lead.status is LeadStatus.NOT_SUSPECTED:
+            await _close_debtor_window(uow, lead, "assessed not suspected: the lead is closed", cmd.actor)
         await uow.commit()
         return lead
+
+
+async def reopen_lead(cmd: commands.ReopenLead, uow: CourtUnitOfWork) -> Lead:
+    """A lead assessed 'not suspected' opened again on new evidence, by a criminal judge, with the reason kept."""
+    if cmd.actor.role != CRIMINAL_JUDGE:
+        raise Forbidden("only a criminal judge reopens a lead assessed not suspected")
+    async with uow:
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead.reopen(reason=cmd.reason, by=cmd.actor.username, at=uow.clock.now())
+        await uow.commit()
+        return lead
+
+
+async def _declined_at(uow: CourtUnitOfWork, lead: Lead) -> datetime | None:
+    """When the police declined the lead's referral, if that is where the lead stands."""
+    if lead.status is not LeadStatus.DECLINED or lead.live_referral_id is None:
+        return None
+    referral = await uow.referrals.get(lead.live_referral_id)
+    return referral.declined_at if referral is not None else None
+
+
+async def _close_debtor_window(uow: CourtUnitOfWork, lead: Lead, reason: str, actor: Principal) -> None:
+    for window in await uow.deadlines.running(subject_type="lead", subject_id=lead.id, kind=Kind.DEBTOR_PERFORMANCE):
+        await uow.deadlines.cancel(window.id, reason=reason, actor=actor.username)
 
 
 async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork) -> Lead:
     async with uow:
         lead = await _lead(uow, cmd.lead_id, cmd.actor)
         due_at = uow.deadlines.due_at(Kind.DEBTOR_PERFORMANCE, cmd.served_at)
-        lead.serve_notice(number=cmd.notice_number, served_at=cmd.served_at, due_at=due_at)
+        lead.serve_notice(number=cmd.notice_number, served_at=cmd.served_at, due_at=due_at, now=uow.clock.now())
         await uow.deadlines.start(
             kind=Kind.DEBTOR_PERFORMANCE,
             subject_type="lead",
@@ -228,14 +255,17 @@ async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork) -> Referral:
         sequence = await uow.next_number(
             "referral_letter", lead.court_code, year, issued=lambda: uow.referrals.letters_issued(lead.court_code, year)
         )
-        manifest = [e.manifest() for e in await uow.evidence.for_lead(lead.id)]
+        files = await uow.evidence.for_lead(lead.id)
+        declined_at = await _declined_at(uow, lead)
         referral = lead.refer(
             referred_by=cmd.actor.username,
             at=now,
             letter_number=f"({year}){lead.court_code}执移{sequence}号",
-            evidence=manifest,
+            evidence=[e.manifest() for e in files],
             override_reason=cmd.override_reason,
+            new_evidence_since_decline=declined_at is not None and any(e.uploaded_at > declined_at for e in files),
         )
+        await _close_debtor_window(uow, lead, "referred before the debtor's window ended", cmd.actor)
         uow.referrals.add(referral)
         # the court's mirror of the police filing window: the police must accept the referral, so it runs from now
         await uow.deadlines.start(

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from liandong.errors import Conflict, DomainError
+from liandong.timing import check_act_time
 from liandong_police.domain import events
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -164,14 +165,15 @@ class Referral:
         self.declined_at = at
         self.declined_by = by
 
-    def serve_decline(self, *, at: datetime) -> None:
-        """不予立案通知书 served on the court."""
+    def serve_decline(self, *, at: datetime, now: datetime) -> None:
+        """不予立案通知书 served on the court: not before the decline, not in the future."""
         if self.status is not ReferralStatus.DECLINED:
             raise Conflict(
                 f"referral {self.id} is {self.status.value}; there is no decline to serve", code="no_decline_to_serve"
             )
         assert self.decline_reasons is not None
         assert self.declined_at is not None
+        check_act_time(at, now=now, not_before=self.declined_at, what="the notice's service", follows="the decline")
         assert self.declined_by is not None
         self.status = ReferralStatus.DECLINE_SERVED
         self.decline_served_at = at

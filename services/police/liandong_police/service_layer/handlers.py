@@ -128,7 +128,7 @@ async def serve_decline(cmd: commands.ServeDecline, uow: PoliceUnitOfWork) -> Re
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
         at = cmd.served_at or uow.clock.now()
-        referral.serve_decline(at=at)
+        referral.serve_decline(at=at, now=uow.clock.now())
         await _meet(uow, Kind.POLICE_NON_FILING_NOTICE, referral, at, cmd.actor)
         await uow.commit()
         return referral

@@ -23,6 +23,7 @@ from liandong_court.entrypoints.api.schemas import (
     PaymentIn,
     ReferralIn,
     ReferralPublic,
+    ReopeningIn,
     SettlementIn,
 )
 from liandong_court.service_layer import commands, handlers
@@ -142,6 +143,13 @@ async def assess(lead_id: str, body: AssessmentIn, actor: Judge, uow: UowDep, ru
         commands.AssessLead(actor=actor, lead_id=lead_id, conclusion=body.conclusion, reasons=body.reasons),
         uow,
     )
+    return await _reload(runtime, lead_id)
+
+
+@router.post("/{lead_id}/reopening", response_model=LeadPublic)
+async def reopen(lead_id: str, body: ReopeningIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> LeadPublic:
+    """重新研判: a lead assessed not suspected is opened again on new evidence (the reason and the judge are kept)."""
+    await handlers.reopen_lead(commands.ReopenLead(actor=actor, lead_id=lead_id, reason=body.reason), uow)
     return await _reload(runtime, lead_id)
 
 

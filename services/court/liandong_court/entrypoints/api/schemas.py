@@ -111,6 +111,10 @@ class AssessmentIn(StrictModel):
     reasons: str = Field(min_length=1, max_length=20_000)
 
 
+class ReopeningIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=5000, description="the new evidence that reopens the lead")
+
+
 class NoticeIn(StrictModel):
     served_at: LegalTime = Field(description="with a time zone")
     notice_number: str = Field(min_length=1, max_length=64)
@@ -235,6 +239,9 @@ class LeadPublic(BaseModel):
     performed_at: ShanghaiTime | None
     performance_kind: str | None
     live_referral_id: str | None
+    reopened_at: ShanghaiTime | None = None
+    reopened_by: str | None = None
+    reopen_reason: str | None = None
     created_at: ShanghaiTime
     created_by: str
     referrals: list[ReferralPublic] = []
