@@ -146,14 +146,17 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
     )
     assert content.content == WECHAT_FLOW
 
-    filed = ok(
+    proposed = ok(
         httpx.post(
             f"{stack.police.url}/referrals/{referral['id']}/decision",
             json={"decision": "file", "case_number": "通公(经)立字〔2025〕123号"},
             headers=investigator,
         )
     )
+    assert proposed["status"] == "decision_proposed", "an investigator proposes; the head decides"
+    filed = approve(stack, referral["id"])
     assert filed["status"] == "filed"
+    assert filed["filed_by"] == "tongcheng.head"
     again = httpx.post(
         f"{stack.police.url}/referrals/{referral['id']}/decision",
         json={"decision": "decline", "reasons": "情节显著轻微"},
@@ -212,6 +215,13 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
     ]
 
 
+def approve(stack: Stack, referral_id: str) -> dict[str, Any]:
+    """The bureau head approves the investigator's proposal (MPS Rules Art. 178)."""
+    head = token(stack.police, "tongcheng.head")
+    url = f"{stack.police.url}/referrals/{referral_id}/decision/approval"
+    return dict(ok(httpx.post(url, json={"approve": True}, headers=head)))
+
+
 def referred(stack: Stack, number: str) -> dict[str, Any]:
     officer = token(stack.court, "tongcheng.officer")
     lead = ok(
@@ -255,13 +265,14 @@ def test_a_decline_with_reasons_reaches_the_court(stack: Stack) -> None:
     denied = httpx.post(f"{stack.police.url}/referrals/{referral['id']}/registration", headers=tongshan)
     assert denied.status_code == 403, "Tongshan's police cannot act on Tongcheng's referral"
     ok(httpx.post(f"{stack.police.url}/referrals/{referral['id']}/registration", headers=investigator))
-    declined = ok(
+    ok(
         httpx.post(
             f"{stack.police.url}/referrals/{referral['id']}/decision",
             json={"decision": "decline", "reasons": "现有证据不足以证明有能力执行而拒不执行"},
             headers=investigator,
         )
     )
+    declined = approve(stack, referral["id"])
     assert declined["status"] == "declined"
     ok(httpx.post(f"{stack.police.url}/referrals/{referral['id']}/non-filing-notice", json={}, headers=investigator))
 

@@ -36,6 +36,7 @@ T0 = datetime(2025, 10, 9, 2, 0, tzinfo=UTC)
 OFFICER = Principal(username="tongcheng.officer", agency="court", role="enforcement_officer", unit="421222")
 JUDGE = Principal(username="tongcheng.judge", agency="court", role="criminal_judge", unit="421222")
 INVESTIGATOR = Principal(username="tongcheng.investigator", agency="police", role="investigator", unit="421222")
+HEAD = Principal(username="tongcheng.head", agency="police", role="bureau_head", unit="421222")
 
 
 def sequence_numbers(numbers: list[str], pattern: str) -> list[int]:
@@ -135,9 +136,10 @@ async def test_fifty_registrations_at_one_bureau_at_once_all_get_consecutive_rec
         receipts = [r.receipt_number or "" for r in registered]
         assert sequence_numbers(receipts, r"421222公受〔2025〕(\d{5})号") == list(range(1, CONCURRENT + 1))
 
-        filed = await asyncio.gather(
-            *(police_handlers.file_case(police_commands.FileCase(INVESTIGATOR, rid, None, None), uow()) for rid in ids)
-        )
+        proposed = [police_commands.ProposeDecision(INVESTIGATOR, rid, "file") for rid in ids]
+        await asyncio.gather(*(police_handlers.propose_decision(p, uow()) for p in proposed))
+        approvals = [police_commands.ApproveDecision(HEAD, rid, approve=True) for rid in ids]
+        filed = await asyncio.gather(*(police_handlers.approve_decision(a, uow()) for a in approvals))
         cases = [r.case_number or "" for r in filed]
         assert sequence_numbers(cases, r"421222公立〔2025〕(\d{5})号") == list(range(1, CONCURRENT + 1))
     finally:

@@ -27,6 +27,7 @@ from liandong_court.domain.values import Suspect as LeadSuspect
 from liandong_court.service_layer import commands as court_commands
 from liandong_court.service_layer import event_handlers as court_on
 from liandong_court.service_layer import handlers as court_handlers
+from liandong_police.domain.model import ReferralStatus as ReferralStatusPolice
 from liandong_police.service_layer import commands, handlers
 from liandong_police.service_layer import event_handlers as police_on
 from tests.support.deliveries import delivery
@@ -34,10 +35,12 @@ from tests.unit.test_court_event_handlers import FakeCourtUnitOfWork, received, 
 from tests.unit.test_court_event_handlers import uow as court_uow
 from tests.unit.test_police_handlers import (
     ARRIVED,
+    HEAD,
     INVESTIGATOR,
     SUPERVISOR,
     FakePoliceUnitOfWork,
     arrived,
+    decide,
     letter,
     registered,
     uow,
@@ -82,7 +85,7 @@ async def test_the_non_filing_notice_is_due_within_the_review_period(clock: Manu
     fake = FakePoliceUnitOfWork(clock)
     await registered(fake)  # Thursday 9 October: the review period ends on 16 October, 24:00
     clock.set(ARRIVED + timedelta(days=5))  # declined on Tuesday 14 October
-    await handlers.decline_filing(commands.DeclineFiling(INVESTIGATOR, "ref-1", "证据不足"), uow(fake))
+    await decide(fake, "decline", reasons="证据不足")
     (notice,) = fake.deadlines.of_kind(Kind.POLICE_NON_FILING_NOTICE)
     assert notice.due_at == datetime(2025, 10, 16, 16, 0, tzinfo=UTC), "the review period's end, not 21 October"
 
@@ -91,7 +94,7 @@ async def test_the_non_filing_notice_is_due_within_the_review_period(clock: Manu
     await registered(early)
     await handlers.extend_filing_window(commands.ExtendFilingWindow(SUPERVISOR, "ref-1", "重大复杂"), uow(early))
     clock.set(ARRIVED + timedelta(days=1))  # declined on Friday 10 October, with 30 days to decide
-    await handlers.decline_filing(commands.DeclineFiling(INVESTIGATOR, "ref-1", "证据不足"), uow(early))
+    await decide(early, "decline", reasons="证据不足")
     (notice,) = early.deadlines.of_kind(Kind.POLICE_NON_FILING_NOTICE)
     assert notice.due_at == datetime(2025, 10, 17, 16, 0, tzinfo=UTC), "seven days after the decision"
 
@@ -122,7 +125,7 @@ async def test_the_investigation_target_is_cancelled_when_the_debtor_performs(cl
     clock.set(ARRIVED)
     fake = FakePoliceUnitOfWork(clock)
     await registered(fake)
-    filed = await handlers.file_case(commands.FileCase(INVESTIGATOR, "ref-1", None, None), uow(fake))
+    filed = await decide(fake, "file")
     (investigation,) = fake.deadlines.of_kind(Kind.POLICE_INVESTIGATION)
     assert investigation.subject_id == filed.case_id
     settled = EnforcementPerformedV1(
@@ -280,3 +283,32 @@ async def test_a_declined_lead_is_referred_again_only_with_new_evidence(clock: M
     again = await court_handlers.refer_lead(court_commands.ReferLead(JUDGE, "lead-1", "新证据"), court_uow(court))
     assert again.id != first.id
     assert court.leads.items["lead-1"].live_referral_id == again.id
+
+
+async def test_filing_and_declining_are_approved_by_the_head_and_dated_at_approval(clock: ManualClock) -> None:
+    """MPS Rules Art. 178: 立案 and 不予立案 are decided 经县级以上公安机关负责人批准 — an investigator proposes, a
+    head of the bureau approves, and the decision takes effect (and its time counts) at the approval."""
+    clock.set(ARRIVED)
+    fake = FakePoliceUnitOfWork(clock)
+    await registered(fake)
+    proposal = commands.ProposeDecision(INVESTIGATOR, "ref-1", "file", case_number="通公(经)立字〔2025〕123号")
+    proposed = await handlers.propose_decision(proposal, uow(fake))
+    assert proposed.status is ReferralStatusPolice.DECISION_PROPOSED
+    (window,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
+    assert window.state is DeadlineState.RUNNING, "a proposal decides nothing"
+
+    with pytest.raises(Forbidden):
+        await handlers.approve_decision(commands.ApproveDecision(INVESTIGATOR, "ref-1", approve=True), uow(fake))
+    returned = await handlers.approve_decision(
+        commands.ApproveDecision(HEAD, "ref-1", approve=False, note="补充资金流向证据"), uow(fake)
+    )
+    assert returned.status is ReferralStatusPolice.REGISTERED
+    assert returned.proposal_returned_note == "tongcheng.head: 补充资金流向证据"
+
+    await handlers.propose_decision(proposal, uow(fake))
+    clock.advance(timedelta(days=2))
+    filed = await handlers.approve_decision(commands.ApproveDecision(HEAD, "ref-1", approve=True), uow(fake))
+    assert (filed.status, filed.filed_by, filed.filed_at) == (ReferralStatusPolice.FILED, "tongcheng.head", clock.now())
+    assert fake.deadlines.rows[window.id].met_at == clock.now(), "the decision's time is the approval's"
+    with pytest.raises(Conflict):
+        await handlers.approve_decision(commands.ApproveDecision(HEAD, "ref-1", approve=True), uow(fake))

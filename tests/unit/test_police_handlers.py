@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -31,6 +31,7 @@ from tests.support.fake_uow import FakeRepository, FakeUnitOfWork, as_uow
 
 ARRIVED = datetime(2025, 10, 9, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 INVESTIGATOR = Principal(username="tongcheng.investigator", agency="police", role="investigator", unit="421222")
+HEAD = Principal(username="tongcheng.head", agency="police", role="bureau_head", unit="421222")
 SUPERVISOR = Principal(username="tongcheng.supervisor", agency="police", role="supervisor", unit="421222")
 OTHER_COUNTY = Principal(username="tongshan.investigator", agency="police", role="investigator", unit="421224")
 DEBTOR = Suspect(name="黎某某", kind="person", role="debtor", id_number="42122219800101123X")
@@ -110,6 +111,12 @@ async def registered(fake: FakePoliceUnitOfWork) -> Referral:
     return await handlers.register_referral(commands.RegisterReferral(INVESTIGATOR, "ref-1"), uow(fake))
 
 
+async def decide(fake: FakePoliceUnitOfWork, decision: Literal["file", "decline"], **proposal: Any) -> Referral:
+    """An investigator proposes, the head approves: the decision takes effect."""
+    await handlers.propose_decision(commands.ProposeDecision(INVESTIGATOR, "ref-1", decision, **proposal), uow(fake))
+    return await handlers.approve_decision(commands.ApproveDecision(HEAD, "ref-1", approve=True), uow(fake))
+
+
 async def test_a_referral_arrives_in_the_inbox_with_its_evidence_queued(fake: FakePoliceUnitOfWork) -> None:
     referral = await arrived(fake)
     assert referral.status is ReferralStatus.AWAITING_REGISTRATION
@@ -143,7 +150,7 @@ async def test_another_countys_investigator_cannot_register(fake: FakePoliceUnit
 async def test_filing_meets_the_filing_window_and_starts_the_investigation(fake: FakePoliceUnitOfWork) -> None:
     await registered(fake)
     fake.clock.advance(timedelta(days=2))
-    referral = await handlers.file_case(commands.FileCase(INVESTIGATOR, "ref-1", None, None), uow(fake))
+    referral = await decide(fake, "file")
     assert referral.case_number == "421222公立〔2025〕00001号"
     (filing,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
     assert filing.state is DeadlineState.MET
@@ -156,14 +163,15 @@ async def test_filing_meets_the_filing_window_and_starts_the_investigation(fake:
 async def test_filing_names_only_suspects_of_the_referral(fake: FakePoliceUnitOfWork) -> None:
     await registered(fake)
     with pytest.raises(DomainError) as caught:
-        await handlers.file_case(commands.FileCase(INVESTIGATOR, "ref-1", None, ["张三"]), uow(fake))
+        proposal = commands.ProposeDecision(INVESTIGATOR, "ref-1", "file", suspect_names=["张三"])
+        await handlers.propose_decision(proposal, uow(fake))
     assert caught.value.code == "unknown_suspects"
     assert fake.deadlines.of_kind(Kind.POLICE_INVESTIGATION) == []
 
 
 async def test_a_decline_starts_the_notice_window_and_serving_it_meets_it(fake: FakePoliceUnitOfWork) -> None:
     await registered(fake)
-    await handlers.decline_filing(commands.DeclineFiling(INVESTIGATOR, "ref-1", "证据不足"), uow(fake))
+    await decide(fake, "decline", reasons="证据不足")
     (notice,) = fake.deadlines.of_kind(Kind.POLICE_NON_FILING_NOTICE)
     assert notice.state is DeadlineState.RUNNING
     served = await handlers.serve_decline(commands.ServeDecline(INVESTIGATOR, "ref-1", None), uow(fake))

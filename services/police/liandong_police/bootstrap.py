@@ -15,12 +15,15 @@ from liandong_police.entrypoints import consumers
 from liandong_police.entrypoints.api import referrals
 from liandong_police.entrypoints.api.deps import ALL_ROLES, INVESTIGATOR, SUPERVISOR
 from liandong_police.entrypoints.evidence_fetcher import EvidenceFetcher
+from liandong_police.service_layer.handlers import BUREAU_HEAD
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 DEV_ACCOUNTS = (
     DevAccount("tongcheng.investigator", "通城县公安局侦查员", INVESTIGATOR, "421222"),
     DevAccount("tongcheng.supervisor", "通城县公安局法制大队", SUPERVISOR, "421222"),
+    DevAccount("tongcheng.head", "通城县公安局副局长", BUREAU_HEAD, "421222"),
     DevAccount("tongshan.investigator", "通山县公安局侦查员", INVESTIGATOR, "421224"),
+    DevAccount("tongshan.head", "通山县公安局副局长", BUREAU_HEAD, "421224"),
     DevAccount("city.supervisor", "咸宁市公安局", SUPERVISOR, "421200"),
 )
 

@@ -1,8 +1,12 @@
 """Court referrals as the police hold them (移送案件), from arrival to the filing decision.
 
-awaiting_registration ─受案登记─▶ registered ─立案─▶ filed
-        │                            │ 不予立案 (decided) ─通知书 served─▶ declined_served
-        └──── withdrawn by the court ┘ (before a decision)
+awaiting_registration ─受案登记─▶ registered ─investigator proposes─▶ decision_proposed ─head approves─▶ filed
+        │                            ▲                                    │ (立案, or 不予立案 → declined
+        │                            └──────── head sends it back ────────┘   ─通知书 served─▶ decline_served)
+        └──── withdrawn by the court (before a decision) ─▶ withdrawn
+
+Filing and declining are decided by the bureau's head (MPS Rules Art. 178: 经县级以上公安机关负责人批准): an
+investigator proposes, a head approves; the decision takes effect, and is dated, at the approval.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ CASE_NUMBER = re.compile(r"^.{1,40}〔\d{4}〕\d{1,6}号$")
 class ReferralStatus(StrEnum):
     AWAITING_REGISTRATION = "awaiting_registration"
     REGISTERED = "registered"
+    DECISION_PROPOSED = "decision_proposed"  # 呈请立案 / 呈请不予立案, awaiting the head's approval
     FILED = "filed"
     DECLINED = "declined"  # 不予立案 decided; the notice to the court is still to be served
     DECLINE_SERVED = "decline_served"
@@ -97,6 +102,10 @@ class Referral:
         self.withdrawn_at: datetime | None = None
         self.withdraw_reason: str | None = None
         self.performance: dict[str, Any] | None = None
+        self.proposal: dict[str, Any] | None = None
+        self.proposed_by: str | None = None
+        self.proposed_at: datetime | None = None
+        self.proposal_returned_note: str | None = None
         self.events = []
 
     def register(self, *, by: str, at: datetime, sequence: int) -> None:
@@ -124,16 +133,50 @@ class Referral:
     def _undecided(self) -> None:
         if self.status is ReferralStatus.AWAITING_REGISTRATION:
             raise Conflict(f"referral {self.id} is not registered yet", code="not_registered")
-        if self.status is not ReferralStatus.REGISTERED:
+        if self.status not in (ReferralStatus.REGISTERED, ReferralStatus.DECISION_PROPOSED):
             raise Conflict(f"referral {self.id} is already {self.status.value}", code="already_decided")
 
-    def file(self, *, case_id: str, number: str, suspects: list[dict[str, Any]], by: str, at: datetime) -> None:
-        """立案."""
+    def propose(self, proposal: dict[str, Any], *, by: str, at: datetime) -> None:
+        """呈请: an investigator proposes to file (number, suspects) or to decline (reasons), for the head to decide."""
+        if self.status is ReferralStatus.DECISION_PROPOSED:
+            raise Conflict(f"referral {self.id} already has a proposal awaiting approval", code="proposal_pending")
         self._undecided()
+        if proposal["decision"] == "file" and proposal.get("case_number") is not None:
+            self._check_case_number(proposal["case_number"])
+        if proposal["decision"] == "decline" and not str(proposal.get("reasons") or "").strip():
+            raise DomainError("a decline gives its reasons", code="reasons_required")
+        self.status = ReferralStatus.DECISION_PROPOSED
+        self.proposal, self.proposed_by, self.proposed_at = proposal, by, at
+        self.proposal_returned_note = None
+
+    def pending_proposal(self, approver: str) -> dict[str, Any]:
+        """The proposal a head is about to approve (not their own)."""
+        if self.status is not ReferralStatus.DECISION_PROPOSED or self.proposal is None:
+            raise Conflict(f"referral {self.id} has no proposal awaiting approval", code="no_proposal")
+        if approver == self.proposed_by:
+            raise DomainError("a proposal is approved by someone other than its proposer", code="own_proposal")
+        return self.proposal
+
+    def return_proposal(self, *, note: str, by: str) -> None:
+        """The head sends the proposal back; the referral is undecided again."""
+        self.pending_proposal(by)
+        if not note.strip():
+            raise DomainError("a returned proposal says why", code="reason_required")
+        self.status = ReferralStatus.REGISTERED
+        self.proposal = None
+        self.proposal_returned_note = f"{by}: {note}"
+
+    @staticmethod
+    def _check_case_number(number: str) -> None:
         if not CASE_NUMBER.match(number):
             raise DomainError(
                 f"{number!r} is not a case number like 通公(经)立字〔2025〕123号", code="invalid_case_number"
             )
+
+    def file(self, *, case_id: str, number: str, suspects: list[dict[str, Any]], by: str, at: datetime) -> None:
+        """立案."""
+        self._undecided()
+        self._check_case_number(number)
         if not suspects:
             raise DomainError("a filed case names its suspects", code="no_suspects")
         self.status = ReferralStatus.FILED
@@ -212,7 +255,11 @@ class Referral:
 
     def withdrawn_by_court(self, *, reason: str, at: datetime) -> bool:
         """The court took the referral back. False when the police had already decided (a stale withdrawal)."""
-        if self.status not in (ReferralStatus.AWAITING_REGISTRATION, ReferralStatus.REGISTERED):
+        if self.status not in (
+            ReferralStatus.AWAITING_REGISTRATION,
+            ReferralStatus.REGISTERED,
+            ReferralStatus.DECISION_PROPOSED,
+        ):
             return False
         self.status = ReferralStatus.WITHDRAWN
         self.withdrawn_at = at

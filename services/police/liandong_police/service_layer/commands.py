@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from liandong.security import Principal
 
@@ -15,18 +16,25 @@ class RegisterReferral:
 
 
 @dataclass(frozen=True)
-class FileCase:
+class ProposeDecision:
+    """呈请立案 (file: the bureau's number or one given by the service, the suspects) or 呈请不予立案 (reasons)."""
+
     actor: Principal
     referral_id: str
-    case_number: str | None
-    suspect_names: list[str] | None
+    decision: Literal["file", "decline"]
+    case_number: str | None = None
+    suspect_names: list[str] | None = None
+    reasons: str | None = None
 
 
 @dataclass(frozen=True)
-class DeclineFiling:
+class ApproveDecision:
+    """The head approves the proposal, or sends it back with a note."""
+
     actor: Principal
     referral_id: str
-    reasons: str
+    approve: bool
+    note: str | None = None
 
 
 @dataclass(frozen=True)

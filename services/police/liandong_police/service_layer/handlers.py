@@ -1,14 +1,16 @@
 """Command handlers of the police: each runs in one unit of work and commits once.
 
 The filing window (police_filing_decision) starts when the referral arrives (the police must accept it) and is met
-by the decision; a decline starts the window to serve the notice on the court (police_non_filing_notice), which ends
-with the review period and no later than seven days after the decision; filing starts the investigation window.
+by the decision, which an investigator proposes and a bureau head approves (MPS Rules Art. 178); a decline starts
+the window to serve the notice on the court (police_non_filing_notice), which ends with the review period and no
+later than seven days after the decision; filing starts the investigation window.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.security import Principal
@@ -19,6 +21,7 @@ from liandong_police.service_layer import commands
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 EXTENDED_FILING_DAYS = 30
+BUREAU_HEAD = "bureau_head"  # 县级以上公安机关负责人: approves filing and declining (MPS Rules Art. 178)
 
 
 async def _referral(uow: PoliceUnitOfWork, referral_id: str, actor: Principal) -> Referral:
@@ -74,54 +77,74 @@ async def register_referral(cmd: commands.RegisterReferral, uow: PoliceUnitOfWor
         return referral
 
 
-async def file_case(cmd: commands.FileCase, uow: PoliceUnitOfWork) -> Referral:
+async def propose_decision(cmd: commands.ProposeDecision, uow: PoliceUnitOfWork) -> Referral:
+    """呈请立案 / 呈请不予立案: an investigator proposes; nothing is decided until a head approves."""
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
-        now = uow.clock.now()
-        suspects = referral.suspects
-        if cmd.suspect_names is not None:
-            known = {s["name"]: s for s in referral.suspects}
+        if cmd.decision == "file" and cmd.suspect_names is not None:
+            known = {s["name"] for s in referral.suspects}
             unknown = [n for n in cmd.suspect_names if n not in known]
             if unknown:
                 raise DomainError(f"{unknown} are not suspects named in the referral", code="unknown_suspects")
-            suspects = [known[n] for n in cmd.suspect_names]
-        number = cmd.case_number
-        if number is None:
-            year = now.astimezone(SHANGHAI).year
-            unit = referral.police_unit
-            sequence = await uow.next_number(
-                "case", unit, year, issued=lambda: uow.referrals.case_numbers_issued(unit, year)
-            )
-            number = case_number(unit, year, sequence)
-        referral.file(case_id=str(uuid.uuid4()), number=number, suspects=suspects, by=cmd.actor.username, at=now)
-        await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, cmd.actor)
-        await _start(uow, Kind.POLICE_INVESTIGATION, ("case", referral.case_id or ""), referral, now, cmd.actor)
+        proposal = {
+            "decision": cmd.decision,
+            "case_number": cmd.case_number,
+            "suspect_names": cmd.suspect_names,
+            "reasons": cmd.reasons,
+        }
+        referral.propose(proposal, by=cmd.actor.username, at=uow.clock.now())
         await uow.commit()
         return referral
 
 
-async def decline_filing(cmd: commands.DeclineFiling, uow: PoliceUnitOfWork) -> Referral:
+async def approve_decision(cmd: commands.ApproveDecision, uow: PoliceUnitOfWork) -> Referral:
+    """The head's approval (经县级以上公安机关负责人批准): the proposal takes effect now, in the head's name; or it is
+    sent back with a note."""
+    if cmd.actor.role != BUREAU_HEAD:
+        raise Forbidden("filing and declining are approved by a head of the bureau (县级以上公安机关负责人)")
     async with uow:
         referral = await _referral(uow, cmd.referral_id, cmd.actor)
-        now = uow.clock.now()
-        windows = await uow.deadlines.running(
-            subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
-        )
-        referral.decline(reasons=cmd.reasons, by=cmd.actor.username, at=now)
-        await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, cmd.actor)
-        # the notice is served within the review period, and no later than seven days after the decision
-        review_ends = windows[0].due_at if windows else None
-        await _start(
-            uow,
-            Kind.POLICE_NON_FILING_NOTICE,
-            ("referral", referral.id),
-            referral,
-            now,
-            cmd.actor,
-            not_after=review_ends,
-        )
+        if not cmd.approve:
+            referral.return_proposal(note=cmd.note or "", by=cmd.actor.username)
+            await uow.commit()
+            return referral
+        proposal = referral.pending_proposal(cmd.actor.username)
+        if proposal["decision"] == "file":
+            await _file(uow, referral, proposal, cmd.actor)
+        else:
+            await _decline(uow, referral, str(proposal["reasons"]), cmd.actor)
         await uow.commit()
         return referral
+
+
+async def _file(uow: PoliceUnitOfWork, referral: Referral, proposal: dict[str, Any], head: Principal) -> None:
+    now = uow.clock.now()
+    names = proposal.get("suspect_names")
+    suspects = referral.suspects if names is None else [s for s in referral.suspects if s["name"] in names]
+    number = proposal.get("case_number")
+    if number is None:
+        year = now.astimezone(SHANGHAI).year
+        unit = referral.police_unit
+        sequence = await uow.next_number(
+            "case", unit, year, issued=lambda: uow.referrals.case_numbers_issued(unit, year)
+        )
+        number = case_number(unit, year, sequence)
+    referral.file(case_id=str(uuid.uuid4()), number=number, suspects=suspects, by=head.username, at=now)
+    await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, head)
+    await _start(uow, Kind.POLICE_INVESTIGATION, ("case", referral.case_id or ""), referral, now, head)
+
+
+async def _decline(uow: PoliceUnitOfWork, referral: Referral, reasons: str, head: Principal) -> None:
+    now = uow.clock.now()
+    windows = await uow.deadlines.running(
+        subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
+    )
+    referral.decline(reasons=reasons, by=head.username, at=now)
+    await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, head)
+    # the notice is served within the review period, and no later than seven days after the decision
+    review_ends = windows[0].due_at if windows else None
+    subject = ("referral", referral.id)
+    await _start(uow, Kind.POLICE_NON_FILING_NOTICE, subject, referral, now, head, not_after=review_ends)
 
 
 async def serve_decline(cmd: commands.ServeDecline, uow: PoliceUnitOfWork) -> Referral:

@@ -11,8 +11,8 @@ from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.units import can_see, visible_units
 from liandong_police.domain.model import ReferralStatus
-from liandong_police.entrypoints.api.deps import Investigator, Staff, Supervisor, UowDep
-from liandong_police.entrypoints.api.schemas import DecisionIn, ExtensionIn, ReferralPublic, ServeIn
+from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff, Supervisor, UowDep
+from liandong_police.entrypoints.api.schemas import ApprovalIn, DecisionIn, ExtensionIn, ReferralPublic, ServeIn
 from liandong_police.service_layer import commands, handlers
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
@@ -79,23 +79,36 @@ async def register(referral_id: str, actor: Investigator, uow: UowDep, runtime: 
 
 
 @router.post("/{referral_id}/decision", response_model=ReferralPublic)
-async def decide(
+async def propose(
     referral_id: str, body: DecisionIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep
 ) -> ReferralPublic:
-    """立案 (file, with the case number and suspects) or 不予立案 (decline, with reasons; then serve the notice)."""
-    if body.decision == "file":
-        await handlers.file_case(
-            commands.FileCase(
-                actor=actor, referral_id=referral_id, case_number=body.case_number, suspect_names=body.suspects
-            ),
-            uow,
-        )
-    else:
-        if body.case_number or body.suspects:
-            raise DomainError("a decline names no case number or suspects", code="decision_shape")
-        await handlers.decline_filing(
-            commands.DeclineFiling(actor=actor, referral_id=referral_id, reasons=body.reasons or ""), uow
-        )
+    """呈请立案 (file, with the case number and suspects) or 呈请不予立案 (decline, with reasons): a proposal that a
+    bureau head approves (`/decision/approval`); the decision takes effect, and is dated, at the approval."""
+    if body.decision == "decline" and (body.case_number or body.suspects):
+        raise DomainError("a decline names no case number or suspects", code="decision_shape")
+    await handlers.propose_decision(
+        commands.ProposeDecision(
+            actor=actor,
+            referral_id=referral_id,
+            decision=body.decision,
+            case_number=body.case_number,
+            suspect_names=body.suspects,
+            reasons=body.reasons,
+        ),
+        uow,
+    )
+    return await _reload(runtime, referral_id, actor.unit)
+
+
+@router.post("/{referral_id}/decision/approval", response_model=ReferralPublic)
+async def approve(
+    referral_id: str, body: ApprovalIn, actor: BureauHead, uow: UowDep, runtime: RuntimeDep
+) -> ReferralPublic:
+    """经县级以上公安机关负责人批准: the head approves the proposal (立案 or 不予立案 takes effect now) or sends it back
+    with a note."""
+    await handlers.approve_decision(
+        commands.ApproveDecision(actor=actor, referral_id=referral_id, approve=body.approve, note=body.note), uow
+    )
     return await _reload(runtime, referral_id, actor.unit)
 
 

@@ -58,6 +58,10 @@ class ReferralPublic(BaseModel):
     extension_reason: str | None
     withdrawn_at: ShanghaiTime | None
     withdraw_reason: str | None
+    proposal: dict[str, Any] | None = None
+    proposed_by: str | None = None
+    proposed_at: ShanghaiTime | None = None
+    proposal_returned_note: str | None = None
     performance: dict[str, Any] | None
     evidence_items: list[EvidenceItemPublic] = []
 
@@ -84,6 +88,17 @@ class DecisionIn(StrictModel):
             raise ValueError("a decline gives its reasons")
         if self.decision == "file" and self.reasons:
             raise ValueError("reasons belong to a decline")
+        return self
+
+
+class ApprovalIn(StrictModel):
+    approve: bool
+    note: str | None = Field(default=None, max_length=2000, description="why the proposal goes back (approve=false)")
+
+    @model_validator(mode="after")
+    def _a_return_says_why(self) -> ApprovalIn:
+        if not self.approve and not (self.note and self.note.strip()):
+            raise ValueError("a returned proposal says why (note)")
         return self
 
 
