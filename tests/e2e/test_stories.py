@@ -192,8 +192,9 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
             headers=officer,
         )
     )
-    assert settled["status"] == "performed"
+    assert settled["status"] == "settled", "a settlement suspends enforcement; it closes only when performed"
     assert settled["amount_paid"] == "120000.00"
+    assert settled["recovered"] == "120000.00"
 
     wait_until(
         lambda: (police_view().get("performance") or {}).get("kind") == "settled",
@@ -213,6 +214,21 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
         "police.case.filed",
         "court.enforcement.performed",
     ]
+
+    # the first instalment is not paid: enforcement resumes, and the police and procuratorate are told
+    resumed = ok(
+        httpx.post(
+            f"{stack.court.url}/leads/{lead['id']}/settlement-default",
+            json={"reason": "第一期分期款逾期未付"},
+            headers=officer,
+        )
+    )
+    assert resumed["status"] == "filed", "back to where the lead stood"
+    assert resumed["settlements"][0]["default_reason"] == "第一期分期款逾期未付"
+    wait_until(
+        lambda: "resumed" in (police_view().get("performance") or {}), 10, message="the police told of the default"
+    )
+    wait_until(lambda: "court.enforcement.resumed" in timeline(), 10, message="the default on the timeline")
 
 
 def approve(stack: Stack, referral_id: str) -> dict[str, Any]:

@@ -188,9 +188,8 @@ def test_a_settlement_must_plan_the_whole_rest() -> None:
             Instalment(due_on=date(2025, 12, 10), amount=Decimal("115000")),
         ],
     )
-    assert subject.status is LeadStatus.PERFORMED
+    assert subject.status is LeadStatus.SETTLED, "a settlement suspends enforcement; it does not close the lead"
     assert subject.amount_paid == Decimal("120000.00")
-    assert subject.performance_kind == "settled"
 
 
 def test_the_police_answers_move_the_referral_once() -> None:

@@ -6,7 +6,7 @@ Calendar rules (months, custody) are in test_legal_calendar.py and test_deadline
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,10 +19,10 @@ from liandong.messaging.handlers import Outcome
 from liandong.security import Principal
 from liandong.sla.kinds import Kind, kind
 from liandong.sla.rules import DeadlineState
-from liandong_court.domain.events import ReferralSubmitted
+from liandong_court.domain.events import EnforcementResumed, ReferralSubmitted
 from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus
 from liandong_court.domain.referrals import ReferralStatus
-from liandong_court.domain.values import EvidenceFile
+from liandong_court.domain.values import EvidenceFile, Instalment
 from liandong_court.domain.values import Suspect as LeadSuspect
 from liandong_court.service_layer import commands as court_commands
 from liandong_court.service_layer import event_handlers as court_on
@@ -312,3 +312,34 @@ async def test_filing_and_declining_are_approved_by_the_head_and_dated_at_approv
     assert fake.deadlines.rows[window.id].met_at == clock.now(), "the decision's time is the approval's"
     with pytest.raises(Conflict):
         await handlers.approve_decision(commands.ApproveDecision(HEAD, "ref-1", approve=True), uow(fake))
+
+
+def test_a_settlement_suspends_enforcement_and_closes_only_when_performed() -> None:
+    """The provisions on enforcement settlements (最高人民法院《关于执行和解若干问题的规定》): a signed 和解协议
+    suspends enforcement; the case closes (执结) only when the settlement is fully performed; a default restores
+    enforcement. Instalments stay recordable; what is recovered counts only payments made after the lead opened."""
+    at = ARRIVED
+    lead = lead_with(amount_paid=Decimal("50000"))
+    lead.serve_notice(number="告知书-1", served_at=at, due_at=at + timedelta(days=5), now=at)
+    plan = [Instalment(due_on=date(2025, 11, 10), amount=Decimal("150000"))]
+    lead.settle(paid_now=Decimal("150000"), instalments=plan, at=at)
+
+    def status() -> LeadStatus:
+        return lead.status
+
+    assert status() is LeadStatus.SETTLED
+    assert lead.recovered == Decimal("150000.00"), "not the 50,000 paid before the lead was opened"
+    with pytest.raises(Conflict):
+        lead.settle(paid_now=Decimal("0"), instalments=[Instalment(date(2025, 12, 1), Decimal("150000"))], at=at)
+
+    lead.default_settlement(reason="第一期未按期支付", at=at + timedelta(days=40))
+    assert status() is LeadStatus.NOTICE_SERVED, "enforcement resumes where the lead stood"
+    (resumed,) = [e for e in lead.events if isinstance(e, EnforcementResumed)]
+    assert resumed.referral_id is None, "the lead never reached the police: nothing to tell them"
+
+    lead.settle(paid_now=Decimal("0"), instalments=[Instalment(date(2026, 1, 10), Decimal("150000"))], at=at)
+    lead.record_payment(Decimal("150000"), over_reason=None, at=at + timedelta(days=60))
+    assert (status(), lead.performance_kind) == (LeadStatus.PERFORMED, "paid_in_full"), "执结 when performed"
+    assert lead.recovered == Decimal("300000.00")
+    with pytest.raises(Conflict):
+        lead.default_settlement(reason="late", at=at)

@@ -15,7 +15,7 @@ from liandong.contracts.deadlines import (
     DeadlineBreachedPayload,
     DeadlineMetPayload,
 )
-from liandong.contracts.enforcement import EnforcementPerformedV1, Instalment, PerformanceKind
+from liandong.contracts.enforcement import EnforcementPerformedV1, EnforcementResumedV1, Instalment, PerformanceKind
 from liandong.contracts.referrals import ReferralReceivedV1, ReferralSubmittedV1, ReferralWithdrawnV1
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "DeadlineBreachedPayload",
     "DeadlineMetPayload",
     "EnforcementPerformedV1",
+    "EnforcementResumedV1",
     "EvidenceClass",
     "EvidenceRef",
     "Instalment",

@@ -13,8 +13,8 @@ from liandong.contracts.common import CountyCode, Money
 
 
 class PerformanceKind(StrEnum):
-    PAID_IN_FULL = "paid_in_full"
-    SETTLED = "settled"  # 和解协议: part paid now, the rest in instalments
+    PAID_IN_FULL = "paid_in_full"  # 执结
+    SETTLED = "settled"  # 和解协议 signed: enforcement suspended while the instalments are paid
 
 
 class Instalment(BaseModel):
@@ -26,7 +26,8 @@ class Instalment(BaseModel):
 
 @contract
 class EnforcementPerformedV1(Contract):
-    """The debtor performed under pressure: 执结 by full payment or by a settlement with instalments."""
+    """The debtor performed under pressure: paid in full (执结), or signed a settlement (和解协议: part paid now, the
+    rest in instalments; enforcement is suspended, and resumes on a default — court.enforcement.resumed)."""
 
     event_type = "court.enforcement.performed"
     schema_version = 1
@@ -43,3 +44,22 @@ class EnforcementPerformedV1(Contract):
     paid_now: Money
     instalments: list[Instalment] = Field(default_factory=list)
     performed_at: AwareDatetime
+
+
+@contract
+class EnforcementResumedV1(Contract):
+    """The debtor defaulted on the settlement (和解协议): enforcement resumes."""
+
+    event_type = "court.enforcement.resumed"
+    schema_version = 1
+    aggregate_type = "lead"
+    topic = topics.COURT_ENFORCEMENT
+
+    lead_id: str = Field(min_length=1, max_length=64)
+    referral_id: str | None = Field(default=None, max_length=64)
+    enforcement_case_number: str = Field(min_length=1, max_length=64)
+    court_unit: CountyCode
+    reason: str = Field(min_length=1, max_length=5000)
+    amount_owed: Money
+    amount_paid: Money
+    resumed_at: AwareDatetime

@@ -76,6 +76,9 @@ leads = Table(
     Column("performed_at", UtcDateTime(), nullable=True),
     Column("performance_kind", String(32), nullable=True),
     Column("live_referral_id", String(36), nullable=True),
+    Column("status_before_settlement", _enum(LeadStatus), nullable=True),
+    Column("settled_at", UtcDateTime(), nullable=True),
+    Column("amount_paid_at_opening", Money(), nullable=True),
     Column("reopened_at", UtcDateTime(), nullable=True),
     Column("reopened_by", String(64), nullable=True),
     Column("reopen_reason", Text, nullable=True),
@@ -137,6 +140,8 @@ settlements = Table(
     Column("note", Text, nullable=True),
     Column("recorded_at", UtcDateTime(), nullable=False),
     Column("recorded_by", String(64), nullable=False),
+    Column("defaulted_at", UtcDateTime(), nullable=True),
+    Column("default_reason", Text, nullable=True),
 )
 
 evidence = Table(

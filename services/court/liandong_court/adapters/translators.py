@@ -9,6 +9,7 @@ from typing import Any
 
 from liandong.contracts import (
     EnforcementPerformedV1,
+    EnforcementResumedV1,
     EvidenceRef,
     Instalment,
     PerformanceKind,
@@ -91,6 +92,29 @@ def _(event: events.LeadPerformed) -> Iterable[Envelope]:
             paid_now=event.paid_now,
             instalments=[Instalment(due_on=i.due_on, amount=i.amount) for i in event.instalments],
             performed_at=event.occurred_at,
+        ),
+        producer=_court(event.court_unit),
+        jurisdiction=event.court_unit,
+        aggregate_id=event.lead_id,
+        correlation_id=event.lead_id,
+        occurred_at=event.occurred_at,
+    )
+
+
+@translate.register
+def _(event: events.EnforcementResumed) -> Iterable[Envelope]:
+    if event.referral_id is None:
+        return  # the lead never reached the other agencies
+    yield Envelope.wrap(
+        EnforcementResumedV1(
+            lead_id=event.lead_id,
+            referral_id=event.referral_id,
+            enforcement_case_number=event.enforcement_case_number,
+            court_unit=event.court_unit,
+            reason=event.reason,
+            amount_owed=event.amount_owed,
+            amount_paid=event.amount_paid,
+            resumed_at=event.occurred_at,
         ),
         producer=_court(event.court_unit),
         jurisdiction=event.court_unit,

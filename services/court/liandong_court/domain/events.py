@@ -59,3 +59,17 @@ class LeadPerformed(DomainEvent):
     amount_paid: Decimal
     paid_now: Decimal
     instalments: tuple[Instalment, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnforcementResumed(DomainEvent):
+    """The debtor defaulted on a 和解协议: enforcement resumes. `referral_id` is set when the lead is with the
+    police."""
+
+    lead_id: str
+    referral_id: str | None
+    enforcement_case_number: str
+    court_unit: str
+    reason: str
+    amount_owed: Decimal
+    amount_paid: Decimal

@@ -50,6 +50,7 @@ class LeadStatus(StrEnum):
     FILED = "filed"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    SETTLED = "settled"  # 执行和解: enforcement suspended while the settlement is performed
     PERFORMED = "performed"
 
 
@@ -95,6 +96,9 @@ class Lead:
     performed_at: datetime | None = None
     performance_kind: str | None = None
     live_referral_id: str | None = None
+    status_before_settlement: LeadStatus | None = None
+    settled_at: datetime | None = None
+    amount_paid_at_opening: Decimal | None = None
     reopened_at: datetime | None = None
     reopened_by: str | None = None
     reopen_reason: str | None = None
@@ -116,10 +120,21 @@ class Lead:
         self.court_code = court_code
         self.amount_owed = self.amount_owed.quantize(CENT)
         self.amount_paid = self.amount_paid.quantize(CENT)
+        self.amount_paid_at_opening = self.amount_paid
 
     @property
     def unpaid(self) -> Decimal:
         return self.amount_owed - self.amount_paid
+
+    @property
+    def recovered(self) -> Decimal:
+        """What the debtor paid since the lead was opened (the special action's 执行到位金额)."""
+        return self.amount_paid - (self.amount_paid_at_opening or Decimal(0))
+
+    @property
+    def _with_police(self) -> bool:
+        standing = self.status_before_settlement if self.status is LeadStatus.SETTLED else self.status
+        return standing in WITH_POLICE
 
     def _open(self) -> None:
         if self.status in CLOSED:
@@ -183,8 +198,11 @@ class Lead:
             self._perform("paid_in_full", paid_now=amount, instalments=(), at=at)
 
     def settle(self, *, paid_now: Decimal, instalments: Sequence[Instalment], at: datetime) -> None:
-        """和解协议: part paid now, the rest in instalments that must cover what is left."""
+        """和解协议: part paid now, the rest in instalments that must cover what is left. A settlement suspends
+        enforcement; the lead closes (执结) only when it is fully performed, and a default resumes enforcement."""
         self._open()
+        if self.status is LeadStatus.SETTLED:
+            raise Conflict(f"lead {self.id} already has a settlement being performed", code="already_settled")
         if paid_now < 0 or paid_now > self.unpaid:
             raise DomainError(f"paid_now must be between 0 and the {self.unpaid} owed", code="invalid_amount")
         rest = self.unpaid - paid_now
@@ -198,17 +216,45 @@ class Lead:
         if dates != sorted(dates) or len(set(dates)) != len(dates):
             raise DomainError("instalment dates are distinct and in order", code="instalments_out_of_order")
         self.amount_paid = (self.amount_paid + paid_now).quantize(CENT)
-        self._perform("settled", paid_now=paid_now, instalments=tuple(instalments), at=at)
+        if self.amount_paid >= self.amount_owed:
+            self._perform("paid_in_full", paid_now=paid_now, instalments=(), at=at)
+            return
+        self._announce("settled", paid_now=paid_now, instalments=tuple(instalments), at=at)
+        self.status_before_settlement, self.status, self.settled_at = self.status, LeadStatus.SETTLED, at
+
+    def default_settlement(self, *, reason: str, at: datetime) -> None:
+        """The debtor defaulted on the settlement: enforcement resumes where the lead stood."""
+        if self.status is not LeadStatus.SETTLED or self.status_before_settlement is None:
+            raise Conflict(f"lead {self.id} has no settlement being performed", code="no_settlement")
+        if not reason.strip():
+            raise DomainError("a default is recorded with its reason", code="reason_required")
+        with_police = self._with_police
+        self.status, self.status_before_settlement = self.status_before_settlement, None
+        self.events.append(
+            events.EnforcementResumed(
+                lead_id=self.id,
+                referral_id=self.live_referral_id if with_police else None,
+                enforcement_case_number=self.enforcement_case_number,
+                court_unit=self.unit,
+                reason=reason,
+                amount_owed=self.amount_owed,
+                amount_paid=self.amount_paid,
+                occurred_at=at,
+            )
+        )
 
     def _perform(self, kind: str, *, paid_now: Decimal, instalments: tuple[Instalment, ...], at: datetime) -> None:
-        with_police = self.status in WITH_POLICE
+        self._announce(kind, paid_now=paid_now, instalments=instalments, at=at)
         self.status = LeadStatus.PERFORMED
+        self.status_before_settlement = None
         self.performed_at = at
         self.performance_kind = kind
+
+    def _announce(self, kind: str, *, paid_now: Decimal, instalments: tuple[Instalment, ...], at: datetime) -> None:
         self.events.append(
             events.LeadPerformed(
                 lead_id=self.id,
-                referral_id=self.live_referral_id if with_police else None,
+                referral_id=self.live_referral_id if self._with_police else None,
                 enforcement_case_number=self.enforcement_case_number,
                 court_unit=self.unit,
                 kind=kind,
@@ -292,6 +338,14 @@ class Lead:
     def police_answered(self, status: ReferralStatus) -> None:
         """Follow the police's answer on the live referral (unless the lead is already closed)."""
         if self.status in CLOSED:
+            return
+        if self.status is LeadStatus.SETTLED:  # the police's answer is where enforcement resumes after a default
+            self.status_before_settlement = {
+                ReferralStatus.RECEIVED: LeadStatus.RECEIVED_BY_POLICE,
+                ReferralStatus.FILED: LeadStatus.FILED,
+                ReferralStatus.DECLINED: LeadStatus.DECLINED,
+                ReferralStatus.WITHDRAWN: LeadStatus.WITHDRAWN,
+            }.get(status, self.status_before_settlement)
             return
         self.status = {
             ReferralStatus.RECEIVED: LeadStatus.RECEIVED_BY_POLICE,

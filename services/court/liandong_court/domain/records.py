@@ -42,10 +42,15 @@ class Settlement:
     note: str | None
     recorded_at: datetime
     recorded_by: str
+    defaulted_at: datetime | None = None
+    default_reason: str | None = None
     events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.paid_now = self.paid_now.quantize(CENT)
+
+    def defaulted(self, *, reason: str, at: datetime) -> None:
+        self.defaulted_at, self.default_reason = at, reason
 
 
 @dataclass(eq=False, kw_only=True)

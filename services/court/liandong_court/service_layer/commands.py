@@ -100,6 +100,15 @@ class RecordSettlement:
 
 
 @dataclass(frozen=True)
+class DefaultSettlement:
+    """和解协议 not performed: enforcement resumes."""
+
+    actor: Principal
+    lead_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReopenLead:
     """重新研判: a lead assessed not suspected opened again on new evidence."""
 

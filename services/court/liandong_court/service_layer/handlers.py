@@ -190,12 +190,14 @@ async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork) -> Lead:
 
 
 async def _meet_debtor_window(uow: CourtUnitOfWork, lead: Lead, actor: Principal) -> None:
-    if lead.status is LeadStatus.PERFORMED and lead.performed_at is not None:
+    """Paying in full, or signing a settlement, answers the 告知书."""
+    performed_at = lead.performed_at if lead.status is LeadStatus.PERFORMED else lead.settled_at
+    if lead.status in (LeadStatus.PERFORMED, LeadStatus.SETTLED) and performed_at is not None:
         await uow.deadlines.meet(
             kind=Kind.DEBTOR_PERFORMANCE,
             subject_type="lead",
             subject_id=lead.id,
-            at=lead.performed_at,
+            at=performed_at,
             actor=actor.username,
         )
 
@@ -241,6 +243,19 @@ async def record_settlement(cmd: commands.RecordSettlement, uow: CourtUnitOfWork
             )
         )
         await _meet_debtor_window(uow, lead, cmd.actor)
+        await uow.commit()
+        return lead
+
+
+async def default_settlement(cmd: commands.DefaultSettlement, uow: CourtUnitOfWork) -> Lead:
+    """The debtor did not keep the 和解协议: the settlement is marked defaulted and enforcement resumes."""
+    async with uow:
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        now = uow.clock.now()
+        lead.default_settlement(reason=cmd.reason, at=now)
+        for settlement in await uow.settlements.for_lead(lead.id):
+            if settlement.defaulted_at is None:
+                settlement.defaulted(reason=cmd.reason, at=now)
         await uow.commit()
         return lead
 

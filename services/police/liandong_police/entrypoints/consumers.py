@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from liandong.contracts import EnforcementPerformedV1, ReferralSubmittedV1, ReferralWithdrawnV1
+from liandong.contracts import (
+    EnforcementPerformedV1,
+    EnforcementResumedV1,
+    ReferralSubmittedV1,
+    ReferralWithdrawnV1,
+)
 from liandong.messaging.handlers import EventHandlers
 from liandong_police.service_layer import event_handlers as on
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
@@ -12,4 +17,5 @@ HANDLERS = (
     .on(ReferralSubmittedV1, on.on_referral_submitted)
     .on(ReferralWithdrawnV1, on.on_referral_withdrawn)
     .on(EnforcementPerformedV1, on.on_enforcement_performed)
+    .on(EnforcementResumedV1, on.on_enforcement_resumed)
 )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from liandong.contracts import EnforcementPerformedV1, ReferralSubmittedV1, ReferralWithdrawnV1
+from liandong.contracts import (
+    EnforcementPerformedV1,
+    EnforcementResumedV1,
+    ReferralSubmittedV1,
+    ReferralWithdrawnV1,
+)
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
 from liandong.units import court_code_of
 from liandong_police.domain.model import Referral
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
-CourtNews = ReferralWithdrawnV1 | EnforcementPerformedV1
+CourtNews = ReferralWithdrawnV1 | EnforcementPerformedV1 | EnforcementResumedV1
 
 
 async def on_referral_submitted(event: Delivery[ReferralSubmittedV1], uow: PoliceUnitOfWork) -> Outcome:
@@ -106,4 +111,16 @@ async def on_enforcement_performed(event: Delivery[EnforcementPerformedV1], uow:
             await uow.deadlines.cancel(
                 window.id, reason=f"被执行人已履行（{performed.kind.value}）：侦查取证目标不再适用"
             )
+    return Outcome.APPLIED
+
+
+async def on_enforcement_resumed(event: Delivery[EnforcementResumedV1], uow: PoliceUnitOfWork) -> Outcome:
+    """The debtor defaulted on the settlement: the investigators see that enforcement has resumed."""
+    resumed = event.payload
+    if resumed.referral_id is None:
+        return Outcome.STALE
+    referral = await _from_its_court(uow, event, resumed.referral_id)
+    if referral is None:
+        return Outcome.PARKED
+    referral.record_performance({**(referral.performance or {}), "resumed": resumed.model_dump(mode="json")})
     return Outcome.APPLIED

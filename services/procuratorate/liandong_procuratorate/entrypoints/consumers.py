@@ -7,6 +7,7 @@ from liandong.contracts import (
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
     EnforcementPerformedV1,
+    EnforcementResumedV1,
     ReferralReceivedV1,
     ReferralSubmittedV1,
     ReferralWithdrawnV1,
@@ -24,5 +25,6 @@ for _contract in (
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
     EnforcementPerformedV1,
+    EnforcementResumedV1,
 ):
     HANDLERS.on(_contract, on_hand_off)

@@ -8,6 +8,7 @@ from liandong.contracts import (
     CaseFilingExtendedV1,
     Contract,
     EnforcementPerformedV1,
+    EnforcementResumedV1,
     ReferralReceivedV1,
     ReferralSubmittedV1,
     ReferralWithdrawnV1,
@@ -33,8 +34,10 @@ def summarise(event: Delivery[Contract]) -> str:
         return f"{payload.police_unit} 公安机关不予立案：{payload.reasons}"
     if isinstance(payload, CaseFilingExtendedV1):
         return f"立案审查期限延长至{payload.window_days}日（批准人：{payload.approver}）"
+    if isinstance(payload, EnforcementResumedV1):
+        return f"和解协议未履行，恢复执行：{payload.reason}（已付 ¥{payload.amount_paid} / ¥{payload.amount_owed}）"
     if isinstance(payload, EnforcementPerformedV1):
-        kind = "全部履行" if payload.kind.value == "paid_in_full" else "达成和解"
+        kind = "全部履行" if payload.kind.value == "paid_in_full" else "达成和解（中止执行）"
         return f"被执行人{kind}：本次支付 ¥{payload.paid_now}，累计 ¥{payload.amount_paid} / ¥{payload.amount_owed}"
     return event.envelope.event_type
 

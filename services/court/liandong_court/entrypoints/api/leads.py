@@ -16,6 +16,7 @@ from liandong_court.entrypoints.api.deps import Judge, Officer, Referrer, Staff,
 from liandong_court.entrypoints.api.evidence_files import check_file
 from liandong_court.entrypoints.api.schemas import (
     AssessmentIn,
+    DefaultIn,
     EvidencePublic,
     LeadCreate,
     LeadPublic,
@@ -143,6 +144,16 @@ async def assess(lead_id: str, body: AssessmentIn, actor: Judge, uow: UowDep, ru
         commands.AssessLead(actor=actor, lead_id=lead_id, conclusion=body.conclusion, reasons=body.reasons),
         uow,
     )
+    return await _reload(runtime, lead_id)
+
+
+@router.post("/{lead_id}/settlement-default", response_model=LeadPublic)
+async def settlement_default(
+    lead_id: str, body: DefaultIn, actor: Officer, uow: UowDep, runtime: RuntimeDep
+) -> LeadPublic:
+    """The debtor defaulted on the 和解协议: enforcement resumes where the lead stood (the police and procuratorate
+    are told when the lead is with them)."""
+    await handlers.default_settlement(commands.DefaultSettlement(actor=actor, lead_id=lead_id, reason=body.reason), uow)
     return await _reload(runtime, lead_id)
 
 

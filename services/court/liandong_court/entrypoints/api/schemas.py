@@ -111,6 +111,10 @@ class AssessmentIn(StrictModel):
     reasons: str = Field(min_length=1, max_length=20_000)
 
 
+class DefaultIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=5000, description="how the debtor failed the settlement")
+
+
 class ReopeningIn(StrictModel):
     reason: str = Field(min_length=1, max_length=5000, description="the new evidence that reopens the lead")
 
@@ -212,6 +216,8 @@ class SettlementPublic(PublicModel):
     note: str | None
     recorded_at: ShanghaiTime
     recorded_by: str
+    defaulted_at: ShanghaiTime | None = None
+    default_reason: str | None = None
 
 
 class LeadPublic(BaseModel):
@@ -239,6 +245,8 @@ class LeadPublic(BaseModel):
     performed_at: ShanghaiTime | None
     performance_kind: str | None
     live_referral_id: str | None
+    settled_at: ShanghaiTime | None = None
+    recovered: Decimal = Field(default=Decimal(0), description="paid since the lead was opened")
     reopened_at: ShanghaiTime | None = None
     reopened_by: str | None = None
     reopen_reason: str | None = None
@@ -266,12 +274,13 @@ class LeadPublic(BaseModel):
         tipster = None
         if lead.source is LeadSource.PUBLIC_TIP:
             tipster = " ".join(p for p in (lead.tipster_name, mask_phone(lead.tipster_contact)) if p) or None
-        skip = {"suspects", "unpaid", "tipster", "referrals", "evidence", "payments", "settlements"}
+        skip = {"suspects", "unpaid", "recovered", "tipster", "referrals", "evidence", "payments", "settlements"}
         values = {name: getattr(lead, name) for name in cls.model_fields if name not in skip}
         return cls(
             **values,
             suspects=[SuspectPublic(**s) for s in suspects],
             unpaid=lead.unpaid,
+            recovered=lead.recovered,
             tipster=tipster,
             referrals=[ReferralPublic.of(r) for r in referrals or []],
             evidence=[EvidencePublic.of(e) for e in evidence or []],
