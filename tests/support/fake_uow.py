@@ -169,6 +169,7 @@ class FakeUnitOfWork:
     published: list[Any] = field(default_factory=list, init=False)  # domain events collected at commit
     commits: int = field(default=0, init=False)
     counters: dict[tuple[str, str, int], int] = field(default_factory=dict, init=False)
+    corrections: list[dict[str, Any]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.deadlines = FakeDeadlines(self.clock)
@@ -195,6 +196,28 @@ class FakeUnitOfWork:
             self.counters[key] = await issued() if issued is not None else 0
         self.counters[key] += 1
         return self.counters[key]
+
+    async def record_correction(
+        self,
+        *,
+        actor: str,
+        subject_type: str,
+        subject_id: str,
+        field: str,
+        old: str | None,
+        new: str | None,
+        reason: str,
+    ) -> None:
+        self.corrections.append(
+            {
+                "actor": actor,
+                "subject": (subject_type, subject_id),
+                "field": field,
+                "old": old,
+                "new": new,
+                "reason": reason,
+            }
+        )
 
     def events_of(self, cls: type[U]) -> Sequence[U]:
         return [e for e in self.published if isinstance(e, cls)]

@@ -300,3 +300,46 @@ async def test_a_notice_served_in_year_9999_is_a_422_and_writes_nothing(court: h
     )
     assert far.status_code == 422
     assert (await court.get(f"/leads/{lead['id']}", headers=officer)).json()["status"] == "open"
+
+
+async def test_service_times_are_not_backdated_and_a_correction_is_its_own_audited_act(
+    court: httpx.AsyncClient,
+) -> None:
+    """A 告知书 cannot be served before its lead was opened or in the future; a wrongly recorded service time is set
+    right by a correction with its reason, kept on record, and the debtor's window is counted again from it."""
+    officer = await login(court, "tongcheng.officer")
+    lead = (await court.post("/leads", json=LEAD, headers=officer)).json()
+    opened = datetime.fromisoformat(lead["created_at"])
+    notice = f"/leads/{lead['id']}/notice"
+    for served_at, code in [
+        (opened - timedelta(days=10), "time_before_act"),
+        (datetime.now(UTC) + timedelta(days=1), "time_in_future"),
+    ]:
+        refused = await court.post(
+            notice, json={"served_at": served_at.isoformat(), "notice_number": "告-1"}, headers=officer
+        )
+        assert (refused.status_code, refused.json()["error"]["code"]) == (422, code)
+    assert (await court.get(f"/leads/{lead['id']}", headers=officer)).json()["status"] == "open"
+
+    served = datetime.now(UTC)
+    assert (
+        await court.post(notice, json={"served_at": served.isoformat(), "notice_number": "告-1"}, headers=officer)
+    ).status_code == 200
+    truly = opened + (served - opened) / 2  # recorded a little late: truly served just after the lead was opened
+    corrected = await court.post(
+        f"{notice}/correction",
+        json={"served_at": truly.isoformat(), "reason": "送达回证所载时间为上午九时"},
+        headers=officer,
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert datetime.fromisoformat(corrected.json()["notice_served_at"]) == truly
+    windows = (
+        await court.get("/deadlines", params={"subject_id": lead["id"]}, headers=await login(court, "city.admin"))
+    ).json()
+    assert sorted(w["state"] for w in windows["items"]) == ["cancelled", "running"]
+    assert await rows(court, common.corrections) == 1
+    unexplained = await court.post(
+        f"{notice}/correction", json={"served_at": truly.isoformat(), "reason": " "}, headers=officer
+    )
+    assert unexplained.status_code == 422
+    assert await rows(court, common.corrections) == 1, "nothing is corrected without a reason"

@@ -53,6 +53,7 @@ class CommonTables:
     received_breaches: Table
     counters: Table
     account_audit: Table
+    corrections: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -146,6 +147,21 @@ def install(metadata: MetaData) -> CommonTables:
         Column("username", String(64), nullable=False),
         Column("detail", JSON, nullable=False),
     )
+    # A recorded time (or other fact) corrected after the act: who, when, what it was, what it is, and why.
+    corrections = Table(
+        "corrections",
+        metadata,
+        Column("seq", BigId, primary_key=True, autoincrement=True),
+        Column("at", UtcDateTime(), nullable=False),
+        Column("actor", String(64), nullable=False),
+        Column("subject_type", String(64), nullable=False),
+        Column("subject_id", String(128), nullable=False),
+        Column("field", String(64), nullable=False),
+        Column("old_value", Text, nullable=True),
+        Column("new_value", Text, nullable=True),
+        Column("reason", Text, nullable=False),
+    )
+    Index("ix_corrections_subject", corrections.c.subject_type, corrections.c.subject_id)
     return CommonTables(
         outbox=outbox,
         inbox=inbox,
@@ -157,6 +173,7 @@ def install(metadata: MetaData) -> CommonTables:
         received_breaches=received_breaches,
         counters=counters,
         account_audit=account_audit,
+        corrections=corrections,
     )
 
 

@@ -132,6 +132,31 @@ class SqlUnitOfWork:
         """The next number of a numbered document (letter, receipt, case…) in this transaction; see `counters`."""
         return await next_number(self.session, self.tables.counters, scope=scope, kind=kind, year=year, issued=issued)
 
+    async def record_correction(
+        self,
+        *,
+        actor: str,
+        subject_type: str,
+        subject_id: str,
+        field: str,
+        old: str | None,
+        new: str | None,
+        reason: str,
+    ) -> None:
+        """A recorded fact corrected after the act: kept, with the reason, in the same transaction as the change."""
+        await self.session.execute(
+            insert(self.tables.corrections).values(
+                at=self.clock.now(),
+                actor=actor,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                field=field,
+                old_value=old,
+                new_value=new,
+                reason=reason,
+            )
+        )
+
     def emit(self, envelope: Envelope) -> None:
         """Queue an integration event directly (used where there is no aggregate, e.g. a receipt)."""
         self._envelopes.append(envelope)

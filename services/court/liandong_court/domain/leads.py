@@ -184,6 +184,19 @@ class Lead:
         self.notice_due_at = due_at
         self.status = LeadStatus.NOTICE_SERVED
 
+    def correct_notice_service(self, *, served_at: datetime, due_at: datetime, now: datetime) -> datetime:
+        """The 告知书's service time was recorded wrongly: set it right while its window still runs. Returns the
+        time it replaces."""
+        if self.status is not LeadStatus.NOTICE_SERVED or self.notice_served_at is None:
+            raise Conflict(
+                f"lead {self.id} is {self.status.value}; a service time is corrected while the debtor's window runs",
+                code="not_correctable",
+            )
+        check_act_time(served_at, now=now, not_before=self.created_at, what="the notice's service", follows="the lead")
+        replaced = self.notice_served_at
+        self.notice_served_at, self.notice_due_at = served_at, due_at
+        return replaced
+
     def record_payment(self, amount: Decimal, *, over_reason: str | None, at: datetime) -> None:
         self._open()
         if amount <= 0:

@@ -100,6 +100,16 @@ class RecordSettlement:
 
 
 @dataclass(frozen=True)
+class CorrectNoticeService:
+    """The 告知书's service time set right, with the reason (an audited act of its own)."""
+
+    actor: Principal
+    lead_id: str
+    served_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class DefaultSettlement:
     """和解协议 not performed: enforcement resumes."""
 

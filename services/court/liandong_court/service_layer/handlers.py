@@ -10,7 +10,7 @@ import hashlib
 import uuid
 from datetime import datetime
 
-from liandong.errors import Conflict, Forbidden, NotFound
+from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
 from liandong.sla.kinds import Kind
@@ -184,6 +184,38 @@ async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork) -> Lead:
             unit=lead.unit,
             started_at=cmd.served_at,
             actor=cmd.actor.username,
+        )
+        await uow.commit()
+        return lead
+
+
+async def correct_notice_service(cmd: commands.CorrectNoticeService, uow: CourtUnitOfWork) -> Lead:
+    """A correction of the 告知书's service time is its own act, with its reason, kept in `corrections`; the
+    debtor's window is counted again from the corrected time."""
+    if not cmd.reason.strip():
+        raise DomainError("a correction gives its reason", code="reason_required")
+    async with uow:
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        due_at = uow.deadlines.due_at(Kind.DEBTOR_PERFORMANCE, cmd.served_at)
+        replaced = lead.correct_notice_service(served_at=cmd.served_at, due_at=due_at, now=uow.clock.now())
+        await _close_debtor_window(uow, lead, f"service time corrected: {cmd.reason}", cmd.actor)
+        await uow.deadlines.start(
+            kind=Kind.DEBTOR_PERFORMANCE,
+            subject_type="lead",
+            subject_id=lead.id,
+            correlation_id=lead.id,
+            unit=lead.unit,
+            started_at=cmd.served_at,
+            actor=cmd.actor.username,
+        )
+        await uow.record_correction(
+            actor=cmd.actor.username,
+            subject_type="lead",
+            subject_id=lead.id,
+            field="notice_served_at",
+            old=replaced.isoformat(),
+            new=cmd.served_at.isoformat(),
+            reason=cmd.reason,
         )
         await uow.commit()
         return lead

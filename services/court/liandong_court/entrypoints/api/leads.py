@@ -20,6 +20,7 @@ from liandong_court.entrypoints.api.schemas import (
     EvidencePublic,
     LeadCreate,
     LeadPublic,
+    NoticeCorrectionIn,
     NoticeIn,
     PaymentIn,
     ReferralIn,
@@ -143,6 +144,18 @@ async def assess(lead_id: str, body: AssessmentIn, actor: Judge, uow: UowDep, ru
     await handlers.assess_lead(
         commands.AssessLead(actor=actor, lead_id=lead_id, conclusion=body.conclusion, reasons=body.reasons),
         uow,
+    )
+    return await _reload(runtime, lead_id)
+
+
+@router.post("/{lead_id}/notice/correction", response_model=LeadPublic)
+async def correct_notice(
+    lead_id: str, body: NoticeCorrectionIn, actor: Officer, uow: UowDep, runtime: RuntimeDep
+) -> LeadPublic:
+    """Set right a wrongly recorded service time of the 告知书 (with the reason; kept as a correction), while the
+    debtor's window runs: the window is counted again from the corrected time."""
+    await handlers.correct_notice_service(
+        commands.CorrectNoticeService(actor=actor, lead_id=lead_id, served_at=body.served_at, reason=body.reason), uow
     )
     return await _reload(runtime, lead_id)
 

@@ -111,6 +111,11 @@ class AssessmentIn(StrictModel):
     reasons: str = Field(min_length=1, max_length=20_000)
 
 
+class NoticeCorrectionIn(StrictModel):
+    served_at: LegalTime = Field(description="the true service time, with a time zone")
+    reason: str = Field(min_length=1, max_length=5000, description="why the recorded time was wrong")
+
+
 class DefaultIn(StrictModel):
     reason: str = Field(min_length=1, max_length=5000, description="how the debtor failed the settlement")
 
