@@ -19,7 +19,7 @@ from liandong.errors import Conflict, DomainError, NotFound
 from liandong.sla.calendar import DEFAULT_CALENDAR
 from liandong.sla.counting import compute_due
 from liandong.sla.kinds import kind as kind_of
-from liandong.sla.records import Deadline, ReceivedBreach
+from liandong.sla.records import Deadline, ReceivedBreach, new_deadline
 from liandong.sla.rules import OPEN_STATES, DeadlineState
 
 T = TypeVar("T")
@@ -58,34 +58,16 @@ class FakeDeadlines:
         due = compute_due(spec, started_at, calendar=DEFAULT_CALENDAR, custody=custody)
         due_at = due.due if not_after is None else min(due.due, not_after)
         now = self.clock.now()
-        deadline = Deadline(
-            id=str(uuid.uuid4()),
-            kind=spec.name,
-            title=spec.title,
-            legal_basis=spec.legal_basis,
+        deadline = new_deadline(
+            deadline_id=str(uuid.uuid4()),
+            spec=spec,
+            due=due,
+            due_at=due_at,
             unit=unit,
             subject_type=subject_type,
             subject_id=subject_id,
             correlation_id=correlation_id,
-            state=DeadlineState.RUNNING,
-            custody=due.custody,
-            window=due.window,
-            window_unit=spec.unit.value,
-            extra_days=0,
-            period_started_at=due.start,
-            due_at=due_at,
-            rolled_forward=due.rolled_forward,
-            warnings_hours=spec.warnings_hours,
-            generation=0,
-            stage_index=0,
-            next_fire_at=None,
-            extensions=0,
-            restarts=0,
-            met_at=None,
-            breached_at=None,
-            cancelled_at=None,
-            created_at=now,
-            updated_at=now,
+            now=now,
         )
         self.rows[deadline.id] = deadline
         return deadline.id

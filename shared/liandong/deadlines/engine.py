@@ -34,7 +34,7 @@ from liandong.persistence.uow import SqlUnitOfWork
 from liandong.sla.calendar import DEFAULT_CALENDAR, LegalCalendar
 from liandong.sla.counting import DueDate, NaiveTime, compute_due
 from liandong.sla.kinds import DEFAULT_WARNINGS_HOURS, DeadlineKind, UnknownKind, kind
-from liandong.sla.records import Deadline, HistoryEntry, ReceivedBreach
+from liandong.sla.records import Deadline, HistoryEntry, ReceivedBreach, new_deadline
 from liandong.sla.rules import DeadlineState, stages_for
 
 
@@ -123,39 +123,22 @@ class DeadlineEngine:
                 f"a {spec.name} window is already running for {subject_type} {subject_id}: {clash}",
                 code="already_running",
             )
-        deadline_id = str(uuid.uuid4())
-        now = self.clock.now()
-        stages = stages_for(due_at, due.start, spec.warnings_hours)
-        await self.store.insert(
-            uow.session,
-            id=deadline_id,
-            kind=spec.name,
-            title=spec.title,
-            legal_basis=spec.legal_basis,
+        deadline = new_deadline(
+            deadline_id=str(uuid.uuid4()),
+            spec=spec,
+            due=due,
+            due_at=due_at,
             unit=unit,
             subject_type=subject_type,
             subject_id=subject_id,
             correlation_id=correlation_id,
-            custody=due.custody,
-            window=due.window,
-            window_unit=spec.unit.value,
-            extra_days=0,
-            period_started_at=due.start,
-            due_at=due_at,
-            rolled_forward=due.rolled_forward and due_at == due.due,
-            warnings_hours=list(spec.warnings_hours),
-            generation=0,
-            stage_index=0,
-            next_fire_at=stages[0].at,
-            state=DeadlineState.RUNNING,
-            created_at=now,
-            updated_at=now,
+            now=self.clock.now(),
         )
-        rule = (
-            due.rule()
-            if due_at == due.due
-            else f"{due.rule()}; bounded by {not_after.isoformat() if not_after else ''}"
-        )
+        await self.store.insert(uow.session, **{**asdict(deadline), "warnings_hours": list(deadline.warnings_hours)})
+        deadline_id = deadline.id
+        rule = due.rule()
+        if due_at != due.due:
+            rule += f"; bounded by another period: ends {due_at.isoformat()}"
         await self._history(uow, deadline_id, "started", actor, {"due_at": due_at.isoformat(), "rule": rule})
         return deadline_id
 

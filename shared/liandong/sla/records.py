@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from liandong.sla.rules import DeadlineState
+from liandong.sla.counting import DueDate
+from liandong.sla.kinds import DeadlineKind
+from liandong.sla.rules import DeadlineState, stages_for
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,50 @@ class Deadline:
     cancelled_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+def new_deadline(
+    *,
+    deadline_id: str,
+    spec: DeadlineKind,
+    due: DueDate,
+    due_at: datetime,
+    unit: str,
+    subject_type: str,
+    subject_id: str,
+    correlation_id: str,
+    now: datetime,
+) -> Deadline:
+    """A window as it starts: running, its first stage next (`due_at` may end it earlier than `due` counts)."""
+    return Deadline(
+        id=deadline_id,
+        kind=spec.name,
+        title=spec.title,
+        legal_basis=spec.legal_basis,
+        unit=unit,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        correlation_id=correlation_id,
+        state=DeadlineState.RUNNING,
+        custody=due.custody,
+        window=due.window,
+        window_unit=spec.unit.value,
+        extra_days=0,
+        period_started_at=due.start,
+        due_at=due_at,
+        rolled_forward=due.rolled_forward and due_at == due.due,
+        warnings_hours=spec.warnings_hours,
+        generation=0,
+        stage_index=0,
+        next_fire_at=stages_for(due_at, due.start, spec.warnings_hours)[0].at,
+        extensions=0,
+        restarts=0,
+        met_at=None,
+        breached_at=None,
+        cancelled_at=None,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 @dataclass(frozen=True)
