@@ -145,6 +145,9 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
         headers=investigator,
     )
     assert content.content == WECHAT_FLOW
+    assert content.headers["content-disposition"].startswith("attachment"), "never shown inline"
+    assert content.headers["x-content-type-options"] == "nosniff"
+    assert content.headers["content-type"] == "application/pdf", "the type the court recorded from the bytes"
 
     proposed = ok(
         httpx.post(

@@ -181,6 +181,7 @@ async def test_roles_and_units_are_enforced(court: httpx.AsyncClient) -> None:
 async def test_operations_endpoints(court: httpx.AsyncClient) -> None:
     ready = await court.get("/readyz")
     assert ready.status_code == 200, "staff can be served without a broker: the outbox keeps the events"
+    assert ready.headers["x-content-type-options"] == "nosniff"
     assert ready.json()["checks"] == {"database": "ok"}
     health = await court.get("/healthz")
     assert health.status_code == 200

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import AwareDatetime, Field
 
-from liandong.contracts import topics
+import liandong.contracts.topics as topics
 from liandong.contracts.base import Contract, contract
 
 AGENCIES = ("court", "police", "procuratorate")

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from liandong.contracts import topics
+import liandong.contracts.topics as topics
 from liandong.contracts.base import Contract, contract
 from liandong.contracts.common import CountyCode, Money
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
-from liandong.contracts import topics
+import liandong.contracts.topics as topics
 from liandong.contracts.base import Contract, contract
 from liandong.contracts.common import CountyCode, EvidenceRef, Money, Suspect
 
