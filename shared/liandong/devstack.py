@@ -129,6 +129,7 @@ tongcheng.investigator, procuratorate city.supervisor (more in the README). Try 
   PT=$(login {police} tongcheng.investigator)
   LEAD=$(curl -s -X POST {court}/leads -H "Authorization: Bearer $CT" -H 'Content-Type: application/json' \\
     -d '{{"enforcement_case_number":"(2024)鄂1222执123号","amount_owed":"350000.00","summary":"有履行能力而拒不履行",
+         "enforcement_basis":"(2023)鄂1222民初456号民事判决书","creditor":"洪某某",
          "suspects":[{{"name":"黎某某","kind":"person","role":"debtor"}}]}}' | jq -r .id)
   curl -s -X POST {court}/leads/$LEAD/assessment -H "Authorization: Bearer $JT" -H 'Content-Type: application/json' \\
     -d '{{"conclusion":"suspected","reasons":"微信流水显示有履行能力"}}' | jq '{{status, assessment}}'
@@ -137,7 +138,9 @@ tongcheng.investigator, procuratorate city.supervisor (more in the README). Try 
     | jq '{{status, notice_due_at}}'
   # the debtor has five days; a criminal judge may refer before they pass, with a written reason
   REF=$(curl -s -X POST {court}/leads/$LEAD/referral -H "Authorization: Bearer $JT" -H "Idempotency-Key: r-$LEAD" \\
-    -H 'Content-Type: application/json' -d '{{"override_reason":"查明转移财产，恐继续转移"}}' | jq -r .id)
+    -H 'Content-Type: application/json' -d '{{"override_reason":"查明转移财产，恐继续转移","missing_evidence":
+    {{"identity":"调取中","duty":"调取中","ability_to_perform":"调取中","refusal":"调取中","aggravating":"调取中"}}}}' \\
+    | jq -r .id)
   curl -s {police}/referrals -H "Authorization: Bearer $PT" | jq '.items[] | {{id, status, letter_number}}'
   curl -s -X POST {police}/referrals/$REF/registration -H "Authorization: Bearer $PT" | jq '{{status, receipt_number}}'
   curl -s {court}/referrals/$REF -H "Authorization: Bearer $CT" | jq '{{status, received_at, receipt_number}}'

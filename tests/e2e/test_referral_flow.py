@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.conftest import Stack, token
 from tests.support.infra import wait_until
+from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
@@ -20,6 +21,7 @@ def lead_body(case_number: int) -> dict[str, Any]:
         "suspects": [{"name": "黎某某", "kind": "person", "role": "debtor", "id_number": "42122219800101123X"}],
         "amount_owed": "350000.00",
         "summary": "被执行人有履行能力而拒不履行，经告知后仍未履行",
+        **PARTICULARS,
     }
 
 
@@ -35,7 +37,7 @@ def refer_new_lead(stack: Stack, headers: dict[str, str], case_number: int) -> d
     assert assessed.status_code == 200, assessed.text
     referral = httpx.post(
         f"{stack.court.url}/leads/{lead.json()['id']}/referral",
-        json={"override_reason": "被执行人正在转移财产，需立即移送"},
+        json={"override_reason": "被执行人正在转移财产，需立即移送", "missing_evidence": NOT_YET_PROVED},
         headers={**token(stack.court, "tongcheng.judge"), "Idempotency-Key": f"refer-{lead.json()['id']}"},
     )
     assert referral.status_code == 201, referral.text

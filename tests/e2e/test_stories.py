@@ -12,6 +12,7 @@ import pytest
 
 from tests.e2e.conftest import Stack, advance_clocks, court_now, token
 from tests.support.infra import wait_until
+from tests.support.letters import ENFORCEMENT_BASIS, NOT_YET_PROVED, PARTICULARS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
@@ -45,7 +46,7 @@ def lead_with_evidence(stack: Stack, officer: dict[str, str], number: str, unit:
     lead = ok(
         httpx.post(
             f"{stack.court.url}/enforcement-cases/{case['id']}/lead",
-            json={"summary": "微信账号流水数额较大，有履行能力而拒不履行"},
+            json={"summary": "微信账号流水数额较大，有履行能力而拒不履行", "enforcement_basis": ENFORCEMENT_BASIS},
             headers=officer,
         ),
         201,
@@ -126,7 +127,8 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
     officer = token(stack.court, "tongcheng.officer")
     investigator = token(stack.police, "tongcheng.investigator")
     prosecutor = token(stack.procuratorate, "tongcheng.prosecutor")
-    referral = ok(httpx.post(f"{stack.court.url}/leads/{lead['id']}/referral", json={}, headers=officer), 201)
+    letter = {"missing_evidence": {c: "调取中" for c in NOT_YET_PROVED if c != "ability_to_perform"}}
+    referral = ok(httpx.post(f"{stack.court.url}/leads/{lead['id']}/referral", json=letter, headers=officer), 201)
     assert referral["letter_number"].startswith("(")
 
     def police_view() -> dict[str, Any]:
@@ -251,6 +253,7 @@ def referred(stack: Stack, number: str) -> dict[str, Any]:
                 "amount_owed": "50000.00",
                 "summary": "拒不履行",
                 "suspects": [{"name": "陈某某", "kind": "person", "role": "debtor"}],
+                **PARTICULARS,
             },
             headers=officer,
         ),
@@ -262,7 +265,7 @@ def referred(stack: Stack, number: str) -> dict[str, Any]:
     referral = ok(
         httpx.post(
             f"{stack.court.url}/leads/{lead['id']}/referral",
-            json={"override_reason": "已查明转移财产"},
+            json={"override_reason": "已查明转移财产", "missing_evidence": NOT_YET_PROVED},
             headers=judge,
         ),
         201,

@@ -30,6 +30,7 @@ from liandong_police.service_layer.event_handlers import on_referral_submitted
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 from tests.integration.conftest import Database, migrated
 from tests.support.deliveries import delivery
+from tests.support.letters import CREDITOR, ENFORCEMENT_BASIS, NOT_YET_PROVED
 
 CONCURRENT = 50
 T0 = datetime(2025, 10, 9, 2, 0, tzinfo=UTC)
@@ -70,6 +71,8 @@ async def test_fifty_referrals_at_one_court_at_once_all_get_consecutive_letters(
                     amount_owed=Decimal("10000"),
                     amount_paid=Decimal("0"),
                     summary="拒不履行",
+                    enforcement_basis=ENFORCEMENT_BASIS,
+                    creditor=CREDITOR,
                 ),
                 uow(),
             )
@@ -81,7 +84,10 @@ async def test_fifty_referrals_at_one_court_at_once_all_get_consecutive_letters(
         clock.advance(timedelta(days=10))  # every debtor's window has passed
 
         referrals = await asyncio.gather(
-            *(court_handlers.refer_lead(court_commands.ReferLead(OFFICER, lead_id), uow()) for lead_id in lead_ids)
+            *(
+                court_handlers.refer_lead(court_commands.ReferLead(OFFICER, lead_id, None, NOT_YET_PROVED), uow())
+                for lead_id in lead_ids
+            )
         )
 
         letters = [r.letter_number for r in referrals]

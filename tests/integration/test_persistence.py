@@ -21,6 +21,7 @@ from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 from liandong_police.bootstrap import spec as police_spec
 from liandong_procuratorate.bootstrap import spec as procuratorate_spec
 from tests.integration.conftest import Database, migrated
+from tests.support.letters import CREDITOR, ENFORCEMENT_BASIS, NOT_YET_PROVED
 from tests.support.outbox import count as count_rows
 
 pytestmark = pytest.mark.asyncio
@@ -40,6 +41,8 @@ def new_lead(lead_id: str) -> Lead:
         summary="拒不履行",
         created_at=CLOCK.now(),
         created_by="tongcheng.officer",
+        enforcement_basis=ENFORCEMENT_BASIS,
+        creditor=CREDITOR,
     )
     lead.assess(Assessment.SUSPECTED, "有履行能力", by="tongcheng.judge", at=CLOCK.now())
     return lead
@@ -75,6 +78,7 @@ async def test_state_and_its_events_commit_together(court_db: Database) -> None:
                 letter_number=f"L-{lead.id}",
                 evidence=[],
                 override_reason="急需移送",
+                missing_evidence=NOT_YET_PROVED,
             )
         )
         await work.commit()
@@ -99,6 +103,7 @@ async def test_nothing_is_written_without_a_commit(court_db: Database) -> None:
                     letter_number=f"L-{lead.id}",
                     evidence=[],
                     override_reason="急需移送",
+                    missing_evidence=NOT_YET_PROVED,
                 )
             )
             await work.session.flush()
@@ -143,6 +148,7 @@ async def test_an_idempotency_key_is_recorded_with_the_change_and_a_second_use_w
                         letter_number=f"L-{lead.id}",
                         evidence=[],
                         override_reason="急需移送",
+                        missing_evidence=NOT_YET_PROVED,
                     )
                 )
                 await work.commit()

@@ -16,6 +16,7 @@ from liandong_court.config import CourtSettings
 from tests.support.apps import login, running_app
 from tests.support.infra import LocalBroker
 from tests.support.kafka_io import poll_until
+from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 
 pytestmark = [pytest.mark.kafka]
 
@@ -26,6 +27,7 @@ LEAD = {
     "amount_owed": "350000",
     "amount_paid": "0",
     "summary": "有履行能力而拒不履行",
+    **PARTICULARS,
 }
 
 
@@ -50,7 +52,9 @@ async def refer_one(client: httpx.AsyncClient, officer: dict[str, str], judge: d
         await client.post(f"/leads/{lead.json()['id']}/assessment", json=suspected, headers=judge)
     ).status_code == 200
     referral = await client.post(
-        f"/leads/{lead.json()['id']}/referral", json={"override_reason": "转移财产迹象明显"}, headers=judge
+        f"/leads/{lead.json()['id']}/referral",
+        json={"override_reason": "转移财产迹象明显", "missing_evidence": NOT_YET_PROVED},
+        headers=judge,
     )
     assert referral.status_code == 201, referral.text
 

@@ -18,6 +18,7 @@ from liandong_court.adapters.orm import common, leads
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
 from tests.support.apps import login, running_app
+from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 from tests.support.outbox import count
 
 COURT_SECRET = "test-secret-0123456789-0123456789-xyz"
@@ -27,6 +28,7 @@ LEAD = {
     "suspects": [{"name": "黎某某", "kind": "person", "role": "debtor", "id_number": "42122219800101123X"}],
     "amount_owed": "350000.00",
     "summary": "被执行人有履行能力而拒不履行",
+    **PARTICULARS,
 }
 
 
@@ -124,13 +126,19 @@ async def test_a_referral_writes_its_event_to_the_outbox_in_the_same_transaction
     assert (await court.post(f"/leads/{lead['id']}/assessment", json=suspected, headers=judge)).status_code == 200
 
     referral = await court.post(
-        f"/leads/{lead['id']}/referral", json={"override_reason": "被执行人正在转移财产"}, headers=judge
+        f"/leads/{lead['id']}/referral",
+        json={"override_reason": "被执行人正在转移财产", "missing_evidence": NOT_YET_PROVED},
+        headers=judge,
     )
     assert referral.status_code == 201, referral.text
     assert referral.json()["status"] == "submitted"
     assert referral.json()["letter_number"].endswith("执移1号")
     assert await rows(court, common.outbox) == 1
-    again = await court.post(f"/leads/{lead['id']}/referral", json={"override_reason": "再次"}, headers=judge)
+    again = await court.post(
+        f"/leads/{lead['id']}/referral",
+        json={"override_reason": "再次", "missing_evidence": NOT_YET_PROVED},
+        headers=judge,
+    )
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "lead_not_referable"
     assert await rows(court, common.outbox) == 1
@@ -344,3 +352,19 @@ async def test_service_times_are_not_backdated_and_a_correction_is_its_own_audit
     )
     assert unexplained.status_code == 422
     assert await rows(court, common.corrections) == 1, "nothing is corrected without a reason"
+
+
+async def test_a_referral_missing_an_evidence_class_without_a_reason_is_refused_and_writes_nothing(
+    court: httpx.AsyncClient,
+) -> None:
+    officer, judge = await login(court, "tongcheng.officer"), await login(court, "tongcheng.judge")
+    lead = (await court.post("/leads", json=LEAD, headers=officer)).json()
+    suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
+    await court.post(f"/leads/{lead['id']}/assessment", json=suspected, headers=judge)
+    partial = {"override_reason": "紧急", "missing_evidence": {"identity": "调取中"}}
+    refused = await court.post(f"/leads/{lead['id']}/referral", json=partial, headers=judge)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "evidence_class_missing"
+    assert refused.json()["error"]["details"]["missing"] == ["duty", "ability_to_perform", "refusal", "aggravating"]
+    assert await rows(court, common.outbox) == 0
+    assert (await court.get(f"/leads/{lead['id']}", headers=officer)).json()["status"] == "open"

@@ -17,6 +17,7 @@ from liandong_court.domain.cases import ClosureType, EnforcementCase
 from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus
 from liandong_court.domain.referrals import ReferralStatus
 from liandong_court.domain.values import EvidenceFile, Instalment, Suspect
+from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 
 NOW = datetime(2025, 10, 10, 2, 0, tzinfo=UTC)
 NOTICE_DUE = datetime(2025, 10, 15, 16, 0, tzinfo=UTC)
@@ -35,6 +36,7 @@ def lead(**overrides: object) -> Lead:
         "summary": "有履行能力而拒不履行",
         "created_at": NOW,
         "created_by": "tongcheng.officer",
+        **PARTICULARS,
     }
     values.update(overrides)
     return Lead(**values)  # type: ignore[arg-type]
@@ -49,6 +51,7 @@ def ready(subject: Lead | None = None) -> Lead:
 
 
 def refer(subject: Lead, at: datetime = NOTICE_DUE + timedelta(hours=1), **kwargs: Any) -> Any:
+    kwargs.setdefault("missing_evidence", NOT_YET_PROVED)
     return subject.refer(
         referred_by="tongcheng.officer", at=at, letter_number="(2025)鄂1222执移1号", evidence=[], **kwargs
     )
@@ -216,7 +219,13 @@ def test_the_referral_letter_carries_the_matter_the_evidence_and_the_debtor() ->
             content_type="application/pdf",
         )
     ]
-    referral = subject.refer(referred_by="o", at=NOTICE_DUE + timedelta(hours=1), letter_number="L1", evidence=evidence)
+    referral = subject.refer(
+        referred_by="o",
+        at=NOTICE_DUE + timedelta(hours=1),
+        letter_number="L1",
+        evidence=evidence,
+        missing_evidence=NOT_YET_PROVED,
+    )
     (envelope,) = list(translate(referral.events[0]))
     assert envelope.event_type == "court.referral.submitted"
     assert envelope.aggregate_id == referral.id

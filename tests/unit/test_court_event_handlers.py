@@ -22,6 +22,7 @@ from liandong_court.service_layer import event_handlers as on
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 from tests.support.deliveries import delivery
 from tests.support.fake_uow import FakeRepository, FakeUnitOfWork, as_uow
+from tests.support.letters import CREDITOR, ENFORCEMENT_BASIS, NOT_YET_PROVED
 
 SERVED = datetime(2025, 10, 1, 2, 0, tzinfo=UTC)
 SENT = datetime(2025, 10, 7, 2, 0, tzinfo=UTC)  # Tuesday 7 October, 10:00 in Shanghai
@@ -67,12 +68,14 @@ async def referred_lead(clock: ManualClock) -> FakeCourtUnitOfWork:
         summary="拒不履行",
         created_at=SERVED,
         created_by="tongcheng.officer",
+        enforcement_basis=ENFORCEMENT_BASIS,
+        creditor=CREDITOR,
     )
     lead.assess(Assessment.SUSPECTED, "有履行能力", by="tongcheng.judge", at=SERVED)
     lead.serve_notice(number="告知书-1", served_at=SERVED, due_at=SERVED + timedelta(days=5), now=SERVED)
     fake.leads.add(lead)
     clock.set(SENT)
-    await handlers.refer_lead(commands.ReferLead(OFFICER, "lead-1"), uow(fake))
+    await handlers.refer_lead(commands.ReferLead(OFFICER, "lead-1", missing_evidence=NOT_YET_PROVED), uow(fake))
     fake.published.clear()
     clock.set(RECEIVED)
     return fake

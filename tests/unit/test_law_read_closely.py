@@ -12,17 +12,18 @@ from decimal import Decimal
 import pytest
 
 from liandong.clock import ManualClock
-from liandong.contracts import CaseFilingDeclinedV1, EnforcementPerformedV1, PerformanceKind
-from liandong.contracts.common import PartyKind, SuspectRole
+from liandong.contracts import CaseFilingDeclinedV1, EnforcementPerformedV1, PerformanceKind, ReferralSubmittedV2
+from liandong.contracts.common import EvidenceClass, PartyKind, SuspectRole
 from liandong.errors import Conflict, DomainError, Forbidden
 from liandong.messaging.handlers import Outcome
 from liandong.security import Principal
 from liandong.sla.kinds import Kind, kind
 from liandong.sla.rules import DeadlineState
+from liandong_court.adapters.translators import translate as court_translate
 from liandong_court.domain.events import EnforcementResumed, ReferralSubmitted
 from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus
-from liandong_court.domain.referrals import ReferralStatus
-from liandong_court.domain.values import EvidenceFile, Instalment
+from liandong_court.domain.referrals import Referral, ReferralStatus
+from liandong_court.domain.values import CoerciveMeasure, EvidenceFile, Instalment
 from liandong_court.domain.values import Suspect as LeadSuspect
 from liandong_court.service_layer import commands as court_commands
 from liandong_court.service_layer import event_handlers as court_on
@@ -31,6 +32,7 @@ from liandong_police.domain.model import ReferralStatus as ReferralStatusPolice
 from liandong_police.service_layer import commands, handlers
 from liandong_police.service_layer import event_handlers as police_on
 from tests.support.deliveries import delivery
+from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 from tests.unit.test_court_event_handlers import FakeCourtUnitOfWork, received, referral_id, referred_lead
 from tests.unit.test_court_event_handlers import uow as court_uow
 from tests.unit.test_police_handlers import (
@@ -156,6 +158,7 @@ def lead_with(**changes: object) -> Lead:
         "summary": "拒不履行",
         "created_at": ARRIVED,
         "created_by": "tongcheng.officer",
+        **PARTICULARS,
     }
     values.update(changes)
     return Lead(**values)  # type: ignore[arg-type]
@@ -173,7 +176,14 @@ def test_guarantors_and_parties_obliged_to_assist_can_be_suspects() -> None:
     )
     assert [s.role for s in lead.suspects] == ["debtor", "guarantor", "assisting_party"]
     lead.assess(Assessment.SUSPECTED, "有履行能力", by="j", at=ARRIVED)
-    referral = lead.refer(referred_by="j", at=ARRIVED, letter_number="L", evidence=[], override_reason="转移财产")
+    referral = lead.refer(
+        referred_by="j",
+        at=ARRIVED,
+        letter_number="L",
+        evidence=[],
+        override_reason="转移财产",
+        missing_evidence=NOT_YET_PROVED,
+    )
     (submitted,) = referral.events
     assert isinstance(submitted, ReferralSubmitted)
     assert {s.role for s in submitted.suspects} >= {SuspectRole.GUARANTOR, SuspectRole.ASSISTING_PARTY}
@@ -244,7 +254,8 @@ async def test_the_debtors_window_closes_with_the_lead_or_an_early_referral(cloc
     early = await court_with_a_notice(clock)
     suspected = court_commands.AssessLead(JUDGE, "lead-1", Assessment.SUSPECTED, "转移财产")
     await court_handlers.assess_lead(suspected, court_uow(early))
-    await court_handlers.refer_lead(court_commands.ReferLead(JUDGE, "lead-1", "正在转移房产"), court_uow(early))
+    early_referral = court_commands.ReferLead(JUDGE, "lead-1", "正在转移房产", NOT_YET_PROVED)
+    await court_handlers.refer_lead(early_referral, court_uow(early))
     assert [d.state for d in early.deadlines.of_kind(Kind.DEBTOR_PERFORMANCE)] == [DeadlineState.CANCELLED]
 
 
@@ -271,16 +282,22 @@ async def test_a_declined_lead_is_referred_again_only_with_new_evidence(clock: M
     court = await court_with_a_notice(clock)
     suspected = court_commands.AssessLead(JUDGE, "lead-1", Assessment.SUSPECTED, "转移财产")
     await court_handlers.assess_lead(suspected, court_uow(court))
-    first = await court_handlers.refer_lead(court_commands.ReferLead(JUDGE, "lead-1", "紧急"), court_uow(court))
+    first = await court_handlers.refer_lead(
+        court_commands.ReferLead(JUDGE, "lead-1", "紧急", NOT_YET_PROVED), court_uow(court)
+    )
     declined_at = ARRIVED + timedelta(days=2)
     assert first.record_decline(reasons="证据不足", declined_at=declined_at)
     court.leads.items["lead-1"].police_answered(ReferralStatus.DECLINED)
     court.evidence.files.append(FileOnRecord(uploaded_at=ARRIVED))  # type: ignore[attr-defined]
     with pytest.raises(DomainError) as refused:
-        await court_handlers.refer_lead(court_commands.ReferLead(JUDGE, "lead-1", "再次"), court_uow(court))
+        await court_handlers.refer_lead(
+            court_commands.ReferLead(JUDGE, "lead-1", "再次", NOT_YET_PROVED), court_uow(court)
+        )
     assert refused.value.code == "no_new_evidence"
     court.evidence.files.append(FileOnRecord(uploaded_at=declined_at + timedelta(days=1)))  # type: ignore[attr-defined]
-    again = await court_handlers.refer_lead(court_commands.ReferLead(JUDGE, "lead-1", "新证据"), court_uow(court))
+    again = await court_handlers.refer_lead(
+        court_commands.ReferLead(JUDGE, "lead-1", "新证据", NOT_YET_PROVED), court_uow(court)
+    )
     assert again.id != first.id
     assert court.leads.items["lead-1"].live_referral_id == again.id
 
@@ -343,3 +360,55 @@ def test_a_settlement_suspends_enforcement_and_closes_only_when_performed() -> N
     assert lead.recovered == Decimal("300000.00")
     with pytest.raises(Conflict):
         lead.default_settlement(reason="late", at=at)
+
+
+async def test_a_referral_states_what_the_opinion_requires(clock: ManualClock) -> None:
+    """法发〔2025〕8号 第三条、第四条: the court refers with the 案件移送函 and 执行情况说明 — the judgment being
+    enforced, the creditor, the 告知书 served, the coercive measures taken — and evidence of the five classes
+    (identity, duty, ability, refusal, circumstances), or the reason a class is not yet proved; a judge's early
+    referral says why."""
+    lead = lead_with(enforcement_basis=None, creditor=None)
+    lead.assess(Assessment.SUSPECTED, "有履行能力", by="j", at=ARRIVED)
+    lead.serve_notice(number="通法告〔2025〕3号", served_at=ARRIVED, due_at=ARRIVED + timedelta(days=5), now=ARRIVED)
+    lead.add_coercive_measure(CoerciveMeasure(kind="detention", decided_on=date(2025, 3, 1), note="司法拘留十五日"))
+    ability = EvidenceFile("c" * 64, "ability_to_perform", "wechat_transfer", "微信流水.pdf", 10, "application/pdf")
+
+    def refer(missing: dict[str, str]) -> Referral:
+        return lead.refer(
+            referred_by="j", at=ARRIVED, letter_number="L", evidence=[ability], override_reason="转移财产",
+            missing_evidence=missing,
+        )  # fmt: skip
+
+    with pytest.raises(DomainError) as no_basis:
+        refer(NOT_YET_PROVED)
+    assert no_basis.value.code == "no_enforcement_basis"
+    lead.record_particulars(enforcement_basis="(2023)鄂1222民初456号民事判决书", creditor=None)
+    with pytest.raises(DomainError) as no_creditor:
+        refer(NOT_YET_PROVED)
+    assert no_creditor.value.code == "no_creditor"
+    lead.record_particulars(enforcement_basis=None, creditor="洪某某")
+    with pytest.raises(DomainError) as unexplained:
+        refer({"identity": "户籍信息调取中"})
+    assert unexplained.value.code == "evidence_class_missing"
+    assert unexplained.value.details == {"missing": ["duty", "refusal", "aggravating"]}
+    assert lead.status is LeadStatus.NOTICE_SERVED, "nothing referred"
+
+    referral = refer(NOT_YET_PROVED)
+    assert set(referral.missing_evidence) == {"identity", "duty", "refusal", "aggravating"}, (
+        "the proved class needs none"
+    )
+    (envelope,) = list(court_translate(referral.events[0]))
+    assert envelope.schema_version == 2
+    letter = ReferralSubmittedV2.model_validate(envelope.payload)
+    assert (letter.enforcement_basis, letter.creditor) == ("(2023)鄂1222民初456号民事判决书", "洪某某")
+    assert (letter.notice_number, letter.override_reason) == ("通法告〔2025〕3号", "转移财产")
+    assert [m.kind for m in letter.coercive_measures] == ["detention"]
+    assert letter.missing_evidence[EvidenceClass.REFUSAL] == "证据尚在调取中"
+
+    police = FakePoliceUnitOfWork(clock)
+    clock.set(ARRIVED)
+    await police_on.on_referral_submitted(delivery(letter, agency="court"), uow(police))
+    kept = police.referrals.items[letter.referral_id].particulars
+    assert kept is not None
+    assert kept["enforcement_basis"] == "(2023)鄂1222民初456号民事判决书"
+    assert kept["missing_evidence"]["duty"] == "证据尚在调取中"

@@ -16,13 +16,20 @@ from liandong.contracts.deadlines import (
     DeadlineMetPayload,
 )
 from liandong.contracts.enforcement import EnforcementPerformedV1, EnforcementResumedV1, Instalment, PerformanceKind
-from liandong.contracts.referrals import ReferralReceivedV1, ReferralSubmittedV1, ReferralWithdrawnV1
+from liandong.contracts.referrals import (
+    CoerciveMeasureRef,
+    ReferralReceivedV1,
+    ReferralSubmittedV1,
+    ReferralSubmittedV2,
+    ReferralWithdrawnV1,
+)
 
 __all__ = [
     "REGISTRY",
     "CaseFiledV1",
     "CaseFilingDeclinedV1",
     "CaseFilingExtendedV1",
+    "CoerciveMeasureRef",
     "Contract",
     "ContractError",
     "DeadlineApproachingPayload",
@@ -37,6 +44,7 @@ __all__ = [
     "PerformanceKind",
     "ReferralReceivedV1",
     "ReferralSubmittedV1",
+    "ReferralSubmittedV2",
     "ReferralWithdrawnV1",
     "Suspect",
     "SuspectRole",

@@ -15,7 +15,7 @@ from liandong_court.domain.cases import ClosureType, EnforcementCase
 from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus, TipChannel
 from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
-from liandong_court.domain.values import Instalment, Suspect
+from liandong_court.domain.values import CoerciveMeasure, Instalment, Suspect
 
 metadata = new_metadata()
 common = install(metadata)
@@ -76,6 +76,9 @@ leads = Table(
     Column("performed_at", UtcDateTime(), nullable=True),
     Column("performance_kind", String(32), nullable=True),
     Column("live_referral_id", String(36), nullable=True),
+    Column("enforcement_basis", String(500), nullable=True),
+    Column("creditor", String(200), nullable=True),
+    Column("coercive_measures", JsonValues(CoerciveMeasure.from_json, CoerciveMeasure.to_json), nullable=True),
     Column("status_before_settlement", _enum(LeadStatus), nullable=True),
     Column("settled_at", UtcDateTime(), nullable=True),
     Column("amount_paid_at_opening", Money(), nullable=True),
@@ -100,6 +103,7 @@ referrals = Table(
     Column("submitted_at", UtcDateTime(), nullable=False),
     Column("submitted_by", String(64), nullable=False),
     Column("override_reason", Text, nullable=True),
+    Column("missing_evidence", JSON, nullable=True),
     Column("received_at", UtcDateTime(), nullable=True),
     Column("receipt_number", String(64), nullable=True),
     Column("received_by", String(64), nullable=True),

@@ -8,12 +8,14 @@ from functools import singledispatch
 from typing import Any
 
 from liandong.contracts import (
+    CoerciveMeasureRef,
     EnforcementPerformedV1,
     EnforcementResumedV1,
+    EvidenceClass,
     EvidenceRef,
     Instalment,
     PerformanceKind,
-    ReferralSubmittedV1,
+    ReferralSubmittedV2,
     ReferralWithdrawnV1,
     Suspect,
 )
@@ -33,7 +35,7 @@ def translate(event: Any) -> Iterable[Envelope]:
 
 @translate.register
 def _(event: events.ReferralSubmitted) -> Iterable[Envelope]:
-    payload = ReferralSubmittedV1(
+    payload = ReferralSubmittedV2(
         referral_id=event.referral_id,
         lead_id=event.lead_id,
         letter_number=event.letter_number,
@@ -48,6 +50,13 @@ def _(event: events.ReferralSubmitted) -> Iterable[Envelope]:
         evidence=[EvidenceRef.model_validate(asdict(e)) for e in event.evidence],
         submitted_at=event.occurred_at,
         submitted_by=event.submitted_by,
+        enforcement_basis=event.enforcement_basis,
+        creditor=event.creditor,
+        notice_number=event.notice_number,
+        notice_served_at=event.notice_served_at,
+        coercive_measures=[CoerciveMeasureRef(**m.to_json()) for m in event.coercive_measures],
+        missing_evidence={EvidenceClass(k): v for k, v in event.missing_evidence.items()},
+        override_reason=event.override_reason,
     )
     yield Envelope.wrap(
         payload,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from liandong_court.domain.values import EvidenceFile, Instalment, Suspect
+from liandong_court.domain.values import CoerciveMeasure, EvidenceFile, Instalment, Suspect
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +33,13 @@ class ReferralSubmitted(DomainEvent):
     suspects: tuple[Suspect, ...]
     evidence: tuple[EvidenceFile, ...]
     submitted_by: str
+    enforcement_basis: str
+    creditor: str
+    notice_number: str | None
+    notice_served_at: datetime | None
+    coercive_measures: tuple[CoerciveMeasure, ...]
+    missing_evidence: dict[str, str]  # evidence class → why it is not yet proved
+    override_reason: str | None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,20 +15,20 @@ withdrawn (may be referred again)
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from liandong.contracts.common import SuspectRole
+from liandong.contracts.common import EvidenceClass, SuspectRole
 from liandong.errors import Conflict, DomainError
 from liandong.timing import check_act_time
 from liandong.units import court_code_of
 from liandong_court.domain import events
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.domain.rules import CENT, normalize_case_number, validate_case_number
-from liandong_court.domain.values import EvidenceFile, Instalment, Suspect
+from liandong_court.domain.values import CoerciveMeasure, EvidenceFile, Instalment, Suspect
 
 
 class LeadSource(StrEnum):
@@ -96,6 +96,9 @@ class Lead:
     performed_at: datetime | None = None
     performance_kind: str | None = None
     live_referral_id: str | None = None
+    enforcement_basis: str | None = None  # 执行依据: the judgment or ruling being enforced
+    creditor: str | None = None  # 申请执行人
+    coercive_measures: tuple[CoerciveMeasure, ...] = ()
     status_before_settlement: LeadStatus | None = None
     settled_at: datetime | None = None
     amount_paid_at_opening: Decimal | None = None
@@ -143,6 +146,18 @@ class Lead:
     def add_suspect(self, suspect: Suspect) -> None:
         self._open()
         self.suspects = (*self.suspects, suspect)
+
+    def record_particulars(self, *, enforcement_basis: str | None, creditor: str | None) -> None:
+        """The 执行依据 and the 申请执行人 a referral letter states."""
+        self._open()
+        if enforcement_basis is not None:
+            self.enforcement_basis = enforcement_basis.strip() or None
+        if creditor is not None:
+            self.creditor = creditor.strip() or None
+
+    def add_coercive_measure(self, measure: CoerciveMeasure) -> None:
+        self._open()
+        self.coercive_measures = (*self.coercive_measures, measure)
 
     def reopen(self, *, reason: str, by: str, at: datetime) -> None:
         """A lead assessed 'not suspected' is opened again on new evidence, with the judge's written reason; a new
@@ -288,6 +303,7 @@ class Lead:
         evidence: Sequence[EvidenceFile],
         override_reason: str | None = None,
         new_evidence_since_decline: bool = False,
+        missing_evidence: Mapping[str, str] | None = None,
     ) -> Referral:
         """案件移送 to the police of the court's county.
 
@@ -316,6 +332,7 @@ class Lead:
                 )
         elif not override_reason.strip():
             raise DomainError("an override gives its written reason", code="reason_required")
+        reasons = self._letter_complete(evidence, missing_evidence or {})
         referral = Referral(
             id=str(uuid.uuid4()),
             lead_id=self.id,
@@ -325,6 +342,7 @@ class Lead:
             submitted_at=at,
             submitted_by=referred_by,
             override_reason=override_reason,
+            missing_evidence=reasons,
         )
         self.status = LeadStatus.REFERRED
         self.live_referral_id = referral.id
@@ -344,9 +362,35 @@ class Lead:
                 evidence=tuple(evidence),
                 submitted_by=referred_by,
                 occurred_at=at,
+                enforcement_basis=self.enforcement_basis or "",
+                creditor=self.creditor or "",
+                notice_number=self.notice_number,
+                notice_served_at=self.notice_served_at,
+                coercive_measures=self.coercive_measures,
+                missing_evidence=reasons,
+                override_reason=override_reason,
             )
         )
         return referral
+
+    def _letter_complete(self, evidence: Sequence[EvidenceFile], missing: Mapping[str, str]) -> dict[str, str]:
+        """What 法发〔2025〕8号 第三条、第四条 require of the letter: the 执行依据 and the creditor, and proof of each
+        of the five classes (identity, duty, ability, refusal, circumstances) or, for a class not yet proved, the
+        reason."""
+        if not self.enforcement_basis:
+            raise DomainError("the referral states the judgment being enforced (执行依据)", code="no_enforcement_basis")
+        if not self.creditor:
+            raise DomainError("the referral names the creditor (申请执行人)", code="no_creditor")
+        covered = {e.evidence_class for e in evidence}
+        uncovered = [c.value for c in EvidenceClass if c.value not in covered]
+        unexplained = [c for c in uncovered if not missing.get(c, "").strip()]
+        if unexplained:
+            raise DomainError(
+                f"no evidence of {', '.join(unexplained)}: attach it or give the reason it is missing",
+                code="evidence_class_missing",
+                details={"missing": unexplained},
+            )
+        return {c: missing[c].strip() for c in uncovered}
 
     def police_answered(self, status: ReferralStatus) -> None:
         """Follow the police's answer on the live referral (unless the lead is already closed)."""

@@ -37,6 +37,7 @@ class Referral:
     submitted_at: datetime
     submitted_by: str
     override_reason: str | None = None
+    missing_evidence: dict[str, str] = field(default_factory=dict)  # evidence class → why not yet proved
     status: ReferralStatus = ReferralStatus.SUBMITTED
     received_at: datetime | None = None
     receipt_number: str | None = None

@@ -55,6 +55,30 @@ class Instalment:
         return cls(due_on=date.fromisoformat(value["due_on"]), amount=Decimal(value["amount"]))
 
 
+COERCIVE_MEASURES = ("fine", "detention", "consumption_restriction", "dishonest_list", "other")
+
+
+@dataclass(frozen=True)
+class CoerciveMeasure:
+    """A coercive measure already taken in the enforcement (罚款, 拘留, 限制消费, 失信名单…), which the referral
+    reports."""
+
+    kind: str
+    decided_on: date
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in COERCIVE_MEASURES:
+            raise DomainError(f"{self.kind!r} is not one of {', '.join(COERCIVE_MEASURES)}", code="invalid_measure")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "decided_on": self.decided_on.isoformat(), "note": self.note}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> CoerciveMeasure:
+        return cls(kind=value["kind"], decided_on=date.fromisoformat(value["decided_on"]), note=value.get("note", ""))
+
+
 @dataclass(frozen=True)
 class EvidenceFile:
     """An evidence file as a referral lists it: the police fetch its content from the court by the digest."""

@@ -10,7 +10,7 @@ from typing import Any
 from liandong.security import Principal
 from liandong_court.domain.cases import ClosureType
 from liandong_court.domain.leads import Assessment, LeadSource, TipChannel
-from liandong_court.domain.values import Instalment, Suspect
+from liandong_court.domain.values import CoerciveMeasure, Instalment, Suspect
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class CreateLead:
     tip_channel: TipChannel | None = None
     tipster_name: str | None = None
     tipster_contact: str | None = None
+    enforcement_basis: str | None = None
+    creditor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class CreateLeadFromCase:
     case_id: str
     summary: str
     extra_suspects: list[Suspect]
+    enforcement_basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,24 @@ class ReferLead:
     actor: Principal
     lead_id: str
     override_reason: str | None = None
+    missing_evidence: dict[str, str] | None = None  # evidence class → why it is not proved yet
+
+
+@dataclass(frozen=True)
+class RecordParticulars:
+    """The 执行依据 and the creditor of a lead (what the referral letter states)."""
+
+    actor: Principal
+    lead_id: str
+    enforcement_basis: str | None
+    creditor: str | None
+
+
+@dataclass(frozen=True)
+class AddCoerciveMeasure:
+    actor: Principal
+    lead_id: str
+    measure: CoerciveMeasure
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ async def create_lead(cmd: commands.CreateLead, uow: CourtUnitOfWork) -> Lead:
             tip_channel=cmd.tip_channel,
             tipster_name=cmd.tipster_name,
             tipster_contact=cmd.tipster_contact,
+            enforcement_basis=cmd.enforcement_basis,
+            creditor=cmd.creditor,
         )
         uow.leads.add(lead)
         await uow.commit()
@@ -99,6 +101,8 @@ async def create_lead_from_case(cmd: commands.CreateLeadFromCase, uow: CourtUnit
             enforcement_case_id=case.id,
             source=LeadSource.CASE_SCREENING,
             suspects=(*case.suspects(), *cmd.extra_suspects),
+            enforcement_basis=cmd.enforcement_basis,
+            creditor=case.creditor,
             amount_owed=case.amount_owed,
             amount_paid=case.amount_paid,
             summary=cmd.summary,
@@ -143,6 +147,22 @@ async def assess_lead(cmd: commands.AssessLead, uow: CourtUnitOfWork) -> Lead:
         lead.assess(cmd.conclusion, cmd.reasons, by=cmd.actor.username, at=uow.clock.now())
         if lead.status is LeadStatus.NOT_SUSPECTED:
             await _close_debtor_window(uow, lead, "assessed not suspected: the lead is closed", cmd.actor)
+        await uow.commit()
+        return lead
+
+
+async def record_particulars(cmd: commands.RecordParticulars, uow: CourtUnitOfWork) -> Lead:
+    async with uow:
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead.record_particulars(enforcement_basis=cmd.enforcement_basis, creditor=cmd.creditor)
+        await uow.commit()
+        return lead
+
+
+async def add_coercive_measure(cmd: commands.AddCoerciveMeasure, uow: CourtUnitOfWork) -> Lead:
+    async with uow:
+        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead.add_coercive_measure(cmd.measure)
         await uow.commit()
         return lead
 
@@ -311,6 +331,7 @@ async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork) -> Referral:
             evidence=[e.manifest() for e in files],
             override_reason=cmd.override_reason,
             new_evidence_since_decline=declined_at is not None and any(e.uploaded_at > declined_at for e in files),
+            missing_evidence=cmd.missing_evidence,
         )
         await _close_debtor_window(uow, lead, "referred before the debtor's window ended", cmd.actor)
         uow.referrals.add(referral)

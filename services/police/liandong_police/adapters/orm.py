@@ -53,6 +53,7 @@ referrals = Table(
     Column("withdrawn_at", UtcDateTime(), nullable=True),
     Column("withdraw_reason", Text, nullable=True),
     Column("performance", JSON, nullable=True),
+    Column("particulars", JSON, nullable=True),
     Column("proposal", JSON, nullable=True),
     Column("proposed_by", String(64), nullable=True),
     Column("proposed_at", UtcDateTime(), nullable=True),

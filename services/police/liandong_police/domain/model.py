@@ -68,6 +68,7 @@ class Referral:
         evidence: list[dict[str, Any]],
         submitted_at: datetime,
         arrived_at: datetime,
+        particulars: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.lead_id = lead_id
@@ -83,6 +84,7 @@ class Referral:
         self.evidence = evidence
         self.submitted_at = submitted_at
         self.arrived_at = arrived_at
+        self.particulars = particulars  # 执行依据, creditor, 告知书, coercive measures, reasons for missing evidence
         self.status = ReferralStatus.AWAITING_REGISTRATION
         self.registered_at: datetime | None = None
         self.registered_by: str | None = None

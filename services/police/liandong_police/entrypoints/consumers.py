@@ -6,6 +6,7 @@ from liandong.contracts import (
     EnforcementPerformedV1,
     EnforcementResumedV1,
     ReferralSubmittedV1,
+    ReferralSubmittedV2,
     ReferralWithdrawnV1,
 )
 from liandong.messaging.handlers import EventHandlers
@@ -15,6 +16,7 @@ from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 HANDLERS = (
     EventHandlers[PoliceUnitOfWork]()
     .on(ReferralSubmittedV1, on.on_referral_submitted)
+    .on(ReferralSubmittedV2, on.on_referral_submitted)
     .on(ReferralWithdrawnV1, on.on_referral_withdrawn)
     .on(EnforcementPerformedV1, on.on_enforcement_performed)
     .on(EnforcementResumedV1, on.on_enforcement_resumed)

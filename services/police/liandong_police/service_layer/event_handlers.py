@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from liandong.contracts import (
     EnforcementPerformedV1,
     EnforcementResumedV1,
     ReferralSubmittedV1,
+    ReferralSubmittedV2,
     ReferralWithdrawnV1,
 )
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
@@ -43,6 +46,7 @@ async def on_referral_submitted(event: Delivery[ReferralSubmittedV1], uow: Polic
             evidence=manifest,
             submitted_at=letter.submitted_at,
             arrived_at=now,
+            particulars=_particulars(letter),
         )
     )
     await uow.evidence.expect(letter.referral_id, manifest, now)
@@ -56,6 +60,14 @@ async def on_referral_submitted(event: Delivery[ReferralSubmittedV1], uow: Polic
         started_at=now,
     )
     return Outcome.APPLIED
+
+
+def _particulars(letter: ReferralSubmittedV1) -> dict[str, Any] | None:
+    """What a version-2 letter adds: 执行依据, creditor, the 告知书, coercive measures, reasons for missing evidence."""
+    if not isinstance(letter, ReferralSubmittedV2):
+        return None
+    fields = ReferralSubmittedV2.model_fields.keys() - ReferralSubmittedV1.model_fields.keys()
+    return letter.model_dump(mode="json", include=set(fields))
 
 
 def _from_the_court_of_the_county(event: Delivery[ReferralSubmittedV1]) -> None:

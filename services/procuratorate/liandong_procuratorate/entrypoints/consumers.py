@@ -10,6 +10,7 @@ from liandong.contracts import (
     EnforcementResumedV1,
     ReferralReceivedV1,
     ReferralSubmittedV1,
+    ReferralSubmittedV2,
     ReferralWithdrawnV1,
 )
 from liandong.messaging.handlers import EventHandlers
@@ -19,6 +20,7 @@ from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitO
 HANDLERS = EventHandlers[ProcuratorateUnitOfWork]()
 for _contract in (
     ReferralSubmittedV1,
+    ReferralSubmittedV2,
     ReferralWithdrawnV1,
     ReferralReceivedV1,
     CaseFiledV1,

@@ -166,6 +166,7 @@ async def lead_from_case(
             case_id=case_id,
             summary=body.summary,
             extra_suspects=[Suspect(**s.model_dump()) for s in body.extra_suspects],
+            enforcement_basis=body.enforcement_basis,
         ),
         uow,
     )

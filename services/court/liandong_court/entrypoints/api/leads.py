@@ -11,17 +11,19 @@ from liandong.contracts.common import EvidenceClass, EvidenceType
 from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.units import can_see, visible_units
 from liandong_court.domain.leads import LeadSource, LeadStatus
-from liandong_court.domain.values import Instalment, Suspect
+from liandong_court.domain.values import CoerciveMeasure, Instalment, Suspect
 from liandong_court.entrypoints.api.deps import Judge, Officer, Referrer, Staff, UowDep
 from liandong_court.entrypoints.api.evidence_files import check_file
 from liandong_court.entrypoints.api.schemas import (
     AssessmentIn,
+    CoerciveMeasureIn,
     DefaultIn,
     EvidencePublic,
     LeadCreate,
     LeadPublic,
     NoticeCorrectionIn,
     NoticeIn,
+    ParticularsIn,
     PaymentIn,
     ReferralIn,
     ReferralPublic,
@@ -70,6 +72,8 @@ async def create_lead(body: LeadCreate, actor: Officer, uow: UowDep, runtime: Ru
             tip_channel=body.tip_channel,
             tipster_name=body.tipster_name,
             tipster_contact=body.tipster_contact,
+            enforcement_basis=body.enforcement_basis,
+            creditor=body.creditor,
         ),
         uow,
     )
@@ -170,6 +174,30 @@ async def settlement_default(
     return await _reload(runtime, lead_id)
 
 
+@router.post("/{lead_id}/particulars", response_model=LeadPublic)
+async def particulars(
+    lead_id: str, body: ParticularsIn, actor: Officer, uow: UowDep, runtime: RuntimeDep
+) -> LeadPublic:
+    """The 执行依据 and the creditor (申请执行人), which the referral letter states."""
+    await handlers.record_particulars(
+        commands.RecordParticulars(
+            actor=actor, lead_id=lead_id, enforcement_basis=body.enforcement_basis, creditor=body.creditor
+        ),
+        uow,
+    )
+    return await _reload(runtime, lead_id)
+
+
+@router.post("/{lead_id}/coercive-measures", response_model=LeadPublic)
+async def coercive_measure(
+    lead_id: str, body: CoerciveMeasureIn, actor: Officer, uow: UowDep, runtime: RuntimeDep
+) -> LeadPublic:
+    """A coercive measure already taken (罚款, 拘留, 限制消费, 失信名单…): the referral letter reports it."""
+    measure = CoerciveMeasure(kind=body.kind, decided_on=body.decided_on, note=body.note)
+    await handlers.add_coercive_measure(commands.AddCoerciveMeasure(actor=actor, lead_id=lead_id, measure=measure), uow)
+    return await _reload(runtime, lead_id)
+
+
 @router.post("/{lead_id}/reopening", response_model=LeadPublic)
 async def reopen(lead_id: str, body: ReopeningIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> LeadPublic:
     """重新研判: a lead assessed not suspected is opened again on new evidence (the reason and the judge are kept)."""
@@ -232,7 +260,12 @@ async def refer_lead(
 ) -> ReferralPublic:
     """案件移送 to the police of the court's county (a criminal judge may override the conditions in writing)."""
     referral = await handlers.refer_lead(
-        commands.ReferLead(actor=actor, lead_id=lead_id, override_reason=body.override_reason if body else None),
+        commands.ReferLead(
+            actor=actor,
+            lead_id=lead_id,
+            override_reason=body.override_reason if body else None,
+            missing_evidence={k.value: v for k, v in body.missing_evidence.items()} if body else None,
+        ),
         uow,
     )
     return ReferralPublic.of(referral)

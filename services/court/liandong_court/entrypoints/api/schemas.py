@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -99,11 +99,14 @@ class LeadCreate(StrictModel):
     tip_channel: TipChannel | None = None
     tipster_name: str | None = Field(default=None, max_length=200)
     tipster_contact: str | None = Field(default=None, max_length=200, description="kept private")
+    enforcement_basis: str | None = Field(default=None, max_length=500, description="执行依据")
+    creditor: str | None = Field(default=None, max_length=200, description="申请执行人")
 
 
 class LeadFromCase(StrictModel):
     summary: str = Field(min_length=1, max_length=20_000, description="执行情况说明")
     extra_suspects: list[SuspectIn] = Field(default_factory=list, max_length=50, description="e.g. helpers")
+    enforcement_basis: str | None = Field(default=None, max_length=500, description="执行依据")
 
 
 class AssessmentIn(StrictModel):
@@ -148,6 +151,28 @@ class ReferralIn(StrictModel):
     override_reason: str | None = Field(
         default=None, max_length=5000, description="a criminal judge's written reason to refer before the conditions"
     )
+    missing_evidence: dict[EvidenceClass, str] = Field(
+        default_factory=dict, description="for each of the five evidence classes not proved yet, the reason"
+    )
+
+
+class ParticularsIn(StrictModel):
+    enforcement_basis: str | None = Field(
+        default=None, max_length=500, description="执行依据, e.g. (2023)鄂1222民初456号民事判决书"
+    )
+    creditor: str | None = Field(default=None, max_length=200, description="申请执行人")
+
+
+class CoerciveMeasureIn(StrictModel):
+    kind: Literal["fine", "detention", "consumption_restriction", "dishonest_list", "other"]
+    decided_on: LegalDate
+    note: str = Field(default="", max_length=2000)
+
+
+class CoerciveMeasurePublic(PublicModel):
+    kind: str
+    decided_on: date
+    note: str
 
 
 class WithdrawalIn(StrictModel):
@@ -171,6 +196,7 @@ class ReferralPublic(PublicModel):
     submitted_at: ShanghaiTime
     submitted_by: str
     override_reason: str | None
+    missing_evidence: dict[str, str] | None = None
     received_at: ShanghaiTime | None
     receipt_number: str | None
     received_by: str | None
@@ -250,6 +276,9 @@ class LeadPublic(BaseModel):
     performed_at: ShanghaiTime | None
     performance_kind: str | None
     live_referral_id: str | None
+    enforcement_basis: str | None = None
+    creditor: str | None = None
+    coercive_measures: list[CoerciveMeasurePublic] = []
     settled_at: ShanghaiTime | None = None
     recovered: Decimal = Field(default=Decimal(0), description="paid since the lead was opened")
     reopened_at: ShanghaiTime | None = None
@@ -279,13 +308,24 @@ class LeadPublic(BaseModel):
         tipster = None
         if lead.source is LeadSource.PUBLIC_TIP:
             tipster = " ".join(p for p in (lead.tipster_name, mask_phone(lead.tipster_contact)) if p) or None
-        skip = {"suspects", "unpaid", "recovered", "tipster", "referrals", "evidence", "payments", "settlements"}
+        skip = {
+            "suspects",
+            "unpaid",
+            "recovered",
+            "coercive_measures",
+            "tipster",
+            "referrals",
+            "evidence",
+            "payments",
+            "settlements",
+        }
         values = {name: getattr(lead, name) for name in cls.model_fields if name not in skip}
         return cls(
             **values,
             suspects=[SuspectPublic(**s) for s in suspects],
             unpaid=lead.unpaid,
             recovered=lead.recovered,
+            coercive_measures=[CoerciveMeasurePublic.of(m) for m in lead.coercive_measures or ()],
             tipster=tipster,
             referrals=[ReferralPublic.of(r) for r in referrals or []],
             evidence=[EvidencePublic.of(e) for e in evidence or []],

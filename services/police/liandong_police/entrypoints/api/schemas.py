@@ -58,6 +58,7 @@ class ReferralPublic(BaseModel):
     extension_reason: str | None
     withdrawn_at: ShanghaiTime | None
     withdraw_reason: str | None
+    particulars: dict[str, Any] | None = None
     proposal: dict[str, Any] | None = None
     proposed_by: str | None = None
     proposed_at: ShanghaiTime | None = None
