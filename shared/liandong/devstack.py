@@ -139,8 +139,8 @@ tongcheng.investigator, procuratorate city.supervisor (more in the README). Try 
   # the debtor has five days; a criminal judge may refer before they pass, with a written reason
   REF=$(curl -s -X POST {court}/leads/$LEAD/referral -H "Authorization: Bearer $JT" -H "Idempotency-Key: r-$LEAD" \\
     -H 'Content-Type: application/json' -d '{{"override_reason":"查明转移财产，恐继续转移","missing_evidence":
-    {{"identity":"调取中","duty":"调取中","ability_to_perform":"调取中","refusal":"调取中","aggravating":"调取中"}}}}' \\
-    | jq -r .id)
+    {{"identity":"调取中","duty":"调取中","ability_to_perform":"调取中","refusal":"调取中",
+    "aggravating":"调取中"}}}}' | jq -r .id)
   curl -s {police}/referrals -H "Authorization: Bearer $PT" | jq '.items[] | {{id, status, letter_number}}'
   curl -s -X POST {police}/referrals/$REF/registration -H "Authorization: Bearer $PT" | jq '{{status, receipt_number}}'
   curl -s {court}/referrals/$REF -H "Authorization: Bearer $CT" | jq '{{status, received_at, receipt_number}}'
