@@ -14,6 +14,7 @@ from liandong.contracts import CaseFiledV1, CaseFilingDeclinedV1, CaseFilingExte
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
 from liandong_court.domain.referrals import Referral, ReferralStatus
+from liandong_court.service_layer.handlers import start_filing_mirror
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
 PoliceAnswer = ReferralReceivedV1 | CaseFiledV1 | CaseFilingDeclinedV1 | CaseFilingExtendedV1
@@ -52,14 +53,7 @@ async def on_referral_received(event: Delivery[ReferralReceivedV1], uow: CourtUn
     if not await uow.deadlines.running(
         subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
     ):  # a referral sent before the mirror started at sending
-        await uow.deadlines.start(
-            kind=Kind.POLICE_FILING_DECISION,
-            subject_type="referral",
-            subject_id=referral.id,
-            correlation_id=referral.lead_id,
-            unit=referral.court_unit,
-            started_at=referral.submitted_at,
-        )
+        await start_filing_mirror(uow, referral)
     return Outcome.APPLIED
 
 

@@ -196,15 +196,7 @@ async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork) -> Lead:
         lead = await _lead(uow, cmd.lead_id, cmd.actor)
         due_at = uow.deadlines.due_at(Kind.DEBTOR_PERFORMANCE, cmd.served_at)
         lead.serve_notice(number=cmd.notice_number, served_at=cmd.served_at, due_at=due_at, now=uow.clock.now())
-        await uow.deadlines.start(
-            kind=Kind.DEBTOR_PERFORMANCE,
-            subject_type="lead",
-            subject_id=lead.id,
-            correlation_id=lead.id,
-            unit=lead.unit,
-            started_at=cmd.served_at,
-            actor=cmd.actor.username,
-        )
+        await _start_debtor_window(uow, lead, cmd.served_at, cmd.actor)
         await uow.commit()
         return lead
 
@@ -219,15 +211,7 @@ async def correct_notice_service(cmd: commands.CorrectNoticeService, uow: CourtU
         due_at = uow.deadlines.due_at(Kind.DEBTOR_PERFORMANCE, cmd.served_at)
         replaced = lead.correct_notice_service(served_at=cmd.served_at, due_at=due_at, now=uow.clock.now())
         await _close_debtor_window(uow, lead, f"service time corrected: {cmd.reason}", cmd.actor)
-        await uow.deadlines.start(
-            kind=Kind.DEBTOR_PERFORMANCE,
-            subject_type="lead",
-            subject_id=lead.id,
-            correlation_id=lead.id,
-            unit=lead.unit,
-            started_at=cmd.served_at,
-            actor=cmd.actor.username,
-        )
+        await _start_debtor_window(uow, lead, cmd.served_at, cmd.actor)
         await uow.record_correction(
             actor=cmd.actor.username,
             subject_type="lead",
@@ -239,6 +223,32 @@ async def correct_notice_service(cmd: commands.CorrectNoticeService, uow: CourtU
         )
         await uow.commit()
         return lead
+
+
+async def _start_debtor_window(uow: CourtUnitOfWork, lead: Lead, served_at: datetime, actor: Principal) -> None:
+    """The 告知书's window: the debtor has five days from service to perform."""
+    await uow.deadlines.start(
+        kind=Kind.DEBTOR_PERFORMANCE,
+        subject_type="lead",
+        subject_id=lead.id,
+        correlation_id=lead.id,
+        unit=lead.unit,
+        started_at=served_at,
+        actor=actor.username,
+    )
+
+
+async def start_filing_mirror(uow: CourtUnitOfWork, referral: Referral, actor: Principal | None = None) -> None:
+    """The court's mirror of the police filing window, from the referral's sending (the police must accept it)."""
+    await uow.deadlines.start(
+        kind=Kind.POLICE_FILING_DECISION,
+        subject_type="referral",
+        subject_id=referral.id,
+        correlation_id=referral.lead_id,
+        unit=referral.court_unit,
+        started_at=referral.submitted_at,
+        actor=actor.username if actor else None,
+    )
 
 
 async def _meet_debtor_window(uow: CourtUnitOfWork, lead: Lead, actor: Principal) -> None:
@@ -335,16 +345,7 @@ async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork) -> Referral:
         )
         await _close_debtor_window(uow, lead, "referred before the debtor's window ended", cmd.actor)
         uow.referrals.add(referral)
-        # the court's mirror of the police filing window: the police must accept the referral, so it runs from now
-        await uow.deadlines.start(
-            kind=Kind.POLICE_FILING_DECISION,
-            subject_type="referral",
-            subject_id=referral.id,
-            correlation_id=lead.id,
-            unit=referral.court_unit,
-            started_at=now,
-            actor=cmd.actor.username,
-        )
+        await start_filing_mirror(uow, referral, cmd.actor)
         await uow.commit()
         return referral
 
