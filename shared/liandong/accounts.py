@@ -76,7 +76,9 @@ async def disable_development_accounts(
     users = tables.users
     names = [a.username for a in accounts]
     rows = (
-        await session.execute(select(users.c.username, users.c.password_hash).where(users.c.username.in_(names)))
+        await session.execute(
+            select(users.c.username, users.c.password_hash).where(users.c.username.in_(names), users.c.active)
+        )
     ).all()
     disabled = []
     for row in rows:

@@ -46,6 +46,7 @@ class PeriodicWorker(ABC):
         self._task = asyncio.create_task(self._run(), name=self.name)
 
     def wake(self) -> None:
+        """Cut the pause short (the relay is woken after a commit that wrote outbox rows)."""
         self._wake.set()
 
     async def stop(self, timeout: float = 10.0) -> None:

@@ -235,3 +235,16 @@ def test_the_referral_letter_carries_the_matter_the_evidence_and_the_debtor() ->
     assert envelope.payload["suspects"][0]["id_number"] == "42122219800101123X"
     assert envelope.payload["amount_owed"] == "350000.00"
     assert list(translate(events.DomainEvent(occurred_at=NOW))) == [], "an event that stays in the court"
+
+
+def test_a_withdrawal_during_a_settlement_is_where_enforcement_resumes_and_frees_the_lead() -> None:
+    subject = ready()
+    referral = refer(subject)
+    subject.settle(
+        paid_now=Decimal("100000"), at=NOW, instalments=[Instalment(due_on=date(2025, 12, 1), amount=Decimal("250000"))]
+    )
+    referral.withdraw(reason="已和解", by="o", at=NOW)
+    subject.police_answered(ReferralStatus.WITHDRAWN)
+    assert subject.status is LeadStatus.SETTLED
+    assert subject.status_before_settlement is LeadStatus.WITHDRAWN
+    assert subject.live_referral_id is None, "a default after the withdrawal tells the police nothing"

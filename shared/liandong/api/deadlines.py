@@ -159,12 +159,6 @@ def parse_start(value: str) -> datetime:
         ) from exc
 
 
-def _aware(value: datetime, field_name: str) -> datetime:
-    if value.tzinfo is None:
-        raise DomainError(f"{field_name} needs a time zone, e.g. 2025-09-26T10:00:00+08:00", code="naive_time")
-    return value
-
-
 async def deadline_manager(request: Request, principal: CurrentPrincipal) -> Principal:
     """Staff who may start, meet, extend, restart or cancel a window by hand: the service's supervising roles."""
     roles = request.app.state.runtime.spec.deadline_roles
@@ -297,7 +291,7 @@ async def _act(
 
 @router.post("/{deadline_id}/meeting", response_model=DeadlineDetail)
 async def meet(deadline_id: str, body: DeadlineMeet, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
-    at = _aware(body.at, "at") if body.at else runtime.clock.now()
+    at = body.at or runtime.clock.now()
     return await _act(
         runtime,
         actor,
@@ -326,7 +320,7 @@ async def extend(deadline_id: str, body: DeadlineExtend, runtime: RuntimeDep, ac
 
 @router.post("/{deadline_id}/restart", response_model=DeadlineDetail)
 async def restart(deadline_id: str, body: DeadlineRestart, runtime: RuntimeDep, actor: Manager) -> DeadlineDetail:
-    at = _aware(body.at, "at")
+    at = body.at
     return await _act(
         runtime,
         actor,

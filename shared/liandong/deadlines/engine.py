@@ -117,7 +117,7 @@ class DeadlineEngine:
         spec = self._kind(kind_name)
         due = self._due(spec, started_at, custody=custody)
         due_at = due.due if not_after is None else min(due.due, not_after)
-        clash = await self.store.running_id(uow.session, spec.name, subject_type, subject_id)
+        clash = await self.store.find_id(uow.session, spec.name, subject_type, subject_id, [DeadlineState.RUNNING])
         if clash is not None:
             raise Conflict(
                 f"a {spec.name} window is already running for {subject_type} {subject_id}: {clash}",
@@ -168,7 +168,7 @@ class DeadlineEngine:
         actor: str | None = None,
     ) -> bool:
         """Meet the open window of this kind for the subject, if there is one (what workflows call)."""
-        deadline_id = await self.store.open_id(uow.session, kind_name, subject_type, subject_id)
+        deadline_id = await self.store.find_id(uow.session, kind_name, subject_type, subject_id)
         if deadline_id is None:
             return False
         await self.meet(uow, deadline_id, at=at, actor=actor)

@@ -54,26 +54,23 @@ class DeadlineStore:
         rows = (await session.execute(select(h).where(h.c.deadline_id == deadline_id).order_by(h.c.seq))).all()
         return [HistoryEntry(at=r.at, action=r.action, actor=r.actor, detail=r.detail) for r in rows]
 
-    async def running_id(self, session: AsyncSession, kind: str, subject_type: str, subject_id: str) -> str | None:
+    async def find_id(
+        self,
+        session: AsyncSession,
+        kind: str,
+        subject_type: str,
+        subject_id: str,
+        states: Collection[DeadlineState] = OPEN_STATES,
+    ) -> str | None:
+        """The subject's window of this kind in one of `states` (by default open: running or breached, still
+        awaiting the act)."""
         d = self.d
         return await session.scalar(
             select(d.c.id).where(
                 d.c.kind == kind,
                 d.c.subject_type == subject_type,
                 d.c.subject_id == subject_id,
-                d.c.state == DeadlineState.RUNNING,
-            )
-        )
-
-    async def open_id(self, session: AsyncSession, kind: str, subject_type: str, subject_id: str) -> str | None:
-        """Running or breached (still awaiting the act)."""
-        d = self.d
-        return await session.scalar(
-            select(d.c.id).where(
-                d.c.kind == kind,
-                d.c.subject_type == subject_type,
-                d.c.subject_id == subject_id,
-                d.c.state.in_(OPEN_STATES),
+                d.c.state.in_(states),
             )
         )
 

@@ -48,23 +48,26 @@ class EventHandlers(Generic[U]):
 
     def __init__(self) -> None:
         self._by_contract: dict[type[Contract], Callable[[Delivery[Any], U], Awaitable[Outcome]]] = {}
+        self._event_types: set[str] = set()
 
     def on(self, contract: type[P], handler: Callable[[Delivery[P], U], Awaitable[Outcome]]) -> Self:
         if contract in self._by_contract:
             raise ValueError(f"{contract.__name__} already has a handler")
         self._by_contract[contract] = handler
+        self._event_types.add(contract.event_type)
         return self
 
     def copy(self) -> EventHandlers[U]:
         clone: EventHandlers[U] = EventHandlers()
         clone._by_contract.update(self._by_contract)
+        clone._event_types.update(self._event_types)
         return clone
 
     def handler_for(self, contract: type[Contract]) -> Callable[[Delivery[Any], U], Awaitable[Outcome]] | None:
         return self._by_contract.get(contract)
 
     def handles(self, event_type: str) -> bool:
-        return any(c.event_type == event_type for c in self._by_contract)
+        return event_type in self._event_types
 
     @property
     def contracts(self) -> list[type[Contract]]:

@@ -68,10 +68,6 @@ class OutboxRelay(PeriodicWorker):
         self.last_success_at: datetime | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------------
-    def wake(self) -> None:
-        """Called after a commit that wrote outbox rows, so they go out without waiting for the next poll."""
-        super().wake()
-
     async def on_stop(self) -> None:
         await self._drop_producer()
 

@@ -59,6 +59,14 @@ WITH_POLICE = frozenset({LeadStatus.REFERRED, LeadStatus.RECEIVED_BY_POLICE, Lea
 REFERABLE = frozenset({LeadStatus.OPEN, LeadStatus.NOTICE_SERVED, LeadStatus.WITHDRAWN, LeadStatus.DECLINED})
 
 
+POLICE_ANSWERS = {
+    ReferralStatus.RECEIVED: LeadStatus.RECEIVED_BY_POLICE,
+    ReferralStatus.FILED: LeadStatus.FILED,
+    ReferralStatus.DECLINED: LeadStatus.DECLINED,
+    ReferralStatus.WITHDRAWN: LeadStatus.WITHDRAWN,
+}
+
+
 class Assessment(StrEnum):
     """联合研判 with the criminal tribunal."""
 
@@ -394,21 +402,12 @@ class Lead:
 
     def police_answered(self, status: ReferralStatus) -> None:
         """Follow the police's answer on the live referral (unless the lead is already closed)."""
-        if self.status in CLOSED:
+        following = POLICE_ANSWERS.get(status)
+        if self.status in CLOSED or following is None:
             return
         if self.status is LeadStatus.SETTLED:  # the police's answer is where enforcement resumes after a default
-            self.status_before_settlement = {
-                ReferralStatus.RECEIVED: LeadStatus.RECEIVED_BY_POLICE,
-                ReferralStatus.FILED: LeadStatus.FILED,
-                ReferralStatus.DECLINED: LeadStatus.DECLINED,
-                ReferralStatus.WITHDRAWN: LeadStatus.WITHDRAWN,
-            }.get(status, self.status_before_settlement)
-            return
-        self.status = {
-            ReferralStatus.RECEIVED: LeadStatus.RECEIVED_BY_POLICE,
-            ReferralStatus.FILED: LeadStatus.FILED,
-            ReferralStatus.DECLINED: LeadStatus.DECLINED,
-            ReferralStatus.WITHDRAWN: LeadStatus.WITHDRAWN,
-        }.get(status, self.status)
+            self.status_before_settlement = following
+        else:
+            self.status = following
         if status is ReferralStatus.WITHDRAWN:
             self.live_referral_id = None
