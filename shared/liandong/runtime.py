@@ -21,7 +21,7 @@ from liandong.accounts import DevAccount, disable_development_accounts, seed_acc
 from liandong.clock import Clock, OffsetClock, SystemClock
 from liandong.config import ServiceSettings
 from liandong.contracts import topics
-from liandong.deadlines.breaches import add_breach_handlers
+from liandong.deadlines.breaches import add_peer_handlers
 from liandong.deadlines.engine import DeadlineEngine
 from liandong.deadlines.tracker import DeadlineTracker
 from liandong.envelope import Agency
@@ -103,7 +103,7 @@ class Runtime:
             batch_size=settings.sla_batch_size,
         )
         self.tracker = DeadlineTracker(self.deadlines, self.uow, settings.sla_tick_seconds)
-        handlers = add_breach_handlers(spec.handlers.copy(), spec.agency)
+        handlers = add_peer_handlers(spec.handlers.copy(), spec.agency)
         self.consumers: list[ConsumerRunner[Any]] = []
         if handlers:
             self.consumers.append(

@@ -19,7 +19,7 @@ from liandong.errors import Conflict, DomainError, NotFound
 from liandong.sla.calendar import DEFAULT_CALENDAR
 from liandong.sla.counting import compute_due
 from liandong.sla.kinds import kind as kind_of
-from liandong.sla.records import Deadline, ReceivedBreach, new_deadline
+from liandong.sla.records import Deadline, PeerWindow, ReceivedBreach, merge_peer_window, new_deadline
 from liandong.sla.rules import OPEN_STATES, DeadlineState
 
 T = TypeVar("T")
@@ -33,6 +33,7 @@ class FakeDeadlines:
         self.clock = clock
         self.rows: dict[str, Deadline] = {}
         self.received: list[ReceivedBreach] = []
+        self.peers: dict[str, PeerWindow] = {}
 
     def due_at(self, kind: str, start: datetime) -> datetime:
         return compute_due(kind_of(kind), start, calendar=DEFAULT_CALENDAR).due
@@ -107,10 +108,16 @@ class FakeDeadlines:
     ) -> Deadline:
         d = await self.get(deadline_id)
         spec = kind_of(d.kind)
-        if window is None or spec.max_window is None or window > spec.max_window:
+        extra = d.extra_days + (extra_days or 0)
+        window = d.window if window is None else window
+        if (spec.max_window is None and window != d.window) or window > (spec.max_window or d.window):
             raise DomainError(f"{d.kind} may not be extended to {window}", code="beyond_legal_maximum")
-        due = compute_due(spec, d.period_started_at, window=window, calendar=DEFAULT_CALENDAR)
-        self.rows[d.id] = replace(d, window=window, due_at=due.due, extensions=d.extensions + 1)
+        if extra > spec.max_extra_days:
+            raise DomainError(f"{d.kind} may not be extended by {extra} days", code="beyond_legal_maximum")
+        due = compute_due(
+            spec, d.period_started_at, window=window, extra_days=extra, calendar=DEFAULT_CALENDAR, custody=d.custody
+        )
+        self.rows[d.id] = replace(d, window=window, extra_days=extra, due_at=due.due, extensions=d.extensions + 1)
         return self.rows[d.id]
 
     async def cancel(self, deadline_id: str, *, reason: str, actor: str | None = None) -> None:
@@ -119,6 +126,12 @@ class FakeDeadlines:
 
     async def receive_breach(self, breach: ReceivedBreach) -> None:
         self.received.append(breach)
+
+    async def observe(self, news: PeerWindow, *, moved: bool = False) -> bool:
+        merged = merge_peer_window(self.peers.get(news.deadline_id), news, moved=moved)
+        if merged is not None:
+            self.peers[news.deadline_id] = merged
+        return merged is not None
 
     def of_kind(self, kind: str) -> list[Deadline]:
         return [d for d in self.rows.values() if d.kind == kind]

@@ -133,7 +133,7 @@ async def test_a_referral_writes_its_event_to_the_outbox_in_the_same_transaction
     assert referral.status_code == 201, referral.text
     assert referral.json()["status"] == "submitted"
     assert referral.json()["letter_number"].endswith("执移1号")
-    assert await rows(court, common.outbox) == 1
+    assert await rows(court, common.outbox) == 2  # the letter, and the start of the court's filing mirror
     again = await court.post(
         f"/leads/{lead['id']}/referral",
         json={"override_reason": "再次", "missing_evidence": NOT_YET_PROVED},
@@ -141,7 +141,7 @@ async def test_a_referral_writes_its_event_to_the_outbox_in_the_same_transaction
     )
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "lead_not_referable"
-    assert await rows(court, common.outbox) == 1
+    assert await rows(court, common.outbox) == 2
 
 
 async def test_an_idempotency_key_replays_the_first_response_and_refuses_another_body(

@@ -56,10 +56,13 @@ class Tracker:
         self.clock.set(instant)
         return await self.engine.tick(self.uow)
 
-    async def events(self) -> list[Envelope]:
+    async def events(self, *, lifecycle: bool = False) -> list[Envelope]:
+        """The tracker's events (warnings, breaches, meetings); with `lifecycle`, also started, changed, cancelled."""
         async with self.sessions() as session:
             rows = (await session.execute(select(common.outbox.c.envelope).order_by(common.outbox.c.seq))).scalars()
-            return [Envelope.model_validate_json(r) for r in rows]
+            envelopes = [Envelope.model_validate_json(r) for r in rows]
+        moves = (".deadline.started", ".deadline.changed", ".deadline.cancelled")
+        return [e for e in envelopes if lifecycle or not e.event_type.endswith(moves)]
 
     async def row(self, deadline_id: str) -> Any:
         async with self.uow() as uow:
@@ -256,3 +259,27 @@ async def test_custody_follows_the_person_not_the_kind(tracker: Tracker) -> None
     extended = await tracker.row(held)
     assert extended.custody is True
     assert extended.due_at == datetime(2025, 10, 16, 16, 0, tzinfo=UTC), "the extension keeps the custody rule"
+
+
+async def test_a_windows_start_change_and_cancellation_are_told_to_the_other_agencies(tracker: Tracker) -> None:
+    """Every move of a window is an event (the others keep a copy of the windows of their matters)."""
+    deadline_id = await tracker.start()
+    async with tracker.uow() as uow:
+        await tracker.engine.extend(uow, deadline_id, approver="tongcheng.supervisor", reason="重大复杂", window=30)
+        await uow.commit()
+    async with tracker.uow() as uow:
+        await tracker.engine.cancel(uow, deadline_id, reason="法院撤回移送")
+        await uow.commit()
+    started, changed, cancelled = await tracker.events(lifecycle=True)
+    assert [started.event_type, changed.event_type, cancelled.event_type] == [
+        "police.deadline.started",
+        "police.deadline.changed",
+        "police.deadline.cancelled",
+    ]
+    assert started.payload["window"] == 7
+    assert started.payload["custody"] is False
+    assert changed.payload["change"] == "extended"
+    assert "重大复杂" in changed.payload["reason"]
+    assert changed.payload["due_at"] != started.payload["due_at"]
+    assert cancelled.payload["reason"] == "法院撤回移送"
+    assert {e.aggregate_id for e in (started, changed, cancelled)} == {deadline_id}

@@ -22,6 +22,7 @@ from liandong.security import Principal
 from liandong.sla.kinds import Kind
 from liandong.sla.rules import DeadlineState
 from liandong_police.domain import events
+from liandong_police.domain.cases import Case
 from liandong_police.domain.model import Referral, ReferralStatus
 from liandong_police.service_layer import commands, handlers
 from liandong_police.service_layer import event_handlers as on
@@ -60,6 +61,7 @@ class FakePoliceUnitOfWork(FakeUnitOfWork):
         super().__init__(clock)
         self.referrals = FakeReferrals(self)
         self.evidence = FakeEvidence()
+        self.cases = FakeRepository[Case](self)
 
 
 @pytest.fixture
@@ -157,7 +159,11 @@ async def test_filing_meets_the_filing_window_and_starts_the_investigation(fake:
     (investigation,) = fake.deadlines.of_kind(Kind.POLICE_INVESTIGATION)
     assert investigation.subject_type == "case"
     assert investigation.state is DeadlineState.RUNNING
-    assert [type(e) for e in fake.published] == [events.ReferralRegistered, events.CaseFiled]
+    assert sorted(type(e).__name__ for e in fake.published) == ["CaseFiled", "CaseOpened", "ReferralRegistered"]
+    case = fake.cases.items[investigation.subject_id]
+    assert case.case_number == referral.case_number
+    assert case.referral_id == "ref-1"
+    assert [s["name"] for s in case.suspects] == [s["name"] for s in referral.suspects]
 
 
 async def test_filing_names_only_suspects_of_the_referral(fake: FakePoliceUnitOfWork) -> None:

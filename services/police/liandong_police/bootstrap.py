@@ -12,10 +12,9 @@ from liandong_police.adapters.court_client import CourtClient
 from liandong_police.adapters.translators import translate
 from liandong_police.config import PoliceSettings
 from liandong_police.entrypoints import consumers
-from liandong_police.entrypoints.api import referrals
-from liandong_police.entrypoints.api.deps import ALL_ROLES, INVESTIGATOR, SUPERVISOR
+from liandong_police.entrypoints.api import cases, referrals
 from liandong_police.entrypoints.evidence_fetcher import EvidenceFetcher
-from liandong_police.service_layer.handlers import BUREAU_HEAD
+from liandong_police.service_layer.roles import ALL_ROLES, BUREAU_HEAD, INVESTIGATOR, SUPERVISOR
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 DEV_ACCOUNTS = (
@@ -51,7 +50,7 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        routers=(referrals.router,),
+        routers=(referrals.router, cases.router),
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),

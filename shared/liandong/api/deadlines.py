@@ -21,6 +21,7 @@ from liandong.persistence.uow import SqlUnitOfWork
 from liandong.runtime import Runtime
 from liandong.security import Principal
 from liandong.sla.kinds import CATALOGUE
+from liandong.sla.rules import DeadlineState
 from liandong.units import can_see, is_known_unit, visible_units
 
 StateFilter = Literal["running", "at_risk", "breached", "met", "cancelled"]
@@ -114,6 +115,29 @@ class ReceivedBreachPublic(PublicModel):
     fired_at: ShanghaiTime
     late: bool
     received_at: ShanghaiTime
+
+
+class PeerWindowPublic(PublicModel):
+    """Another agency's window of one of your matters, as its events told it."""
+
+    deadline_id: str
+    agency: str
+    unit: str
+    kind: str
+    title: str
+    subject_type: str
+    subject_id: str
+    correlation_id: str
+    state: str
+    started_at: ShanghaiTime
+    due_at: ShanghaiTime
+    met_at: ShanghaiTime | None
+    days_used: float | None
+    on_time: bool | None
+    breached_at: ShanghaiTime | None
+    cancelled_at: ShanghaiTime | None
+    note: str | None
+    updated_at: ShanghaiTime
 
 
 class DeadlineStart(StrictModel):
@@ -211,6 +235,28 @@ async def received(runtime: RuntimeDep, actor: CurrentPrincipal, page: PageDep) 
             uow, units=visible_units(actor.unit), limit=page.limit, offset=page.offset
         )
     return Page(items=[ReceivedBreachPublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/peer-windows", response_model=Page[PeerWindowPublic])
+async def peer_windows(
+    runtime: RuntimeDep,
+    actor: CurrentPrincipal,
+    page: PageDep,
+    correlation_id: Annotated[str | None, Query(max_length=128)] = None,
+    state: Annotated[DeadlineState | None, Query()] = None,
+) -> Page[PeerWindowPublic]:
+    """The other agencies' windows of the matters of your units (of one matter, by correlation id), in the order
+    they started: running, met (with the days used), breached or cancelled."""
+    async with runtime.uow() as uow:
+        rows, total = await runtime.deadlines.peer_windows(
+            uow,
+            units=visible_units(actor.unit),
+            correlation_id=correlation_id,
+            state=None if state is None else state.value,
+            limit=page.limit,
+            offset=page.offset,
+        )
+    return Page(items=[PeerWindowPublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("", response_model=Page[DeadlinePublic])

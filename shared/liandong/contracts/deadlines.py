@@ -1,4 +1,5 @@
-"""SLA tracker events: deadline.approaching / deadline.breached / deadline.met, one family per agency.
+"""SLA tracker events: a window started, changed (extended or restarted), approaching, breached, met or cancelled,
+one family per agency; the other agencies keep a copy of the windows of their matters from them (peer windows).
 
 Every agency publishes the same three payloads on its own `<agency>.deadlines` topic, so each payload is registered
 once per agency (`court.deadline.breached`, `police.deadline.breached`, …).
@@ -59,6 +60,29 @@ class DeadlineMetPayload(DeadlineFacts):
     on_time: bool
 
 
+class DeadlineStartedPayload(DeadlineFacts):
+    """A window started."""
+
+    window: int = Field(ge=0)
+    window_unit: str = Field(min_length=1, max_length=8)
+    custody: bool
+
+
+class DeadlineChangedPayload(DeadlineFacts):
+    """A running window moved: extended (a new end) or restarted where the law restarts it (a new period)."""
+
+    change: str = Field(pattern=r"^(extended|restarted)$")
+    reason: str = Field(min_length=1, max_length=2000)
+    changed_at: AwareDatetime
+
+
+class DeadlineCancelledPayload(DeadlineFacts):
+    """A window that no longer applies (its subject was withdrawn or became moot)."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    cancelled_at: AwareDatetime
+
+
 P = TypeVar("P", bound=DeadlineFacts)
 
 
@@ -80,3 +104,6 @@ def _register(agency: str, base: type[P], action: str) -> type[P]:
 APPROACHING = {a: _register(a, DeadlineApproachingPayload, "approaching") for a in AGENCIES}
 BREACHED = {a: _register(a, DeadlineBreachedPayload, "breached") for a in AGENCIES}
 MET = {a: _register(a, DeadlineMetPayload, "met") for a in AGENCIES}
+STARTED = {a: _register(a, DeadlineStartedPayload, "started") for a in AGENCIES}
+CHANGED = {a: _register(a, DeadlineChangedPayload, "changed") for a in AGENCIES}
+CANCELLED = {a: _register(a, DeadlineCancelledPayload, "cancelled") for a in AGENCIES}

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from liandong.clock import Clock
-from liandong.contracts.deadlines import MET, DeadlineFacts
+from liandong.contracts.deadlines import CANCELLED, CHANGED, MET, STARTED, DeadlineFacts
 from liandong.deadlines.events import emit, facts
 from liandong.deadlines.firing import fire_due
 from liandong.deadlines.store import DeadlineStore
@@ -34,7 +34,14 @@ from liandong.persistence.uow import SqlUnitOfWork
 from liandong.sla.calendar import DEFAULT_CALENDAR, LegalCalendar
 from liandong.sla.counting import DueDate, NaiveTime, compute_due
 from liandong.sla.kinds import DEFAULT_WARNINGS_HOURS, DeadlineKind, UnknownKind, kind
-from liandong.sla.records import Deadline, HistoryEntry, ReceivedBreach, new_deadline
+from liandong.sla.records import (
+    Deadline,
+    HistoryEntry,
+    PeerWindow,
+    ReceivedBreach,
+    merge_peer_window,
+    new_deadline,
+)
 from liandong.sla.rules import DeadlineState, stages_for
 
 
@@ -136,6 +143,10 @@ class DeadlineEngine:
         )
         await self.store.insert(uow.session, **{**asdict(deadline), "warnings_hours": list(deadline.warnings_hours)})
         deadline_id = deadline.id
+        payload = STARTED[self.agency](
+            **facts(deadline), window=deadline.window, window_unit=deadline.window_unit, custody=deadline.custody
+        )
+        self._emit(uow, deadline, payload)
         rule = due.rule()
         if due_at != due.due:
             rule += f"; bounded by another period: ends {due_at.isoformat()}"
@@ -228,6 +239,7 @@ class DeadlineEngine:
             next_fire_at=stages[0].at,
             extensions=row.extensions + 1,
         )
+        await self._changed(uow, deadline_id, "extended", f"{reason}（批准人：{approver}）")
         detail = {
             "approver": approver,
             "reason": reason,
@@ -272,6 +284,7 @@ class DeadlineEngine:
             met_at=None,
             breached_at=None,
         )
+        await self._changed(uow, deadline_id, "restarted", reason)
         await self._history(uow, deadline_id, "restarted", actor, {"reason": reason, "due_at": due.due.isoformat()})
 
     async def cancel(self, uow: SqlUnitOfWork, deadline_id: str, *, reason: str, actor: str | None = None) -> None:
@@ -284,6 +297,7 @@ class DeadlineEngine:
         await self.store.update(
             uow.session, deadline_id, now, state=DeadlineState.CANCELLED, cancelled_at=now, next_fire_at=None
         )
+        self._emit(uow, row, CANCELLED[self.agency](**facts(row), reason=_brief(reason), cancelled_at=now))
         await self._history(uow, deadline_id, "cancelled", actor, {"reason": reason})
 
     # -- the tracker's tick --------------------------------------------------------------------------------------
@@ -331,10 +345,30 @@ class DeadlineEngine:
         """The running windows of a subject (of one kind, if given), whatever their unit."""
         return await self.store.running_for(uow.session, subject_type, subject_id, kind_name)
 
+    async def of_subjects(
+        self, uow: SqlUnitOfWork, subjects: Collection[tuple[str, str]], *, units: Collection[str]
+    ) -> list[Deadline]:
+        """The windows (any state) of these subjects that the given units may see: what a case or review shows."""
+        return [d for d in await self.store.for_subjects(uow.session, subjects) if d.unit in units]
+
     async def received_breaches(
         self, uow: SqlUnitOfWork, *, units: Collection[str], limit: int = 50, offset: int = 0
     ) -> tuple[Sequence[Row[Any]], int]:
         return await self.store.received_breaches(uow.session, units=units, limit=limit, offset=offset)
+
+    async def peer_windows(
+        self,
+        uow: SqlUnitOfWork,
+        *,
+        units: Collection[str],
+        correlation_id: str | None = None,
+        state: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[Sequence[Row[Any]], int]:
+        return await self.store.peer_windows(
+            uow.session, units=units, correlation_id=correlation_id, state=state, limit=limit, offset=offset
+        )
 
     # -- helpers -------------------------------------------------------------------------------------------------
     async def _history(
@@ -344,6 +378,16 @@ class DeadlineEngine:
 
     def _emit(self, uow: SqlUnitOfWork, row: Deadline, payload: DeadlineFacts) -> Envelope:
         return emit(uow, self.agency, row, payload, self.clock.now())
+
+    async def _changed(self, uow: SqlUnitOfWork, deadline_id: str, change: str, reason: str) -> None:
+        """Tell the other agencies the window moved (its new period and end)."""
+        row = await self.store.load(uow.session, deadline_id)
+        payload = CHANGED[self.agency](**facts(row), change=change, reason=_brief(reason), changed_at=self.clock.now())
+        self._emit(uow, row, payload)
+
+
+def _brief(reason: str, limit: int = 2000) -> str:
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -415,3 +459,11 @@ class BoundDeadlines:
 
     async def receive_breach(self, breach: ReceivedBreach) -> None:
         await self.engine.store.add_received_breach(self.uow.session, **asdict(breach))
+
+    async def observe(self, news: PeerWindow, *, moved: bool = False) -> bool:
+        store, session = self.engine.store, self.uow.session
+        known = await store.peer_window(session, news.deadline_id)
+        merged = merge_peer_window(known, news, moved=moved)
+        if merged is not None:
+            await store.save_peer_window(session, merged, new=known is None)
+        return merged is not None

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liandong.errors import NotFound
 from liandong.persistence.tables import CommonTables
-from liandong.sla.records import Deadline, HistoryEntry
+from liandong.sla.records import Deadline, HistoryEntry, PeerWindow
 from liandong.sla.rules import OPEN_STATES, DeadlineState
 
 
@@ -84,6 +85,15 @@ class DeadlineStore:
         if kind is not None:
             query = query.where(d.c.kind == kind)
         return [record(r) for r in (await session.execute(query.order_by(d.c.due_at))).all()]
+
+    async def for_subjects(self, session: AsyncSession, subjects: Collection[tuple[str, str]]) -> list[Deadline]:
+        """Every window (any state) of the given (subject type, subject id) pairs, in the order they started."""
+        if not subjects:
+            return []
+        d = self.d
+        matches = [and_(d.c.subject_type == t, d.c.subject_id == i) for t, i in subjects]
+        rows = (await session.execute(select(d).where(or_(*matches)).order_by(d.c.created_at, d.c.id))).all()
+        return [record(r) for r in rows]
 
     async def claim_due(self, session: AsyncSession, now: datetime, limit: int) -> list[Deadline]:
         """Running deadlines whose next stage is due, locked against other tracker replicas."""
@@ -167,3 +177,42 @@ class DeadlineStore:
 
     async def add_received_breach(self, session: AsyncSession, **values: Any) -> None:
         await session.execute(insert(self.tables.received_breaches).values(**values))
+
+    # -- the other agencies' windows -----------------------------------------------------------------------------
+    async def peer_window(self, session: AsyncSession, deadline_id: str) -> PeerWindow | None:
+        w = self.tables.peer_windows
+        row = (await session.execute(select(w).where(w.c.deadline_id == deadline_id).with_for_update())).first()
+        if row is None:
+            return None
+        values = dict(row._mapping)
+        return PeerWindow(**{**values, "state": DeadlineState(values["state"])})
+
+    async def save_peer_window(self, session: AsyncSession, window: PeerWindow, *, new: bool) -> None:
+        w = self.tables.peer_windows
+        values = {**asdict(window), "state": window.state.value}
+        if new:
+            await session.execute(insert(w).values(**values))
+        else:
+            await session.execute(update(w).where(w.c.deadline_id == window.deadline_id).values(**values))
+
+    async def peer_windows(
+        self,
+        session: AsyncSession,
+        *,
+        units: Collection[str],
+        correlation_id: str | None,
+        state: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[Sequence[Row[Any]], int]:
+        w = self.tables.peer_windows
+        query = select(w).where(w.c.unit.in_(units))
+        if correlation_id is not None:
+            query = query.where(w.c.correlation_id == correlation_id)
+        if state is not None:
+            query = query.where(w.c.state == state)
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = (
+            await session.execute(query.order_by(w.c.started_at, w.c.deadline_id).limit(limit).offset(offset))
+        ).all()
+        return rows, int(total or 0)

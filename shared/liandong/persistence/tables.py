@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -54,6 +55,7 @@ class CommonTables:
     counters: Table
     account_audit: Table
     corrections: Table
+    peer_windows: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -174,6 +176,7 @@ def install(metadata: MetaData) -> CommonTables:
         counters=counters,
         account_audit=account_audit,
         corrections=corrections,
+        peer_windows=_peer_windows(metadata),
     )
 
 
@@ -268,3 +271,33 @@ def _deadline_tables(metadata: MetaData) -> tuple[Table, Table, Table, Table]:
     )
     Index("ix_received_breaches_unit", received_breaches.c.unit, received_breaches.c.fired_at)
     return deadlines, deadline_stages, deadline_history, received_breaches
+
+
+def _peer_windows(metadata: MetaData) -> Table:
+    """The other agencies' windows of this agency's matters, as their deadline events told them (a copy, kept by
+    deadline id; the owner's tracker alone fires them)."""
+    peer_windows = Table(
+        "peer_windows",
+        metadata,
+        Column("deadline_id", String(36), primary_key=True),
+        Column("agency", String(32), nullable=False),
+        Column("unit", String(16), nullable=False),
+        Column("kind", String(64), nullable=False),
+        Column("title", String(200), nullable=False),
+        Column("subject_type", String(64), nullable=False),
+        Column("subject_id", String(128), nullable=False),
+        Column("correlation_id", String(128), nullable=False),
+        Column("state", String(16), nullable=False),
+        Column("started_at", UtcDateTime(), nullable=False),
+        Column("due_at", UtcDateTime(), nullable=False),
+        Column("met_at", UtcDateTime(), nullable=True),
+        Column("days_used", Float, nullable=True),
+        Column("on_time", Boolean, nullable=True),
+        Column("breached_at", UtcDateTime(), nullable=True),
+        Column("cancelled_at", UtcDateTime(), nullable=True),
+        Column("note", Text, nullable=True),
+        Column("updated_at", UtcDateTime(), nullable=False),
+    )
+    Index("ix_peer_windows_matter", peer_windows.c.correlation_id, peer_windows.c.started_at)
+    Index("ix_peer_windows_unit_state", peer_windows.c.unit, peer_windows.c.state, peer_windows.c.due_at)
+    return peer_windows

@@ -19,6 +19,8 @@ class Kind(StrEnum):
     POLICE_FILING_DECISION = "police_filing_decision"
     POLICE_NON_FILING_NOTICE = "police_non_filing_notice"
     POLICE_INVESTIGATION = "police_investigation"
+    POLICE_ARREST_REQUEST = "police_arrest_request"
+    POLICE_ARREST_EXECUTION = "police_arrest_execution"
     POLICE_EXPLAIN_NON_FILING = "police_explain_non_filing"
     POLICE_FILE_AFTER_NOTICE = "police_file_after_notice"
     ARREST_REVIEW_DETAINED = "arrest_review_detained"
@@ -110,6 +112,38 @@ CATALOGUE: dict[str, DeadlineKind] = {
                 "撤回移送或者撤销案件即取消。"
             ),
             configurable=True,
+        ),
+        DeadlineKind(
+            name=Kind.POLICE_ARREST_REQUEST,
+            owner="police",
+            title="公安机关对被拘留的犯罪嫌疑人提请审查批准逮捕（自拘留时起）",
+            window=3,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第九十一条第一款、第二款：公安机关对被拘留的人，认为需要逮捕的，应当在拘留后的"
+                "三日以内，提请人民检察院审查批准。在特殊情况下，提请审查批准的时间可以延长一日至四日。对于流窜作案、"
+                "多次作案、结伙作案的重大嫌疑分子，提请审查批准的时间可以延长至三十日。另见《公安机关办理刑事案件程序规定》"
+                "第一百二十九条。拘留期间属羁押期间，期满日为节假日的不顺延（刑事诉讼法第一百零五条）。"
+            ),
+            custody=True,
+            max_window=30,
+            max_extra_days=4,
+            extension_rule=(
+                "特殊情况下延长一日至四日；流窜作案、多次作案、结伙作案的重大嫌疑分子延长至三十日（刑事诉讼法第九十一条）"
+            ),
+        ),
+        DeadlineKind(
+            name=Kind.POLICE_ARREST_EXECUTION,
+            owner="police",
+            title="公安机关执行人民检察院批准或者不批准逮捕的决定并送达执行回执",
+            window=3,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第九十条：公安机关对于人民检察院的决定，应当立即执行，并且将执行情况及时"
+                "通知人民检察院。《公安机关办理刑事案件程序规定》第一百三十八条、第一百三十九条：对人民检察院批准逮捕的"
+                "决定，应当立即执行，并将执行回执送达作出批准决定的人民检察院；对不批准逮捕的，应当立即释放或者变更强制"
+                "措施，并在收到不批准逮捕决定书后三日以内将执行回执送达作出不批准逮捕决定的人民检察院。"
+            ),
         ),
         DeadlineKind(
             name=Kind.POLICE_EXPLAIN_NON_FILING,

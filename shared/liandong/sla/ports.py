@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from liandong.sla.records import Deadline, ReceivedBreach
+from liandong.sla.records import Deadline, PeerWindow, ReceivedBreach
 
 
 class DeadlineBook(Protocol):
@@ -60,4 +60,9 @@ class DeadlineBook(Protocol):
 
     async def receive_breach(self, breach: ReceivedBreach) -> None:
         """Keep another agency's breach where this agency's supervisors see it."""
+        ...
+
+    async def observe(self, news: PeerWindow, *, moved: bool = False) -> bool:
+        """Keep another agency's window of this agency's matter as its latest event tells it (`moved`: extended or
+        restarted); False when the event changes nothing (it came after a final state)."""
         ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -114,3 +114,45 @@ class ReceivedBreach:
     fired_at: datetime
     late: bool
     received_at: datetime
+
+
+@dataclass(frozen=True)
+class PeerWindow:
+    """Another agency's window of one of this agency's matters, as its deadline events told it."""
+
+    deadline_id: str
+    agency: str
+    unit: str
+    kind: str
+    title: str
+    subject_type: str
+    subject_id: str
+    correlation_id: str
+    state: DeadlineState
+    started_at: datetime
+    due_at: datetime
+    updated_at: datetime
+    met_at: datetime | None = None
+    days_used: float | None = None
+    on_time: bool | None = None
+    breached_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    note: str | None = None
+
+
+def merge_peer_window(known: PeerWindow | None, news: PeerWindow, *, moved: bool = False) -> PeerWindow | None:
+    """What this agency knows of a peer window once `news` arrives; None when the news changes nothing.
+
+    The owner's events of one window arrive in order (one key, one partition), but a copy may begin mid-way (a
+    window started before copies were kept), so each event carries the whole window and only moves it forward:
+    met and cancelled are final, a breach is followed by a late meeting or a cancellation, and only a change
+    (`moved`: an extension or a restart) puts a window back to running.
+    """
+    if known is None:
+        return news
+    if moved:
+        return news if known.state is not DeadlineState.CANCELLED else None
+    final = (DeadlineState.MET, DeadlineState.CANCELLED)
+    if known.state in final or news.state is DeadlineState.RUNNING:
+        return None
+    return news if news.breached_at is not None else replace(news, breached_at=known.breached_at)

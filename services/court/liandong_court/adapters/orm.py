@@ -13,6 +13,7 @@ from liandong.persistence.tables import install, new_metadata
 from liandong.persistence.types import JsonValues, Money, UtcDateTime
 from liandong_court.domain.cases import ClosureType, EnforcementCase
 from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus, TipChannel
+from liandong_court.domain.police_cases import PoliceCase
 from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.domain.values import CoerciveMeasure, Instalment, Suspect
@@ -119,6 +120,25 @@ referrals = Table(
 Index("ix_referrals_lead", referrals.c.lead_id)
 Index("ix_referrals_unit_status", referrals.c.court_unit, referrals.c.status)
 
+# What the police and the procuratorate report of the police cases of the court's matters.
+police_cases = Table(
+    "police_cases",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("lead_id", String(36), nullable=False),
+    Column("police_unit", String(16), nullable=False),
+    Column("referral_id", String(64), nullable=True),
+    Column("case_number", String(64), nullable=True),
+    Column("opened_at", UtcDateTime(), nullable=True),
+    Column("suspects", JSON, nullable=False),
+    Column("detentions", JSON, nullable=False),
+    Column("arrest_requests", JSON, nullable=False),
+    Column("decisions", JSON, nullable=False),
+    Column("executions", JSON, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=True),
+)
+Index("ix_police_cases_lead", police_cases.c.lead_id)
+
 payments = Table(
     "payments",
     metadata,
@@ -183,4 +203,5 @@ map_aggregates(
     (Payment, payments),
     (Settlement, settlements),
     (Evidence, evidence),
+    (PoliceCase, police_cases),
 )

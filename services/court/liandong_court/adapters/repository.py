@@ -18,11 +18,13 @@ from liandong_court.adapters.orm import (
     evidence_blobs,
     leads,
     payments,
+    police_cases,
     referrals,
     settlements,
 )
 from liandong_court.domain.cases import ClosureType, EnforcementCase
 from liandong_court.domain.leads import Lead, LeadSource, LeadStatus
+from liandong_court.domain.police_cases import PoliceCase
 from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
 
@@ -84,6 +86,16 @@ class LeadRepository(Repository[Lead]):
                 or_(leads.c.enforcement_case_number.like(like), cast(leads.c.suspects, String).like(like))
             )
         return await self.page(query, leads.c.created_at.desc(), leads.c.id, limit=limit, offset=offset)
+
+
+class PoliceCaseRepository(Repository[PoliceCase]):
+    model = PoliceCase
+
+    async def for_lead(self, lead_id: str) -> Sequence[PoliceCase]:
+        rows = await self._uow.session.scalars(
+            select(PoliceCase).where(police_cases.c.lead_id == lead_id).order_by(police_cases.c.opened_at)
+        )
+        return rows.all()
 
 
 class ReferralRepository(Repository[Referral]):

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from liandong.contracts import CaseFiledV1, CaseFilingDeclinedV1, CaseFilingExtendedV1, ReferralReceivedV1
+from liandong.contracts import (
+    ArrestDecidedV1,
+    ArrestExecutedV1,
+    ArrestRequestedV1,
+    CaseFiledV1,
+    CaseFilingDeclinedV1,
+    CaseFilingExtendedV1,
+    CaseOpenedV1,
+    DetentionRecordedV1,
+    ReferralReceivedV1,
+)
 from liandong.messaging.handlers import EventHandlers
 from liandong_court.service_layer import event_handlers as on
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
@@ -13,4 +23,9 @@ HANDLERS = (
     .on(CaseFiledV1, on.on_case_filed)
     .on(CaseFilingDeclinedV1, on.on_filing_declined)
     .on(CaseFilingExtendedV1, on.on_filing_extended)
+    .on(CaseOpenedV1, on.on_case_opened)
+    .on(DetentionRecordedV1, on.on_detention_recorded)
+    .on(ArrestRequestedV1, on.on_arrest_requested)
+    .on(ArrestDecidedV1, on.on_arrest_decided)
+    .on(ArrestExecutedV1, on.on_arrest_executed)
 )

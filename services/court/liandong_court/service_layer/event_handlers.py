@@ -10,9 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from liandong.contracts import CaseFiledV1, CaseFilingDeclinedV1, CaseFilingExtendedV1, ReferralReceivedV1
+from liandong.contracts import (
+    ArrestDecidedV1,
+    ArrestExecutedV1,
+    ArrestRequestedV1,
+    CaseFiledV1,
+    CaseFilingDeclinedV1,
+    CaseFilingExtendedV1,
+    CaseOpenedV1,
+    DetentionRecordedV1,
+    ReferralReceivedV1,
+)
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
+from liandong_court.domain.police_cases import PoliceCase
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.service_layer.handlers import start_filing_mirror
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
@@ -112,3 +123,77 @@ async def on_filing_extended(event: Delivery[CaseFilingExtendedV1], uow: CourtUn
                 mirror.id, approver=extended.approver, reason=extended.reason, window=extended.window_days
             )
     return Outcome.APPLIED
+
+
+CaseNews = CaseOpenedV1 | DetentionRecordedV1 | ArrestRequestedV1 | ArrestDecidedV1 | ArrestExecutedV1
+
+
+async def _police_case(uow: CourtUnitOfWork, event: Delivery[CaseNews]) -> PoliceCase:
+    """The court's record of a police case of one of its matters, begun by whichever report arrives first; only the
+    police and procuratorate of the matter's county report on it."""
+    news, env = event.payload, event.envelope
+    lead = await uow.leads.get(env.correlation_id)
+    if lead is None:
+        raise PoisonMessage(f"news of case {news.case_id} in unknown matter {env.correlation_id}")
+    if {env.producer.unit, news.police_unit} != {lead.unit}:
+        raise PoisonMessage(
+            f"matter {lead.id} is of county {lead.unit}, not {sorted({env.producer.unit, news.police_unit})}"
+        )
+    case = await uow.police_cases.get(news.case_id, for_update=True)
+    if case is None:
+        case = PoliceCase(case_id=news.case_id, lead_id=lead.id, police_unit=news.police_unit)
+        uow.police_cases.add(case)
+    elif case.lead_id != lead.id:
+        raise PoisonMessage(f"case {news.case_id} belongs to matter {case.lead_id}, not {lead.id}")
+    if not isinstance(news, ArrestDecidedV1):
+        case.referral_id = case.referral_id or news.referral_id
+        case.case_number = case.case_number or news.case_number
+    case.updated_at = uow.clock.now()
+    return case
+
+
+def _applied(fresh: bool) -> Outcome:
+    return Outcome.APPLIED if fresh else Outcome.STALE
+
+
+async def on_case_opened(event: Delivery[CaseOpenedV1], uow: CourtUnitOfWork) -> Outcome:
+    """The police's case on the referral, with its suspects (a unit's legal representative among them)."""
+    opened = event.payload
+    case = await _police_case(uow, event)
+    suspects = [s.model_dump(mode="json") for s in opened.suspects]
+    return _applied(case.record_opening(case_number=opened.case_number, suspects=suspects, at=opened.opened_at))
+
+
+async def on_detention_recorded(event: Delivery[DetentionRecordedV1], uow: CourtUnitOfWork) -> Outcome:
+    detention = event.payload
+    case = await _police_case(uow, event)
+    return _applied(case.record_detention(detention.model_dump(mode="json", exclude={"referral_id", "police_unit"})))
+
+
+async def on_arrest_requested(event: Delivery[ArrestRequestedV1], uow: CourtUnitOfWork) -> Outcome:
+    request = event.payload
+    case = await _police_case(uow, event)
+    shown = request.model_dump(mode="json", include={"request_id", "document_number", "attempt", "suspects"})
+    return _applied(case.record_request({**shown, "requested_at": request.requested_at.isoformat()}))
+
+
+async def on_arrest_decided(event: Delivery[ArrestDecidedV1], uow: CourtUnitOfWork) -> Outcome:
+    decided = event.payload
+    case = await _police_case(uow, event)
+    at = decided.decided_at.isoformat()
+    decisions = [
+        {
+            **d.model_dump(mode="json"),
+            "request_id": decided.request_id,
+            "review_id": decided.review_id,
+            "decided_at": at,
+        }
+        for d in decided.decisions
+    ]
+    return _applied(case.record_decisions(decisions))
+
+
+async def on_arrest_executed(event: Delivery[ArrestExecutedV1], uow: CourtUnitOfWork) -> Outcome:
+    executed = event.payload
+    case = await _police_case(uow, event)
+    return _applied(case.record_execution(executed.model_dump(mode="json", exclude={"referral_id", "police_unit"})))

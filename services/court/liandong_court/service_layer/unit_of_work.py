@@ -8,6 +8,7 @@ from liandong_court.adapters.repository import (
     EvidenceRepository,
     LeadRepository,
     PaymentRepository,
+    PoliceCaseRepository,
     ReferralRepository,
     SettlementRepository,
 )
@@ -37,3 +38,7 @@ class CourtUnitOfWork(SqlUnitOfWork):
     @property
     def evidence(self) -> EvidenceRepository:
         return EvidenceRepository(self)
+
+    @property
+    def police_cases(self) -> PoliceCaseRepository:
+        return PoliceCaseRepository(self)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import registry
 from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
 from liandong.persistence.types import Money, UtcDateTime
+from liandong_police.domain.cases import Case, CaseStatus
 from liandong_police.domain.model import Referral, ReferralStatus
 
 metadata = new_metadata()
@@ -61,6 +62,31 @@ referrals = Table(
 )
 Index("ix_referrals_unit_status", referrals.c.police_unit, referrals.c.status)
 
+# The bureau's criminal cases: one per filing; suspects, log, detentions and arrest requests are the case's own
+# records (JSON, replaced whole by the aggregate).
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("referral_id", String(36), nullable=True, unique=True),
+    Column("correlation_id", String(128), nullable=False),
+    Column("police_unit", String(16), nullable=False),
+    Column("case_number", String(64), nullable=False),
+    Column(
+        "status",
+        Enum(CaseStatus, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]),
+        nullable=False,
+    ),
+    Column("suspects", JSON, nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("opened_by", String(64), nullable=False),
+    Column("log", JSON, nullable=False),
+    Column("detentions", JSON, nullable=False),
+    Column("arrest_requests", JSON, nullable=False),
+)
+Index("ix_cases_unit_opened", cases.c.police_unit, cases.c.opened_at)
+Index("ix_cases_correlation", cases.c.correlation_id)
+
 # Evidence by claim check: fetched from the court by digest, verified, kept; retried until it verifies.
 evidence_items = Table(
     "evidence_items",
@@ -83,4 +109,4 @@ evidence_items = Table(
 Index("ix_evidence_items_due", evidence_items.c.status, evidence_items.c.next_attempt_at)
 
 mapper_registry = registry(metadata=metadata)
-map_aggregates(mapper_registry, (Referral, referrals))
+map_aggregates(mapper_registry, (Referral, referrals), (Case, cases))

@@ -10,7 +10,8 @@ from sqlalchemy import func, insert, select, update
 
 from liandong.persistence.repository import Repository
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong_police.adapters.orm import evidence_items, referrals
+from liandong_police.adapters.orm import cases, evidence_items, referrals
+from liandong_police.domain.cases import Case
 from liandong_police.domain.model import Referral, ReferralStatus, case_number, receipt_number
 
 FETCHED = "fetched"
@@ -40,6 +41,18 @@ class ReferralRepository(Repository[Referral]):
         if status is not None:
             query = query.where(referrals.c.status == status)
         return await self.page(query, referrals.c.arrived_at.desc(), referrals.c.id, limit=limit, offset=offset)
+
+
+class CaseRepository(Repository[Case]):
+    model = Case
+
+    async def search(
+        self, *, units: Collection[str], referral_id: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[Case], int]:
+        query = select(Case).where(cases.c.police_unit.in_(units))
+        if referral_id is not None:
+            query = query.where(cases.c.referral_id == referral_id)
+        return await self.page(query, cases.c.opened_at.desc(), cases.c.id, limit=limit, offset=offset)
 
 
 class EvidenceItemRepository:

@@ -7,9 +7,19 @@ from functools import singledispatch
 from typing import Any
 
 from liandong.contracts import (
+    ArrestDecision,
+    ArrestExecutedV1,
+    ArrestRequestedV1,
+    ArrestSuspect,
     CaseFiledV1,
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
+    CaseOpenedV1,
+    CaseSuspect,
+    DetentionRecordedV1,
+    EvidenceRef,
+    ExecutionOutcome,
+    LogEntryRef,
     ReferralReceivedV1,
     Suspect,
 )
@@ -106,3 +116,84 @@ def _(event: events.FilingExtended) -> Iterable[Envelope]:
         lead_id=event.lead_id,
         at=event.occurred_at,
     )
+
+
+def _case_event(payload: Contract, case: events.CaseFacts, at: Any) -> Envelope:
+    """A case's events are keyed by the case: they reach every consumer in order."""
+    return Envelope.wrap(
+        payload,
+        producer=ProducerRef(agency="police", unit=case.police_unit),
+        jurisdiction=case.police_unit,
+        aggregate_id=case.case_id,
+        correlation_id=case.correlation_id,
+        occurred_at=at,
+    )
+
+
+def _case_fields(case: events.CaseFacts) -> dict[str, Any]:
+    return {
+        "case_id": case.case_id,
+        "case_number": case.case_number,
+        "referral_id": case.referral_id,
+        "police_unit": case.police_unit,
+    }
+
+
+@translate.register
+def _(event: events.CaseOpened) -> Iterable[Envelope]:
+    suspects = [CaseSuspect.model_validate({k: v for k, v in s.items() if k != "custody"}) for s in event.suspects]
+    opened = CaseOpenedV1(
+        **_case_fields(event.case), suspects=suspects, opened_at=event.occurred_at, opened_by=event.by
+    )
+    yield _case_event(opened, event.case, event.occurred_at)
+
+
+@translate.register
+def _(event: events.DetentionRecorded) -> Iterable[Envelope]:
+    detention = DetentionRecordedV1(
+        **_case_fields(event.case),
+        detention_id=event.detention_id,
+        suspect_id=event.suspect_id,
+        name=event.name,
+        detained_at=event.detained_at,
+        place=event.place,
+        request_due_at=event.request_due_at,
+        recorded_by=event.by,
+    )
+    yield _case_event(detention, event.case, event.occurred_at)
+
+
+@translate.register
+def _(event: events.ArrestRequested) -> Iterable[Envelope]:
+    request = event.request
+    requested = ArrestRequestedV1(
+        **_case_fields(event.case),
+        request_id=request["request_id"],
+        document_number=request["document_number"],
+        attempt=request["attempt"],
+        suspects=[ArrestSuspect.model_validate(s) for s in request["suspects"]],
+        evidence=[EvidenceRef.model_validate(e) for e in event.evidence],
+        investigation_log=[
+            LogEntryRef.model_validate({k: entry[k] for k in LogEntryRef.model_fields}) for entry in event.log
+        ],
+        requested_at=event.occurred_at,
+        requested_by=event.by,
+    )
+    yield _case_event(requested, event.case, event.occurred_at)
+
+
+@translate.register
+def _(event: events.ArrestExecuted) -> Iterable[Envelope]:
+    executed = ArrestExecutedV1(
+        **_case_fields(event.case),
+        request_id=event.request_id,
+        review_id=event.review_id,
+        suspect_id=event.suspect_id,
+        name=event.name,
+        decision=ArrestDecision(event.decision),
+        outcome=ExecutionOutcome(event.outcome),
+        executed_at=event.executed_at,
+        receipt_sent_at=event.occurred_at,
+        executed_by=event.by,
+    )
+    yield _case_event(executed, event.case, event.occurred_at)

@@ -56,3 +56,59 @@ class FilingExtended:
     approver: str
     reason: str
     occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What every event of a case says about it."""
+
+    case_id: str
+    case_number: str
+    referral_id: str | None
+    correlation_id: str
+    police_unit: str
+
+
+@dataclass(frozen=True)
+class CaseOpened:
+    case: CaseFacts
+    suspects: tuple[dict[str, Any], ...]
+    by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class DetentionRecorded:
+    case: CaseFacts
+    detention_id: str
+    suspect_id: str
+    name: str
+    detained_at: datetime
+    place: str
+    request_due_at: datetime
+    by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class ArrestRequested:
+    case: CaseFacts
+    request: dict[str, Any]
+    evidence: tuple[dict[str, Any], ...]
+    log: tuple[dict[str, Any], ...]
+    by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class ArrestExecuted:
+    case: CaseFacts
+    request_id: str
+    review_id: str
+    suspect_id: str
+    name: str
+    decision: str
+    outcome: str
+    executed_at: datetime
+    by: str
+    occurred_at: datetime

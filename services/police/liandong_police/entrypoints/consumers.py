@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from liandong.contracts import (
+    ArrestDecidedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
     ReferralSubmittedV1,
@@ -20,4 +21,5 @@ HANDLERS = (
     .on(ReferralWithdrawnV1, on.on_referral_withdrawn)
     .on(EnforcementPerformedV1, on.on_enforcement_performed)
     .on(EnforcementResumedV1, on.on_enforcement_resumed)
+    .on(ArrestDecidedV1, on.on_arrest_decided)
 )

@@ -49,3 +49,71 @@ class ExtendFilingWindow:
     actor: Principal
     referral_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class AddSuspect:
+    actor: Principal
+    case_id: str
+    name: str
+    kind: Literal["person", "unit"]
+    role: str
+    id_number: str | None = None
+    represents: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordInvestigation:
+    """A line of the investigation log: what was collected, when (by the investigator recording it)."""
+
+    actor: Principal
+    case_id: str
+    kind: str
+    summary: str
+    collected_at: datetime
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Detain:
+    """刑事拘留 of a person suspect."""
+
+    actor: Principal
+    case_id: str
+    suspect_id: str
+    detained_at: datetime
+    place: str
+
+
+@dataclass(frozen=True)
+class ExtendDetentionWindow:
+    """The window to request arrest approval, extended by 1 to 4 days (特殊情况) or to 30 days for a roving, repeated
+    or gang offender (流窜作案、多次作案、结伙作案)."""
+
+    actor: Principal
+    case_id: str
+    detention_id: str
+    reason: str
+    extra_days: int | None = None
+    ground: Literal["roving", "repeated", "gang"] | None = None
+
+
+@dataclass(frozen=True)
+class RequestArrest:
+    """提请批准逮捕书 for one or more persons of the case."""
+
+    actor: Principal
+    case_id: str
+    suspect_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExecuteDecision:
+    """The procuratorate's decision executed for one suspect; the execution receipt goes back."""
+
+    actor: Principal
+    case_id: str
+    request_id: str
+    suspect_id: str
+    outcome: str
+    executed_at: datetime | None = None

@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from liandong.contracts import (
+    ArrestDecidedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
     ReferralSubmittedV1,
     ReferralSubmittedV2,
     ReferralWithdrawnV1,
 )
+from liandong.errors import DomainError
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
 from liandong.units import court_code_of
 from liandong_police.domain.model import Referral
+from liandong_police.service_layer.case_handlers import EXECUTION, execution_subject
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 CourtNews = ReferralWithdrawnV1 | EnforcementPerformedV1 | EnforcementResumedV1
@@ -135,4 +138,40 @@ async def on_enforcement_resumed(event: Delivery[EnforcementResumedV1], uow: Pol
     if referral is None:
         return Outcome.PARKED
     referral.record_performance({**(referral.performance or {}), "resumed": resumed.model_dump(mode="json")})
+    return Outcome.APPLIED
+
+
+async def on_arrest_decided(event: Delivery[ArrestDecidedV1], uow: PoliceUnitOfWork) -> Outcome:
+    """批准 / 不批准逮捕决定书 from the procuratorate of the case's county: shown on the request (a refusal with its
+    补充侦查提纲); each decision to execute starts the window to send the execution receipt."""
+    decided = event.payload
+    case = await uow.cases.get(decided.case_id, for_update=True)
+    if case is None:
+        raise PoisonMessage(f"a decision about unknown case {decided.case_id}")
+    units = {decided.police_unit, decided.procuratorate_unit, event.envelope.producer.unit}
+    if units != {case.police_unit}:
+        raise PoisonMessage(f"case {case.id} is of {case.police_unit}; a decision from {sorted(units)} is not applied")
+    try:
+        fresh = case.decision_received(
+            request_id=decided.request_id,
+            review_id=decided.review_id,
+            decisions=[d.model_dump(mode="json") for d in decided.decisions],
+            decided_at=decided.decided_at,
+            by=decided.decided_by,
+        )
+    except DomainError as exc:
+        raise PoisonMessage(exc.message) from exc
+    if not fresh:
+        return Outcome.STALE
+    now = uow.clock.now()
+    for decision in fresh:
+        if case.needs_execution(decided.request_id, decision["suspect_id"]):
+            await uow.deadlines.start(
+                kind=Kind.POLICE_ARREST_EXECUTION,
+                subject_type=EXECUTION,
+                subject_id=execution_subject(decided.request_id, decision["suspect_id"]),
+                correlation_id=case.correlation_id,
+                unit=case.police_unit,
+                started_at=now,
+            )
     return Outcome.APPLIED

@@ -16,12 +16,13 @@ from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.kinds import Kind
 from liandong.units import can_see
+from liandong_police.domain.cases import Case, suspects_from_filing
 from liandong_police.domain.model import SHANGHAI, Referral, case_number
 from liandong_police.service_layer import commands
+from liandong_police.service_layer.roles import BUREAU_HEAD
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 EXTENDED_FILING_DAYS = 30
-BUREAU_HEAD = "bureau_head"  # 县级以上公安机关负责人: approves filing and declining (MPS Rules Art. 178)
 
 
 async def _referral(uow: PoliceUnitOfWork, referral_id: str, actor: Principal) -> Referral:
@@ -129,7 +130,20 @@ async def _file(uow: PoliceUnitOfWork, referral: Referral, proposal: dict[str, A
             "case", unit, year, issued=lambda: uow.referrals.case_numbers_issued(unit, year)
         )
         number = case_number(unit, year, sequence)
-    referral.file(case_id=str(uuid.uuid4()), number=number, suspects=suspects, by=head.username, at=now)
+    case_id = str(uuid.uuid4())
+    referral.file(case_id=case_id, number=number, suspects=suspects, by=head.username, at=now)
+    uow.cases.add(
+        Case.open(
+            id=case_id,
+            referral_id=referral.id,
+            correlation_id=referral.lead_id,
+            police_unit=referral.police_unit,
+            case_number=number,
+            suspects=suspects_from_filing(suspects),
+            by=head.username,
+            at=now,
+        )
+    )
     await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, head)
     await _start(uow, Kind.POLICE_INVESTIGATION, ("case", referral.case_id or ""), referral, now, head)
 

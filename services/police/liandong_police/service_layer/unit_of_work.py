@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong_police.adapters.repository import EvidenceItemRepository, ReferralRepository
+from liandong_police.adapters.repository import CaseRepository, EvidenceItemRepository, ReferralRepository
 
 
 class PoliceUnitOfWork(SqlUnitOfWork):
@@ -14,3 +14,7 @@ class PoliceUnitOfWork(SqlUnitOfWork):
     @property
     def evidence(self) -> EvidenceItemRepository:
         return EvidenceItemRepository(self)
+
+    @property
+    def cases(self) -> CaseRepository:
+        return CaseRepository(self)

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from liandong.clock import utc
 from liandong.persistence.repository import Repository
-from liandong_procuratorate.adapters.orm import timeline
+from liandong_procuratorate.adapters.orm import arrest_reviews, timeline
 from liandong_procuratorate.domain.model import TimelineEntry
+from liandong_procuratorate.domain.reviews import ArrestReview, ReviewStatus
 
 REFERRAL_SUBMITTED = "court.referral.submitted"
 
@@ -68,6 +69,26 @@ class TimelineRepository(Repository[TimelineEntry]):
             }
             for r in rows
         ], int(total or 0)
+
+
+class ArrestReviewRepository(Repository[ArrestReview]):
+    model = ArrestReview
+
+    async def for_request(self, request_id: str) -> ArrestReview | None:
+        review = await self._uow.session.scalar(select(ArrestReview).where(arrest_reviews.c.request_id == request_id))
+        if review is not None:
+            self._uow.track(review)
+        return review
+
+    async def search(
+        self, *, units: Collection[str], status: ReviewStatus | None, limit: int, offset: int
+    ) -> tuple[Sequence[ArrestReview], int]:
+        query = select(ArrestReview).where(arrest_reviews.c.unit.in_(units))
+        if status is not None:
+            query = query.where(arrest_reviews.c.status == status)
+        return await self.page(
+            query, arrest_reviews.c.received_at.desc(), arrest_reviews.c.id, limit=limit, offset=offset
+        )
 
 
 def _aware(value: Any) -> datetime:

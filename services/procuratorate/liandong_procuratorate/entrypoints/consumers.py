@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from liandong.contracts import (
+    ArrestExecutedV1,
+    ArrestRequestedV1,
     CaseFiledV1,
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
+    CaseOpenedV1,
+    DetentionRecordedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
     ReferralReceivedV1,
@@ -14,7 +18,7 @@ from liandong.contracts import (
     ReferralWithdrawnV1,
 )
 from liandong.messaging.handlers import EventHandlers
-from liandong_procuratorate.service_layer.event_handlers import on_hand_off
+from liandong_procuratorate.service_layer.event_handlers import on_arrest_executed, on_arrest_requested, on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 HANDLERS = EventHandlers[ProcuratorateUnitOfWork]()
@@ -28,5 +32,8 @@ for _contract in (
     CaseFilingExtendedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
+    CaseOpenedV1,
+    DetentionRecordedV1,
 ):
     HANDLERS.on(_contract, on_hand_off)
+HANDLERS.on(ArrestRequestedV1, on_arrest_requested).on(ArrestExecutedV1, on_arrest_executed)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from liandong.contracts import (
+    ArrestExecutedV1,
+    ArrestRequestedV1,
     CaseFiledV1,
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
+    CaseOpenedV1,
     Contract,
+    DetentionRecordedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
     ReferralReceivedV1,
@@ -14,7 +20,10 @@ from liandong.contracts import (
     ReferralWithdrawnV1,
 )
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
+from liandong.sla.kinds import Kind
 from liandong_procuratorate.domain.model import TimelineEntry
+from liandong_procuratorate.domain.reviews import ArrestReview
+from liandong_procuratorate.service_layer.handlers import REVIEW, review_subject
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 
@@ -39,7 +48,30 @@ def summarise(event: Delivery[Contract]) -> str:
     if isinstance(payload, EnforcementPerformedV1):
         kind = "全部履行" if payload.kind.value == "paid_in_full" else "达成和解（中止执行）"
         return f"被执行人{kind}：本次支付 ¥{payload.paid_now}，累计 ¥{payload.amount_paid} / ¥{payload.amount_owed}"
-    return event.envelope.event_type
+    return _case_summary(payload) or event.envelope.event_type
+
+
+OUTCOMES = {
+    "arrested": "逮捕已执行",
+    "released": "已释放",
+    "bail": "变更为取保候审",
+    "residential_surveillance": "变更为监视居住",
+}
+
+
+def _case_summary(payload: Contract) -> str | None:
+    """The lines of a police case and its arrest review."""
+    if isinstance(payload, CaseOpenedV1):
+        names = "、".join(s.name for s in payload.suspects)
+        return f"{payload.police_unit} 公安机关刑事案件 {payload.case_number}（犯罪嫌疑人：{names}）"
+    if isinstance(payload, DetentionRecordedV1):
+        return f"刑事拘留 {payload.name}（{payload.place}），提请批准逮捕期限至 {payload.request_due_at.isoformat()}"
+    if isinstance(payload, ArrestRequestedV1):
+        names = "、".join(f"{s.name}（{'已拘留' if s.detained else '未拘留'}）" for s in payload.suspects)
+        return f"提请批准逮捕 {payload.document_number}（第{payload.attempt}次）：{names}"
+    if isinstance(payload, ArrestExecutedV1):
+        return f"执行回执：{payload.name} {OUTCOMES[payload.outcome.value]}"
+    return None
 
 
 async def on_hand_off(event: Delivery[Contract], uow: ProcuratorateUnitOfWork) -> Outcome:
@@ -66,4 +98,64 @@ async def on_hand_off(event: Delivery[Contract], uow: ProcuratorateUnitOfWork) -
             summary=summarise(event),
         )
     )
+    return Outcome.APPLIED
+
+
+async def on_arrest_requested(event: Delivery[ArrestRequestedV1], uow: ProcuratorateUnitOfWork) -> Outcome:
+    """提请批准逮捕书: on the timeline, and a review in the unit's inbox; each suspect's review window runs from its
+    arrival, 7 days (custody, never past a holiday's end) if detained, 15 if not (CPL Art. 91; SPP Rules)."""
+    request = event.payload
+    if event.envelope.producer.unit != request.police_unit:
+        raise PoisonMessage(f"a request of the bureau of {request.police_unit} sent by {event.envelope.producer.unit}")
+    if await uow.reviews.for_request(request.request_id) is not None:
+        return Outcome.STALE  # the same request under another event id
+    await on_hand_off(event, uow)
+    now = uow.clock.now()
+    review = ArrestReview(
+        id=str(uuid.uuid4()),
+        request_id=request.request_id,
+        case_id=request.case_id,
+        case_number=request.case_number,
+        referral_id=request.referral_id,
+        correlation_id=event.envelope.correlation_id,
+        police_unit=request.police_unit,
+        unit=request.police_unit,  # the procuratorate of the bureau's county
+        document_number=request.document_number,
+        attempt=request.attempt,
+        suspects=[{**s.model_dump(mode="json"), "decision": None} for s in request.suspects],
+        evidence=[e.model_dump(mode="json") for e in request.evidence],
+        investigation_log=[entry.model_dump(mode="json") for entry in request.investigation_log],
+        requested_at=request.requested_at,
+        requested_by=request.requested_by,
+        received_at=now,
+    )
+    uow.reviews.add(review)
+    for suspect in request.suspects:
+        await uow.deadlines.start(
+            kind=Kind.ARREST_REVIEW_DETAINED if suspect.detained else Kind.ARREST_REVIEW_NOT_DETAINED,
+            subject_type=REVIEW,
+            subject_id=review_subject(review.id, suspect.suspect_id),
+            correlation_id=review.correlation_id,
+            unit=review.unit,
+            started_at=now,
+        )
+    return Outcome.APPLIED
+
+
+async def on_arrest_executed(event: Delivery[ArrestExecutedV1], uow: ProcuratorateUnitOfWork) -> Outcome:
+    """执行回执: on the timeline and on the review."""
+    executed = event.payload
+    review = await uow.reviews.for_request(executed.request_id)
+    if review is None:
+        raise PoisonMessage(f"an execution receipt for unknown request {executed.request_id}")
+    if {event.envelope.producer.unit, executed.police_unit} != {review.police_unit}:
+        raise PoisonMessage(f"request {executed.request_id} came from the bureau of {review.police_unit}")
+    if not review.record_execution(
+        executed.suspect_id,
+        outcome=executed.outcome.value,
+        executed_at=executed.executed_at,
+        receipt_at=executed.receipt_sent_at,
+    ):
+        return Outcome.STALE
+    await on_hand_off(event, uow)
     return Outcome.APPLIED

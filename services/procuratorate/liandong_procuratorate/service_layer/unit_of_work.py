@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong_procuratorate.adapters.repository import TimelineRepository
+from liandong_procuratorate.adapters.repository import ArrestReviewRepository, TimelineRepository
 
 
 class ProcuratorateUnitOfWork(SqlUnitOfWork):
     @property
     def timeline(self) -> TimelineRepository:
         return TimelineRepository(self)
+
+    @property
+    def reviews(self) -> ArrestReviewRepository:
+        return ArrestReviewRepository(self)

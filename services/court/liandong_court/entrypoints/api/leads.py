@@ -46,6 +46,7 @@ async def _full(uow: CourtUnitOfWork, lead_id: str) -> LeadPublic:
         evidence=list(await uow.evidence.for_lead(lead_id)),
         payments=list(await uow.payments.for_lead(lead_id)),
         settlements=list(await uow.settlements.for_lead(lead_id)),
+        police_cases=list(await uow.police_cases.for_lead(lead_id)),
     )
 
 

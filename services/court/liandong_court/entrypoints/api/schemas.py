@@ -15,6 +15,7 @@ from liandong.contracts.enforcement import Instalment
 from liandong.pii import mask_id_number, mask_phone
 from liandong_court.domain.cases import ClosureType, EnforcementCase, FocusCategory
 from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus, TipChannel
+from liandong_court.domain.police_cases import PoliceCase
 from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
 
@@ -210,6 +211,22 @@ class ReferralPublic(PublicModel):
     withdraw_reason: str | None
 
 
+class PoliceCasePublic(PublicModel):
+    """A police case of the matter as the police and the procuratorate reported it: suspects, detentions, arrest
+    requests, decisions (per request and suspect) and executions."""
+
+    case_id: str
+    police_unit: str
+    referral_id: str | None
+    case_number: str | None
+    opened_at: ShanghaiTime | None
+    suspects: list[dict[str, Any]]
+    detentions: list[dict[str, Any]]
+    arrest_requests: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+    executions: list[dict[str, Any]]
+
+
 class EvidencePublic(PublicModel):
     id: str
     sha256: str
@@ -290,6 +307,7 @@ class LeadPublic(BaseModel):
     evidence: list[EvidencePublic] = []
     payments: list[PaymentPublic] = []
     settlements: list[SettlementPublic] = []
+    police_cases: list[PoliceCasePublic] = []
 
     @classmethod
     def of(
@@ -301,6 +319,7 @@ class LeadPublic(BaseModel):
         evidence: list[Evidence] | None = None,
         payments: list[Payment] | None = None,
         settlements: list[Settlement] | None = None,
+        police_cases: list[PoliceCase] | None = None,
     ) -> LeadPublic:
         suspects = [
             {**s.to_json(), "id_number": mask_id_number(s.id_number) if masked else s.id_number} for s in lead.suspects
@@ -318,6 +337,7 @@ class LeadPublic(BaseModel):
             "evidence",
             "payments",
             "settlements",
+            "police_cases",
         }
         values = {name: getattr(lead, name) for name in cls.model_fields if name not in skip}
         return cls(
@@ -331,4 +351,5 @@ class LeadPublic(BaseModel):
             evidence=[EvidencePublic.of(e) for e in evidence or []],
             payments=[PaymentPublic.of(p) for p in payments or []],
             settlements=[SettlementPublic.of(s) for s in settlements or []],
+            police_cases=[PoliceCasePublic.of(c) for c in police_cases or []],
         )

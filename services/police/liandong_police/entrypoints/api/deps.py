@@ -9,12 +9,8 @@ from fastapi import Depends
 from liandong.api.auth import require_roles
 from liandong.api.deps import unit_of_work_of
 from liandong.security import Principal
-from liandong_police.service_layer.handlers import BUREAU_HEAD
+from liandong_police.service_layer.roles import ALL_ROLES, BUREAU_HEAD, INVESTIGATOR, SUPERVISOR
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
-
-INVESTIGATOR = "investigator"
-SUPERVISOR = "supervisor"
-ALL_ROLES = (INVESTIGATOR, SUPERVISOR, BUREAU_HEAD)
 
 Staff = Annotated[Principal, Depends(require_roles(*ALL_ROLES))]
 Investigator = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR))]

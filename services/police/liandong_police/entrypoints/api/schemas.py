@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from liandong.api.bounds import LegalTime
+from liandong.api.deadlines import DeadlinePublic
 from liandong.api.deps import ShanghaiTime, StrictModel
+from liandong.contracts import SuspectRole
 from liandong.pii import mask_id_number
+from liandong_police.domain.cases import Case, CaseStatus, LogKind
 from liandong_police.domain.model import Referral, ReferralStatus
 
 
@@ -109,3 +112,79 @@ class ServeIn(StrictModel):
 
 class ExtensionIn(StrictModel):
     reason: str = Field(min_length=1, max_length=2000, description="why the case is major or complex")
+
+
+class CasePublic(BaseModel):
+    """A criminal case with its suspects, investigation log, detentions, arrest requests (with the decisions, a
+    refusal's 补充侦查提纲, and the executions), and its windows: investigation, each detention's window to request
+    arrest approval, each execution receipt's."""
+
+    id: str
+    referral_id: str | None
+    correlation_id: str
+    police_unit: str
+    case_number: str
+    status: CaseStatus
+    opened_at: ShanghaiTime
+    opened_by: str
+    suspects: list[dict[str, Any]]
+    log: list[dict[str, Any]]
+    detentions: list[dict[str, Any]]
+    arrest_requests: list[dict[str, Any]]
+    windows: list[DeadlinePublic] = []
+
+    @classmethod
+    def of(cls, case: Case, *, masked: bool = False, windows: list[Any] | None = None) -> CasePublic:
+        values = {name: getattr(case, name) for name in cls.model_fields if name != "windows"}
+        if masked:
+            values["suspects"] = [{**s, "id_number": mask_id_number(s.get("id_number"))} for s in case.suspects]
+        return cls(**values, windows=[DeadlinePublic.of(w) for w in windows or []])
+
+
+class SuspectIn(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["person", "unit"]
+    role: SuspectRole
+    id_number: str | None = Field(default=None, max_length=32)
+    represents: str | None = Field(
+        default=None, max_length=64, description="the unit suspect a representative acts for"
+    )
+
+
+class LogEntryIn(StrictModel):
+    kind: LogKind
+    summary: str = Field(min_length=1, max_length=5000, description="what was collected, e.g. 调取银行流水 3 份")
+    collected_at: LegalTime
+    evidence: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=100, description="references to the collected material"
+    )
+
+
+class DetentionIn(StrictModel):
+    suspect_id: str = Field(min_length=1, max_length=64)
+    detained_at: LegalTime
+    place: str = Field(min_length=1, max_length=200, description="e.g. 通山县看守所")
+
+
+class DetentionExtensionIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=2000)
+    extra_days: int | None = Field(default=None, ge=1, le=4, description="特殊情况: 1 to 4 more days")
+    ground: Literal["roving", "repeated", "gang"] | None = Field(
+        default=None, description="流窜作案、多次作案、结伙作案: to 30 days"
+    )
+
+    @model_validator(mode="after")
+    def _one_kind_of_extension(self) -> DetentionExtensionIn:
+        if (self.extra_days is None) == (self.ground is None):
+            raise ValueError("give either extra_days (1 to 4) or ground (to 30 days)")
+        return self
+
+
+class ArrestRequestIn(StrictModel):
+    suspect_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=50)
+
+
+class ExecutionIn(StrictModel):
+    suspect_id: str = Field(min_length=1, max_length=64)
+    outcome: Literal["arrested", "released", "bail", "residential_surveillance"]
+    executed_at: LegalTime | None = Field(default=None, description="defaults to now")

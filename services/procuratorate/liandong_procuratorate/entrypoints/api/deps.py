@@ -9,13 +9,12 @@ from fastapi import Depends
 from liandong.api.auth import require_roles
 from liandong.api.deps import unit_of_work_of
 from liandong.security import Principal
+from liandong_procuratorate.service_layer.handlers import ALL_ROLES, PROSECUTOR, SUPERVISOR
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
-PROSECUTOR = "prosecutor"
-SUPERVISOR = "supervisor"
-ALL_ROLES = (PROSECUTOR, SUPERVISOR)
-
 Staff = Annotated[Principal, Depends(require_roles(*ALL_ROLES))]
+Prosecutor = Annotated[Principal, Depends(require_roles(PROSECUTOR))]
+Supervisor = Annotated[Principal, Depends(require_roles(SUPERVISOR))]
 
 
 UowDep = Annotated[ProcuratorateUnitOfWork, Depends(unit_of_work_of(ProcuratorateUnitOfWork))]

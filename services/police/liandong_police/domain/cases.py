@@ -1,0 +1,390 @@
+"""The bureau's criminal case (刑事案件), opened by a filing: suspects, the investigation log, detentions, arrest
+requests, the procuratorate's decisions and their execution.
+
+A suspect's custody: free ─刑事拘留─▶ detained ─批准逮捕, executed─▶ arrested
+                                         └─不批准逮捕─▶ released / bail / residential surveillance
+A request awaits the procuratorate until each of its suspects is decided; a refusal may carry a 补充侦查提纲, and the
+investigators may then supplement the log and request again (a new request, with its own review).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from liandong.errors import Conflict, DomainError, NotFound
+from liandong.timing import check_act_time
+from liandong_police.domain import events as happened
+from liandong_police.domain.model import SHANGHAI
+
+
+class CaseStatus(StrEnum):
+    INVESTIGATING = "investigating"
+
+
+class Custody(StrEnum):
+    FREE = "free"
+    DETAINED = "detained"  # 刑事拘留
+    ARRESTED = "arrested"  # 逮捕
+    RELEASED = "released"
+    BAIL = "bail"  # 取保候审
+    RESIDENTIAL_SURVEILLANCE = "residential_surveillance"  # 监视居住
+
+
+class LogKind(StrEnum):
+    BANK_RECORDS = "bank_records"  # 银行流水
+    PROPERTY_REGISTER = "property_register"  # 不动产、车辆、股权登记
+    INTERVIEW = "interview"  # 询问、讯问笔录
+    SEIZURE = "seizure"  # 查封、扣押、冻结
+    OTHER = "other"
+
+
+APPROVE, REFUSE = "approve", "refuse"
+AFTER_REFUSAL = {Custody.RELEASED, Custody.BAIL, Custody.RESIDENTIAL_SURVEILLANCE}
+
+
+def arrest_request_number(unit: str, year: int, sequence: int) -> str:
+    """提请批准逮捕书 number, e.g. 421224公提捕〔2025〕00002号."""
+    return f"{unit}公提捕〔{year}〕{sequence:05d}号"
+
+
+def suspects_from_filing(filed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The case's suspects from the filed referral's: each gets an id; a legal representative names the unit they
+    represent when the referral names exactly one unit."""
+    suspects = [{**s, "suspect_id": str(uuid.uuid4()), "custody": Custody.FREE.value} for s in filed]
+    units = [s["suspect_id"] for s in suspects if s.get("kind") == "unit"]
+    for s in suspects:
+        s.setdefault("id_number", None)
+        s["represents"] = units[0] if s.get("role") == "legal_representative" and len(units) == 1 else None
+        if s.get("kind") == "unit":
+            s["custody"] = None  # a unit is fined, never held
+    return suspects
+
+
+class Case:
+    events: list[Any]
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        referral_id: str | None,
+        correlation_id: str,
+        police_unit: str,
+        case_number: str,
+        suspects: list[dict[str, Any]],
+        opened_at: datetime,
+        opened_by: str,
+    ) -> None:
+        self.id = id
+        self.referral_id = referral_id
+        self.correlation_id = correlation_id
+        self.police_unit = police_unit
+        self.case_number = case_number
+        self.suspects = suspects
+        self.opened_at = opened_at
+        self.opened_by = opened_by
+        self.status = CaseStatus.INVESTIGATING
+        self.log: list[dict[str, Any]] = []
+        self.detentions: list[dict[str, Any]] = []
+        self.arrest_requests: list[dict[str, Any]] = []
+        self.events = []
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        id: str,
+        referral_id: str | None,
+        correlation_id: str,
+        police_unit: str,
+        case_number: str,
+        suspects: list[dict[str, Any]],
+        by: str,
+        at: datetime,
+    ) -> Case:
+        case = cls(
+            id=id,
+            referral_id=referral_id,
+            correlation_id=correlation_id,
+            police_unit=police_unit,
+            case_number=case_number,
+            suspects=suspects,
+            opened_at=at,
+            opened_by=by,
+        )
+        case.events.append(happened.CaseOpened(case=case.facts(), suspects=tuple(suspects), by=by, occurred_at=at))
+        return case
+
+    def facts(self) -> happened.CaseFacts:
+        return happened.CaseFacts(
+            case_id=self.id,
+            case_number=self.case_number,
+            referral_id=self.referral_id,
+            correlation_id=self.correlation_id,
+            police_unit=self.police_unit,
+        )
+
+    # -- suspects ------------------------------------------------------------------------------------------------
+    def suspect(self, suspect_id: str) -> dict[str, Any]:
+        for s in self.suspects:
+            if s["suspect_id"] == suspect_id:
+                return s
+        raise DomainError(f"case {self.case_number} has no suspect {suspect_id}", code="unknown_suspect")
+
+    def add_suspect(
+        self, *, name: str, kind: str, role: str, id_number: str | None, represents: str | None
+    ) -> dict[str, Any]:
+        """A suspect the investigation found (e.g. a unit's legal representative, who is a suspect of their own)."""
+        if represents is not None:
+            unit = self.suspect(represents)
+            if unit["kind"] != "unit":
+                raise DomainError(f"{unit['name']} is not a unit; only a unit is represented", code="not_a_unit")
+            if kind != "person":
+                raise DomainError("a unit's legal representative is a person", code="not_a_person")
+        elif role == "legal_representative":
+            raise DomainError("a legal representative names the unit suspect they represent", code="represents")
+        if any(s["name"] == name and s.get("id_number") == id_number for s in self.suspects):
+            raise Conflict(f"{name} is already a suspect of case {self.case_number}", code="already_a_suspect")
+        suspect = {
+            "suspect_id": str(uuid.uuid4()),
+            "name": name,
+            "kind": kind,
+            "role": role,
+            "id_number": id_number,
+            "represents": represents,
+            "custody": Custody.FREE.value if kind == "person" else None,
+        }
+        self.suspects = [*self.suspects, suspect]
+        return suspect
+
+    def _set_custody(self, suspect_id: str, custody: Custody) -> None:
+        self.suspects = [{**s, "custody": custody.value} if s["suspect_id"] == suspect_id else s for s in self.suspects]
+
+    # -- the investigation log -----------------------------------------------------------------------------------
+    def record_investigation(
+        self, *, kind: LogKind, summary: str, collected_at: datetime, evidence: list[str], by: str, now: datetime
+    ) -> dict[str, Any]:
+        if not summary.strip():
+            raise DomainError("a log entry says what was collected", code="summary_required")
+        check_act_time(collected_at, now=now, not_before=self.opened_at, what="the collection", follows="the filing")
+        entry = {
+            "entry_id": str(uuid.uuid4()),
+            "kind": kind.value,
+            "summary": summary,
+            "collected_by": by,
+            "collected_at": collected_at.isoformat(),
+            "recorded_at": now.isoformat(),
+            "evidence": evidence,
+        }
+        self.log = [*self.log, entry]
+        return entry
+
+    # -- detention -----------------------------------------------------------------------------------------------
+    def detention(self, detention_id: str) -> dict[str, Any]:
+        for d in self.detentions:
+            if d["detention_id"] == detention_id:
+                return d
+        raise NotFound(f"case {self.case_number} has no detention {detention_id}")
+
+    def open_detention(self, suspect_id: str) -> dict[str, Any] | None:
+        return next((d for d in self.detentions if d["suspect_id"] == suspect_id and d["ended_at"] is None), None)
+
+    def detain(
+        self, *, suspect_id: str, detained_at: datetime, place: str, by: str, now: datetime, request_due_at: datetime
+    ) -> dict[str, Any]:
+        """刑事拘留 of a person suspect who is not held already."""
+        suspect = self.suspect(suspect_id)
+        if suspect["kind"] != "person":
+            raise DomainError(f"{suspect['name']} is a unit; only a person is detained", code="not_a_person")
+        if suspect["custody"] in (Custody.DETAINED, Custody.ARRESTED):
+            raise Conflict(f"{suspect['name']} is already {suspect['custody']}", code="already_in_custody")
+        if not place.strip():
+            raise DomainError("a detention names its place", code="place_required")
+        check_act_time(detained_at, now=now, not_before=self.opened_at, what="the detention", follows="the filing")
+        detention = {
+            "detention_id": str(uuid.uuid4()),
+            "suspect_id": suspect_id,
+            "name": suspect["name"],
+            "detained_at": detained_at.isoformat(),
+            "place": place,
+            "recorded_by": by,
+            "recorded_at": now.isoformat(),
+            "ended_at": None,
+            "ended_by": None,
+        }
+        self.detentions = [*self.detentions, detention]
+        self._set_custody(suspect_id, Custody.DETAINED)
+        self.events.append(
+            happened.DetentionRecorded(
+                case=self.facts(),
+                detention_id=detention["detention_id"],
+                suspect_id=suspect_id,
+                name=suspect["name"],
+                detained_at=detained_at,
+                place=place,
+                request_due_at=request_due_at,
+                by=by,
+                occurred_at=now,
+            )
+        )
+        return detention
+
+    def record_detention_extension(
+        self, detention_id: str, *, due_at: datetime, by: str, reason: str, at: datetime
+    ) -> None:
+        """The window to request arrest approval extended: shown on the detention."""
+        self.detention(detention_id)
+        extension = {"due_at": due_at.isoformat(), "by": by, "reason": reason, "at": at.isoformat()}
+        self.detentions = [
+            {**d, "extensions": [*d.get("extensions", []), extension]} if d["detention_id"] == detention_id else d
+            for d in self.detentions
+        ]
+
+    def _end_detention(self, suspect_id: str, *, at: datetime, how: str) -> None:
+        self.detentions = [
+            {**d, "ended_at": at.isoformat(), "ended_by": how}
+            if d["suspect_id"] == suspect_id and d["ended_at"] is None
+            else d
+            for d in self.detentions
+        ]
+
+    # -- arrest requests -----------------------------------------------------------------------------------------
+    def arrest_request(self, request_id: str) -> dict[str, Any]:
+        for r in self.arrest_requests:
+            if r["request_id"] == request_id:
+                return r
+        raise NotFound(f"case {self.case_number} has no arrest request {request_id}")
+
+    def _awaiting_decision(self, suspect_id: str) -> bool:
+        return any(suspect_id in r["suspect_ids"] and suspect_id not in r["decisions"] for r in self.arrest_requests)
+
+    def request_arrest(
+        self, *, suspect_ids: list[str], number: str, evidence: list[dict[str, Any]], by: str, at: datetime
+    ) -> dict[str, Any]:
+        """提请批准逮捕书 for persons of the case, detained or not, with the file manifest."""
+        if not suspect_ids:
+            raise DomainError("an arrest request names its suspects", code="no_suspects")
+        if len(set(suspect_ids)) != len(suspect_ids):
+            raise DomainError("a suspect is named twice", code="duplicate_suspect")
+        named = []
+        for suspect_id in suspect_ids:
+            suspect = self.suspect(suspect_id)
+            if suspect["kind"] != "person":
+                raise DomainError(f"{suspect['name']} is a unit; only a person is arrested", code="not_a_person")
+            if suspect["custody"] == Custody.ARRESTED:
+                raise Conflict(f"{suspect['name']} is already arrested", code="already_arrested")
+            if self._awaiting_decision(suspect_id):
+                raise Conflict(f"the arrest of {suspect['name']} awaits a decision already", code="request_pending")
+            detention = self.open_detention(suspect_id)
+            named.append(
+                {
+                    "suspect_id": suspect_id,
+                    "name": suspect["name"],
+                    "role": suspect["role"],
+                    "id_number": suspect.get("id_number"),
+                    "detained": detention is not None,
+                    "detained_at": detention["detained_at"] if detention else None,
+                    "detention_place": detention["place"] if detention else None,
+                }
+            )
+        request = {
+            "request_id": str(uuid.uuid4()),
+            "document_number": number,
+            "attempt": len(self.arrest_requests) + 1,
+            "suspect_ids": suspect_ids,
+            "suspects": named,
+            "requested_at": at.isoformat(),
+            "requested_by": by,
+            "review_id": None,
+            "decisions": {},
+            "executions": {},
+        }
+        self.arrest_requests = [*self.arrest_requests, request]
+        self.events.append(
+            happened.ArrestRequested(
+                case=self.facts(),
+                request=request,
+                evidence=tuple(evidence),
+                log=tuple(self.log),
+                by=by,
+                occurred_at=at,
+            )
+        )
+        return request
+
+    def _replace_request(self, request: dict[str, Any]) -> None:
+        self.arrest_requests = [
+            request if r["request_id"] == request["request_id"] else r for r in self.arrest_requests
+        ]
+
+    def decision_received(
+        self, *, request_id: str, review_id: str, decisions: list[dict[str, Any]], decided_at: datetime, by: str
+    ) -> list[dict[str, Any]]:
+        """The procuratorate's decisions on a request; returns those not known before (a redelivery adds none)."""
+        request = self.arrest_request(request_id)
+        fresh = [d for d in decisions if d["suspect_id"] not in request["decisions"]]
+        unknown = [d["suspect_id"] for d in fresh if d["suspect_id"] not in request["suspect_ids"]]
+        if unknown:
+            raise DomainError(f"decisions about suspects {unknown} not in request {request_id}", code="unknown_suspect")
+        at = decided_at.isoformat()
+        recorded = {d["suspect_id"]: {**d, "decided_at": at, "decided_by": by} for d in fresh}
+        self._replace_request({**request, "review_id": review_id, "decisions": {**request["decisions"], **recorded}})
+        return fresh
+
+    def execute(
+        self, *, request_id: str, suspect_id: str, outcome: Custody, executed_at: datetime, by: str, now: datetime
+    ) -> dict[str, Any]:
+        """执行: an approved arrest executed, or after a refusal the suspect released or the measure changed; the
+        execution receipt goes to the procuratorate."""
+        request = self.arrest_request(request_id)
+        suspect = self.suspect(suspect_id)
+        decision = request["decisions"].get(suspect_id)
+        if decision is None:
+            raise Conflict(f"the arrest of {suspect['name']} is not decided yet", code="not_decided")
+        if suspect_id in request["executions"]:
+            raise Conflict(f"the decision on {suspect['name']} is already executed", code="already_executed")
+        if decision["decision"] == APPROVE and outcome is not Custody.ARRESTED:
+            raise DomainError(f"the arrest of {suspect['name']} was approved: it is executed", code="arrest_approved")
+        if decision["decision"] == REFUSE and outcome not in AFTER_REFUSAL:
+            raise DomainError(
+                f"the arrest of {suspect['name']} was refused: release, bail or residential surveillance",
+                code="arrest_refused",
+            )
+        decided_at = datetime.fromisoformat(decision["decided_at"])
+        check_act_time(executed_at, now=now, not_before=decided_at, what="the execution", follows="the decision")
+        execution = {
+            "outcome": outcome.value,
+            "executed_at": executed_at.isoformat(),
+            "receipt_sent_at": now.isoformat(),
+            "executed_by": by,
+        }
+        self._replace_request({**request, "executions": {**request["executions"], suspect_id: execution}})
+        self._set_custody(suspect_id, outcome)
+        self._end_detention(suspect_id, at=executed_at, how=outcome.value)
+        self.events.append(
+            happened.ArrestExecuted(
+                case=self.facts(),
+                request_id=request_id,
+                review_id=str(request["review_id"]),
+                suspect_id=suspect_id,
+                name=suspect["name"],
+                decision=decision["decision"],
+                outcome=outcome.value,
+                executed_at=executed_at,
+                by=by,
+                occurred_at=now,
+            )
+        )
+        return execution
+
+    def needs_execution(self, request_id: str, suspect_id: str) -> bool:
+        """An approval is executed; a refusal too when the suspect is held (release or change the measure)."""
+        decision = self.arrest_request(request_id)["decisions"][suspect_id]
+        return bool(decision["decision"] == APPROVE or self.open_detention(suspect_id) is not None)
+
+
+def local_year(at: datetime) -> int:
+    return at.astimezone(SHANGHAI).year

@@ -1,0 +1,163 @@
+"""/cases: the bureau's criminal cases — suspects, the investigation log, detentions (刑事拘留), arrest requests
+(提请批准逮捕) and the execution of the procuratorate's decisions. A case is opened by a filing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
+from liandong.units import visible_units
+from liandong_police.entrypoints.api.deps import Investigator, Staff, Supervisor, UowDep
+from liandong_police.entrypoints.api.schemas import (
+    ArrestRequestIn,
+    CasePublic,
+    DetentionExtensionIn,
+    DetentionIn,
+    ExecutionIn,
+    LogEntryIn,
+    SuspectIn,
+)
+from liandong_police.service_layer import case_handlers, commands
+from liandong_police.service_layer.case_handlers import DETENTION, EXECUTION, execution_subject, load_case
+from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+async def _shown(runtime: RuntimeDep, case_id: str, actor: Staff) -> CasePublic:
+    async with unit_of_work_of(PoliceUnitOfWork)(runtime) as uow:
+        case = await load_case(uow, case_id, actor, for_update=False)
+        subjects = [("case", case.id)]
+        subjects += [(DETENTION, d["detention_id"]) for d in case.detentions]
+        subjects += [
+            (EXECUTION, execution_subject(r["request_id"], suspect_id))
+            for r in case.arrest_requests
+            for suspect_id in r["decisions"]
+        ]
+        windows = await runtime.deadlines.of_subjects(uow, subjects, units=visible_units(actor.unit))
+        return CasePublic.of(case, windows=windows)
+
+
+@router.get("", response_model=Page[CasePublic])
+async def list_cases(
+    actor: Staff,
+    uow: UowDep,
+    page: PageDep,
+    referral_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> Page[CasePublic]:
+    async with uow:
+        items, total = await uow.cases.search(
+            units=visible_units(actor.unit), referral_id=referral_id, limit=page.limit, offset=page.offset
+        )
+        return Page(
+            items=[CasePublic.of(c, masked=True) for c in items], total=total, limit=page.limit, offset=page.offset
+        )
+
+
+@router.get("/{case_id}", response_model=CasePublic)
+async def show_case(case_id: str, actor: Staff, runtime: RuntimeDep) -> CasePublic:
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/suspects", response_model=CasePublic)
+async def add_suspect(
+    case_id: str, body: SuspectIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep
+) -> CasePublic:
+    """A suspect the investigation found: a unit's legal representative is a suspect of their own (`represents`)."""
+    await case_handlers.add_suspect(
+        commands.AddSuspect(
+            actor=actor,
+            case_id=case_id,
+            name=body.name,
+            kind=body.kind,
+            role=body.role.value,
+            id_number=body.id_number,
+            represents=body.represents,
+        ),
+        uow,
+    )
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/log", response_model=CasePublic)
+async def record_investigation(
+    case_id: str, body: LogEntryIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep
+) -> CasePublic:
+    """The investigation log: bank records, property registers, interviews, seizures — what, by whom, when."""
+    await case_handlers.record_investigation(
+        commands.RecordInvestigation(
+            actor=actor,
+            case_id=case_id,
+            kind=body.kind.value,
+            summary=body.summary,
+            collected_at=body.collected_at,
+            evidence=tuple(body.evidence),
+        ),
+        uow,
+    )
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/detentions", response_model=CasePublic)
+async def detain(case_id: str, body: DetentionIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep) -> CasePublic:
+    """刑事拘留 of a person suspect: the 3-day window to request arrest approval starts (a custody period)."""
+    await case_handlers.detain(
+        commands.Detain(
+            actor=actor, case_id=case_id, suspect_id=body.suspect_id, detained_at=body.detained_at, place=body.place
+        ),
+        uow,
+    )
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/detentions/{detention_id}/extension", response_model=CasePublic)
+async def extend_detention_window(
+    case_id: str, detention_id: str, body: DetentionExtensionIn, actor: Supervisor, uow: UowDep, runtime: RuntimeDep
+) -> CasePublic:
+    """CPL Art. 91: the window to request arrest approval extended by 1 to 4 days, or to 30 days for a roving,
+    repeated or gang offender."""
+    await case_handlers.extend_detention_window(
+        commands.ExtendDetentionWindow(
+            actor=actor,
+            case_id=case_id,
+            detention_id=detention_id,
+            reason=body.reason,
+            extra_days=body.extra_days,
+            ground=body.ground,
+        ),
+        uow,
+    )
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/arrest-requests", response_model=CasePublic)
+async def request_arrest(
+    case_id: str, body: ArrestRequestIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep
+) -> CasePublic:
+    """提请批准逮捕书 to the procuratorate for persons of the case, detained or not, with the file manifest."""
+    await case_handlers.request_arrest(
+        commands.RequestArrest(actor=actor, case_id=case_id, suspect_ids=tuple(body.suspect_ids)), uow
+    )
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/arrest-requests/{request_id}/executions", response_model=CasePublic)
+async def execute_decision(
+    case_id: str, request_id: str, body: ExecutionIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep
+) -> CasePublic:
+    """The decision executed for one suspect (arrested; or released / bail after a refusal); the execution receipt
+    goes to the procuratorate."""
+    await case_handlers.execute_decision(
+        commands.ExecuteDecision(
+            actor=actor,
+            case_id=case_id,
+            request_id=request_id,
+            suspect_id=body.suspect_id,
+            outcome=body.outcome,
+            executed_at=body.executed_at,
+        ),
+        uow,
+    )
+    return await _shown(runtime, case_id, actor)

@@ -1,0 +1,180 @@
+"""Command handlers of the bureau's cases: the investigation, detention, the arrest request and the execution of
+the procuratorate's decision. Each runs in one unit of work and commits once.
+
+Windows: a detention starts the window to request arrest approval (police_arrest_request, a custody period, per
+detention), which the request meets; the first request also meets the investigation target (police_investigation);
+a decision that must be executed starts the window to send the execution receipt (police_arrest_execution, per
+request and suspect), which the execution meets.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from liandong.errors import Conflict, DomainError, Forbidden, NotFound
+from liandong.security import Principal
+from liandong.sla.kinds import Kind, kind
+from liandong.units import can_see
+from liandong_police.domain.cases import Case, Custody, LogKind, arrest_request_number, local_year
+from liandong_police.service_layer import commands
+from liandong_police.service_layer.roles import SUPERVISOR
+from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
+
+DETENTION = "detention"
+EXECUTION = "arrest_execution"
+GROUNDS = {"roving": "流窜作案", "repeated": "多次作案", "gang": "结伙作案"}  # CPL Art. 91: up to 30 days
+
+
+def execution_subject(request_id: str, suspect_id: str) -> str:
+    return f"{request_id}:{suspect_id}"
+
+
+async def load_case(uow: PoliceUnitOfWork, case_id: str, actor: Principal, *, for_update: bool = True) -> Case:
+    case = await uow.cases.get(case_id, for_update=for_update)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    if not can_see(actor.unit, case.police_unit):
+        raise Forbidden(f"case {case_id} is of the bureau of unit {case.police_unit}")
+    return case
+
+
+async def add_suspect(cmd: commands.AddSuspect, uow: PoliceUnitOfWork) -> Case:
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        case.add_suspect(
+            name=cmd.name, kind=cmd.kind, role=cmd.role, id_number=cmd.id_number, represents=cmd.represents
+        )
+        await uow.commit()
+        return case
+
+
+async def record_investigation(cmd: commands.RecordInvestigation, uow: PoliceUnitOfWork) -> Case:
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        case.record_investigation(
+            kind=LogKind(cmd.kind),
+            summary=cmd.summary,
+            collected_at=cmd.collected_at,
+            evidence=list(cmd.evidence),
+            by=cmd.actor.username,
+            now=uow.clock.now(),
+        )
+        await uow.commit()
+        return case
+
+
+async def detain(cmd: commands.Detain, uow: PoliceUnitOfWork) -> Case:
+    """刑事拘留: the window to request arrest approval runs from the detention (3 days, custody)."""
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        detention = case.detain(
+            suspect_id=cmd.suspect_id,
+            detained_at=cmd.detained_at,
+            place=cmd.place,
+            by=cmd.actor.username,
+            now=uow.clock.now(),
+            request_due_at=uow.deadlines.due_at(Kind.POLICE_ARREST_REQUEST, cmd.detained_at),
+        )
+        await uow.deadlines.start(
+            kind=Kind.POLICE_ARREST_REQUEST,
+            subject_type=DETENTION,
+            subject_id=detention["detention_id"],
+            correlation_id=case.correlation_id,
+            unit=case.police_unit,
+            started_at=cmd.detained_at,
+            actor=cmd.actor.username,
+        )
+        await uow.commit()
+        return case
+
+
+async def extend_detention_window(cmd: commands.ExtendDetentionWindow, uow: PoliceUnitOfWork) -> Case:
+    """CPL Art. 91: 1 to 4 more days in special circumstances, or to 30 days for a roving, repeated or gang
+    offender — never beyond 30 days in all."""
+    if cmd.actor.role != SUPERVISOR:
+        raise Forbidden("the window to request arrest approval is extended by a supervisor")
+    if (cmd.extra_days is None) == (cmd.ground is None):
+        raise DomainError("give either extra days (1 to 4) or the ground for 30 days", code="extension_shape")
+    if not cmd.reason.strip():
+        raise DomainError("an extension gives its reason", code="reason_required")
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        detention = case.detention(cmd.detention_id)
+        windows = await uow.deadlines.running(
+            subject_type=DETENTION, subject_id=detention["detention_id"], kind=Kind.POLICE_ARREST_REQUEST
+        )
+        if not windows:
+            raise Conflict(f"detention {cmd.detention_id} has no running window to extend", code="no_running_window")
+        window = windows[0]
+        longest = kind(Kind.POLICE_ARREST_REQUEST).max_window or window.window
+        if cmd.ground is not None:
+            reason, target = f"{GROUNDS[cmd.ground]}：{cmd.reason}", longest - window.extra_days
+            if target <= window.window:
+                raise DomainError(f"the window is already {longest} days", code="beyond_legal_maximum")
+            extended = await uow.deadlines.extend(
+                window.id, approver=cmd.actor.username, reason=reason, window=target, actor=cmd.actor.username
+            )
+        else:
+            extra = cmd.extra_days or 0
+            if window.window + window.extra_days + extra > longest:
+                raise DomainError(f"the window may not pass {longest} days", code="beyond_legal_maximum")
+            extended = await uow.deadlines.extend(
+                window.id, approver=cmd.actor.username, reason=cmd.reason, extra_days=extra, actor=cmd.actor.username
+            )
+        case.record_detention_extension(
+            cmd.detention_id, due_at=extended.due_at, by=cmd.actor.username, reason=cmd.reason, at=uow.clock.now()
+        )
+        await uow.commit()
+        return case
+
+
+async def request_arrest(cmd: commands.RequestArrest, uow: PoliceUnitOfWork) -> Case:
+    """提请批准逮捕书 to the procuratorate, with the referral's evidence and the investigation log: meets the
+    detention windows of the detained suspects named, and the investigation target."""
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        now = uow.clock.now()
+        unit, year = case.police_unit, local_year(now)
+        sequence = await uow.next_number("arrest_request", unit, year)
+        referral = await uow.referrals.get(case.referral_id) if case.referral_id else None
+        request = case.request_arrest(
+            suspect_ids=list(cmd.suspect_ids),
+            number=arrest_request_number(unit, year, sequence),
+            evidence=referral.evidence if referral is not None else [],
+            by=cmd.actor.username,
+            at=now,
+        )
+        for suspect in request["suspects"]:
+            detention = case.open_detention(suspect["suspect_id"])
+            if detention is not None:
+                await _meet(uow, Kind.POLICE_ARREST_REQUEST, DETENTION, detention["detention_id"], now, cmd.actor)
+        await _meet(uow, Kind.POLICE_INVESTIGATION, "case", case.id, now, cmd.actor)
+        await uow.commit()
+        return case
+
+
+async def execute_decision(cmd: commands.ExecuteDecision, uow: PoliceUnitOfWork) -> Case:
+    """执行 and 执行回执: meets the window to send the receipt."""
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        now = uow.clock.now()
+        case.execute(
+            request_id=cmd.request_id,
+            suspect_id=cmd.suspect_id,
+            outcome=Custody(cmd.outcome),
+            executed_at=cmd.executed_at or now,
+            by=cmd.actor.username,
+            now=now,
+        )
+        subject = execution_subject(cmd.request_id, cmd.suspect_id)
+        await _meet(uow, Kind.POLICE_ARREST_EXECUTION, EXECUTION, subject, now, cmd.actor)
+        await uow.commit()
+        return case
+
+
+async def _meet(
+    uow: PoliceUnitOfWork, kind_name: Kind, subject_type: str, subject_id: str, at: datetime, actor: Principal
+) -> None:
+    await uow.deadlines.meet(
+        kind=kind_name, subject_type=subject_type, subject_id=subject_id, at=at, actor=actor.username
+    )

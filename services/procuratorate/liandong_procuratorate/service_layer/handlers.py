@@ -1,0 +1,125 @@
+"""Command handlers of the procuratorate: each runs in one unit of work and commits once.
+
+Each suspect of an arrest review has its own window (arrest_review_detained, a custody period of 7 days, or
+arrest_review_not_detained, 15 days and to 20 on a supervisor's approval), met by the prosecutor's decision on them.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from liandong.errors import Conflict, Forbidden, NotFound
+from liandong.security import Principal
+from liandong.sla.kinds import Kind, kind
+from liandong.units import can_see
+from liandong_procuratorate.domain.model import TimelineEntry
+from liandong_procuratorate.domain.reviews import ArrestReview, verdicts
+from liandong_procuratorate.service_layer import commands
+from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
+
+PROSECUTOR = "prosecutor"  # 检察官: decides arrests, records persons involved
+SUPERVISOR = "supervisor"  # 部门负责人 / the city's procuratorate: extends review windows
+ALL_ROLES = (PROSECUTOR, SUPERVISOR)
+REVIEW = "arrest_review"
+
+
+def review_subject(review_id: str, suspect_id: str) -> str:
+    return f"{review_id}:{suspect_id}"
+
+
+async def load_review(
+    uow: ProcuratorateUnitOfWork, review_id: str, actor: Principal, *, for_update: bool = True
+) -> ArrestReview:
+    review = await uow.reviews.get(review_id, for_update=for_update)
+    if review is None:
+        raise NotFound(f"no arrest review {review_id}")
+    if not can_see(actor.unit, review.unit):
+        raise Forbidden(f"arrest review {review_id} is for the procuratorate of unit {review.unit}")
+    return review
+
+
+async def decide_arrest(cmd: commands.DecideArrest, uow: ProcuratorateUnitOfWork) -> ArrestReview:
+    """The prosecutor's decision meets each decided suspect's window; it goes to the police and on the timeline."""
+    if cmd.actor.role != PROSECUTOR:
+        raise Forbidden("an arrest is approved or refused by a prosecutor")
+    async with uow:
+        review = await load_review(uow, cmd.review_id, cmd.actor)
+        now = uow.clock.now()
+        decided = review.decide(list(cmd.decisions), by=cmd.actor.username, at=now)
+        for suspect in decided:
+            await uow.deadlines.meet(
+                kind=_review_kind(suspect),
+                subject_type=REVIEW,
+                subject_id=review_subject(review.id, suspect["suspect_id"]),
+                at=now,
+                actor=cmd.actor.username,
+            )
+        uow.timeline.add(
+            TimelineEntry(
+                event_id=str(uuid.uuid4()),
+                correlation_id=review.correlation_id,
+                event_type="procuratorate.arrest.decided",
+                producer_agency="procuratorate",
+                producer_unit=review.unit,
+                jurisdiction=review.unit,
+                occurred_at=now,
+                recorded_at=now,
+                summary=f"审查逮捕决定（{review.document_number}）：{verdicts(decided)}",
+            )
+        )
+        await uow.commit()
+        return review
+
+
+def _review_kind(suspect: dict[str, object]) -> Kind:
+    return Kind.ARREST_REVIEW_DETAINED if suspect["detained"] else Kind.ARREST_REVIEW_NOT_DETAINED
+
+
+async def extend_review(cmd: commands.ExtendReview, uow: ProcuratorateUnitOfWork) -> ArrestReview:
+    """重大、复杂: the windows of the undecided suspects who are not detained go to 20 days; a detained suspect's
+    7 days never extend."""
+    if cmd.actor.role != SUPERVISOR:
+        raise Forbidden("a review window is extended by a supervisor")
+    async with uow:
+        review = await load_review(uow, cmd.review_id, cmd.actor)
+        longest = kind(Kind.ARREST_REVIEW_NOT_DETAINED).max_window
+        extended = 0
+        for suspect in review.undecided():
+            if suspect["detained"]:
+                continue
+            subject = review_subject(review.id, suspect["suspect_id"])
+            for window in await uow.deadlines.running(
+                subject_type=REVIEW, subject_id=subject, kind=Kind.ARREST_REVIEW_NOT_DETAINED
+            ):
+                if window.window < (longest or window.window):
+                    await uow.deadlines.extend(
+                        window.id,
+                        approver=cmd.actor.username,
+                        reason=cmd.reason,
+                        window=longest,
+                        actor=cmd.actor.username,
+                    )
+                    extended += 1
+        if not extended:
+            raise Conflict(
+                "no window of this review can be extended: a detained suspect's never is, and the others are decided, "
+                "already extended, or past their end",
+                code="no_running_window",
+            )
+        await uow.commit()
+        return review
+
+
+async def record_person(cmd: commands.RecordPerson, uow: ProcuratorateUnitOfWork) -> ArrestReview:
+    async with uow:
+        review = await load_review(uow, cmd.review_id, cmd.actor)
+        review.record_person(
+            name=cmd.name,
+            role=cmd.role,
+            evidence=list(cmd.evidence),
+            note=cmd.note,
+            by=cmd.actor.username,
+            at=uow.clock.now(),
+        )
+        await uow.commit()
+        return review
