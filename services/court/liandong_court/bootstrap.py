@@ -17,6 +17,7 @@ DEV_ACCOUNTS = (
     DevAccount("tongcheng.officer", "通城法院执行干警", ENFORCEMENT_OFFICER, "421222"),
     DevAccount("tongcheng.judge", "通城法院刑庭法官", CRIMINAL_JUDGE, "421222"),
     DevAccount("tongshan.officer", "通山法院执行干警", ENFORCEMENT_OFFICER, "421224"),
+    DevAccount("tongshan.judge", "通山法院刑庭法官", CRIMINAL_JUDGE, "421224"),
     DevAccount("chibi.officer", "赤壁法院执行干警", ENFORCEMENT_OFFICER, "421281"),
     DevAccount("city.admin", "咸宁中院管理员", ADMIN, "421200"),
 )

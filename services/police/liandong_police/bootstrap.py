@@ -23,6 +23,7 @@ DEV_ACCOUNTS = (
     DevAccount("tongcheng.head", "通城县公安局副局长", BUREAU_HEAD, "421222"),
     DevAccount("tongshan.investigator", "通山县公安局侦查员", INVESTIGATOR, "421224"),
     DevAccount("tongshan.head", "通山县公安局副局长", BUREAU_HEAD, "421224"),
+    DevAccount("tongshan.supervisor", "通山县公安局法制大队", SUPERVISOR, "421224"),
     DevAccount("city.supervisor", "咸宁市公安局", SUPERVISOR, "421200"),
 )
 

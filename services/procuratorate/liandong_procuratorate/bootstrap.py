@@ -16,6 +16,7 @@ from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitO
 DEV_ACCOUNTS = (
     DevAccount("tongcheng.prosecutor", "通城县检察院检察官", PROSECUTOR, "421222"),
     DevAccount("tongshan.prosecutor", "通山县检察院检察官", PROSECUTOR, "421224"),
+    DevAccount("tongshan.supervisor", "通山县检察院部门负责人", SUPERVISOR, "421224"),
     DevAccount("city.supervisor", "咸宁市检察院", SUPERVISOR, "421200"),
 )
 
