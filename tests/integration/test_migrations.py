@@ -185,3 +185,52 @@ async def test_a_database_from_before_the_shared_branch_upgrades_without_loss(
         await asyncio.to_thread(command.upgrade, config, "heads")
     finally:
         await engine.dispose()
+
+
+async def test_existing_filings_get_their_case(database_url: str) -> None:
+    """Police revision 0006 opens a case for every referral filed before cases existed, with the filed suspects."""
+    spec = police_spec()
+    await migrations.upgrade_async(spec.migrations, database_url, revision="0005")
+    engine = create_engine(database_url)
+    referral = {
+        "id": str(uuid.uuid4()),
+        "lead_id": str(uuid.uuid4()),
+        "letter_number": "(2025)鄂1224执移1号",
+        "court_code": "鄂1224",
+        "court_unit": "421224",
+        "police_unit": "421224",
+        "enforcement_case_number": "(2023)鄂1224执789号",
+        "enforcement_summary": "拒不履行",
+        "amount_owed": "1200000.00",
+        "amount_paid": "0.00",
+        "suspects": [{"name": "陈某某", "kind": "person", "role": "debtor"}],
+        "evidence": [],
+        "submitted_at": NOW,
+        "arrived_at": NOW,
+        "status": "filed",
+        "case_id": str(uuid.uuid4()),
+        "case_number": "421224公立〔2025〕00001号",
+        "filed_at": NOW,
+        "filed_by": "tongshan.head",
+        "filed_suspects": [{"name": "陈某某", "kind": "person", "role": "debtor"}],
+    }
+    try:
+        referrals = spec.metadata.tables["referrals"]
+        async with engine.begin() as conn:
+            await conn.execute(insert(referrals).values(**referral))
+        await migrations.upgrade_async(spec.migrations, database_url)
+        cases = spec.metadata.tables["cases"]
+        async with engine.connect() as conn:
+            (case,) = (await conn.execute(select(cases))).all()
+    finally:
+        await engine.dispose()
+    assert (case.id, case.referral_id, case.correlation_id) == (
+        referral["case_id"],
+        referral["id"],
+        referral["lead_id"],
+    )
+    assert case.case_number == referral["case_number"]
+    assert case.opened_at == NOW
+    assert [(s["name"], s["custody"]) for s in case.suspects] == [("陈某某", "free")]
+    assert case.suspects[0]["suspect_id"]
+    assert (case.log, case.detentions, case.arrest_requests) == ([], [], [])

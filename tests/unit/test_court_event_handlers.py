@@ -15,6 +15,7 @@ from liandong.security import Principal
 from liandong.sla.kinds import Kind
 from liandong.sla.rules import DeadlineState
 from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus
+from liandong_court.domain.police_cases import PoliceCase
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.domain.values import Suspect as LeadSuspect
 from liandong_court.service_layer import commands, handlers
@@ -46,6 +47,7 @@ class FakeCourtUnitOfWork(FakeUnitOfWork):
         self.leads = FakeRepository[Lead](self)
         self.referrals = FakeReferrals(self)
         self.evidence = NoEvidence()
+        self.police_cases = FakeRepository[PoliceCase](self, key="case_id")
 
 
 @pytest.fixture
