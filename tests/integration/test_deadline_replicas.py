@@ -61,7 +61,7 @@ async def test_two_replicas_fire_every_warning_and_breach_once(police_pg_db: Dat
         outbox = await session.scalar(select(func.count()).select_from(common.outbox))
         states = Counter((await session.execute(select(common.deadlines.c.state))).scalars())
     assert Counter(stages) == {"approaching_48h": N, "approaching_24h": N, "breached": N}
-    assert outbox == 3 * N
+    assert outbox == 4 * N  # each window's start, two warnings and the breach
     assert states == {"breached": N}
 
     (topic,) = await new_topics(kafka_bootstrap, "it.deadlines")
@@ -80,11 +80,12 @@ async def test_two_replicas_fire_every_warning_and_breach_once(police_pg_db: Dat
         pass
     await relay.stop()
     events = [Envelope.model_validate_json(r.value) for r in await read_topic(kafka_bootstrap, topic)]
-    assert len(events) == 3 * N
-    assert len({e.event_id for e in events}) == 3 * N
+    assert len(events) == 4 * N
+    assert len({e.event_id for e in events}) == 4 * N
     per_deadline = Counter(e.aggregate_id for e in events)
-    assert set(per_deadline.values()) == {3}
+    assert set(per_deadline.values()) == {4}
     assert Counter(e.event_type for e in events) == {
+        "police.deadline.started": N,
         "police.deadline.approaching": 2 * N,
         "police.deadline.breached": N,
     }

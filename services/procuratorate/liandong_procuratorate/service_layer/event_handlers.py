@@ -19,6 +19,7 @@ from liandong.contracts import (
     ReferralSubmittedV1,
     ReferralWithdrawnV1,
 )
+from liandong.errors import DomainError
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
 from liandong_procuratorate.domain.model import TimelineEntry
@@ -150,12 +151,16 @@ async def on_arrest_executed(event: Delivery[ArrestExecutedV1], uow: Procuratora
         raise PoisonMessage(f"an execution receipt for unknown request {executed.request_id}")
     if {event.envelope.producer.unit, executed.police_unit} != {review.police_unit}:
         raise PoisonMessage(f"request {executed.request_id} came from the bureau of {review.police_unit}")
-    if not review.record_execution(
-        executed.suspect_id,
-        outcome=executed.outcome.value,
-        executed_at=executed.executed_at,
-        receipt_at=executed.receipt_sent_at,
-    ):
+    try:
+        fresh = review.record_execution(
+            executed.suspect_id,
+            outcome=executed.outcome.value,
+            executed_at=executed.executed_at,
+            receipt_at=executed.receipt_sent_at,
+        )
+    except DomainError as exc:
+        raise PoisonMessage(exc.message) from exc
+    if not fresh:
         return Outcome.STALE
     await on_hand_off(event, uow)
     return Outcome.APPLIED

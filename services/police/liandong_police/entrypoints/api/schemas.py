@@ -11,7 +11,7 @@ from liandong.api.bounds import LegalTime
 from liandong.api.deadlines import DeadlinePublic
 from liandong.api.deps import ShanghaiTime, StrictModel
 from liandong.contracts import SuspectRole
-from liandong.pii import mask_id_number
+from liandong.pii import mask_suspects
 from liandong_police.domain.cases import Case, CaseStatus, LogKind
 from liandong_police.domain.model import Referral, ReferralStatus
 
@@ -73,7 +73,7 @@ class ReferralPublic(BaseModel):
     def of(cls, referral: Referral, *, masked: bool = False, items: list[Any] | None = None) -> ReferralPublic:
         values = {name: getattr(referral, name) for name in cls.model_fields if name != "evidence_items"}
         if masked:
-            values["suspects"] = [{**s, "id_number": mask_id_number(s.get("id_number"))} for s in referral.suspects]
+            values["suspects"] = mask_suspects(referral.suspects)
         evidence = [
             EvidenceItemPublic(**{k: getattr(i, k) for k in EvidenceItemPublic.model_fields}) for i in items or []
         ]
@@ -137,7 +137,7 @@ class CasePublic(BaseModel):
     def of(cls, case: Case, *, masked: bool = False, windows: list[Any] | None = None) -> CasePublic:
         values = {name: getattr(case, name) for name in cls.model_fields if name != "windows"}
         if masked:
-            values["suspects"] = [{**s, "id_number": mask_id_number(s.get("id_number"))} for s in case.suspects]
+            values["suspects"] = mask_suspects(case.suspects)
         return cls(**values, windows=[DeadlinePublic.of(w) for w in windows or []])
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from liandong.api.deadlines import DeadlinePublic
 from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
-from liandong.pii import mask_id_number
+from liandong.pii import mask_suspects
 from liandong.units import visible_units
 from liandong_procuratorate.domain.reviews import ArrestReview, ReviewStatus
 from liandong_procuratorate.entrypoints.api.deps import Prosecutor, Staff, Supervisor, UowDep
@@ -46,7 +46,7 @@ class ReviewPublic(BaseModel):
     def of(cls, review: ArrestReview, *, masked: bool = False, windows: list[Any] | None = None) -> ReviewPublic:
         values = {name: getattr(review, name) for name in cls.model_fields if name != "windows"}
         if masked:
-            values["suspects"] = [{**s, "id_number": mask_id_number(s.get("id_number"))} for s in review.suspects]
+            values["suspects"] = mask_suspects(review.suspects)
         return cls(**values, windows=[DeadlinePublic.of(w) for w in windows or []])
 
 
