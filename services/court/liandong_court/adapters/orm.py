@@ -116,6 +116,7 @@ referrals = Table(
     Column("extension_reason", Text, nullable=True),
     Column("withdrawn_at", UtcDateTime(), nullable=True),
     Column("withdraw_reason", Text, nullable=True),
+    Column("supervision", JSON, nullable=True),
 )
 Index("ix_referrals_lead", referrals.c.lead_id)
 Index("ix_referrals_unit_status", referrals.c.court_unit, referrals.c.status)

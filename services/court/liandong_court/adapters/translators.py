@@ -17,6 +17,8 @@ from liandong.contracts import (
     PerformanceKind,
     ReferralSubmittedV2,
     ReferralWithdrawnV1,
+    SupervisionGround,
+    SupervisionRequestedV1,
     Suspect,
 )
 from liandong.envelope import Envelope, ProducerRef
@@ -128,6 +130,32 @@ def _(event: events.EnforcementResumed) -> Iterable[Envelope]:
         producer=_court(event.court_unit),
         jurisdiction=event.court_unit,
         aggregate_id=event.lead_id,
+        correlation_id=event.lead_id,
+        occurred_at=event.occurred_at,
+    )
+
+
+@translate.register
+def _(event: events.SupervisionRequested) -> Iterable[Envelope]:
+    yield Envelope.wrap(
+        SupervisionRequestedV1(
+            request_id=event.request_id,
+            referral_id=event.referral_id,
+            letter_number=event.letter_number,
+            court_unit=event.court_unit,
+            police_unit=event.police_unit,
+            enforcement_case_number=event.enforcement_case_number,
+            ground=SupervisionGround(event.ground),
+            decline_reasons=event.decline_reasons,
+            reasons=event.reasons,
+            suspects=[Suspect.model_validate(s.to_json()) for s in event.suspects],
+            evidence=[EvidenceRef.model_validate(asdict(e)) for e in event.evidence],
+            requested_at=event.occurred_at,
+            requested_by=event.requested_by,
+        ),
+        producer=_court(event.court_unit),
+        jurisdiction=event.court_unit,
+        aggregate_id=event.referral_id,
         correlation_id=event.lead_id,
         occurred_at=event.occurred_at,
     )

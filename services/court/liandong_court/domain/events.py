@@ -80,3 +80,22 @@ class EnforcementResumed(DomainEvent):
     reason: str
     amount_owed: Decimal
     amount_paid: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class SupervisionRequested(DomainEvent):
+    """提请立案监督: the court asks the procuratorate to supervise the police's (non-)filing of a referral."""
+
+    request_id: str
+    referral_id: str
+    lead_id: str
+    letter_number: str
+    court_unit: str
+    police_unit: str
+    enforcement_case_number: str
+    ground: str
+    decline_reasons: str | None
+    reasons: str
+    suspects: tuple[Suspect, ...]
+    evidence: tuple[EvidenceFile, ...]
+    requested_by: str

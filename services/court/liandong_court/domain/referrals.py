@@ -9,9 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from liandong.errors import Conflict, DomainError
 from liandong_court.domain import events
+from liandong_court.domain.values import EvidenceFile
+
+if TYPE_CHECKING:
+    from liandong_court.domain.leads import Lead
 
 
 class ReferralStatus(StrEnum):
@@ -50,6 +55,8 @@ class Referral:
     extension_reason: str | None = None
     withdrawn_at: datetime | None = None
     withdraw_reason: str | None = None
+    # 立案监督 of this referral: the court's request (if it made one), where it stands, and each act on the way
+    supervision: dict[str, Any] | None = None
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 
     def record_receipt(self, *, receipt_number: str, received_at: datetime, received_by: str) -> bool:
@@ -63,7 +70,8 @@ class Referral:
         return True
 
     def record_filing(self, *, case_number: str, filed_at: datetime) -> bool:
-        if self.status not in UNDECIDED:
+        """立案; after a decline only on a procuratorate's notice to file (a filing never precedes a decline)."""
+        if self.status not in UNDECIDED and self.status is not ReferralStatus.DECLINED:
             return False
         self.status = ReferralStatus.FILED
         self.police_case_number = case_number
@@ -107,3 +115,69 @@ class Referral:
                 occurred_at=at,
             )
         )
+
+    def request_supervision(
+        self,
+        *,
+        request_id: str,
+        reasons: str,
+        filing_due_at: datetime,
+        lead: Lead,
+        evidence: tuple[EvidenceFile, ...],
+        by: str,
+        at: datetime,
+    ) -> None:
+        """提请立案监督: after a decline, or a silence past the filing window; one request per referral."""
+        if not reasons.strip():
+            raise DomainError("a supervision request gives its reasons", code="reasons_required")
+        if self.status is ReferralStatus.DECLINED:
+            ground = "declined"
+        elif self.status in UNDECIDED and at > filing_due_at:
+            ground = "silence"
+        elif self.status in UNDECIDED:
+            raise Conflict(
+                f"the police's filing window for referral {self.id} runs until {filing_due_at.isoformat()}",
+                code="filing_window_running",
+            )
+        else:
+            raise Conflict(
+                f"referral {self.id} is {self.status.value}: supervision is asked after a decline or a silence",
+                code=f"referral_{self.status.value}",
+            )
+        if self.supervision is not None and self.supervision.get("request") is not None:
+            raise Conflict(f"supervision of referral {self.id} was already requested", code="supervision_requested")
+        request = {
+            "request_id": request_id,
+            "ground": ground,
+            "reasons": reasons,
+            "requested_at": at.isoformat(),
+            "requested_by": by,
+        }
+        self.supervision = {**(self.supervision or {"status": None, "history": []}), "request": request}
+        self.supervision["status"] = "requested"
+        self.events.append(
+            events.SupervisionRequested(
+                request_id=request_id,
+                referral_id=self.id,
+                lead_id=self.lead_id,
+                letter_number=self.letter_number,
+                court_unit=self.court_unit,
+                police_unit=self.police_unit,
+                enforcement_case_number=lead.enforcement_case_number,
+                ground=ground,
+                decline_reasons=self.decline_reasons,
+                reasons=reasons,
+                suspects=tuple(lead.suspects),
+                evidence=evidence,
+                requested_by=by,
+                occurred_at=at,
+            )
+        )
+
+    def record_supervision(self, act: dict[str, Any], *, status: str) -> bool:
+        """An act of the procuratorate or the police on this referral's supervision; False if already known."""
+        known = self.supervision or {"request": None, "status": None, "history": []}
+        if any(h["event_id"] == act["event_id"] for h in known["history"]):
+            return False
+        self.supervision = {**known, "status": status, "history": [*known["history"], act]}
+        return True

@@ -10,8 +10,15 @@ from liandong.contracts import (
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
     CaseOpenedV1,
+    CorrectionNoticeIssuedV1,
     DetentionRecordedV1,
+    ExplanationDemandedV1,
+    ExplanationGivenV1,
+    FilingNoticeCompliedV1,
+    FilingNoticeIssuedV1,
     ReferralReceivedV1,
+    ReminderSentV1,
+    SupervisionClosedV1,
 )
 from liandong.messaging.handlers import EventHandlers
 from liandong_court.service_layer import event_handlers as on
@@ -28,4 +35,11 @@ HANDLERS = (
     .on(ArrestRequestedV1, on.on_arrest_requested)
     .on(ArrestDecidedV1, on.on_arrest_decided)
     .on(ArrestExecutedV1, on.on_arrest_executed)
+    .on(ExplanationDemandedV1, on.on_supervision_news)
+    .on(ExplanationGivenV1, on.on_supervision_news)
+    .on(FilingNoticeIssuedV1, on.on_supervision_news)
+    .on(FilingNoticeCompliedV1, on.on_supervision_news)
+    .on(CorrectionNoticeIssuedV1, on.on_supervision_news)
+    .on(ReminderSentV1, on.on_supervision_news)
+    .on(SupervisionClosedV1, on.on_supervision_news)
 )

@@ -160,3 +160,12 @@ class WithdrawReferral:
     actor: Principal
     referral_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class RequestSupervision:
+    """提请立案监督 of a declined referral, or one left undecided past the police's filing window."""
+
+    actor: Principal
+    referral_id: str
+    reasons: str

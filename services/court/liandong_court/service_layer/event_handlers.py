@@ -18,8 +18,16 @@ from liandong.contracts import (
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
     CaseOpenedV1,
+    Contract,
+    CorrectionNoticeIssuedV1,
     DetentionRecordedV1,
+    ExplanationDemandedV1,
+    ExplanationGivenV1,
+    FilingNoticeCompliedV1,
+    FilingNoticeIssuedV1,
     ReferralReceivedV1,
+    ReminderSentV1,
+    SupervisionClosedV1,
 )
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
@@ -197,3 +205,48 @@ async def on_arrest_executed(event: Delivery[ArrestExecutedV1], uow: CourtUnitOf
     executed = event.payload
     case = await _police_case(uow, event)
     return _applied(case.record_execution(executed.model_dump(mode="json", exclude={"referral_id", "police_unit"})))
+
+
+SupervisionNews = (
+    ExplanationDemandedV1
+    | ExplanationGivenV1
+    | FilingNoticeIssuedV1
+    | FilingNoticeCompliedV1
+    | CorrectionNoticeIssuedV1
+    | ReminderSentV1
+    | SupervisionClosedV1
+)
+SUPERVISION_STATUS: dict[type[Contract], str | None] = {
+    ExplanationDemandedV1: "explanation_demanded",
+    ExplanationGivenV1: "explanation_given",
+    FilingNoticeIssuedV1: "filing_notice_issued",
+    FilingNoticeCompliedV1: "complied",
+    CorrectionNoticeIssuedV1: None,  # an escalation: where the case stands does not change
+    ReminderSentV1: None,
+}
+
+
+async def on_supervision_news(event: Delivery[SupervisionNews], uow: CourtUnitOfWork) -> Outcome:
+    """立案监督 of one of the court's referrals, as the procuratorate and the police act on it: the court sees where its
+    request stands and how it ends. Acts about no referral of the court (a co-offender found by the procuratorate on
+    its own) concern the matter, which the court follows through its police cases."""
+    news, env = event.payload, event.envelope
+    if news.referral_id is None:
+        return Outcome.STALE
+    referral = await uow.referrals.get(news.referral_id, for_update=True)
+    if referral is None:
+        raise PoisonMessage(f"supervision news about unknown referral {news.referral_id}")
+    if env.producer.unit != referral.police_unit:
+        raise PoisonMessage(f"referral {referral.id} is of county {referral.police_unit}, not {env.producer.unit}")
+    if isinstance(news, SupervisionClosedV1):
+        status = news.outcome.value
+    else:
+        status = SUPERVISION_STATUS[type(news)] or (referral.supervision or {}).get("status") or "requested"
+    act = {
+        "event_id": str(env.event_id),
+        "event_type": env.event_type,
+        "agency": env.producer.agency,
+        "at": env.occurred_at.isoformat(),
+        **news.model_dump(mode="json", exclude={"referral_id"}),
+    }
+    return _applied(referral.record_supervision(act, status=status))

@@ -365,6 +365,29 @@ async def withdraw_referral(cmd: commands.WithdrawReferral, uow: CourtUnitOfWork
         return referral
 
 
+async def request_supervision(cmd: commands.RequestSupervision, uow: CourtUnitOfWork) -> Referral:
+    """提请立案监督, with the referral, the decline's reasons if any, and the evidence manifest."""
+    async with uow:
+        referral = await uow.referrals.get(cmd.referral_id, for_update=True)
+        if referral is None:
+            raise NotFound(f"no referral {cmd.referral_id}")
+        _in_unit(cmd.actor, referral.court_unit, f"referral {referral.id}")
+        lead = await _lead(uow, referral.lead_id, cmd.actor)
+        files = await uow.evidence.for_lead(lead.id)
+        referral.request_supervision(
+            request_id=str(uuid.uuid4()),
+            reasons=cmd.reasons,
+            filing_due_at=referral.filing_due_at
+            or uow.deadlines.due_at(Kind.POLICE_FILING_DECISION, referral.submitted_at),
+            lead=lead,
+            evidence=tuple(e.manifest() for e in files),
+            by=cmd.actor.username,
+            at=uow.clock.now(),
+        )
+        await uow.commit()
+        return referral
+
+
 async def _close_mirror(uow: CourtUnitOfWork, referral_id: str, reason: str, actor: str) -> None:
     mirrors = await uow.deadlines.running(
         subject_type="referral", subject_id=referral_id, kind=Kind.POLICE_FILING_DECISION

@@ -11,7 +11,7 @@ from liandong.errors import Forbidden, NotFound
 from liandong.units import can_see, visible_units
 from liandong_court.domain.referrals import ReferralStatus
 from liandong_court.entrypoints.api.deps import Officer, Staff, UowDep
-from liandong_court.entrypoints.api.schemas import ReferralPublic, WithdrawalIn
+from liandong_court.entrypoints.api.schemas import ReferralPublic, SupervisionRequestIn, WithdrawalIn
 from liandong_court.service_layer import commands, handlers
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
@@ -46,5 +46,17 @@ async def withdraw(
     """Take the referral back before the police decide (e.g. the debtor performed)."""
     referral = await handlers.withdraw_referral(
         commands.WithdrawReferral(actor=actor, referral_id=referral_id, reason=body.reason), uow
+    )
+    return ReferralPublic.of(referral)
+
+
+@router.post("/{referral_id}/supervision-request", response_model=ReferralPublic)
+async def request_supervision(
+    referral_id: str, body: SupervisionRequestIn, actor: Officer, uow: UowDep
+) -> ReferralPublic:
+    """提请立案监督: after a decline, or a silence past the police's filing window, the procuratorate is asked to
+    supervise; the request carries the referral, the decline's reasons and the evidence manifest."""
+    referral = await handlers.request_supervision(
+        commands.RequestSupervision(actor=actor, referral_id=referral_id, reasons=body.reasons), uow
     )
     return ReferralPublic.of(referral)

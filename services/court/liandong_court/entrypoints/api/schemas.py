@@ -209,6 +209,13 @@ class ReferralPublic(PublicModel):
     extension_reason: str | None
     withdrawn_at: ShanghaiTime | None
     withdraw_reason: str | None
+    supervision: dict[str, Any] | None = Field(
+        default=None, description="立案监督: the court's request, where it stands, and every act on the way"
+    )
+
+
+class SupervisionRequestIn(StrictModel):
+    reasons: str = Field(min_length=1, max_length=5000, description="why the police should have filed")
 
 
 class PoliceCasePublic(PublicModel):
