@@ -127,6 +127,10 @@ class FakeDeadlines:
     async def receive_breach(self, breach: ReceivedBreach) -> None:
         self.received.append(breach)
 
+    async def peer(self, *, subject_type: str, subject_id: str) -> PeerWindow | None:
+        windows = [w for w in self.peers.values() if (w.subject_type, w.subject_id) == (subject_type, subject_id)]
+        return max(windows, key=lambda w: w.started_at) if windows else None
+
     async def observe(self, news: PeerWindow, *, moved: bool = False) -> bool:
         merged = merge_peer_window(self.peers.get(news.deadline_id), news, moved=moved)
         if merged is not None:

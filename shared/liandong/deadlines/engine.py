@@ -460,6 +460,9 @@ class BoundDeadlines:
     async def receive_breach(self, breach: ReceivedBreach) -> None:
         await self.engine.store.add_received_breach(self.uow.session, **asdict(breach))
 
+    async def peer(self, *, subject_type: str, subject_id: str) -> PeerWindow | None:
+        return await self.engine.store.peer_window_of(self.uow.session, subject_type, subject_id)
+
     async def observe(self, news: PeerWindow, *, moved: bool = False) -> bool:
         store, session = self.engine.store, self.uow.session
         known = await store.peer_window(session, news.deadline_id)

@@ -182,10 +182,20 @@ class DeadlineStore:
     async def peer_window(self, session: AsyncSession, deadline_id: str) -> PeerWindow | None:
         w = self.tables.peer_windows
         row = (await session.execute(select(w).where(w.c.deadline_id == deadline_id).with_for_update())).first()
-        if row is None:
-            return None
-        values = dict(row._mapping)
-        return PeerWindow(**{**values, "state": DeadlineState(values["state"])})
+        return None if row is None else _peer(row)
+
+    async def peer_window_of(self, session: AsyncSession, subject_type: str, subject_id: str) -> PeerWindow | None:
+        """The latest peer window of a subject (a subject has one window of a kind at a time)."""
+        w = self.tables.peer_windows
+        row = (
+            await session.execute(
+                select(w)
+                .where(w.c.subject_type == subject_type, w.c.subject_id == subject_id)
+                .order_by(w.c.started_at.desc())
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else _peer(row)
 
     async def save_peer_window(self, session: AsyncSession, window: PeerWindow, *, new: bool) -> None:
         w = self.tables.peer_windows
@@ -216,3 +226,8 @@ class DeadlineStore:
             await session.execute(query.order_by(w.c.started_at, w.c.deadline_id).limit(limit).offset(offset))
         ).all()
         return rows, int(total or 0)
+
+
+def _peer(row: Row[Any]) -> PeerWindow:
+    values = dict(row._mapping)
+    return PeerWindow(**{**values, "state": DeadlineState(values["state"])})

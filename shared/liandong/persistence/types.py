@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Enum
 from sqlalchemy.types import TypeDecorator
 
 from liandong.clock import utc
@@ -65,3 +66,8 @@ class JsonValues(TypeDecorator[tuple[Any, ...]]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Any, ...] | None:
         return None if value is None else tuple(self.load(v) for v in value)
+
+
+def str_enum(values: type[StrEnum], length: int = 32) -> Enum:
+    """A StrEnum stored as its values in a VARCHAR (no database enum type to migrate)."""
+    return Enum(values, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])

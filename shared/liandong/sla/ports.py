@@ -62,6 +62,10 @@ class DeadlineBook(Protocol):
         """Keep another agency's breach where this agency's supervisors see it."""
         ...
 
+    async def peer(self, *, subject_type: str, subject_id: str) -> PeerWindow | None:
+        """Another agency's window of a subject, as this agency last heard of it."""
+        ...
+
     async def observe(self, news: PeerWindow, *, moved: bool = False) -> bool:
         """Keep another agency's window of this agency's matter as its latest event tells it (`moved`: extended or
         restarted); False when the event changes nothing (it came after a final state)."""

@@ -3,14 +3,12 @@ evidence, mapped imperatively onto the domain classes."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import JSON, Column, Date, Enum, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
 from sqlalchemy.orm import registry
 
 from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
-from liandong.persistence.types import JsonValues, Money, UtcDateTime
+from liandong.persistence.types import JsonValues, Money, UtcDateTime, str_enum
 from liandong_court.domain.cases import ClosureType, EnforcementCase
 from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus, TipChannel
 from liandong_court.domain.police_cases import PoliceCase
@@ -20,10 +18,6 @@ from liandong_court.domain.values import CoerciveMeasure, Instalment, Suspect
 
 metadata = new_metadata()
 common = install(metadata)
-
-
-def _enum(cls: type[Any]) -> Enum:
-    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
 enforcement_cases = Table(
@@ -37,7 +31,7 @@ enforcement_cases = Table(
     Column("debtors", JSON, nullable=False),
     Column("amount_owed", Money(), nullable=False),
     Column("amount_paid", Money(), nullable=False),
-    Column("closure_type", _enum(ClosureType), nullable=False),
+    Column("closure_type", str_enum(ClosureType), nullable=False),
     Column("closure_date", Date, nullable=True),
     Column("focus_categories", JSON, nullable=False),
     Column("imported_at", UtcDateTime(), nullable=False),
@@ -58,16 +52,16 @@ leads = Table(
     Column("court_code", String(16), nullable=False),
     Column("enforcement_case_number", String(64), nullable=False),
     Column("enforcement_case_id", String(36), ForeignKey("enforcement_cases.id"), nullable=True),
-    Column("source", _enum(LeadSource), nullable=False),
-    Column("tip_channel", _enum(TipChannel), nullable=True),
+    Column("source", str_enum(LeadSource), nullable=False),
+    Column("tip_channel", str_enum(TipChannel), nullable=True),
     Column("tipster_name", String(200), nullable=True),
     Column("tipster_contact", String(200), nullable=True),
     Column("suspects", JsonValues(Suspect.from_json, Suspect.to_json), nullable=False),
     Column("amount_owed", Money(), nullable=False),
     Column("amount_paid", Money(), nullable=False),
     Column("summary", Text, nullable=False),
-    Column("status", _enum(LeadStatus), nullable=False),
-    Column("assessment", _enum(Assessment), nullable=True),
+    Column("status", str_enum(LeadStatus), nullable=False),
+    Column("assessment", str_enum(Assessment), nullable=True),
     Column("assessment_reasons", Text, nullable=True),
     Column("assessed_by", String(64), nullable=True),
     Column("assessed_at", UtcDateTime(), nullable=True),
@@ -80,7 +74,7 @@ leads = Table(
     Column("enforcement_basis", String(500), nullable=True),
     Column("creditor", String(200), nullable=True),
     Column("coercive_measures", JsonValues(CoerciveMeasure.from_json, CoerciveMeasure.to_json), nullable=True),
-    Column("status_before_settlement", _enum(LeadStatus), nullable=True),
+    Column("status_before_settlement", str_enum(LeadStatus), nullable=True),
     Column("settled_at", UtcDateTime(), nullable=True),
     Column("amount_paid_at_opening", Money(), nullable=True),
     Column("reopened_at", UtcDateTime(), nullable=True),
@@ -100,7 +94,7 @@ referrals = Table(
     Column("letter_number", String(64), nullable=False, unique=True),
     Column("court_unit", String(16), nullable=False),
     Column("police_unit", String(16), nullable=False),
-    Column("status", _enum(ReferralStatus), nullable=False),
+    Column("status", str_enum(ReferralStatus), nullable=False),
     Column("submitted_at", UtcDateTime(), nullable=False),
     Column("submitted_by", String(64), nullable=False),
     Column("override_reason", Text, nullable=True),

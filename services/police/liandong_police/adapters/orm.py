@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Enum, Index, Integer, LargeBinary, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import JSON, Column, Index, Integer, LargeBinary, PrimaryKeyConstraint, String, Table, Text
 from sqlalchemy.orm import registry
 
 from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
-from liandong.persistence.types import Money, UtcDateTime
+from liandong.persistence.types import Money, UtcDateTime, str_enum
 from liandong_police.domain.cases import Case, CaseStatus
 from liandong_police.domain.model import Referral, ReferralStatus
 
@@ -31,11 +31,7 @@ referrals = Table(
     Column("evidence", JSON, nullable=False),
     Column("submitted_at", UtcDateTime(), nullable=False),
     Column("arrived_at", UtcDateTime(), nullable=False),
-    Column(
-        "status",
-        Enum(ReferralStatus, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]),
-        nullable=False,
-    ),
+    Column("status", str_enum(ReferralStatus), nullable=False),
     Column("registered_at", UtcDateTime(), nullable=True),
     Column("registered_by", String(64), nullable=True),
     Column("receipt_number", String(64), nullable=True, unique=True),
@@ -72,11 +68,7 @@ cases = Table(
     Column("correlation_id", String(128), nullable=False),
     Column("police_unit", String(16), nullable=False),
     Column("case_number", String(64), nullable=False),
-    Column(
-        "status",
-        Enum(CaseStatus, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]),
-        nullable=False,
-    ),
+    Column("status", str_enum(CaseStatus), nullable=False),
     Column("suspects", JSON, nullable=False),
     Column("opened_at", UtcDateTime(), nullable=False),
     Column("opened_by", String(64), nullable=False),

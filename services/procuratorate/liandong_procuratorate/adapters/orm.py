@@ -1,15 +1,17 @@
-"""The procuratorate database: the common tables, the matter timeline and the arrest reviews."""
+"""The procuratorate database: the common tables, the matter timeline, arrest reviews, supervision cases and the
+police cases of each matter."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Enum, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, Index, Integer, String, Table, Text
 from sqlalchemy.orm import registry
 
 from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
-from liandong.persistence.types import UtcDateTime
-from liandong_procuratorate.domain.model import TimelineEntry
+from liandong.persistence.types import UtcDateTime, str_enum
+from liandong_procuratorate.domain.model import PoliceCaseRecord, TimelineEntry
 from liandong_procuratorate.domain.reviews import ArrestReview, ReviewStatus
+from liandong_procuratorate.domain.supervision import Origin, SupervisionCase, SupervisionStatus
 
 metadata = new_metadata()
 common = install(metadata)
@@ -43,11 +45,7 @@ arrest_reviews = Table(
     Column("unit", String(16), nullable=False),
     Column("document_number", String(64), nullable=False),
     Column("attempt", Integer, nullable=False),
-    Column(
-        "status",
-        Enum(ReviewStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
-        nullable=False,
-    ),
+    Column("status", str_enum(ReviewStatus, 16), nullable=False),
     Column("suspects", JSON, nullable=False),
     Column("evidence", JSON, nullable=False),
     Column("investigation_log", JSON, nullable=False),
@@ -59,5 +57,47 @@ arrest_reviews = Table(
 Index("ix_arrest_reviews_unit_status", arrest_reviews.c.unit, arrest_reviews.c.status, arrest_reviews.c.received_at)
 Index("ix_arrest_reviews_case", arrest_reviews.c.case_id)
 
+supervision_cases = Table(
+    "supervision_cases",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("correlation_id", String(128), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("police_unit", String(16), nullable=False),
+    Column("origin", str_enum(Origin), nullable=False),
+    Column("referral_id", String(64), nullable=True),
+    Column("source_id", String(64), nullable=True, unique=True),
+    Column("court_request", JSON, nullable=True),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("opened_by", String(64), nullable=False),
+    Column("status", str_enum(SupervisionStatus, 16), nullable=False),
+    Column("outcome", String(32), nullable=True),
+    Column("notices", JSON, nullable=False),
+    Column("closed_at", UtcDateTime(), nullable=True),
+    Column("closed_by", String(64), nullable=True),
+    Column("close_note", Text, nullable=True),
+)
+Index("ix_supervision_cases_unit_status", supervision_cases.c.unit, supervision_cases.c.status)
+Index("ix_supervision_cases_matter", supervision_cases.c.correlation_id)
+
+# The police cases of each matter, as their openings reported them.
+police_cases = Table(
+    "police_cases",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("correlation_id", String(128), nullable=False),
+    Column("police_unit", String(16), nullable=False),
+    Column("case_number", String(64), nullable=False),
+    Column("suspects", JSON, nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
+)
+Index("ix_police_cases_matter", police_cases.c.correlation_id)
+
 mapper_registry = registry(metadata=metadata)
-map_aggregates(mapper_registry, (TimelineEntry, timeline), (ArrestReview, arrest_reviews))
+map_aggregates(
+    mapper_registry,
+    (TimelineEntry, timeline),
+    (ArrestReview, arrest_reviews),
+    (SupervisionCase, supervision_cases),
+    (PoliceCaseRecord, police_cases),
+)

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from liandong.clock import utc
 from liandong.persistence.repository import Repository
-from liandong_procuratorate.adapters.orm import arrest_reviews, timeline
-from liandong_procuratorate.domain.model import TimelineEntry
+from liandong_procuratorate.adapters.orm import arrest_reviews, police_cases, supervision_cases, timeline
+from liandong_procuratorate.domain.model import PoliceCaseRecord, TimelineEntry
 from liandong_procuratorate.domain.reviews import ArrestReview, ReviewStatus
+from liandong_procuratorate.domain.supervision import SupervisionCase, SupervisionStatus
 
 REFERRAL_SUBMITTED = "court.referral.submitted"
 
@@ -89,6 +90,45 @@ class ArrestReviewRepository(Repository[ArrestReview]):
         return await self.page(
             query, arrest_reviews.c.received_at.desc(), arrest_reviews.c.id, limit=limit, offset=offset
         )
+
+
+class SupervisionRepository(Repository[SupervisionCase]):
+    model = SupervisionCase
+
+    async def for_source(self, source_id: str) -> SupervisionCase | None:
+        """The case opened from a court's request or an arrest review (one per source)."""
+        case = await self._uow.session.scalar(
+            select(SupervisionCase).where(supervision_cases.c.source_id == source_id).with_for_update()
+        )
+        if case is not None:
+            self._uow.track(case)
+        return case
+
+    async def of_matter(self, correlation_id: str) -> Sequence[SupervisionCase]:
+        rows = await self._uow.session.scalars(
+            select(SupervisionCase).where(supervision_cases.c.correlation_id == correlation_id)
+        )
+        return rows.all()
+
+    async def search(
+        self, *, units: Collection[str], status: SupervisionStatus | None, limit: int, offset: int
+    ) -> tuple[Sequence[SupervisionCase], int]:
+        query = select(SupervisionCase).where(supervision_cases.c.unit.in_(units))
+        if status is not None:
+            query = query.where(supervision_cases.c.status == status)
+        return await self.page(
+            query, supervision_cases.c.opened_at.desc(), supervision_cases.c.id, limit=limit, offset=offset
+        )
+
+
+class PoliceCaseRepository(Repository[PoliceCaseRecord]):
+    model = PoliceCaseRecord
+
+    async def of_matter(self, correlation_id: str) -> Sequence[PoliceCaseRecord]:
+        rows = await self._uow.session.scalars(
+            select(PoliceCaseRecord).where(police_cases.c.correlation_id == correlation_id)
+        )
+        return rows.all()
 
 
 def _aware(value: Any) -> datetime:

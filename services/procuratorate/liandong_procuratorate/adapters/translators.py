@@ -6,9 +6,21 @@ from collections.abc import Iterable
 from functools import singledispatch
 from typing import Any
 
-from liandong.contracts import ArrestDecidedV1, SuspectDecision
+from liandong.contracts import (
+    ArrestDecidedV1,
+    CoOffender,
+    CorrectionNoticeIssuedV1,
+    ExplanationDemandedV1,
+    FilingNoticeIssuedV1,
+    ReminderSentV1,
+    SupervisionClosedV1,
+    SupervisionOutcome,
+    SuspectDecision,
+)
+from liandong.contracts.base import Contract
 from liandong.envelope import Envelope, ProducerRef
 from liandong_procuratorate.domain import events
+from liandong_procuratorate.domain.supervision import CORRECTION, EXPLANATION, FILING, SupervisionCase
 
 
 @singledispatch
@@ -47,3 +59,62 @@ def _(event: events.ArrestDecided) -> Iterable[Envelope]:
         correlation_id=review.correlation_id,
         occurred_at=event.occurred_at,
     )
+
+
+def _supervision(payload: Contract, case: SupervisionCase, at: Any) -> Envelope:
+    """A supervision case's events are keyed by the case: they arrive in order."""
+    return Envelope.wrap(
+        payload,
+        producer=ProducerRef(agency="procuratorate", unit=case.unit),
+        jurisdiction=case.unit,
+        aggregate_id=case.id,
+        correlation_id=case.correlation_id,
+        occurred_at=at,
+    )
+
+
+@translate.register
+def _(event: events.NoticeIssued) -> Iterable[Envelope]:
+    case, notice = event.case, event.notice
+    common = {
+        "supervision_id": case.id,
+        "procuratorate_unit": case.unit,
+        "police_unit": case.police_unit,
+        "referral_id": case.referral_id,
+        "notice_id": notice["notice_id"],
+        "document_number": notice["document_number"],
+        "issued_at": event.occurred_at,
+        "issued_by": notice["issued_by"],
+    }
+    payload: Contract
+    if notice["kind"] == EXPLANATION:
+        payload = ExplanationDemandedV1(**common, reasons=notice["reasons"])
+    elif notice["kind"] == FILING:
+        co_offender = notice.get("co_offender")
+        payload = FilingNoticeIssuedV1(
+            **common,
+            reasons=notice["reasons"],
+            co_offender=CoOffender.model_validate(co_offender) if co_offender else None,
+        )
+    elif notice["kind"] == CORRECTION:
+        payload = CorrectionNoticeIssuedV1(
+            **common, concerns_notice_id=notice["concerns_notice_id"], violation=notice["violation"]
+        )
+    else:
+        payload = ReminderSentV1(**common, case_id=notice["case_id"], text=notice["text"])
+    yield _supervision(payload, case, event.occurred_at)
+
+
+@translate.register
+def _(event: events.SupervisionClosed) -> Iterable[Envelope]:
+    case = event.case
+    closed = SupervisionClosedV1(
+        supervision_id=case.id,
+        procuratorate_unit=case.unit,
+        referral_id=case.referral_id,
+        outcome=SupervisionOutcome(case.outcome or SupervisionOutcome.COMPLIED),
+        note=case.close_note or str(case.outcome),
+        closed_at=event.occurred_at,
+        closed_by=case.closed_by or "system",
+    )
+    yield _supervision(closed, case, event.occurred_at)

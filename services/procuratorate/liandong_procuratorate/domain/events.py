@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from liandong_procuratorate.domain.reviews import ArrestReview
+    from liandong_procuratorate.domain.supervision import SupervisionCase
 
 
 @dataclass(frozen=True)
@@ -17,4 +18,19 @@ class ArrestDecided:
     review: ArrestReview
     decided: tuple[dict[str, Any], ...]
     by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class NoticeIssued:
+    """A supervision notice to the police: a demand for reasons, a notice to file, a correction, a reminder."""
+
+    case: SupervisionCase
+    notice: dict[str, Any]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class SupervisionClosed:
+    case: SupervisionCase
     occurred_at: datetime

@@ -34,3 +34,28 @@ class TimelineEntry:
         self.recorded_at = recorded_at
         self.summary = summary
         self.events = []
+
+
+class PoliceCaseRecord:
+    """A police case of a matter as its opening reported it: whom the police filed against (立案监督 asks who was
+    left out)."""
+
+    events: list[Any]
+
+    def __init__(
+        self,
+        *,
+        case_id: str,
+        correlation_id: str,
+        police_unit: str,
+        case_number: str,
+        suspects: list[dict[str, Any]],
+        opened_at: datetime,
+    ) -> None:
+        self.case_id = case_id
+        self.correlation_id = correlation_id
+        self.police_unit = police_unit
+        self.case_number = case_number
+        self.suspects = suspects
+        self.opened_at = opened_at
+        self.events = []

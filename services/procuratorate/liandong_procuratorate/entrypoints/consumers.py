@@ -12,13 +12,24 @@ from liandong.contracts import (
     DetentionRecordedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
+    ExplanationGivenV1,
+    FilingNoticeCompliedV1,
     ReferralReceivedV1,
     ReferralSubmittedV1,
     ReferralSubmittedV2,
     ReferralWithdrawnV1,
+    SupervisionRequestedV1,
 )
 from liandong.messaging.handlers import EventHandlers
-from liandong_procuratorate.service_layer.event_handlers import on_arrest_executed, on_arrest_requested, on_hand_off
+from liandong_procuratorate.service_layer.event_handlers import (
+    on_arrest_executed,
+    on_arrest_requested,
+    on_case_opened,
+    on_explanation_given,
+    on_filing_complied,
+    on_hand_off,
+    on_supervision_requested,
+)
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 HANDLERS = EventHandlers[ProcuratorateUnitOfWork]()
@@ -32,8 +43,14 @@ for _contract in (
     CaseFilingExtendedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
-    CaseOpenedV1,
     DetentionRecordedV1,
 ):
     HANDLERS.on(_contract, on_hand_off)
-HANDLERS.on(ArrestRequestedV1, on_arrest_requested).on(ArrestExecutedV1, on_arrest_executed)
+(
+    HANDLERS.on(ArrestRequestedV1, on_arrest_requested)
+    .on(ArrestExecutedV1, on_arrest_executed)
+    .on(CaseOpenedV1, on_case_opened)
+    .on(SupervisionRequestedV1, on_supervision_requested)
+    .on(ExplanationGivenV1, on_explanation_given)
+    .on(FilingNoticeCompliedV1, on_filing_complied)
+)

@@ -36,3 +36,55 @@ class RecordPerson:
     role: str
     evidence: tuple[str, ...] = ()
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenSupervision:
+    """A supervision case on the procuratorate's own initiative: from an arrest review (its matter and referral), or
+    a matter by its correlation id."""
+
+    actor: Principal
+    reasons: str
+    review_id: str | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DemandExplanation:
+    actor: Principal
+    supervision_id: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class AcceptExplanation:
+    actor: Principal
+    supervision_id: str
+    note: str
+
+
+@dataclass(frozen=True)
+class IssueFilingNotice:
+    """通知立案书: the referral's case, or a co-offender's — given in full, or a person recorded on an arrest review."""
+
+    actor: Principal
+    supervision_id: str
+    reasons: str
+    co_offender: dict[str, Any] | None = None
+    person_id: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueCorrection:
+    actor: Principal
+    supervision_id: str
+    notice_id: str
+    violation: str
+
+
+@dataclass(frozen=True)
+class SendReminder:
+    actor: Principal
+    supervision_id: str
+    case_id: str
+    text: str

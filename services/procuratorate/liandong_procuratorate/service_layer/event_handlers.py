@@ -15,15 +15,19 @@ from liandong.contracts import (
     DetentionRecordedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
+    ExplanationGivenV1,
+    FilingNoticeCompliedV1,
     ReferralReceivedV1,
     ReferralSubmittedV1,
     ReferralWithdrawnV1,
+    SupervisionRequestedV1,
 )
 from liandong.errors import DomainError
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
-from liandong_procuratorate.domain.model import TimelineEntry
+from liandong_procuratorate.domain.model import PoliceCaseRecord, TimelineEntry
 from liandong_procuratorate.domain.reviews import ArrestReview
+from liandong_procuratorate.domain.supervision import Origin, SupervisionCase
 from liandong_procuratorate.service_layer.handlers import REVIEW, review_subject
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
@@ -52,6 +56,7 @@ def summarise(event: Delivery[Contract]) -> str:
     return _case_summary(payload) or event.envelope.event_type
 
 
+PoliceAnswer = ExplanationGivenV1 | FilingNoticeCompliedV1
 OUTCOMES = {
     "arrested": "逮捕已执行",
     "released": "已释放",
@@ -70,6 +75,14 @@ def _case_summary(payload: Contract) -> str | None:
     if isinstance(payload, ArrestRequestedV1):
         names = "、".join(f"{s.name}（{'已拘留' if s.detained else '未拘留'}）" for s in payload.suspects)
         return f"提请批准逮捕 {payload.document_number}（第{payload.attempt}次）：{names}"
+    if isinstance(payload, SupervisionRequestedV1):
+        ground = "不予立案" if payload.ground.value == "declined" else "逾期未作决定"
+        return f"法院提请立案监督（{ground}）：{payload.reasons}"
+    if isinstance(payload, ExplanationGivenV1):
+        return f"公安机关说明不立案理由：{payload.explanation}"
+    if isinstance(payload, FilingNoticeCompliedV1):
+        names = "、".join(s.name for s in payload.suspects)
+        return f"公安机关依通知立案 {payload.case_number}（犯罪嫌疑人：{names}）"
     if isinstance(payload, ArrestExecutedV1):
         return f"执行回执：{payload.name} {OUTCOMES[payload.outcome.value]}"
     return None
@@ -164,3 +177,94 @@ async def on_arrest_executed(event: Delivery[ArrestExecutedV1], uow: Procuratora
         return Outcome.STALE
     await on_hand_off(event, uow)
     return Outcome.APPLIED
+
+
+async def on_case_opened(event: Delivery[CaseOpenedV1], uow: ProcuratorateUnitOfWork) -> Outcome:
+    """A police case of a matter: on the timeline, and kept with its suspects (立案监督 asks who was left out)."""
+    opened = event.payload
+    if event.envelope.producer.unit != opened.police_unit:
+        raise PoisonMessage(f"a case of the bureau of {opened.police_unit} sent by {event.envelope.producer.unit}")
+    if await uow.police_cases.get(opened.case_id) is not None:
+        return Outcome.STALE
+    await on_hand_off(event, uow)
+    uow.police_cases.add(
+        PoliceCaseRecord(
+            case_id=opened.case_id,
+            correlation_id=event.envelope.correlation_id,
+            police_unit=opened.police_unit,
+            case_number=opened.case_number,
+            suspects=[s.model_dump(mode="json") for s in opened.suspects],
+            opened_at=opened.opened_at,
+        )
+    )
+    return Outcome.APPLIED
+
+
+async def on_supervision_requested(event: Delivery[SupervisionRequestedV1], uow: ProcuratorateUnitOfWork) -> Outcome:
+    """提请立案监督 from the court of the county: a supervision case in the unit's inbox."""
+    request, env = event.payload, event.envelope
+    if {request.court_unit, request.police_unit} != {env.producer.unit}:
+        raise PoisonMessage(f"a request of the court of {env.producer.unit} names other units")
+    if await uow.supervision.for_source(request.request_id) is not None:
+        return Outcome.STALE
+    await on_hand_off(event, uow)
+    uow.supervision.add(
+        SupervisionCase(
+            id=str(uuid.uuid4()),
+            correlation_id=env.correlation_id,
+            unit=request.court_unit,
+            police_unit=request.police_unit,
+            origin=Origin.COURT_REQUEST,
+            referral_id=request.referral_id,
+            source_id=request.request_id,
+            court_request=request.model_dump(mode="json", exclude={"referral_id", "court_unit", "police_unit"}),
+            opened_at=uow.clock.now(),
+            opened_by=request.requested_by,
+        )
+    )
+    return Outcome.APPLIED
+
+
+async def _supervised(uow: ProcuratorateUnitOfWork, event: Delivery[PoliceAnswer]) -> SupervisionCase:
+    answer = event.payload
+    case = await uow.supervision.get(answer.supervision_id, for_update=True)
+    if case is None:
+        raise PoisonMessage(f"an answer to unknown supervision case {answer.supervision_id}")
+    if {event.envelope.producer.unit, answer.police_unit} != {case.police_unit}:
+        raise PoisonMessage(f"supervision case {case.id} is of the bureau of {case.police_unit}")
+    return case
+
+
+async def on_explanation_given(event: Delivery[ExplanationGivenV1], uow: ProcuratorateUnitOfWork) -> Outcome:
+    """不立案理由说明书: the prosecutor decides whether the reasons stand."""
+    given = event.payload
+    case = await _supervised(uow, event)
+    try:
+        fresh = case.record_explanation(
+            given.notice_id, explanation=given.explanation, given_at=given.given_at, given_by=given.given_by
+        )
+    except DomainError as exc:
+        raise PoisonMessage(exc.message) from exc
+    if fresh:
+        await on_hand_off(event, uow)
+    return Outcome.APPLIED if fresh else Outcome.STALE
+
+
+async def on_filing_complied(event: Delivery[FilingNoticeCompliedV1], uow: ProcuratorateUnitOfWork) -> Outcome:
+    """The police filed as notified: the notice is complied with, and the case closes when all are."""
+    filed = event.payload
+    case = await _supervised(uow, event)
+    record = {
+        "case_id": filed.case_id,
+        "case_number": filed.case_number,
+        "suspects": [s.model_dump(mode="json") for s in filed.suspects],
+        "filed_at": filed.filed_at.isoformat(),
+        "filed_by": filed.filed_by,
+    }
+    try:
+        fresh = case.record_compliance(filed.notice_id, filed=record, at=uow.clock.now())
+    except DomainError as exc:
+        raise PoisonMessage(exc.message) from exc
+    if fresh:
+        await on_hand_off(event, uow)
+    return Outcome.APPLIED if fresh else Outcome.STALE

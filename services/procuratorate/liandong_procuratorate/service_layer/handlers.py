@@ -54,21 +54,33 @@ async def decide_arrest(cmd: commands.DecideArrest, uow: ProcuratorateUnitOfWork
                 at=now,
                 actor=cmd.actor.username,
             )
-        uow.timeline.add(
-            TimelineEntry(
-                event_id=str(uuid.uuid4()),
-                correlation_id=review.correlation_id,
-                event_type="procuratorate.arrest.decided",
-                producer_agency="procuratorate",
-                producer_unit=review.unit,
-                jurisdiction=review.unit,
-                occurred_at=now,
-                recorded_at=now,
-                summary=f"审查逮捕决定（{review.document_number}）：{verdicts(decided)}",
-            )
+        own_act(
+            uow,
+            correlation_id=review.correlation_id,
+            unit=review.unit,
+            event_type="procuratorate.arrest.decided",
+            summary=f"审查逮捕决定（{review.document_number}）：{verdicts(decided)}",
         )
         await uow.commit()
         return review
+
+
+def own_act(uow: ProcuratorateUnitOfWork, *, correlation_id: str, unit: str, event_type: str, summary: str) -> None:
+    """The procuratorate's own act, on its matter's timeline beside the hand-offs it received."""
+    now = uow.clock.now()
+    uow.timeline.add(
+        TimelineEntry(
+            event_id=str(uuid.uuid4()),
+            correlation_id=correlation_id,
+            event_type=event_type,
+            producer_agency="procuratorate",
+            producer_unit=unit,
+            jurisdiction=unit,
+            occurred_at=now,
+            recorded_at=now,
+            summary=summary,
+        )
+    )
 
 
 def _review_kind(suspect: dict[str, object]) -> Kind:

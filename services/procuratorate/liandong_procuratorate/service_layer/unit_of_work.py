@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong_procuratorate.adapters.repository import ArrestReviewRepository, TimelineRepository
+from liandong_procuratorate.adapters.repository import (
+    ArrestReviewRepository,
+    PoliceCaseRepository,
+    SupervisionRepository,
+    TimelineRepository,
+)
 
 
 class ProcuratorateUnitOfWork(SqlUnitOfWork):
@@ -14,3 +19,11 @@ class ProcuratorateUnitOfWork(SqlUnitOfWork):
     @property
     def reviews(self) -> ArrestReviewRepository:
         return ArrestReviewRepository(self)
+
+    @property
+    def supervision(self) -> SupervisionRepository:
+        return SupervisionRepository(self)
+
+    @property
+    def police_cases(self) -> PoliceCaseRepository:
+        return PoliceCaseRepository(self)
