@@ -12,7 +12,7 @@ from liandong_police.adapters.court_client import CourtClient
 from liandong_police.adapters.translators import translate
 from liandong_police.config import PoliceSettings
 from liandong_police.entrypoints import consumers
-from liandong_police.entrypoints.api import cases, referrals
+from liandong_police.entrypoints.api import cases, referrals, supervision
 from liandong_police.entrypoints.evidence_fetcher import EvidenceFetcher
 from liandong_police.service_layer.roles import ALL_ROLES, BUREAU_HEAD, INVESTIGATOR, SUPERVISOR
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
@@ -51,7 +51,7 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        routers=(referrals.router, cases.router),
+        routers=(referrals.router, cases.router, supervision.router),
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),

@@ -10,6 +10,7 @@ from liandong.persistence.tables import install, new_metadata
 from liandong.persistence.types import Money, UtcDateTime, str_enum
 from liandong_police.domain.cases import Case, CaseStatus
 from liandong_police.domain.model import Referral, ReferralStatus
+from liandong_police.domain.supervision import NoticeKind, NoticeStatus, SupervisionNotice
 
 metadata = new_metadata()
 common = install(metadata)
@@ -79,6 +80,31 @@ cases = Table(
 Index("ix_cases_unit_opened", cases.c.police_unit, cases.c.opened_at)
 Index("ix_cases_correlation", cases.c.correlation_id)
 
+# The procuratorate's supervision notices to the bureau (立案监督).
+supervision_notices = Table(
+    "supervision_notices",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("supervision_id", String(64), nullable=False),
+    Column("correlation_id", String(128), nullable=False),
+    Column("police_unit", String(16), nullable=False),
+    Column("referral_id", String(64), nullable=True),
+    Column("kind", str_enum(NoticeKind), nullable=False),
+    Column("document_number", String(64), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("co_offender", JSON, nullable=True),
+    Column("concerns_notice_id", String(64), nullable=True),
+    Column("case_id", String(64), nullable=True),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("issued_by", String(64), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("status", str_enum(NoticeStatus, 16), nullable=False),
+    Column("explanation", Text, nullable=True),
+    Column("answered_at", UtcDateTime(), nullable=True),
+    Column("answered_by", String(64), nullable=True),
+)
+Index("ix_supervision_notices_unit_status", supervision_notices.c.police_unit, supervision_notices.c.status)
+
 # Evidence by claim check: fetched from the court by digest, verified, kept; retried until it verifies.
 evidence_items = Table(
     "evidence_items",
@@ -101,4 +127,4 @@ evidence_items = Table(
 Index("ix_evidence_items_due", evidence_items.c.status, evidence_items.c.next_attempt_at)
 
 mapper_registry = registry(metadata=metadata)
-map_aggregates(mapper_registry, (Referral, referrals), (Case, cases))
+map_aggregates(mapper_registry, (Referral, referrals), (Case, cases), (SupervisionNotice, supervision_notices))

@@ -10,9 +10,10 @@ from sqlalchemy import func, insert, select, update
 
 from liandong.persistence.repository import Repository
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong_police.adapters.orm import cases, evidence_items, referrals
+from liandong_police.adapters.orm import cases, evidence_items, referrals, supervision_notices
 from liandong_police.domain.cases import Case
 from liandong_police.domain.model import Referral, ReferralStatus, case_number, receipt_number
+from liandong_police.domain.supervision import NoticeStatus, SupervisionNotice
 
 FETCHED = "fetched"
 
@@ -53,6 +54,19 @@ class CaseRepository(Repository[Case]):
         if referral_id is not None:
             query = query.where(cases.c.referral_id == referral_id)
         return await self.page(query, cases.c.opened_at.desc(), cases.c.id, limit=limit, offset=offset)
+
+
+class SupervisionNoticeRepository(Repository[SupervisionNotice]):
+    model = SupervisionNotice
+
+    async def search(
+        self, *, units: Collection[str], status: NoticeStatus | None, limit: int, offset: int
+    ) -> tuple[Sequence[SupervisionNotice], int]:
+        query = select(SupervisionNotice).where(supervision_notices.c.police_unit.in_(units))
+        if status is not None:
+            query = query.where(supervision_notices.c.status == status)
+        order = supervision_notices.c.received_at.desc()
+        return await self.page(query, order, supervision_notices.c.id, limit=limit, offset=offset)
 
 
 class EvidenceItemRepository:

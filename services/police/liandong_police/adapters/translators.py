@@ -19,6 +19,8 @@ from liandong.contracts import (
     DetentionRecordedV1,
     EvidenceRef,
     ExecutionOutcome,
+    ExplanationGivenV1,
+    FilingNoticeCompliedV1,
     LogEntryRef,
     ReferralReceivedV1,
     Suspect,
@@ -26,6 +28,7 @@ from liandong.contracts import (
 from liandong.contracts.base import Contract
 from liandong.envelope import Envelope, ProducerRef
 from liandong_police.domain import events
+from liandong_police.domain.supervision import SupervisionNotice
 
 
 def _wrap(payload: Contract, *, unit: str, referral_id: str, lead_id: str, at: Any) -> Envelope:
@@ -197,3 +200,45 @@ def _(event: events.ArrestExecuted) -> Iterable[Envelope]:
         executed_by=event.by,
     )
     yield _case_event(executed, event.case, event.occurred_at)
+
+
+def _answer(payload: Contract, notice: SupervisionNotice, at: Any) -> Envelope:
+    """An answer to a notice is keyed by the notice."""
+    return Envelope.wrap(
+        payload,
+        producer=ProducerRef(agency="police", unit=notice.police_unit),
+        jurisdiction=notice.police_unit,
+        aggregate_id=notice.id,
+        correlation_id=notice.correlation_id,
+        occurred_at=at,
+    )
+
+
+def _notice_fields(notice: SupervisionNotice) -> dict[str, Any]:
+    return {
+        "notice_id": notice.id,
+        "supervision_id": notice.supervision_id,
+        "police_unit": notice.police_unit,
+        "referral_id": notice.referral_id,
+    }
+
+
+@translate.register
+def _(event: events.ExplanationGiven) -> Iterable[Envelope]:
+    given = ExplanationGivenV1(
+        **_notice_fields(event.notice), explanation=event.explanation, given_at=event.occurred_at, given_by=event.by
+    )
+    yield _answer(given, event.notice, event.occurred_at)
+
+
+@translate.register
+def _(event: events.FilingNoticeComplied) -> Iterable[Envelope]:
+    complied = FilingNoticeCompliedV1(
+        **_notice_fields(event.notice),
+        case_id=event.case_id,
+        case_number=event.case_number,
+        suspects=[Suspect.model_validate({k: s.get(k) for k in Suspect.model_fields}) for s in event.suspects],
+        filed_at=event.occurred_at,
+        filed_by=event.by,
+    )
+    yield _answer(complied, event.notice, event.occurred_at)

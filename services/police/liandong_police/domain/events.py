@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from liandong_police.domain.supervision import SupervisionNotice
 
 
 @dataclass(frozen=True)
@@ -110,5 +113,23 @@ class ArrestExecuted:
     decision: str
     outcome: str
     executed_at: datetime
+    by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class ExplanationGiven:
+    notice: SupervisionNotice
+    explanation: str
+    by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class FilingNoticeComplied:
+    notice: SupervisionNotice
+    case_id: str
+    case_number: str
+    suspects: tuple[dict[str, Any], ...]
     by: str
     occurred_at: datetime

@@ -5,6 +5,8 @@ awaiting_registration ─受案登记─▶ registered ─investigator proposes�
         │                            └──────── head sends it back ────────┘   ─通知书 served─▶ decline_served)
         └──── withdrawn by the court (before a decision) ─▶ withdrawn
 
+A procuratorate's 通知立案书 (立案监督) files the referral from any state but filed or withdrawn.
+
 Filing and declining are decided by the bureau's head (MPS Rules Art. 178: 经县级以上公安机关负责人批准): an
 investigator proposes, a head approves; the decision takes effect, and is dated, at the approval.
 """
@@ -34,6 +36,11 @@ class ReferralStatus(StrEnum):
     DECLINED = "declined"  # 不予立案 decided; the notice to the court is still to be served
     DECLINE_SERVED = "decline_served"
     WITHDRAWN = "withdrawn"
+
+
+def check_case_number(number: str) -> None:
+    if not CASE_NUMBER.match(number):
+        raise DomainError(f"{number!r} is not a case number like 通公(经)立字〔2025〕123号", code="invalid_case_number")
 
 
 def receipt_number(unit: str, year: int, sequence: int) -> str:
@@ -170,14 +177,24 @@ class Referral:
 
     @staticmethod
     def _check_case_number(number: str) -> None:
-        if not CASE_NUMBER.match(number):
-            raise DomainError(
-                f"{number!r} is not a case number like 通公(经)立字〔2025〕123号", code="invalid_case_number"
-            )
+        check_case_number(number)
 
-    def file(self, *, case_id: str, number: str, suspects: list[dict[str, Any]], by: str, at: datetime) -> None:
-        """立案."""
-        self._undecided()
+    def file(
+        self,
+        *,
+        case_id: str,
+        number: str,
+        suspects: list[dict[str, Any]],
+        by: str,
+        at: datetime,
+        on_notice: bool = False,
+    ) -> None:
+        """立案; on the procuratorate's 通知立案书 (`on_notice`) from any state but filed or withdrawn — after a
+        decline, or a silence (even unregistered)."""
+        if not on_notice:
+            self._undecided()
+        elif self.status in (ReferralStatus.FILED, ReferralStatus.WITHDRAWN):
+            raise Conflict(f"referral {self.id} is {self.status.value}", code=f"already_{self.status.value}")
         self._check_case_number(number)
         if not suspects:
             raise DomainError("a filed case names its suspects", code="no_suspects")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from liandong.contracts import (
     ArrestDecidedV1,
+    CorrectionNoticeIssuedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
+    ExplanationDemandedV1,
+    FilingNoticeIssuedV1,
     ReferralSubmittedV1,
     ReferralSubmittedV2,
     ReferralWithdrawnV1,
+    ReminderSentV1,
 )
 from liandong.messaging.handlers import EventHandlers
 from liandong_police.service_layer import event_handlers as on
@@ -22,4 +26,8 @@ HANDLERS = (
     .on(EnforcementPerformedV1, on.on_enforcement_performed)
     .on(EnforcementResumedV1, on.on_enforcement_resumed)
     .on(ArrestDecidedV1, on.on_arrest_decided)
+    .on(ExplanationDemandedV1, on.on_supervision_notice)
+    .on(FilingNoticeIssuedV1, on.on_supervision_notice)
+    .on(CorrectionNoticeIssuedV1, on.on_supervision_notice)
+    .on(ReminderSentV1, on.on_supervision_notice)
 )

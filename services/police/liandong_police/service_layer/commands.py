@@ -117,3 +117,21 @@ class ExecuteDecision:
     suspect_id: str
     outcome: str
     executed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class GiveExplanation:
+    """不立案理由说明书, answering the procuratorate's demand."""
+
+    actor: Principal
+    notice_id: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class FileAsNotified:
+    """立案 on the procuratorate's 通知立案书: the referral's case, or the co-offender's (a new case in the matter)."""
+
+    actor: Principal
+    notice_id: str
+    case_number: str | None = None

@@ -6,18 +6,24 @@ from typing import Any
 
 from liandong.contracts import (
     ArrestDecidedV1,
+    CorrectionNoticeIssuedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
+    ExplanationDemandedV1,
+    FilingNoticeIssuedV1,
     ReferralSubmittedV1,
     ReferralSubmittedV2,
     ReferralWithdrawnV1,
+    ReminderSentV1,
 )
 from liandong.errors import DomainError
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
 from liandong.units import court_code_of
 from liandong_police.domain.model import Referral
+from liandong_police.domain.supervision import NoticeKind, SupervisionNotice
 from liandong_police.service_layer.case_handlers import EXECUTION, execution_subject
+from liandong_police.service_layer.supervision_handlers import NOTICE, WINDOW_OF
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 CourtNews = ReferralWithdrawnV1 | EnforcementPerformedV1 | EnforcementResumedV1
@@ -174,4 +180,60 @@ async def on_arrest_decided(event: Delivery[ArrestDecidedV1], uow: PoliceUnitOfW
                 unit=case.police_unit,
                 started_at=now,
             )
+    return Outcome.APPLIED
+
+
+Notice = ExplanationDemandedV1 | FilingNoticeIssuedV1 | CorrectionNoticeIssuedV1 | ReminderSentV1
+
+
+def _notice_particulars(notice: Notice) -> tuple[NoticeKind, str, dict[str, Any] | None, str | None, str | None]:
+    """The kind, the text, the co-offender, the notice a correction concerns, the case a reminder is about."""
+    if isinstance(notice, ExplanationDemandedV1):
+        return NoticeKind.EXPLANATION, notice.reasons, None, None, None
+    if isinstance(notice, FilingNoticeIssuedV1):
+        co_offender = notice.co_offender.model_dump(mode="json") if notice.co_offender else None
+        return NoticeKind.FILING, notice.reasons, co_offender, None, None
+    if isinstance(notice, CorrectionNoticeIssuedV1):
+        return NoticeKind.CORRECTION, notice.violation, None, notice.concerns_notice_id, None
+    return NoticeKind.REMINDER, notice.text, None, None, notice.case_id
+
+
+async def on_supervision_notice(event: Delivery[Notice], uow: PoliceUnitOfWork) -> Outcome:
+    """A notice of the procuratorate of the bureau's county lands in the inbox; a demand for reasons or a notice to
+    file starts the bureau's window to answer (from its arrival), and stays open until answered."""
+    notice = event.payload
+    if {notice.procuratorate_unit, notice.police_unit} != {event.envelope.producer.unit}:
+        sender = event.envelope.producer.unit
+        raise PoisonMessage(f"a notice to the bureau of {notice.police_unit} sent by the procuratorate of {sender}")
+    if await uow.notices.get(notice.notice_id) is not None:
+        return Outcome.STALE
+    kind, content, co_offender, concerns, case_id = _notice_particulars(notice)
+    now = uow.clock.now()
+    uow.notices.add(
+        SupervisionNotice(
+            id=notice.notice_id,
+            supervision_id=notice.supervision_id,
+            correlation_id=event.envelope.correlation_id,
+            police_unit=notice.police_unit,
+            referral_id=notice.referral_id,
+            kind=kind,
+            document_number=notice.document_number,
+            content=content,
+            co_offender=co_offender,
+            concerns_notice_id=concerns,
+            case_id=case_id,
+            issued_at=notice.issued_at,
+            issued_by=notice.issued_by,
+            received_at=now,
+        )
+    )
+    if kind in WINDOW_OF:
+        await uow.deadlines.start(
+            kind=WINDOW_OF[kind],
+            subject_type=NOTICE,
+            subject_id=notice.notice_id,
+            correlation_id=event.envelope.correlation_id,
+            unit=notice.police_unit,
+            started_at=now,
+        )
     return Outcome.APPLIED

@@ -118,34 +118,52 @@ async def approve_decision(cmd: commands.ApproveDecision, uow: PoliceUnitOfWork)
         return referral
 
 
+async def new_case_number(uow: PoliceUnitOfWork, unit: str, at: datetime) -> str:
+    """A 立案 number from the bureau's register, when the bureau gives none of its own."""
+    year = at.astimezone(SHANGHAI).year
+    sequence = await uow.next_number("case", unit, year, issued=lambda: uow.referrals.case_numbers_issued(unit, year))
+    return case_number(unit, year, sequence)
+
+
 async def _file(uow: PoliceUnitOfWork, referral: Referral, proposal: dict[str, Any], head: Principal) -> None:
-    now = uow.clock.now()
     names = proposal.get("suspect_names")
     suspects = referral.suspects if names is None else [s for s in referral.suspects if s["name"] in names]
-    number = proposal.get("case_number")
-    if number is None:
-        year = now.astimezone(SHANGHAI).year
-        unit = referral.police_unit
-        sequence = await uow.next_number(
-            "case", unit, year, issued=lambda: uow.referrals.case_numbers_issued(unit, year)
-        )
-        number = case_number(unit, year, sequence)
+    await file_referral(uow, referral, suspects, proposal.get("case_number"), head)
+
+
+async def file_referral(
+    uow: PoliceUnitOfWork,
+    referral: Referral,
+    suspects: list[dict[str, Any]],
+    number: str | None,
+    head: Principal,
+    *,
+    on_notice: bool = False,
+) -> Case:
+    """立案 on a referral, by a head's approval or on the procuratorate's notice (then also after a decline): the
+    bureau's case opens, the filing window is met, the investigation target starts."""
+    now = uow.clock.now()
+    number = number or await new_case_number(uow, referral.police_unit, now)
     case_id = str(uuid.uuid4())
-    referral.file(case_id=case_id, number=number, suspects=suspects, by=head.username, at=now)
-    uow.cases.add(
-        Case.open(
-            id=case_id,
-            referral_id=referral.id,
-            correlation_id=referral.lead_id,
-            police_unit=referral.police_unit,
-            case_number=number,
-            suspects=suspects_from_filing(suspects),
-            by=head.username,
-            at=now,
-        )
+    referral.file(case_id=case_id, number=number, suspects=suspects, by=head.username, at=now, on_notice=on_notice)
+    case = Case.open(
+        id=case_id,
+        referral_id=referral.id,
+        correlation_id=referral.lead_id,
+        police_unit=referral.police_unit,
+        case_number=number,
+        suspects=suspects_from_filing(suspects),
+        by=head.username,
+        at=now,
     )
+    uow.cases.add(case)
     await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, head)
-    await _start(uow, Kind.POLICE_INVESTIGATION, ("case", referral.case_id or ""), referral, now, head)
+    for moot in await uow.deadlines.running(
+        subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_NON_FILING_NOTICE
+    ):  # a decline not yet served, overtaken by the filing
+        await uow.deadlines.cancel(moot.id, reason="已依通知立案，不予立案通知书不再送达", actor=head.username)
+    await _start(uow, Kind.POLICE_INVESTIGATION, ("case", case_id), referral, now, head)
+    return case
 
 
 async def _decline(uow: PoliceUnitOfWork, referral: Referral, reasons: str, head: Principal) -> None:

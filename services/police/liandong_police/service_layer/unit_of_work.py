@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong_police.adapters.repository import CaseRepository, EvidenceItemRepository, ReferralRepository
+from liandong_police.adapters.repository import (
+    CaseRepository,
+    EvidenceItemRepository,
+    ReferralRepository,
+    SupervisionNoticeRepository,
+)
 
 
 class PoliceUnitOfWork(SqlUnitOfWork):
@@ -18,3 +23,7 @@ class PoliceUnitOfWork(SqlUnitOfWork):
     @property
     def cases(self) -> CaseRepository:
         return CaseRepository(self)
+
+    @property
+    def notices(self) -> SupervisionNoticeRepository:
+        return SupervisionNoticeRepository(self)
