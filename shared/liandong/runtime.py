@@ -28,7 +28,7 @@ from liandong.envelope import Agency
 from liandong.messaging.admin import ensure_topics
 from liandong.messaging.consumer import ConsumerRunner
 from liandong.messaging.handlers import EventHandlers
-from liandong.messaging.kafka import bounded, idempotent_producer, manual_commit_consumer
+from liandong.messaging.kafka import bounded, cancel_within, idempotent_producer, manual_commit_consumer
 from liandong.messaging.relay import OutboxRelay
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
@@ -188,8 +188,7 @@ class Runtime:
 
     async def stop(self) -> None:
         if self._background is not None and not self._background.done():
-            self._background.cancel()
-            await asyncio.gather(self._background, return_exceptions=True)
+            await cancel_within(self._background, 5, "topic creation")
         for consumer in self.consumers:
             await consumer.stop()
         for worker in self.workers:

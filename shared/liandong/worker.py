@@ -13,6 +13,8 @@ import contextlib
 import logging
 from abc import ABC, abstractmethod
 
+from liandong.aio import cancel_within
+
 log = logging.getLogger(__name__)
 
 
@@ -56,8 +58,7 @@ class PeriodicWorker(ABC):
             try:
                 await asyncio.wait_for(asyncio.shield(self._task), timeout)
             except TimeoutError:
-                self._task.cancel()
-                await asyncio.gather(self._task, return_exceptions=True)
+                await cancel_within(self._task, 5, f"worker {self.name}")
             self._task = None
         await self.on_stop()
 

@@ -69,7 +69,7 @@ class KafkaProbe:
         admin, self._admin = self._admin, None
         if admin is not None:
             try:
-                await asyncio.wait_for(admin.close(), 3)
+                await bounded(admin.close(), 3, "closing the health check's admin client")
             except Exception:
                 log.debug("admin close failed", exc_info=True)
 

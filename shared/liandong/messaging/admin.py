@@ -14,6 +14,8 @@ from aiokafka import errors
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
+from liandong.messaging.kafka import bounded
+
 log = logging.getLogger(__name__)
 
 
@@ -36,15 +38,16 @@ async def ensure_topics(
     while True:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
         try:
-            await asyncio.wait_for(admin.start(), timeout=15)
-            existing = set(await asyncio.wait_for(admin.list_topics(), timeout=15))
+            await bounded(admin.start(), 15, "starting the admin client")
+            existing = set(await bounded(admin.list_topics(), 15, "listing topics"))
             missing = [n for n in wanted if n not in existing]
             if missing:
-                response = await asyncio.wait_for(
+                response = await bounded(
                     admin.create_topics(
                         [NewTopic(n, num_partitions=partitions, replication_factor=replication_factor) for n in missing]
                     ),
-                    timeout=30,
+                    30,
+                    "creating topics",
                 )
                 for topic_error in response.topic_errors:
                     name, code = topic_error[0], topic_error[1]
@@ -61,6 +64,6 @@ async def ensure_topics(
             delay = min(delay * 2, 5.0)
         finally:
             try:
-                await asyncio.wait_for(admin.close(), timeout=5)
+                await bounded(admin.close(), 5, "closing the admin client")
             except Exception:
                 log.debug("admin client close failed", exc_info=True)

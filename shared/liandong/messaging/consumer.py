@@ -42,7 +42,7 @@ from liandong.contracts.base import ContractError, parse_payload
 from liandong.envelope import Envelope
 from liandong.messaging.dead_letters import DeadLetterAborted, DeadLetters
 from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
-from liandong.messaging.kafka import bounded, stop_quietly
+from liandong.messaging.kafka import bounded, cancel_within, stop_quietly
 from liandong.persistence.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -135,8 +135,7 @@ class ConsumerRunner(Generic[U]):
             try:
                 await asyncio.wait_for(asyncio.shield(task), timeout)
             except (TimeoutError, asyncio.CancelledError, Exception):
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+                await cancel_within(task, 5, f"consumer {self.name}")
         self._loop_task = self._watchdog_task = None
         await self._close_consumer()
         await self._dead_letters.close()
@@ -406,8 +405,7 @@ class ConsumerRunner(Generic[U]):
         self._last_assigned = asyncio.get_running_loop().time()  # a new member gets its own grace period
         RESTARTS.labels(self.name).inc()
         if self._loop_task is not None and not self._loop_task.done():
-            self._loop_task.cancel()
-            await asyncio.gather(self._loop_task, return_exceptions=True)
+            await cancel_within(self._loop_task, 5, f"consumer {self.name} poll loop")
         self._uncommitted.clear()  # only offsets whose messages are applied were ever put here; re-reading is safe
         consumer, self._consumer = self._consumer, None
         if consumer is not None:

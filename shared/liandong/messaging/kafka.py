@@ -6,22 +6,15 @@ this project goes through `bounded`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable
-from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from liandong.aio import bounded, cancel_within
+
+__all__ = ["bounded", "cancel_within", "idempotent_producer", "manual_commit_consumer", "stop_quietly"]
+
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-async def bounded(awaitable: Awaitable[T], seconds: float, what: str) -> T:
-    try:
-        return await asyncio.wait_for(awaitable, timeout=seconds)
-    except TimeoutError as exc:
-        raise TimeoutError(f"{what} did not finish within {seconds}s") from exc
 
 
 def idempotent_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
