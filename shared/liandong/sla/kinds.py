@@ -26,6 +26,10 @@ class Kind(StrEnum):
     ARREST_REVIEW_DETAINED = "arrest_review_detained"
     ARREST_REVIEW_NOT_DETAINED = "arrest_review_not_detained"
     PROSECUTION_REVIEW = "prosecution_review"
+    PROSECUTION_REVIEW_FAST_TRACK = "prosecution_review_fast_track"
+    POLICE_SUPPLEMENTARY_INVESTIGATION = "police_supplementary_investigation"
+    POLICE_WITHDRAWAL_NOTICE = "police_withdrawal_notice"
+    JUDGMENT_APPEAL_PERIOD = "judgment_appeal_period"
     PUBLIC_PROSECUTION_ACCEPTANCE = "public_prosecution_acceptance"
     PRIVATE_PROSECUTION_ACCEPTANCE = "private_prosecution_acceptance"
 
@@ -206,6 +210,55 @@ CATALOGUE: dict[str, DeadlineKind] = {
             restartable=True,
             max_restarts=2,
             restart_rule="退回补充侦查后重新移送的，重新计算审查起诉期限；补充侦查以二次为限",
+        ),
+        DeadlineKind(
+            name=Kind.PROSECUTION_REVIEW_FAST_TRACK,
+            owner="procuratorate",
+            title="审查起诉（认罪认罚，适用速裁程序）",
+            window=10,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第一百七十二条第一款：犯罪嫌疑人认罪认罚，符合速裁程序适用条件的，应当在十日以内"
+                "作出决定，对可能判处的有期徒刑超过一年的，可以延长至十五日。"
+            ),
+            max_window=15,
+            extension_rule="可能判处的有期徒刑超过一年的，可以延长至十五日",
+            restartable=True,
+            max_restarts=2,
+            restart_rule="退回补充侦查后重新移送的，重新计算审查起诉期限；补充侦查以二次为限",
+        ),
+        DeadlineKind(
+            name=Kind.POLICE_SUPPLEMENTARY_INVESTIGATION,
+            owner="police",
+            title="公安机关补充侦查（人民检察院退回补充侦查）",
+            window=1,
+            unit=WindowUnit.MONTHS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第一百七十五条第三款：对于补充侦查的案件，应当在一个月以内补充侦查完毕。"
+                "补充侦查以二次为限。补充侦查完毕移送人民检察院后，人民检察院重新计算审查起诉期限。"
+            ),
+        ),
+        DeadlineKind(
+            name=Kind.POLICE_WITHDRAWAL_NOTICE,
+            owner="police",
+            title="公安机关撤销案件后函告移送法院并说明理由",
+            window=7,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "法发〔2025〕8号：公安机关不予立案或者立案后撤销案件的，应当在七日内函告执行法院并说明理由。"
+                "另见《公安机关办理刑事案件程序规定》第一百八十六条（撤销案件经县级以上公安机关负责人批准）。"
+            ),
+        ),
+        DeadlineKind(
+            name=Kind.JUDGMENT_APPEAL_PERIOD,
+            owner="court",
+            title="不服判决的上诉、抗诉期限（自接到判决书的第二日起算）",
+            window=10,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第二百三十条：不服判决的上诉和抗诉的期限为十日，不服裁定的上诉和抗诉的期限为五日，"
+                "从接到判决书、裁定书的第二日起算。期满未上诉、抗诉的，判决发生法律效力。"
+            ),
         ),
         DeadlineKind(
             name=Kind.PUBLIC_PROSECUTION_ACCEPTANCE,

@@ -76,6 +76,11 @@ cases = Table(
     Column("log", JSON, nullable=False),
     Column("detentions", JSON, nullable=False),
     Column("arrest_requests", JSON, nullable=False),
+    Column("transfers", JSON, nullable=True),
+    Column("returns", JSON, nullable=True),
+    Column("prosecution", JSON, nullable=True),
+    Column("judgment", JSON, nullable=True),
+    Column("withdrawal", JSON, nullable=True),
 )
 Index("ix_cases_unit_opened", cases.c.police_unit, cases.c.opened_at)
 Index("ix_cases_correlation", cases.c.correlation_id)

@@ -16,6 +16,8 @@ from liandong.contracts import (
     CaseFilingExtendedV1,
     CaseOpenedV1,
     CaseSuspect,
+    CaseTransferredV1,
+    CaseWithdrawnV1,
     DetentionRecordedV1,
     EvidenceRef,
     ExecutionOutcome,
@@ -144,9 +146,11 @@ def _case_fields(case: events.CaseFacts) -> dict[str, Any]:
 
 @translate.register
 def _(event: events.CaseOpened) -> Iterable[Envelope]:
-    suspects = [CaseSuspect.model_validate({k: v for k, v in s.items() if k != "custody"}) for s in event.suspects]
     opened = CaseOpenedV1(
-        **_case_fields(event.case), suspects=suspects, opened_at=event.occurred_at, opened_by=event.by
+        **_case_fields(event.case),
+        suspects=_case_suspects(event.suspects),
+        opened_at=event.occurred_at,
+        opened_by=event.by,
     )
     yield _case_event(opened, event.case, event.occurred_at)
 
@@ -176,9 +180,7 @@ def _(event: events.ArrestRequested) -> Iterable[Envelope]:
         attempt=request["attempt"],
         suspects=[ArrestSuspect.model_validate(s) for s in request["suspects"]],
         evidence=[EvidenceRef.model_validate(e) for e in event.evidence],
-        investigation_log=[
-            LogEntryRef.model_validate({k: entry[k] for k in LogEntryRef.model_fields}) for entry in event.log
-        ],
+        investigation_log=_log_refs(event.log),
         requested_at=event.occurred_at,
         requested_by=event.by,
     )
@@ -242,3 +244,38 @@ def _(event: events.FilingNoticeComplied) -> Iterable[Envelope]:
         filed_by=event.by,
     )
     yield _answer(complied, event.notice, event.occurred_at)
+
+
+def _log_refs(log: tuple[dict[str, Any], ...]) -> list[LogEntryRef]:
+    return [LogEntryRef.model_validate({k: entry[k] for k in LogEntryRef.model_fields}) for entry in log]
+
+
+def _case_suspects(suspects: tuple[dict[str, Any], ...]) -> list[CaseSuspect]:
+    return [CaseSuspect.model_validate({k: v for k, v in s.items() if k != "custody"}) for s in suspects]
+
+
+@translate.register
+def _(event: events.CaseTransferred) -> Iterable[Envelope]:
+    transferred = CaseTransferredV1(
+        **_case_fields(event.case),
+        document_number=event.transfer["document_number"],
+        resubmission=event.transfer["resubmission"],
+        suspects=_case_suspects(event.suspects),
+        evidence=[EvidenceRef.model_validate(e) for e in event.evidence],
+        investigation_log=_log_refs(event.log),
+        transferred_at=event.occurred_at,
+        transferred_by=event.by,
+    )
+    yield _case_event(transferred, event.case, event.occurred_at)
+
+
+@translate.register
+def _(event: events.CaseWithdrawn) -> Iterable[Envelope]:
+    withdrawn = CaseWithdrawnV1(
+        **_case_fields(event.case),
+        reasons=event.reasons,
+        decided_at=event.decided_at,
+        decided_by=event.decided_by,
+        notified_at=event.occurred_at,
+    )
+    yield _case_event(withdrawn, event.case, event.occurred_at)

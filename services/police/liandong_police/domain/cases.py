@@ -1,6 +1,10 @@
 """The bureau's criminal case (刑事案件), opened by a filing: suspects, the investigation log, detentions, arrest
 requests, the procuratorate's decisions and their execution.
 
+The case: investigating ─起诉意见书─▶ transferred ─退回补充侦查 (≤2)─▶ returned ─▶ transferred …
+                                    └─▶ indicted ─▶ judged, or not_prosecuted
+          investigating / returned ─撤销案件─▶ withdrawn
+
 A suspect's custody: free ─刑事拘留─▶ detained ─批准逮捕, executed─▶ arrested
                                          └─不批准逮捕─▶ released / bail / residential surveillance
 A request awaits the procuratorate until each of its suspects is decided; a refusal may carry a 补充侦查提纲, and the
@@ -22,6 +26,15 @@ from liandong_police.domain.model import SHANGHAI
 
 class CaseStatus(StrEnum):
     INVESTIGATING = "investigating"
+    TRANSFERRED = "transferred"  # 移送审查起诉, awaiting the procuratorate
+    RETURNED = "returned"  # 退回补充侦查
+    INDICTED = "indicted"
+    NOT_PROSECUTED = "not_prosecuted"
+    JUDGED = "judged"
+    WITHDRAWN = "withdrawn"  # 撤销案件
+
+
+IN_THE_BUREAUS_HANDS = (CaseStatus.INVESTIGATING, CaseStatus.RETURNED)
 
 
 class Custody(StrEnum):
@@ -90,6 +103,11 @@ class Case:
         self.log: list[dict[str, Any]] = []
         self.detentions: list[dict[str, Any]] = []
         self.arrest_requests: list[dict[str, Any]] = []
+        self.transfers: list[dict[str, Any]] | None = []
+        self.returns: list[dict[str, Any]] | None = []
+        self.prosecution: dict[str, Any] | None = None  # the procuratorate's decision: indicted or not prosecuted
+        self.judgment: dict[str, Any] | None = None
+        self.withdrawal: dict[str, Any] | None = None
         self.events = []
 
     @classmethod
@@ -384,6 +402,102 @@ class Case:
         """An approval is executed; a refusal too when the suspect is held (release or change the measure)."""
         decision = self.arrest_request(request_id)["decisions"][suspect_id]
         return bool(decision["decision"] == APPROVE or self.open_detention(suspect_id) is not None)
+
+    # -- to prosecution, or withdrawn ------------------------------------------------------------------------------
+    def _with_the_bureau(self) -> None:
+        if self.status not in IN_THE_BUREAUS_HANDS:
+            raise Conflict(f"case {self.case_number} is {self.status.value}, not with the bureau", code="not_here")
+
+    def transfer(
+        self,
+        *,
+        suspect_ids: list[str] | None,
+        number: str,
+        evidence: list[dict[str, Any]],
+        by: str,
+        at: datetime,
+    ) -> dict[str, Any]:
+        """起诉意见书: the case to the procuratorate, with the suspects to prosecute (all by default) and the file."""
+        self._with_the_bureau()
+        named = self.suspects if suspect_ids is None else [self.suspect(i) for i in suspect_ids]
+        if not named:
+            raise DomainError("a transfer names its suspects", code="no_suspects")
+        transfer = {
+            "document_number": number,
+            "resubmission": len(self.returns or []),
+            "suspect_ids": [s["suspect_id"] for s in named],
+            "transferred_at": at.isoformat(),
+            "transferred_by": by,
+        }
+        self.transfers = [*(self.transfers or []), transfer]
+        self.status = CaseStatus.TRANSFERRED
+        self.events.append(
+            happened.CaseTransferred(
+                case=self.facts(),
+                transfer=transfer,
+                suspects=tuple(named),
+                evidence=tuple(evidence),
+                log=tuple(self.log),
+                by=by,
+                occurred_at=at,
+            )
+        )
+        return transfer
+
+    def returned(self, *, review_id: str, number: int, outline: str, at: datetime) -> bool:
+        """退回补充侦查: the case is the bureau's again, with the outline; False if already known."""
+        if any(r["return_number"] == number for r in self.returns or []):
+            return False
+        back = {"review_id": review_id, "return_number": number, "outline": outline, "returned_at": at.isoformat()}
+        self.returns = [*(self.returns or []), back]
+        self.status = CaseStatus.RETURNED
+        return True
+
+    def prosecution_decided(self, decision: dict[str, Any], *, indicted: bool) -> bool:
+        """起诉 or 不起诉; False if already known."""
+        if self.prosecution is not None:
+            return False
+        self.prosecution = decision
+        self.status = CaseStatus.INDICTED if indicted else CaseStatus.NOT_PROSECUTED
+        return True
+
+    def judged(self, judgment: dict[str, Any]) -> bool:
+        if self.judgment is not None:
+            return False
+        self.judgment, self.status = judgment, CaseStatus.JUDGED
+        return True
+
+    def withdraw(self, *, reasons: str, by: str, at: datetime) -> None:
+        """撤销案件 (approved by a head of the bureau), e.g. after full performance; the court is told within 7 days."""
+        self._with_the_bureau()
+        if not reasons.strip():
+            raise DomainError("a withdrawal gives its reasons", code="reasons_required")
+        self.status = CaseStatus.WITHDRAWN
+        self.withdrawal = {"reasons": reasons, "decided_at": at.isoformat(), "decided_by": by, "notified_at": None}
+
+    def notify_withdrawal(self, *, at: datetime, now: datetime) -> None:
+        """The withdrawal served on the court."""
+        if self.withdrawal is None:
+            raise Conflict(f"case {self.case_number} is not withdrawn", code="not_withdrawn")
+        if self.withdrawal["notified_at"] is not None:
+            raise Conflict(f"the court was told of the withdrawal of {self.case_number}", code="already_notified")
+        decided_at = datetime.fromisoformat(self.withdrawal["decided_at"])
+        check_act_time(at, now=now, not_before=decided_at, what="the notice", follows="the withdrawal")
+        self.withdrawal = {**self.withdrawal, "notified_at": at.isoformat()}
+        self.events.append(
+            happened.CaseWithdrawn(
+                case=self.facts(),
+                reasons=self.withdrawal["reasons"],
+                decided_at=decided_at,
+                decided_by=self.withdrawal["decided_by"],
+                occurred_at=at,
+            )
+        )
+
+
+def transfer_number(unit: str, year: int, sequence: int) -> str:
+    """起诉意见书 number, e.g. 421222公诉意〔2025〕00001号."""
+    return f"{unit}公诉意〔{year}〕{sequence:05d}号"
 
 
 def local_year(at: datetime) -> int:

@@ -133,3 +133,23 @@ class FilingNoticeComplied:
     suspects: tuple[dict[str, Any], ...]
     by: str
     occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseTransferred:
+    case: CaseFacts
+    transfer: dict[str, Any]
+    suspects: tuple[dict[str, Any], ...]
+    evidence: tuple[dict[str, Any], ...]
+    log: tuple[dict[str, Any], ...]
+    by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseWithdrawn:
+    case: CaseFacts
+    reasons: str
+    decided_at: datetime
+    decided_by: str
+    occurred_at: datetime

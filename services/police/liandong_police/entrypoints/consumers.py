@@ -9,6 +9,10 @@ from liandong.contracts import (
     EnforcementResumedV1,
     ExplanationDemandedV1,
     FilingNoticeIssuedV1,
+    IndictmentFiledV1,
+    JudgmentPronouncedV1,
+    ProsecutionDeclinedV1,
+    ProsecutionReturnedV1,
     ReferralSubmittedV1,
     ReferralSubmittedV2,
     ReferralWithdrawnV1,
@@ -30,4 +34,8 @@ HANDLERS = (
     .on(FilingNoticeIssuedV1, on.on_supervision_notice)
     .on(CorrectionNoticeIssuedV1, on.on_supervision_notice)
     .on(ReminderSentV1, on.on_supervision_notice)
+    .on(ProsecutionReturnedV1, on.on_prosecution_news)
+    .on(ProsecutionDeclinedV1, on.on_prosecution_news)
+    .on(IndictmentFiledV1, on.on_prosecution_news)
+    .on(JudgmentPronouncedV1, on.on_judgment)
 )

@@ -15,9 +15,16 @@ from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.kinds import Kind, kind
 from liandong.units import can_see
-from liandong_police.domain.cases import Case, Custody, LogKind, arrest_request_number, local_year
+from liandong_police.domain.cases import (
+    Case,
+    Custody,
+    LogKind,
+    arrest_request_number,
+    local_year,
+    transfer_number,
+)
 from liandong_police.service_layer import commands
-from liandong_police.service_layer.roles import SUPERVISOR
+from liandong_police.service_layer.roles import BUREAU_HEAD, SUPERVISOR
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 DETENTION = "detention"
@@ -178,3 +185,59 @@ async def _meet(
     await uow.deadlines.meet(
         kind=kind_name, subject_type=subject_type, subject_id=subject_id, at=at, actor=actor.username
     )
+
+
+async def transfer_case(cmd: commands.TransferCase, uow: PoliceUnitOfWork) -> Case:
+    """起诉意见书 with the file: meets the investigation target, or the month of a supplementary investigation."""
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        now = uow.clock.now()
+        unit, year = case.police_unit, local_year(now)
+        referral = await uow.referrals.get(case.referral_id) if case.referral_id else None
+        case.transfer(
+            suspect_ids=list(cmd.suspect_ids) if cmd.suspect_ids is not None else None,
+            number=transfer_number(unit, year, await uow.next_number("transfer", unit, year)),
+            evidence=referral.evidence if referral is not None else [],
+            by=cmd.actor.username,
+            at=now,
+        )
+        await _meet(uow, Kind.POLICE_INVESTIGATION, "case", case.id, now, cmd.actor)
+        await _meet(uow, Kind.POLICE_SUPPLEMENTARY_INVESTIGATION, "case", case.id, now, cmd.actor)
+        await uow.commit()
+        return case
+
+
+async def withdraw_case(cmd: commands.WithdrawCase, uow: PoliceUnitOfWork) -> Case:
+    """撤销案件 (MPS Rules Art. 186: approved by a head of the bureau): the case's running windows end, and the
+    court is to be told within 7 days."""
+    if cmd.actor.role != BUREAU_HEAD:
+        raise Forbidden("a case is withdrawn with the approval of a head of the bureau")
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        now = uow.clock.now()
+        case.withdraw(reasons=cmd.reasons, by=cmd.actor.username, at=now)
+        for window in await uow.deadlines.running(subject_type="case", subject_id=case.id):
+            await uow.deadlines.cancel(window.id, reason=f"撤销案件：{cmd.reasons}", actor=cmd.actor.username)
+        await uow.deadlines.start(
+            kind=Kind.POLICE_WITHDRAWAL_NOTICE,
+            subject_type="case",
+            subject_id=case.id,
+            correlation_id=case.correlation_id,
+            unit=case.police_unit,
+            started_at=now,
+            actor=cmd.actor.username,
+        )
+        await uow.commit()
+        return case
+
+
+async def notify_withdrawal(cmd: commands.NotifyWithdrawal, uow: PoliceUnitOfWork) -> Case:
+    """The withdrawal, with its reasons, served on the court: meets the 7-day window."""
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        now = uow.clock.now()
+        at = cmd.notified_at or now
+        case.notify_withdrawal(at=at, now=now)
+        await _meet(uow, Kind.POLICE_WITHDRAWAL_NOTICE, "case", case.id, at, cmd.actor)
+        await uow.commit()
+        return case

@@ -135,3 +135,28 @@ class FileAsNotified:
     actor: Principal
     notice_id: str
     case_number: str | None = None
+
+
+@dataclass(frozen=True)
+class TransferCase:
+    """起诉意见书: the case to the procuratorate (all its suspects unless named)."""
+
+    actor: Principal
+    case_id: str
+    suspect_ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawCase:
+    """撤销案件, approved by a head of the bureau."""
+
+    actor: Principal
+    case_id: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class NotifyWithdrawal:
+    actor: Principal
+    case_id: str
+    notified_at: datetime | None = None

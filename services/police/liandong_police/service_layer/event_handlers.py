@@ -11,6 +11,10 @@ from liandong.contracts import (
     EnforcementResumedV1,
     ExplanationDemandedV1,
     FilingNoticeIssuedV1,
+    IndictmentFiledV1,
+    JudgmentPronouncedV1,
+    ProsecutionDeclinedV1,
+    ProsecutionReturnedV1,
     ReferralSubmittedV1,
     ReferralSubmittedV2,
     ReferralWithdrawnV1,
@@ -20,6 +24,7 @@ from liandong.errors import DomainError
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
 from liandong.units import court_code_of
+from liandong_police.domain.cases import Case
 from liandong_police.domain.model import Referral
 from liandong_police.domain.supervision import NoticeKind, SupervisionNotice
 from liandong_police.service_layer.case_handlers import EXECUTION, execution_subject
@@ -237,3 +242,60 @@ async def on_supervision_notice(event: Delivery[Notice], uow: PoliceUnitOfWork) 
             started_at=now,
         )
     return Outcome.APPLIED
+
+
+ProsecutionNews = ProsecutionReturnedV1 | ProsecutionDeclinedV1 | IndictmentFiledV1
+
+
+async def _case_of(
+    uow: PoliceUnitOfWork, event: Delivery[ProsecutionNews | JudgmentPronouncedV1], case_id: str
+) -> Case:
+    case = await uow.cases.get(case_id, for_update=True)
+    if case is None:
+        raise PoisonMessage(f"news of unknown case {case_id}")
+    if event.envelope.producer.unit != case.police_unit:
+        raise PoisonMessage(f"case {case.id} is of county {case.police_unit}, not {event.envelope.producer.unit}")
+    return case
+
+
+async def on_prosecution_news(event: Delivery[ProsecutionNews], uow: PoliceUnitOfWork) -> Outcome:
+    """The procuratorate's decision on a transferred case: returned for supplementary investigation (the bureau has a
+    month, from the return's arrival), not prosecuted, or indicted."""
+    news = event.payload
+    case = await _case_of(uow, event, news.case_id)
+    at = news.decided_at.isoformat()
+    if isinstance(news, ProsecutionReturnedV1):
+        if not case.returned(
+            review_id=news.review_id, number=news.return_number, outline=news.outline, at=news.decided_at
+        ):
+            return Outcome.STALE
+        await uow.deadlines.start(
+            kind=Kind.POLICE_SUPPLEMENTARY_INVESTIGATION,
+            subject_type="case",
+            subject_id=case.id,
+            correlation_id=case.correlation_id,
+            unit=case.police_unit,
+            started_at=uow.clock.now(),
+        )
+        return Outcome.APPLIED
+    decision: dict[str, Any]
+    if isinstance(news, ProsecutionDeclinedV1):
+        decision = {"decision": "not_prosecuted", "ground": news.ground.value, "reasons": news.reasons, "at": at}
+        return Outcome.APPLIED if case.prosecution_decided(decision, indicted=False) else Outcome.STALE
+    decision = {
+        "decision": "indicted",
+        "document_number": news.document_number,
+        "court_unit": news.court_unit,
+        "defendants": [d.name for d in news.defendants],
+        "at": at,
+    }
+    return Outcome.APPLIED if case.prosecution_decided(decision, indicted=True) else Outcome.STALE
+
+
+async def on_judgment(event: Delivery[JudgmentPronouncedV1], uow: PoliceUnitOfWork) -> Outcome:
+    """The judgment of a case the bureau investigated: kept on the case."""
+    judged = event.payload
+    if judged.case_id is None:
+        return Outcome.STALE  # a private prosecution: no case of the bureau
+    case = await _case_of(uow, event, judged.case_id)
+    return Outcome.APPLIED if case.judged(judged.model_dump(mode="json")) else Outcome.STALE

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
 from liandong.units import visible_units
-from liandong_police.entrypoints.api.deps import Investigator, Staff, Supervisor, UowDep
+from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff, Supervisor, UowDep
 from liandong_police.entrypoints.api.schemas import (
     ArrestRequestIn,
     CasePublic,
@@ -18,6 +18,9 @@ from liandong_police.entrypoints.api.schemas import (
     ExecutionIn,
     LogEntryIn,
     SuspectIn,
+    TransferIn,
+    WithdrawalIn,
+    WithdrawalNoticeIn,
 )
 from liandong_police.service_layer import case_handlers, commands
 from liandong_police.service_layer.case_handlers import DETENTION, EXECUTION, execution_subject, load_case
@@ -159,5 +162,32 @@ async def execute_decision(
             executed_at=body.executed_at,
         ),
         uow,
+    )
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/transfer", response_model=CasePublic)
+async def transfer(case_id: str, body: TransferIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep) -> CasePublic:
+    """起诉意见书: the case to the procuratorate for prosecution, with the file (again after a supplementary
+    investigation)."""
+    suspects = tuple(body.suspect_ids) if body.suspect_ids is not None else None
+    await case_handlers.transfer_case(commands.TransferCase(actor=actor, case_id=case_id, suspect_ids=suspects), uow)
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/withdrawal", response_model=CasePublic)
+async def withdraw(case_id: str, body: WithdrawalIn, actor: BureauHead, uow: UowDep, runtime: RuntimeDep) -> CasePublic:
+    """撤销案件 (a head of the bureau): the court is to be told, with the reasons, within 7 days."""
+    await case_handlers.withdraw_case(commands.WithdrawCase(actor=actor, case_id=case_id, reasons=body.reasons), uow)
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/withdrawal-notice", response_model=CasePublic)
+async def notify_withdrawal(
+    case_id: str, body: WithdrawalNoticeIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep
+) -> CasePublic:
+    """The withdrawal served on the court."""
+    await case_handlers.notify_withdrawal(
+        commands.NotifyWithdrawal(actor=actor, case_id=case_id, notified_at=body.notified_at), uow
     )
     return await _shown(runtime, case_id, actor)

@@ -131,6 +131,11 @@ class CasePublic(BaseModel):
     log: list[dict[str, Any]]
     detentions: list[dict[str, Any]]
     arrest_requests: list[dict[str, Any]]
+    transfers: list[dict[str, Any]] | None = Field(default=None, description="起诉意见书, each time")
+    returns: list[dict[str, Any]] | None = Field(default=None, description="退回补充侦查, with the outline")
+    prosecution: dict[str, Any] | None = Field(default=None, description="indicted, or not prosecuted (ground)")
+    judgment: dict[str, Any] | None = None
+    withdrawal: dict[str, Any] | None = Field(default=None, description="撤销案件 and its notice to the court")
     windows: list[DeadlinePublic] = []
 
     @classmethod
@@ -188,3 +193,17 @@ class ExecutionIn(StrictModel):
     suspect_id: str = Field(min_length=1, max_length=64)
     outcome: Literal["arrested", "released", "bail", "residential_surveillance"]
     executed_at: LegalTime | None = Field(default=None, description="defaults to now")
+
+
+class TransferIn(StrictModel):
+    suspect_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=50, description="the suspects to prosecute; all when omitted"
+    )
+
+
+class WithdrawalIn(StrictModel):
+    reasons: str = Field(min_length=1, max_length=5000, description="e.g. 被执行人已全部履行")
+
+
+class WithdrawalNoticeIn(StrictModel):
+    notified_at: LegalTime | None = Field(default=None, description="defaults to now")
