@@ -124,6 +124,24 @@ class FakeDeadlines:
         d = await self.get(deadline_id)
         self.rows[d.id] = replace(d, state=DeadlineState.CANCELLED, cancelled_at=self.clock.now())
 
+    async def restart(self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None) -> Deadline:
+        d = await self.get(deadline_id)
+        spec = kind_of(d.kind)
+        if not spec.restartable or d.restarts >= spec.max_restarts:
+            raise DomainError(f"{d.kind} restarts at most {spec.max_restarts} times", code="restart_limit")
+        due = compute_due(spec, at, calendar=DEFAULT_CALENDAR, custody=d.custody)
+        self.rows[d.id] = replace(
+            d,
+            state=DeadlineState.RUNNING,
+            period_started_at=at,
+            due_at=due.due,
+            extra_days=0,
+            restarts=d.restarts + 1,
+            met_at=None,
+            breached_at=None,
+        )
+        return self.rows[d.id]
+
     async def receive_breach(self, breach: ReceivedBreach) -> None:
         self.received.append(breach)
 

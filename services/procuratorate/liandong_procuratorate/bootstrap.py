@@ -9,7 +9,7 @@ from liandong.runtime import ServiceSpec
 from liandong_procuratorate.adapters import orm
 from liandong_procuratorate.adapters.translators import translate
 from liandong_procuratorate.entrypoints import consumers
-from liandong_procuratorate.entrypoints.api import matters, reviews, supervision
+from liandong_procuratorate.entrypoints.api import matters, prosecutions, reviews, supervision
 from liandong_procuratorate.service_layer.handlers import ALL_ROLES, PROSECUTOR, SUPERVISOR
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
@@ -30,7 +30,7 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        routers=(matters.router, reviews.router, supervision.router),
+        routers=(matters.router, reviews.router, supervision.router, prosecutions.router),
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),

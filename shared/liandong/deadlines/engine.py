@@ -457,6 +457,10 @@ class BoundDeadlines:
     async def cancel(self, deadline_id: str, *, reason: str, actor: str | None = None) -> None:
         await self.engine.cancel(self.uow, deadline_id, reason=reason, actor=actor)
 
+    async def restart(self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None) -> Deadline:
+        await self.engine.restart(self.uow, deadline_id, at=at, reason=reason, actor=actor)
+        return await self.engine.get(self.uow, deadline_id)
+
     async def receive_breach(self, breach: ReceivedBreach) -> None:
         await self.engine.store.add_received_breach(self.uow.session, **asdict(breach))
 

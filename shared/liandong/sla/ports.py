@@ -58,6 +58,10 @@ class DeadlineBook(Protocol):
 
     async def cancel(self, deadline_id: str, *, reason: str, actor: str | None = None) -> None: ...
 
+    async def restart(self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None) -> Deadline:
+        """Where the law restarts a period: a full new period from `at` (within the kind's limit of restarts)."""
+        ...
+
     async def receive_breach(self, breach: ReceivedBreach) -> None:
         """Keep another agency's breach where this agency's supervisors see it."""
         ...

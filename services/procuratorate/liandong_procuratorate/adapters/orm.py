@@ -3,13 +3,14 @@ police cases of each matter."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, String, Table, Text
 from sqlalchemy.orm import registry
 
 from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
 from liandong.persistence.types import UtcDateTime, str_enum
 from liandong_procuratorate.domain.model import PoliceCaseRecord, TimelineEntry
+from liandong_procuratorate.domain.prosecutions import ProsecutionReview, ProsecutionStatus
 from liandong_procuratorate.domain.reviews import ArrestReview, ReviewStatus
 from liandong_procuratorate.domain.supervision import Origin, SupervisionCase, SupervisionStatus
 
@@ -80,6 +81,33 @@ supervision_cases = Table(
 Index("ix_supervision_cases_unit_status", supervision_cases.c.unit, supervision_cases.c.status)
 Index("ix_supervision_cases_matter", supervision_cases.c.correlation_id)
 
+prosecution_reviews = Table(
+    "prosecution_reviews",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_id", String(64), nullable=False, unique=True),
+    Column("case_number", String(64), nullable=False),
+    Column("referral_id", String(64), nullable=True),
+    Column("correlation_id", String(128), nullable=False),
+    Column("police_unit", String(16), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("defendants", JSON, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("investigation_log", JSON, nullable=False),
+    Column("transfer_number", String(64), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("status", str_enum(ProsecutionStatus, 16), nullable=False),
+    Column("fast_track", Boolean, nullable=False),
+    Column("window_id", String(36), nullable=True),
+    Column("returns", JSON, nullable=False),
+    Column("resubmissions", JSON, nullable=False),
+    Column("decision", JSON, nullable=True),
+    Column("performance", JSON, nullable=True),
+    Column("judgment", JSON, nullable=True),
+)
+Index("ix_prosecution_reviews_unit_status", prosecution_reviews.c.unit, prosecution_reviews.c.status)
+Index("ix_prosecution_reviews_matter", prosecution_reviews.c.correlation_id)
+
 # The police cases of each matter, as their openings reported them.
 police_cases = Table(
     "police_cases",
@@ -100,4 +128,5 @@ map_aggregates(
     (ArrestReview, arrest_reviews),
     (SupervisionCase, supervision_cases),
     (PoliceCaseRecord, police_cases),
+    (ProsecutionReview, prosecution_reviews),
 )

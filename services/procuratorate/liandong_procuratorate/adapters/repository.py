@@ -10,8 +10,15 @@ from sqlalchemy import func, select
 
 from liandong.clock import utc
 from liandong.persistence.repository import Repository
-from liandong_procuratorate.adapters.orm import arrest_reviews, police_cases, supervision_cases, timeline
+from liandong_procuratorate.adapters.orm import (
+    arrest_reviews,
+    police_cases,
+    prosecution_reviews,
+    supervision_cases,
+    timeline,
+)
 from liandong_procuratorate.domain.model import PoliceCaseRecord, TimelineEntry
+from liandong_procuratorate.domain.prosecutions import ProsecutionReview, ProsecutionStatus
 from liandong_procuratorate.domain.reviews import ArrestReview, ReviewStatus
 from liandong_procuratorate.domain.supervision import SupervisionCase, SupervisionStatus
 
@@ -119,6 +126,36 @@ class SupervisionRepository(Repository[SupervisionCase]):
         return await self.page(
             query, supervision_cases.c.opened_at.desc(), supervision_cases.c.id, limit=limit, offset=offset
         )
+
+
+class ProsecutionRepository(Repository[ProsecutionReview]):
+    model = ProsecutionReview
+
+    async def for_case(self, case_id: str) -> ProsecutionReview | None:
+        review = await self._uow.session.scalar(
+            select(ProsecutionReview).where(prosecution_reviews.c.case_id == case_id).with_for_update()
+        )
+        if review is not None:
+            self._uow.track(review)
+        return review
+
+    async def of_matter(self, correlation_id: str) -> Sequence[ProsecutionReview]:
+        rows = await self._uow.session.scalars(
+            select(ProsecutionReview).where(prosecution_reviews.c.correlation_id == correlation_id).with_for_update()
+        )
+        reviews = rows.all()
+        for review in reviews:
+            self._uow.track(review)
+        return reviews
+
+    async def search(
+        self, *, units: Collection[str], status: ProsecutionStatus | None, limit: int, offset: int
+    ) -> tuple[Sequence[ProsecutionReview], int]:
+        query = select(ProsecutionReview).where(prosecution_reviews.c.unit.in_(units))
+        if status is not None:
+            query = query.where(prosecution_reviews.c.status == status)
+        order = prosecution_reviews.c.received_at.desc()
+        return await self.page(query, order, prosecution_reviews.c.id, limit=limit, offset=offset)
 
 
 class PoliceCaseRepository(Repository[PoliceCaseRecord]):

@@ -8,10 +8,16 @@ from typing import Any
 
 from liandong.contracts import (
     ArrestDecidedV1,
+    AssetProposal,
+    CaseSuspect,
     CoOffender,
     CorrectionNoticeIssuedV1,
     ExplanationDemandedV1,
     FilingNoticeIssuedV1,
+    IndictmentFiledV1,
+    NonProsecutionGround,
+    ProsecutionDeclinedV1,
+    ProsecutionReturnedV1,
     ReminderSentV1,
     SupervisionClosedV1,
     SupervisionOutcome,
@@ -20,6 +26,7 @@ from liandong.contracts import (
 from liandong.contracts.base import Contract
 from liandong.envelope import Envelope, ProducerRef
 from liandong_procuratorate.domain import events
+from liandong_procuratorate.domain.prosecutions import ProsecutionReview
 from liandong_procuratorate.domain.supervision import CORRECTION, EXPLANATION, FILING, SupervisionCase
 
 
@@ -118,3 +125,66 @@ def _(event: events.SupervisionClosed) -> Iterable[Envelope]:
         closed_by=case.closed_by or "system",
     )
     yield _supervision(closed, case, event.occurred_at)
+
+
+def _review_act(review: ProsecutionReview, at: Any) -> dict[str, Any]:
+    decision = review.decision or {}
+    return {
+        "review_id": review.id,
+        "case_id": review.case_id,
+        "case_number": review.case_number,
+        "referral_id": review.referral_id,
+        "police_unit": review.police_unit,
+        "procuratorate_unit": review.unit,
+        "decided_at": at,
+        "decided_by": decision.get("by") or review.returns[-1]["by"],
+    }
+
+
+def _of_review(payload: Contract, review: ProsecutionReview, at: Any) -> Envelope:
+    return Envelope.wrap(
+        payload,
+        producer=ProducerRef(agency="procuratorate", unit=review.unit),
+        jurisdiction=review.unit,
+        aggregate_id=review.id,
+        correlation_id=review.correlation_id,
+        occurred_at=at,
+    )
+
+
+@translate.register
+def _(event: events.ProsecutionReturned) -> Iterable[Envelope]:
+    review, back = event.review, event.back
+    returned = ProsecutionReturnedV1(
+        **{**_review_act(review, event.occurred_at), "decided_by": back["by"]},
+        return_number=back["return_number"],
+        outline=back["outline"],
+    )
+    yield _of_review(returned, review, event.occurred_at)
+
+
+@translate.register
+def _(event: events.ProsecutionDeclined) -> Iterable[Envelope]:
+    review = event.review
+    decision = review.decision or {}
+    declined = ProsecutionDeclinedV1(
+        **_review_act(review, event.occurred_at),
+        ground=NonProsecutionGround(decision["ground"]),
+        reasons=decision["reasons"],
+    )
+    yield _of_review(declined, review, event.occurred_at)
+
+
+@translate.register
+def _(event: events.IndictmentFiled) -> Iterable[Envelope]:
+    review = event.review
+    decision = review.decision or {}
+    indicted = IndictmentFiledV1(
+        **_review_act(review, event.occurred_at),
+        document_number=decision["document_number"],
+        court_unit=review.unit,  # the court of the county
+        defendants=[CaseSuspect.model_validate(d) for d in event.defendants],
+        charges=decision["charges"],
+        asset_proposal=AssetProposal.model_validate(decision["asset_proposal"]),
+    )
+    yield _of_review(indicted, review, event.occurred_at)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from liandong_procuratorate.domain.prosecutions import ProsecutionReview
     from liandong_procuratorate.domain.reviews import ArrestReview
     from liandong_procuratorate.domain.supervision import SupervisionCase
 
@@ -33,4 +34,24 @@ class NoticeIssued:
 @dataclass(frozen=True)
 class SupervisionClosed:
     case: SupervisionCase
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class ProsecutionReturned:
+    review: ProsecutionReview
+    back: dict[str, Any]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class ProsecutionDeclined:
+    review: ProsecutionReview
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class IndictmentFiled:
+    review: ProsecutionReview
+    defendants: tuple[dict[str, Any], ...]
     occurred_at: datetime

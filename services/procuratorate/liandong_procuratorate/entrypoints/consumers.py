@@ -9,11 +9,15 @@ from liandong.contracts import (
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
     CaseOpenedV1,
+    CaseTransferredV1,
+    CaseWithdrawnV1,
     DetentionRecordedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
     ExplanationGivenV1,
     FilingNoticeCompliedV1,
+    JudgmentPronouncedV1,
+    PublicProsecutionAcceptedV1,
     ReferralReceivedV1,
     ReferralSubmittedV1,
     ReferralSubmittedV2,
@@ -25,9 +29,12 @@ from liandong_procuratorate.service_layer.event_handlers import (
     on_arrest_executed,
     on_arrest_requested,
     on_case_opened,
+    on_case_transferred,
     on_explanation_given,
     on_filing_complied,
     on_hand_off,
+    on_judgment,
+    on_performance,
     on_supervision_requested,
 )
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
@@ -41,9 +48,10 @@ for _contract in (
     CaseFiledV1,
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
-    EnforcementPerformedV1,
     EnforcementResumedV1,
     DetentionRecordedV1,
+    CaseWithdrawnV1,
+    PublicProsecutionAcceptedV1,
 ):
     HANDLERS.on(_contract, on_hand_off)
 (
@@ -53,4 +61,7 @@ for _contract in (
     .on(SupervisionRequestedV1, on_supervision_requested)
     .on(ExplanationGivenV1, on_explanation_given)
     .on(FilingNoticeCompliedV1, on_filing_complied)
+    .on(CaseTransferredV1, on_case_transferred)
+    .on(JudgmentPronouncedV1, on_judgment)
+    .on(EnforcementPerformedV1, on_performance)
 )

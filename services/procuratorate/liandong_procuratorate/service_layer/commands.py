@@ -88,3 +88,44 @@ class SendReminder:
     supervision_id: str
     case_id: str
     text: str
+
+
+@dataclass(frozen=True)
+class FastTrack:
+    """认罪认罚，适用速裁程序: the review window becomes 10 days."""
+
+    actor: Principal
+    review_id: str
+
+
+@dataclass(frozen=True)
+class ExtendProsecutionReview:
+    """重大、复杂 (+15 days), or on the fast track a possible sentence over a year (to 15 days)."""
+
+    actor: Principal
+    review_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReturnForInvestigation:
+    actor: Principal
+    review_id: str
+    outline: str
+
+
+@dataclass(frozen=True)
+class DeclineToProsecute:
+    actor: Principal
+    review_id: str
+    ground: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class Indict:
+    actor: Principal
+    review_id: str
+    charges: str
+    asset_proposal: dict[str, Any]
+    defendant_ids: tuple[str, ...] | None = None

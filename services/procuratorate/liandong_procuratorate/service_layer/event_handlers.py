@@ -11,12 +11,14 @@ from liandong.contracts import (
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
     CaseOpenedV1,
+    CaseTransferredV1,
     Contract,
     DetentionRecordedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
     ExplanationGivenV1,
     FilingNoticeCompliedV1,
+    JudgmentPronouncedV1,
     ReferralReceivedV1,
     ReferralSubmittedV1,
     ReferralWithdrawnV1,
@@ -26,9 +28,11 @@ from liandong.errors import DomainError
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
 from liandong_procuratorate.domain.model import PoliceCaseRecord, TimelineEntry
+from liandong_procuratorate.domain.prosecutions import ProsecutionReview
 from liandong_procuratorate.domain.reviews import ArrestReview
 from liandong_procuratorate.domain.supervision import Origin, SupervisionCase
 from liandong_procuratorate.service_layer.handlers import REVIEW, review_subject
+from liandong_procuratorate.service_layer.prosecution_handlers import PROSECUTION, review_kind
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 
@@ -268,3 +272,75 @@ async def on_filing_complied(event: Delivery[FilingNoticeCompliedV1], uow: Procu
     if fresh:
         await on_hand_off(event, uow)
     return Outcome.APPLIED if fresh else Outcome.STALE
+
+
+async def on_case_transferred(event: Delivery[CaseTransferredV1], uow: ProcuratorateUnitOfWork) -> Outcome:
+    """起诉意见书: a prosecution review in the unit's inbox, its window from the arrival; a case coming back after a
+    supplementary investigation restarts the same review's window (CPL Art. 175: 重新计算审查起诉期限)."""
+    transferred, env = event.payload, event.envelope
+    if env.producer.unit != transferred.police_unit:
+        raise PoisonMessage(f"a case of the bureau of {transferred.police_unit} sent by {env.producer.unit}")
+    now = uow.clock.now()
+    review = await uow.prosecutions.for_case(transferred.case_id)
+    if review is not None:
+        if transferred.resubmission == 0:
+            return Outcome.STALE  # the first transfer, again
+        try:
+            fresh = review.resubmitted(
+                transfer_number=transferred.document_number, resubmission=transferred.resubmission, at=now
+            )
+        except DomainError as exc:
+            raise PoisonMessage(exc.message) from exc
+        if not fresh:
+            return Outcome.STALE
+        assert review.window_id is not None
+        await uow.deadlines.restart(
+            review.window_id, at=now, reason=f"补充侦查完毕重新移送（{transferred.document_number}）"
+        )
+        await on_hand_off(event, uow)
+        return Outcome.APPLIED
+    review = ProsecutionReview(
+        id=str(uuid.uuid4()),
+        case_id=transferred.case_id,
+        case_number=transferred.case_number,
+        referral_id=transferred.referral_id,
+        correlation_id=env.correlation_id,
+        police_unit=transferred.police_unit,
+        unit=transferred.police_unit,
+        defendants=[s.model_dump(mode="json") for s in transferred.suspects],
+        evidence=[e.model_dump(mode="json") for e in transferred.evidence],
+        investigation_log=[entry.model_dump(mode="json") for entry in transferred.investigation_log],
+        transfer_number=transferred.document_number,
+        received_at=now,
+    )
+    uow.prosecutions.add(review)
+    review.window_id = await uow.deadlines.start(
+        kind=review_kind(review),
+        subject_type=PROSECUTION,
+        subject_id=review.id,
+        correlation_id=review.correlation_id,
+        unit=review.unit,
+        started_at=now,
+    )
+    await on_hand_off(event, uow)
+    return Outcome.APPLIED
+
+
+async def on_judgment(event: Delivery[JudgmentPronouncedV1], uow: ProcuratorateUnitOfWork) -> Outcome:
+    """The judgment, on the timeline and on the review of the case it judged."""
+    judged = event.payload
+    if judged.review_id is not None:
+        review = await uow.prosecutions.get(judged.review_id, for_update=True)
+        if review is not None and not review.record_judgment(judged.model_dump(mode="json")):
+            return Outcome.STALE
+    await on_hand_off(event, uow)
+    return Outcome.APPLIED
+
+
+async def on_performance(event: Delivery[EnforcementPerformedV1], uow: ProcuratorateUnitOfWork) -> Outcome:
+    """The debtor paid or settled: on the timeline, and on the matter's prosecution reviews (a ground not to
+    prosecute, 法释〔2024〕13号 第十一条)."""
+    await on_hand_off(event, uow)
+    for review in await uow.prosecutions.of_matter(event.envelope.correlation_id):
+        review.record_performance(event.payload.model_dump(mode="json"))
+    return Outcome.APPLIED

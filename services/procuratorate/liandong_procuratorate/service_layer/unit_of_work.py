@@ -6,6 +6,7 @@ from liandong.persistence.uow import SqlUnitOfWork
 from liandong_procuratorate.adapters.repository import (
     ArrestReviewRepository,
     PoliceCaseRepository,
+    ProsecutionRepository,
     SupervisionRepository,
     TimelineRepository,
 )
@@ -27,3 +28,7 @@ class ProcuratorateUnitOfWork(SqlUnitOfWork):
     @property
     def police_cases(self) -> PoliceCaseRepository:
         return PoliceCaseRepository(self)
+
+    @property
+    def prosecutions(self) -> ProsecutionRepository:
+        return ProsecutionRepository(self)

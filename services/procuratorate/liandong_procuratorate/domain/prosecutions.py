@@ -1,0 +1,170 @@
+"""审查起诉: a police case transferred for prosecution, reviewed within its window and decided — returned for
+supplementary investigation (at most twice; the review restarts when the case comes back), not prosecuted, or
+indicted before the court of the county.
+
+reviewing ─退回补充侦查─▶ returned ─重新移送─▶ reviewing (≤2 returns)
+    └─不起诉─▶ not_prosecuted        └─起诉─▶ indicted ─▶ judged
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from liandong.errors import Conflict, DomainError
+from liandong_procuratorate.domain import events as happened
+
+MAX_RETURNS = 2  # CPL Art. 175: 补充侦查以二次为限
+
+
+class ProsecutionStatus(StrEnum):
+    REVIEWING = "reviewing"
+    RETURNED = "returned"
+    NOT_PROSECUTED = "not_prosecuted"
+    INDICTED = "indicted"
+    JUDGED = "judged"
+
+
+def indictment_number(unit: str, year: int, sequence: int) -> str:
+    """起诉书 number, e.g. 421222检刑诉〔2025〕00001号."""
+    return f"{unit}检刑诉〔{year}〕{sequence:05d}号"
+
+
+class ProsecutionReview:
+    events: list[Any]
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        case_id: str,
+        case_number: str,
+        referral_id: str | None,
+        correlation_id: str,
+        police_unit: str,
+        unit: str,
+        defendants: list[dict[str, Any]],
+        evidence: list[dict[str, Any]],
+        investigation_log: list[dict[str, Any]],
+        transfer_number: str,
+        received_at: datetime,
+    ) -> None:
+        self.id = id
+        self.case_id = case_id
+        self.case_number = case_number
+        self.referral_id = referral_id
+        self.correlation_id = correlation_id
+        self.police_unit = police_unit
+        self.unit = unit
+        self.defendants = defendants
+        self.evidence = evidence
+        self.investigation_log = investigation_log
+        self.transfer_number = transfer_number
+        self.received_at = received_at
+        self.status = ProsecutionStatus.REVIEWING
+        self.fast_track = False
+        self.window_id: str | None = None  # the review window (restarted, never replaced, after a return)
+        self.returns: list[dict[str, Any]] = []
+        self.resubmissions: list[dict[str, Any]] = []
+        self.decision: dict[str, Any] | None = None
+        self.performance: dict[str, Any] | None = None
+        self.judgment: dict[str, Any] | None = None
+        self.events = []
+
+    def _reviewing(self) -> None:
+        if self.status is not ProsecutionStatus.REVIEWING:
+            raise Conflict(f"review {self.id} is {self.status.value}", code=f"review_{self.status.value}")
+
+    def choose_fast_track(self) -> None:
+        """认罪认罚，适用速裁程序: the 10-day review (15 where more than a year's imprisonment may follow)."""
+        self._reviewing()
+        if self.fast_track:
+            raise Conflict("the review is on the fast track already", code="already_fast_track")
+        if self.returns:
+            raise Conflict("a case returned for supplementary investigation is not fast-tracked", code="returned")
+        self.fast_track = True
+
+    def resubmitted(self, *, transfer_number: str, resubmission: int, at: datetime) -> bool:
+        """重新移送 after a supplementary investigation; False if already known."""
+        if any(r["resubmission"] == resubmission for r in self.resubmissions):
+            return False
+        if self.status is not ProsecutionStatus.RETURNED or resubmission != len(self.returns):
+            raise DomainError(
+                f"review {self.id} is {self.status.value} after {len(self.returns)} returns; resubmission "
+                f"{resubmission} does not follow",
+                code="out_of_order",
+            )
+        self.resubmissions = [
+            *self.resubmissions,
+            {"resubmission": resubmission, "transfer_number": transfer_number, "received_at": at.isoformat()},
+        ]
+        self.status = ProsecutionStatus.REVIEWING
+        return True
+
+    def return_for_investigation(self, *, outline: str, by: str, at: datetime) -> dict[str, Any]:
+        """退回补充侦查, with the outline: at most twice."""
+        self._reviewing()
+        if len(self.returns) >= MAX_RETURNS:
+            raise Conflict(
+                f"case {self.case_number} was returned {MAX_RETURNS} times, the limit of supplementary investigation",
+                code="return_limit",
+            )
+        if not outline.strip():
+            raise DomainError("a return gives the outline of what to investigate", code="outline_required")
+        back = {"return_number": len(self.returns) + 1, "outline": outline, "returned_at": at.isoformat(), "by": by}
+        self.returns = [*self.returns, back]
+        self.status = ProsecutionStatus.RETURNED
+        self.events.append(happened.ProsecutionReturned(review=self, back=back, occurred_at=at))
+        return back
+
+    def decline(self, *, ground: str, reasons: str, by: str, at: datetime) -> None:
+        """不起诉; on the ground of payment (法释〔2024〕13号 第十一条) a performance must be known."""
+        self._reviewing()
+        if not reasons.strip():
+            raise DomainError("a decision not to prosecute gives its reasons", code="reasons_required")
+        if ground == "paid_and_minor" and self.performance is None:
+            raise Conflict("no performance by the debtor is known to this review", code="no_performance")
+        self.decision = {"decision": "not_prosecuted", "ground": ground, "reasons": reasons, "at": at.isoformat()}
+        self.decision["by"] = by
+        self.status = ProsecutionStatus.NOT_PROSECUTED
+        self.events.append(happened.ProsecutionDeclined(review=self, occurred_at=at))
+
+    def indict(
+        self,
+        *,
+        number: str,
+        defendant_ids: list[str] | None,
+        charges: str,
+        asset_proposal: dict[str, Any],
+        by: str,
+        at: datetime,
+    ) -> None:
+        """起诉书 to the court of the county, for the defendants named (all the transferred suspects by default)."""
+        self._reviewing()
+        known = {d["suspect_id"]: d for d in self.defendants}
+        if defendant_ids is not None:
+            unknown = [i for i in defendant_ids if i not in known]
+            if unknown or not defendant_ids:
+                raise DomainError(f"{unknown or 'nobody'} is not a suspect transferred in this case", code="defendants")
+        chosen = [known[i] for i in defendant_ids] if defendant_ids is not None else self.defendants
+        self.decision = {
+            "decision": "indicted",
+            "document_number": number,
+            "defendant_ids": [d["suspect_id"] for d in chosen],
+            "charges": charges,
+            "asset_proposal": asset_proposal,
+            "at": at.isoformat(),
+            "by": by,
+        }
+        self.status = ProsecutionStatus.INDICTED
+        self.events.append(happened.IndictmentFiled(review=self, defendants=tuple(chosen), occurred_at=at))
+
+    def record_performance(self, performance: dict[str, Any]) -> None:
+        self.performance = performance
+
+    def record_judgment(self, judgment: dict[str, Any]) -> bool:
+        if self.judgment is not None:
+            return False
+        self.judgment, self.status = judgment, ProsecutionStatus.JUDGED
+        return True
