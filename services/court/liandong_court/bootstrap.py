@@ -9,7 +9,7 @@ from liandong.runtime import ServiceSpec
 from liandong_court.adapters import orm
 from liandong_court.adapters.translators import translate
 from liandong_court.entrypoints import consumers
-from liandong_court.entrypoints.api import cases, evidence, leads, referrals
+from liandong_court.entrypoints.api import cases, evidence, leads, referrals, trials
 from liandong_court.entrypoints.api.deps import ADMIN, ALL_ROLES, CRIMINAL_JUDGE, ENFORCEMENT_OFFICER
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
@@ -32,7 +32,7 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        routers=(cases.router, leads.router, referrals.router, evidence.router),
+        routers=(cases.router, leads.router, referrals.router, evidence.router, trials.router),
         body_limit_overrides={r"^/leads/[^/]+/evidence$": 11 * 1024 * 1024},
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,

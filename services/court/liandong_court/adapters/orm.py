@@ -14,6 +14,7 @@ from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus
 from liandong_court.domain.police_cases import PoliceCase
 from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
+from liandong_court.domain.trials import Trial, TrialKind, TrialStatus
 from liandong_court.domain.values import CoerciveMeasure, Instalment, Suspect
 
 metadata = new_metadata()
@@ -131,7 +132,36 @@ police_cases = Table(
     Column("decisions", JSON, nullable=False),
     Column("executions", JSON, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=True),
+    Column("milestones", JSON, nullable=True),
 )
+
+# The criminal side: public prosecutions received from the procuratorate, and the creditors' private prosecutions.
+trials = Table(
+    "trials",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", str_enum(TrialKind, 16), nullable=False),
+    Column("lead_id", String(36), nullable=False),
+    Column("court_unit", String(16), nullable=False),
+    Column("status", str_enum(TrialStatus), nullable=False),
+    Column("referral_id", String(64), nullable=True),
+    Column("case_id", String(64), nullable=True),
+    Column("review_id", String(64), nullable=True, unique=True),
+    Column("indictment", JSON, nullable=True),
+    Column("option_explained", JSON, nullable=True),
+    Column("complaint", JSON, nullable=True),
+    Column("defendants", JSON, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=True),
+    Column("court_case_number", String(64), nullable=True),
+    Column("accepted_at", UtcDateTime(), nullable=True),
+    Column("accepted_by", String(64), nullable=True),
+    Column("rejection", JSON, nullable=True),
+    Column("hearings", JSON, nullable=False),
+    Column("judgment", JSON, nullable=True),
+    Column("closure", JSON, nullable=True),
+)
+Index("ix_trials_lead", trials.c.lead_id)
+Index("ix_trials_unit_status", trials.c.court_unit, trials.c.status)
 Index("ix_police_cases_lead", police_cases.c.lead_id)
 
 payments = Table(
@@ -199,4 +229,5 @@ map_aggregates(
     (Settlement, settlements),
     (Evidence, evidence),
     (PoliceCase, police_cases),
+    (Trial, trials),
 )

@@ -21,12 +21,14 @@ from liandong_court.adapters.orm import (
     police_cases,
     referrals,
     settlements,
+    trials,
 )
 from liandong_court.domain.cases import ClosureType, EnforcementCase
 from liandong_court.domain.leads import Lead, LeadSource, LeadStatus
 from liandong_court.domain.police_cases import PoliceCase
 from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
+from liandong_court.domain.trials import Trial, TrialStatus
 
 
 class EnforcementCaseRepository(Repository[EnforcementCase]):
@@ -96,6 +98,28 @@ class PoliceCaseRepository(Repository[PoliceCase]):
             select(PoliceCase).where(police_cases.c.lead_id == lead_id).order_by(police_cases.c.opened_at)
         )
         return rows.all()
+
+
+class TrialRepository(Repository[Trial]):
+    model = Trial
+
+    async def for_lead(self, lead_id: str) -> Sequence[Trial]:
+        rows = await self._uow.session.scalars(select(Trial).where(trials.c.lead_id == lead_id).order_by(trials.c.id))
+        return rows.all()
+
+    async def for_review(self, review_id: str) -> Trial | None:
+        trial = await self._uow.session.scalar(select(Trial).where(trials.c.review_id == review_id))
+        if trial is not None:
+            self._uow.track(trial)
+        return trial
+
+    async def search(
+        self, *, units: Collection[str], status: TrialStatus | None, limit: int, offset: int
+    ) -> tuple[Sequence[Trial], int]:
+        query = select(Trial).where(trials.c.court_unit.in_(units))
+        if status is not None:
+            query = query.where(trials.c.status == status)
+        return await self.page(query, trials.c.received_at.desc(), trials.c.id, limit=limit, offset=offset)
 
 
 class ReferralRepository(Repository[Referral]):

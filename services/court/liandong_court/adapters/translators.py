@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict
+from datetime import datetime
+from decimal import Decimal
 from functools import singledispatch
 from typing import Any
 
@@ -14,15 +16,20 @@ from liandong.contracts import (
     EvidenceClass,
     EvidenceRef,
     Instalment,
+    JudgmentPronouncedV1,
     PerformanceKind,
+    PublicProsecutionAcceptedV1,
     ReferralSubmittedV2,
     ReferralWithdrawnV1,
+    Sentence,
     SupervisionGround,
     SupervisionRequestedV1,
     Suspect,
+    TrialKind,
 )
 from liandong.envelope import Envelope, ProducerRef
 from liandong_court.domain import events
+from liandong_court.domain.trials import Trial
 
 
 def _court(unit: str) -> ProducerRef:
@@ -159,3 +166,50 @@ def _(event: events.SupervisionRequested) -> Iterable[Envelope]:
         correlation_id=event.lead_id,
         occurred_at=event.occurred_at,
     )
+
+
+def _trial(trial: Trial) -> dict[str, Any]:
+    return {
+        "trial_id": trial.id,
+        "kind": TrialKind(trial.kind.value),
+        "court_unit": trial.court_unit,
+        "court_case_number": trial.court_case_number,
+        "case_id": trial.case_id,
+        "review_id": trial.review_id,
+    }
+
+
+def _of_trial(payload: Any, trial: Trial, at: Any) -> Envelope:
+    return Envelope.wrap(
+        payload,
+        producer=_court(trial.court_unit),
+        jurisdiction=trial.court_unit,
+        aggregate_id=trial.id,
+        correlation_id=trial.lead_id,
+        occurred_at=at,
+    )
+
+
+@translate.register
+def _(event: events.TrialAccepted) -> Iterable[Envelope]:
+    trial = event.trial
+    accepted = PublicProsecutionAcceptedV1(
+        **_trial(trial), accepted_at=event.occurred_at, accepted_by=trial.accepted_by or "court"
+    )
+    yield _of_trial(accepted, trial, event.occurred_at)
+
+
+@translate.register
+def _(event: events.TrialJudged) -> Iterable[Envelope]:
+    trial = event.trial
+    judgment = trial.judgment or {}
+    judged = JudgmentPronouncedV1(
+        **_trial(trial),
+        sentences=[Sentence.model_validate(s) for s in judgment["sentences"]],
+        recovered=Decimal(judgment["recovered"]),
+        judged_at=event.occurred_at,
+        served_at=datetime.fromisoformat(judgment["served_at"]),
+        appeal_ends_at=datetime.fromisoformat(judgment["appeal_ends_at"]),
+        judged_by=judgment["by"],
+    )
+    yield _of_trial(judged, trial, event.occurred_at)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from liandong_court.domain.values import CoerciveMeasure, EvidenceFile, Instalment, Suspect
+
+if TYPE_CHECKING:
+    from liandong_court.domain.trials import Trial
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,3 +103,17 @@ class SupervisionRequested(DomainEvent):
     suspects: tuple[Suspect, ...]
     evidence: tuple[EvidenceFile, ...]
     requested_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrialAccepted(DomainEvent):
+    """受理 of a public prosecution."""
+
+    trial: Trial
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrialJudged(DomainEvent):
+    """判决, public or private."""
+
+    trial: Trial

@@ -23,6 +23,8 @@ class PoliceCase:
     arrest_requests: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
     executions: list[dict[str, Any]] = field(default_factory=list)
+    # the case's way to its end: transfers, returns, the decision on prosecution, the withdrawal
+    milestones: list[dict[str, Any]] | None = field(default_factory=list)
     updated_at: datetime | None = None
     events: list[Any] = field(default_factory=list, repr=False)
 
@@ -62,4 +64,12 @@ class PoliceCase:
         if (execution["request_id"], execution["suspect_id"]) in known:
             return False
         self.executions = [*self.executions, execution]
+        return True
+
+    def record_milestone(self, milestone: dict[str, Any]) -> bool:
+        """A step towards the case's end (by its event id)."""
+        known = self.milestones or []
+        if any(m["event_id"] == milestone["event_id"] for m in known):
+            return False
+        self.milestones = [*known, milestone]
         return True

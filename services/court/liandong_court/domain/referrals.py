@@ -116,6 +116,24 @@ class Referral:
             )
         )
 
+    def left_unfiled(self, *, filing_due_at: datetime, at: datetime) -> str:
+        """Why the police have not filed — `declined`, or `silence` past the filing window — which opens the
+        creditor's and the court's remedies (立案监督, 自诉); a referral filed, withdrawn or still in its window has
+        none."""
+        if self.status is ReferralStatus.DECLINED:
+            return "declined"
+        if self.status in UNDECIDED and at > filing_due_at:
+            return "silence"
+        if self.status in UNDECIDED:
+            raise Conflict(
+                f"the police's filing window for referral {self.id} runs until {filing_due_at.isoformat()}",
+                code="filing_window_running",
+            )
+        raise Conflict(
+            f"referral {self.id} is {self.status.value}: this follows a decline or a silence",
+            code=f"referral_{self.status.value}",
+        )
+
     def request_supervision(
         self,
         *,
@@ -130,20 +148,7 @@ class Referral:
         """提请立案监督: after a decline, or a silence past the filing window; one request per referral."""
         if not reasons.strip():
             raise DomainError("a supervision request gives its reasons", code="reasons_required")
-        if self.status is ReferralStatus.DECLINED:
-            ground = "declined"
-        elif self.status in UNDECIDED and at > filing_due_at:
-            ground = "silence"
-        elif self.status in UNDECIDED:
-            raise Conflict(
-                f"the police's filing window for referral {self.id} runs until {filing_due_at.isoformat()}",
-                code="filing_window_running",
-            )
-        else:
-            raise Conflict(
-                f"referral {self.id} is {self.status.value}: supervision is asked after a decline or a silence",
-                code=f"referral_{self.status.value}",
-            )
+        ground = self.left_unfiled(filing_due_at=filing_due_at, at=at)
         if self.supervision is not None and self.supervision.get("request") is not None:
             raise Conflict(f"supervision of referral {self.id} was already requested", code="supervision_requested")
         request = {

@@ -10,12 +10,17 @@ from liandong.contracts import (
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
     CaseOpenedV1,
+    CaseTransferredV1,
+    CaseWithdrawnV1,
     CorrectionNoticeIssuedV1,
     DetentionRecordedV1,
     ExplanationDemandedV1,
     ExplanationGivenV1,
     FilingNoticeCompliedV1,
     FilingNoticeIssuedV1,
+    IndictmentFiledV1,
+    ProsecutionDeclinedV1,
+    ProsecutionReturnedV1,
     ReferralReceivedV1,
     ReminderSentV1,
     SupervisionClosedV1,
@@ -42,4 +47,9 @@ HANDLERS = (
     .on(CorrectionNoticeIssuedV1, on.on_supervision_news)
     .on(ReminderSentV1, on.on_supervision_news)
     .on(SupervisionClosedV1, on.on_supervision_news)
+    .on(CaseTransferredV1, on.on_case_progress)
+    .on(ProsecutionReturnedV1, on.on_case_progress)
+    .on(ProsecutionDeclinedV1, on.on_case_progress)
+    .on(CaseWithdrawnV1, on.on_case_progress)
+    .on(IndictmentFiledV1, on.on_indictment)
 )

@@ -169,3 +169,71 @@ class RequestSupervision:
     actor: Principal
     referral_id: str
     reasons: str
+
+
+@dataclass(frozen=True)
+class AcceptTrial:
+    """受理: a public prosecution (within 7 days of its arrival) or a private complaint (within 15 days)."""
+
+    actor: Principal
+    trial_id: str
+    court_case_number: str
+
+
+@dataclass(frozen=True)
+class RecordHearing:
+    actor: Principal
+    trial_id: str
+    held_on: date
+    note: str
+
+
+@dataclass(frozen=True)
+class JudgeTrial:
+    """判决: each defendant's sentence, and the amount recovered for the creditor."""
+
+    actor: Principal
+    trial_id: str
+    sentences: tuple[dict[str, Any], ...]
+    recovered: Decimal
+    judged_at: datetime | None = None
+    served_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ExplainPrivateOption:
+    """The court explained to the creditor that they may prosecute privately (自诉)."""
+
+    actor: Principal
+    referral_id: str
+    creditor: str
+    explained_on: date
+
+
+@dataclass(frozen=True)
+class RegisterComplaint:
+    """刑事自诉状."""
+
+    actor: Principal
+    trial_id: str
+    complainant: str
+    text: str
+    defendants: tuple[dict[str, Any], ...]
+    filed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RejectComplaint:
+    actor: Principal
+    trial_id: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class ClosePrivateProsecution:
+    """撤诉, or the parties' settlement before judgment."""
+
+    actor: Principal
+    trial_id: str
+    outcome: str
+    reasons: str

@@ -18,6 +18,8 @@ from liandong.contracts import (
     CaseFilingDeclinedV1,
     CaseFilingExtendedV1,
     CaseOpenedV1,
+    CaseTransferredV1,
+    CaseWithdrawnV1,
     Contract,
     CorrectionNoticeIssuedV1,
     DetentionRecordedV1,
@@ -25,6 +27,9 @@ from liandong.contracts import (
     ExplanationGivenV1,
     FilingNoticeCompliedV1,
     FilingNoticeIssuedV1,
+    IndictmentFiledV1,
+    ProsecutionDeclinedV1,
+    ProsecutionReturnedV1,
     ReferralReceivedV1,
     ReminderSentV1,
     SupervisionClosedV1,
@@ -33,7 +38,9 @@ from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
 from liandong_court.domain.police_cases import PoliceCase
 from liandong_court.domain.referrals import Referral, ReferralStatus
+from liandong_court.domain.trials import Trial
 from liandong_court.service_layer.handlers import start_filing_mirror
+from liandong_court.service_layer.trial_handlers import TRIAL
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
 PoliceAnswer = ReferralReceivedV1 | CaseFiledV1 | CaseFilingDeclinedV1 | CaseFilingExtendedV1
@@ -133,7 +140,8 @@ async def on_filing_extended(event: Delivery[CaseFilingExtendedV1], uow: CourtUn
     return Outcome.APPLIED
 
 
-CaseNews = CaseOpenedV1 | DetentionRecordedV1 | ArrestRequestedV1 | ArrestDecidedV1 | ArrestExecutedV1
+CaseProgress = CaseTransferredV1 | ProsecutionReturnedV1 | ProsecutionDeclinedV1 | CaseWithdrawnV1
+CaseNews = CaseOpenedV1 | DetentionRecordedV1 | ArrestRequestedV1 | ArrestDecidedV1 | ArrestExecutedV1 | CaseProgress
 
 
 async def _police_case(uow: CourtUnitOfWork, event: Delivery[CaseNews]) -> PoliceCase:
@@ -250,3 +258,50 @@ async def on_supervision_news(event: Delivery[SupervisionNews], uow: CourtUnitOf
         **news.model_dump(mode="json", exclude={"referral_id"}),
     }
     return _applied(referral.record_supervision(act, status=status))
+
+
+async def on_case_progress(event: Delivery[CaseProgress], uow: CourtUnitOfWork) -> Outcome:
+    """A police case's way to its end — transferred for prosecution, returned for supplementary investigation, not
+    prosecuted, withdrawn — kept on the court's record of the case."""
+    news, env = event.payload, event.envelope
+    case = await _police_case(uow, event)
+    heavy = {"suspects", "evidence", "investigation_log", "referral_id", "case_id", "case_number", "police_unit"}
+    milestone = {
+        "event_id": str(env.event_id),
+        "event_type": env.event_type,
+        "agency": env.producer.agency,
+        "at": env.occurred_at.isoformat(),
+        **news.model_dump(mode="json", exclude=heavy),
+    }
+    return _applied(case.record_milestone(milestone))
+
+
+async def on_indictment(event: Delivery[IndictmentFiledV1], uow: CourtUnitOfWork) -> Outcome:
+    """起诉书: a public prosecution before the court of the county; the 7-day window to accept it runs from its
+    arrival."""
+    indicted, env = event.payload, event.envelope
+    lead = await uow.leads.get(env.correlation_id)
+    if lead is None:
+        raise PoisonMessage(f"an indictment in unknown matter {env.correlation_id}")
+    if {env.producer.unit, indicted.court_unit, indicted.procuratorate_unit} != {lead.unit}:
+        raise PoisonMessage(f"matter {lead.id} is of county {lead.unit}; an indictment from {env.producer.unit}")
+    if await uow.trials.for_review(indicted.review_id) is not None:
+        return Outcome.STALE
+    now = uow.clock.now()
+    trial = Trial.public(
+        lead_id=lead.id,
+        court_unit=lead.unit,
+        referral_id=indicted.referral_id,
+        indictment=indicted.model_dump(mode="json"),
+        at=now,
+    )
+    uow.trials.add(trial)
+    await uow.deadlines.start(
+        kind=Kind.PUBLIC_PROSECUTION_ACCEPTANCE,
+        subject_type=TRIAL,
+        subject_id=trial.id,
+        correlation_id=lead.id,
+        unit=lead.unit,
+        started_at=now,
+    )
+    return Outcome.APPLIED

@@ -31,7 +31,7 @@ def _in_unit(actor: Principal, unit: str, what: str) -> None:
         raise Forbidden(f"{what} belongs to unit {unit}")
 
 
-async def _lead(uow: CourtUnitOfWork, lead_id: str, actor: Principal) -> Lead:
+async def load_lead(uow: CourtUnitOfWork, lead_id: str, actor: Principal) -> Lead:
     lead = await uow.leads.get(lead_id, for_update=True)
     if lead is None:
         raise NotFound(f"no lead {lead_id}")
@@ -117,7 +117,7 @@ async def create_lead_from_case(cmd: commands.CreateLeadFromCase, uow: CourtUnit
 async def attach_evidence(cmd: commands.AttachEvidence, uow: CourtUnitOfWork) -> Evidence:
     digest = hashlib.sha256(cmd.content).hexdigest()
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         if lead.status in (LeadStatus.PERFORMED, LeadStatus.NOT_SUSPECTED):
             raise Conflict(f"lead {lead.id} is closed", code="lead_closed")
         if await uow.evidence.on_lead(lead.id, digest) is not None:
@@ -143,7 +143,7 @@ async def attach_evidence(cmd: commands.AttachEvidence, uow: CourtUnitOfWork) ->
 
 async def assess_lead(cmd: commands.AssessLead, uow: CourtUnitOfWork) -> Lead:
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         lead.assess(cmd.conclusion, cmd.reasons, by=cmd.actor.username, at=uow.clock.now())
         if lead.status is LeadStatus.NOT_SUSPECTED:
             await _close_debtor_window(uow, lead, "assessed not suspected: the lead is closed", cmd.actor)
@@ -153,7 +153,7 @@ async def assess_lead(cmd: commands.AssessLead, uow: CourtUnitOfWork) -> Lead:
 
 async def record_particulars(cmd: commands.RecordParticulars, uow: CourtUnitOfWork) -> Lead:
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         lead.record_particulars(enforcement_basis=cmd.enforcement_basis, creditor=cmd.creditor)
         await uow.commit()
         return lead
@@ -161,7 +161,7 @@ async def record_particulars(cmd: commands.RecordParticulars, uow: CourtUnitOfWo
 
 async def add_coercive_measure(cmd: commands.AddCoerciveMeasure, uow: CourtUnitOfWork) -> Lead:
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         lead.add_coercive_measure(cmd.measure)
         await uow.commit()
         return lead
@@ -172,7 +172,7 @@ async def reopen_lead(cmd: commands.ReopenLead, uow: CourtUnitOfWork) -> Lead:
     if cmd.actor.role != CRIMINAL_JUDGE:
         raise Forbidden("only a criminal judge reopens a lead assessed not suspected")
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         lead.reopen(reason=cmd.reason, by=cmd.actor.username, at=uow.clock.now())
         await uow.commit()
         return lead
@@ -193,7 +193,7 @@ async def _close_debtor_window(uow: CourtUnitOfWork, lead: Lead, reason: str, ac
 
 async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork) -> Lead:
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         due_at = uow.deadlines.due_at(Kind.DEBTOR_PERFORMANCE, cmd.served_at)
         lead.serve_notice(number=cmd.notice_number, served_at=cmd.served_at, due_at=due_at, now=uow.clock.now())
         await _start_debtor_window(uow, lead, cmd.served_at, cmd.actor)
@@ -207,7 +207,7 @@ async def correct_notice_service(cmd: commands.CorrectNoticeService, uow: CourtU
     if not cmd.reason.strip():
         raise DomainError("a correction gives its reason", code="reason_required")
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         due_at = uow.deadlines.due_at(Kind.DEBTOR_PERFORMANCE, cmd.served_at)
         replaced = lead.correct_notice_service(served_at=cmd.served_at, due_at=due_at, now=uow.clock.now())
         await _close_debtor_window(uow, lead, f"service time corrected: {cmd.reason}", cmd.actor)
@@ -251,7 +251,7 @@ async def start_filing_mirror(uow: CourtUnitOfWork, referral: Referral, actor: P
     )
 
 
-async def _meet_debtor_window(uow: CourtUnitOfWork, lead: Lead, actor: Principal) -> None:
+async def meet_debtor_window(uow: CourtUnitOfWork, lead: Lead, actor: Principal) -> None:
     """Paying in full, or signing a settlement, answers the 告知书."""
     performed_at = lead.performed_at if lead.status is LeadStatus.PERFORMED else lead.settled_at
     if lead.status in (LeadStatus.PERFORMED, LeadStatus.SETTLED) and performed_at is not None:
@@ -266,7 +266,7 @@ async def _meet_debtor_window(uow: CourtUnitOfWork, lead: Lead, actor: Principal
 
 async def record_payment(cmd: commands.RecordPayment, uow: CourtUnitOfWork) -> Lead:
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         now = uow.clock.now()
         lead.record_payment(cmd.amount, over_reason=cmd.over_reason, at=now)
         uow.payments.add(
@@ -282,14 +282,14 @@ async def record_payment(cmd: commands.RecordPayment, uow: CourtUnitOfWork) -> L
                 recorded_by=cmd.actor.username,
             )
         )
-        await _meet_debtor_window(uow, lead, cmd.actor)
+        await meet_debtor_window(uow, lead, cmd.actor)
         await uow.commit()
         return lead
 
 
 async def record_settlement(cmd: commands.RecordSettlement, uow: CourtUnitOfWork) -> Lead:
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         now = uow.clock.now()
         lead.settle(paid_now=cmd.paid_now, instalments=cmd.instalments, at=now)
         uow.settlements.add(
@@ -304,7 +304,7 @@ async def record_settlement(cmd: commands.RecordSettlement, uow: CourtUnitOfWork
                 recorded_by=cmd.actor.username,
             )
         )
-        await _meet_debtor_window(uow, lead, cmd.actor)
+        await meet_debtor_window(uow, lead, cmd.actor)
         await uow.commit()
         return lead
 
@@ -312,7 +312,7 @@ async def record_settlement(cmd: commands.RecordSettlement, uow: CourtUnitOfWork
 async def default_settlement(cmd: commands.DefaultSettlement, uow: CourtUnitOfWork) -> Lead:
     """The debtor did not keep the 和解协议: the settlement is marked defaulted and enforcement resumes."""
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         now = uow.clock.now()
         lead.default_settlement(reason=cmd.reason, at=now)
         for settlement in await uow.settlements.for_lead(lead.id):
@@ -326,7 +326,7 @@ async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork) -> Referral:
     if cmd.override_reason is not None and cmd.actor.role != CRIMINAL_JUDGE:
         raise Forbidden("only a criminal judge may override the conditions of a referral")
     async with uow:
-        lead = await _lead(uow, cmd.lead_id, cmd.actor)
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         now = uow.clock.now()
         year = now.astimezone(SHANGHAI).year
         sequence = await uow.next_number(
@@ -372,7 +372,7 @@ async def request_supervision(cmd: commands.RequestSupervision, uow: CourtUnitOf
         if referral is None:
             raise NotFound(f"no referral {cmd.referral_id}")
         _in_unit(cmd.actor, referral.court_unit, f"referral {referral.id}")
-        lead = await _lead(uow, referral.lead_id, cmd.actor)
+        lead = await load_lead(uow, referral.lead_id, cmd.actor)
         files = await uow.evidence.for_lead(lead.id)
         referral.request_supervision(
             request_id=str(uuid.uuid4()),

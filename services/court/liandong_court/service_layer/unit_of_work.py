@@ -11,6 +11,7 @@ from liandong_court.adapters.repository import (
     PoliceCaseRepository,
     ReferralRepository,
     SettlementRepository,
+    TrialRepository,
 )
 
 
@@ -42,3 +43,7 @@ class CourtUnitOfWork(SqlUnitOfWork):
     @property
     def police_cases(self) -> PoliceCaseRepository:
         return PoliceCaseRepository(self)
+
+    @property
+    def trials(self) -> TrialRepository:
+        return TrialRepository(self)

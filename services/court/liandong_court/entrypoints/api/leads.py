@@ -30,6 +30,7 @@ from liandong_court.entrypoints.api.schemas import (
     ReopeningIn,
     SettlementIn,
 )
+from liandong_court.entrypoints.api.trials import TrialPublic
 from liandong_court.service_layer import commands, handlers
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
@@ -47,6 +48,7 @@ async def _full(uow: CourtUnitOfWork, lead_id: str) -> LeadPublic:
         payments=list(await uow.payments.for_lead(lead_id)),
         settlements=list(await uow.settlements.for_lead(lead_id)),
         police_cases=list(await uow.police_cases.for_lead(lead_id)),
+        trials=[TrialPublic.of(t).model_dump(mode="json") for t in await uow.trials.for_lead(lead_id)],
     )
 
 

@@ -232,6 +232,9 @@ class PoliceCasePublic(PublicModel):
     arrest_requests: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
     executions: list[dict[str, Any]]
+    milestones: list[dict[str, Any]] | None = Field(
+        default=None, description="transfers, returns, the decision on prosecution, the withdrawal"
+    )
 
 
 class EvidencePublic(PublicModel):
@@ -315,6 +318,7 @@ class LeadPublic(BaseModel):
     payments: list[PaymentPublic] = []
     settlements: list[SettlementPublic] = []
     police_cases: list[PoliceCasePublic] = []
+    trials: list[dict[str, Any]] = Field(default=[], description="public and private prosecutions of the matter")
 
     @classmethod
     def of(
@@ -327,6 +331,7 @@ class LeadPublic(BaseModel):
         payments: list[Payment] | None = None,
         settlements: list[Settlement] | None = None,
         police_cases: list[PoliceCase] | None = None,
+        trials: list[dict[str, Any]] | None = None,
     ) -> LeadPublic:
         suspects = [
             {**s.to_json(), "id_number": mask_id_number(s.id_number) if masked else s.id_number} for s in lead.suspects
@@ -345,6 +350,7 @@ class LeadPublic(BaseModel):
             "payments",
             "settlements",
             "police_cases",
+            "trials",
         }
         values = {name: getattr(lead, name) for name in cls.model_fields if name not in skip}
         return cls(
@@ -359,4 +365,5 @@ class LeadPublic(BaseModel):
             payments=[PaymentPublic.of(p) for p in payments or []],
             settlements=[SettlementPublic.of(s) for s in settlements or []],
             police_cases=[PoliceCasePublic.of(c) for c in police_cases or []],
+            trials=trials or [],
         )

@@ -1,0 +1,240 @@
+"""The court's criminal side: a public prosecution (公诉) accepted within 7 days and judged, or the creditor's private
+prosecution (自诉) after the police declined or stayed silent — the option explained, the complaint registered,
+acceptance decided within 15 days, and an end by judgment, withdrawal, or the parties' settlement before judgment
+(court mediation is not allowed in these cases).
+
+public:  received ─受理─▶ accepted ─判决─▶ judged
+private: option_explained ─刑事自诉状─▶ complaint_registered ─▶ accepted ─▶ judged | withdrawn | settled
+                                                            └─▶ rejected
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from liandong.errors import Conflict, DomainError
+from liandong.sla.counting import SHANGHAI
+from liandong.timing import check_act_time
+from liandong_court.domain import events
+
+MAX_IMPRISONMENT_MONTHS = 84  # Criminal Law Art. 313: 情节特别严重的，处三年以上七年以下有期徒刑
+PROBATION_LIMIT_MONTHS = 36  # Art. 72: 缓刑 for detention or imprisonment of no more than three years
+
+
+class TrialKind(StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class TrialStatus(StrEnum):
+    RECEIVED = "received"
+    OPTION_EXPLAINED = "option_explained"
+    COMPLAINT_REGISTERED = "complaint_registered"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    JUDGED = "judged"
+    WITHDRAWN = "withdrawn"  # 撤诉
+    SETTLED = "settled"  # 自行和解
+
+
+def check_sentence(defendant: dict[str, Any], sentence: dict[str, Any]) -> None:
+    """A sentence this crime allows (Criminal Law Arts. 313, 42, 45, 72, 73): a unit is fined; a person gets at most
+    one principal penalty — imprisonment of 6 months to 7 years, or criminal detention of 1 to 6 months — or a fine
+    alone, or is exempted; probation only for detention or imprisonment of at most 3 years, its term no shorter than
+    the sentence (and at least 2 months for detention, a year for imprisonment) and at most 1 year / 5 years."""
+    name = defendant["name"]
+    prison, detention = sentence.get("imprisonment_months"), sentence.get("criminal_detention_months")
+    probation, fine, exempt = sentence.get("probation_months"), sentence.get("fine"), sentence.get("exempt", False)
+
+    def bad(why: str) -> DomainError:
+        return DomainError(f"the sentence of {name}: {why}", code="invalid_sentence")
+
+    if fine is not None and Decimal(fine) <= 0:
+        raise bad("a fine is a positive amount")
+    if defendant["kind"] == "unit":
+        if prison or detention or probation or exempt or fine is None:
+            raise bad("a unit is sentenced to a fine, and to nothing else")
+        return
+    if prison is not None and detention is not None:
+        raise bad("one principal penalty: imprisonment or criminal detention")
+    if exempt and (prison or detention or probation or fine):
+        raise bad("an exempted defendant gets no penalty")
+    if not (exempt or prison or detention or fine):
+        raise bad("a penalty, or an exemption")
+    if prison is not None and not 6 <= prison <= MAX_IMPRISONMENT_MONTHS:
+        raise bad(f"fixed-term imprisonment is 6 to {MAX_IMPRISONMENT_MONTHS} months for this crime")
+    if detention is not None and not 1 <= detention <= 6:
+        raise bad("criminal detention is 1 to 6 months")
+    if probation is not None:
+        term = prison or detention
+        if term is None or term > PROBATION_LIMIT_MONTHS:
+            raise bad("probation is for detention or imprisonment of no more than three years")
+        low, high = (max(term, 2), 12) if detention else (max(term, 12), 60)
+        if not low <= probation <= high:
+            raise bad(f"probation runs {low} to {high} months here")
+
+
+@dataclass(eq=False, kw_only=True)
+class Trial:
+    id: str
+    kind: TrialKind
+    lead_id: str
+    court_unit: str
+    status: TrialStatus
+    referral_id: str | None = None
+    case_id: str | None = None  # the police case of a public prosecution
+    review_id: str | None = None
+    indictment: dict[str, Any] | None = None
+    option_explained: dict[str, Any] | None = None  # 自诉: the court explained the option to the creditor
+    complaint: dict[str, Any] | None = None  # 刑事自诉状
+    defendants: list[dict[str, Any]] = field(default_factory=list)
+    received_at: datetime | None = None
+    court_case_number: str | None = None
+    accepted_at: datetime | None = None
+    accepted_by: str | None = None
+    rejection: dict[str, Any] | None = None
+    hearings: list[dict[str, Any]] = field(default_factory=list)
+    judgment: dict[str, Any] | None = None
+    closure: dict[str, Any] | None = None
+    events: list[events.DomainEvent] = field(default_factory=list, repr=False)
+
+    # -- public prosecution ----------------------------------------------------------------------------------------
+    @classmethod
+    def public(
+        cls, *, lead_id: str, court_unit: str, referral_id: str | None, indictment: dict[str, Any], at: datetime
+    ) -> Trial:
+        return cls(
+            id=str(uuid.uuid4()),
+            kind=TrialKind.PUBLIC,
+            lead_id=lead_id,
+            court_unit=court_unit,
+            status=TrialStatus.RECEIVED,
+            referral_id=referral_id,
+            case_id=indictment["case_id"],
+            review_id=indictment["review_id"],
+            indictment=indictment,
+            defendants=[{**d, "defendant_id": d["suspect_id"]} for d in indictment["defendants"]],
+            received_at=at,
+        )
+
+    # -- private prosecution ---------------------------------------------------------------------------------------
+    @classmethod
+    def private(
+        cls, *, lead_id: str, court_unit: str, referral_id: str, creditor: str, explained_on: date, by: str
+    ) -> Trial:
+        """自诉: the court explained to the creditor that they may prosecute privately (the police declined or
+        stayed silent)."""
+        if not creditor.strip():
+            raise DomainError("the creditor is named", code="creditor_required")
+        return cls(
+            id=str(uuid.uuid4()),
+            kind=TrialKind.PRIVATE,
+            lead_id=lead_id,
+            court_unit=court_unit,
+            status=TrialStatus.OPTION_EXPLAINED,
+            referral_id=referral_id,
+            option_explained={"creditor": creditor, "explained_on": explained_on.isoformat(), "by": by},
+        )
+
+    def register_complaint(
+        self, *, complainant: str, text: str, defendants: list[dict[str, Any]], filed_at: datetime, now: datetime
+    ) -> None:
+        """刑事自诉状: the acceptance window (15 days) runs from its filing."""
+        self._is(TrialStatus.OPTION_EXPLAINED, "a complaint follows the explanation of the option")
+        if not defendants:
+            raise DomainError("a complaint names its defendants", code="no_defendants")
+        explained = date.fromisoformat((self.option_explained or {})["explained_on"])
+        start_of_day = datetime.combine(explained, time(0), tzinfo=SHANGHAI)
+        check_act_time(filed_at, now=now, not_before=start_of_day, what="the complaint", follows="the explanation")
+        self.complaint = {"complainant": complainant, "text": text, "filed_at": filed_at.isoformat()}
+        self.defendants = [{**d, "defendant_id": str(uuid.uuid4())} for d in defendants]
+        self.received_at = filed_at
+        self.status = TrialStatus.COMPLAINT_REGISTERED
+
+    def reject(self, *, reasons: str, by: str, at: datetime) -> None:
+        """不予受理 of a private complaint."""
+        self._is(TrialStatus.COMPLAINT_REGISTERED, "only a registered complaint is rejected")
+        if not reasons.strip():
+            raise DomainError("a rejection gives its reasons", code="reasons_required")
+        self.rejection = {"reasons": reasons, "by": by, "at": at.isoformat()}
+        self.status = TrialStatus.REJECTED
+
+    def close_private(self, *, outcome: str, reasons: str, by: str, at: datetime) -> None:
+        """撤诉, or the parties' own settlement (自行和解) before judgment; court mediation is not allowed here."""
+        if self.kind is not TrialKind.PRIVATE:
+            raise DomainError("only a private prosecution is withdrawn or settled by the parties", code="public_trial")
+        self._is(TrialStatus.ACCEPTED, "a private prosecution ends so after its acceptance and before judgment")
+        endings = {TrialStatus.WITHDRAWN.value: TrialStatus.WITHDRAWN, TrialStatus.SETTLED.value: TrialStatus.SETTLED}
+        if outcome not in endings:
+            raise DomainError(
+                "a private prosecution ends by withdrawal or the parties' settlement (no court mediation)",
+                code="outcome",
+            )
+        self.closure = {"outcome": outcome, "reasons": reasons, "by": by, "at": at.isoformat()}
+        self.status = endings[outcome]
+
+    # -- both -----------------------------------------------------------------------------------------------------
+    def _is(self, status: TrialStatus, why: str) -> None:
+        if self.status is not status:
+            raise Conflict(f"trial {self.id} is {self.status.value}: {why}", code=f"trial_{self.status.value}")
+
+    def accept(self, *, number: str, by: str, at: datetime) -> None:
+        """受理 (立案): a public prosecution as received, a private one as registered."""
+        expected = TrialStatus.RECEIVED if self.kind is TrialKind.PUBLIC else TrialStatus.COMPLAINT_REGISTERED
+        self._is(expected, "only a prosecution awaiting acceptance is accepted")
+        self.court_case_number, self.accepted_at, self.accepted_by = number, at, by
+        self.status = TrialStatus.ACCEPTED
+        if self.kind is TrialKind.PUBLIC:
+            self.events.append(events.TrialAccepted(trial=self, occurred_at=at))
+
+    def record_hearing(self, *, held_on: date, note: str, by: str) -> None:
+        self._is(TrialStatus.ACCEPTED, "hearings are held between acceptance and judgment")
+        self.hearings = [*self.hearings, {"held_on": held_on.isoformat(), "note": note, "by": by}]
+
+    def judge(
+        self,
+        *,
+        sentences: list[dict[str, Any]],
+        recovered: Decimal,
+        judged_at: datetime,
+        served_at: datetime,
+        appeal_ends_at: datetime,
+        by: str,
+        now: datetime,
+    ) -> None:
+        """判决 for each defendant (only those prosecuted), with the amount recovered for the creditor."""
+        self._is(TrialStatus.ACCEPTED, "a judgment follows the acceptance")
+        known = {d["defendant_id"]: d for d in self.defendants}
+        if not sentences:
+            raise DomainError("a judgment sentences its defendants", code="no_sentences")
+        named = [s["defendant_id"] for s in sentences]
+        strangers = [i for i in named if i not in known]
+        if strangers:
+            raise DomainError(f"{strangers} are not defendants of this prosecution", code="not_a_defendant")
+        if len(set(named)) != len(named):
+            raise DomainError("a defendant is sentenced twice", code="duplicate_defendant")
+        for sentence in sentences:
+            check_sentence(known[sentence["defendant_id"]], sentence)
+        if recovered < 0:
+            raise DomainError("the amount recovered is not negative", code="invalid_amount")
+        accepted = self.accepted_at or judged_at
+        check_act_time(judged_at, now=now, not_before=accepted, what="the judgment", follows="the acceptance")
+        check_act_time(served_at, now=now, not_before=judged_at, what="the judgment's service", follows="the judgment")
+        self.judgment = {
+            "sentences": [
+                {**s, "name": known[s["defendant_id"]]["name"], "kind": known[s["defendant_id"]]["kind"]}
+                for s in sentences
+            ],
+            "recovered": str(recovered),
+            "judged_at": judged_at.isoformat(),
+            "served_at": served_at.isoformat(),
+            "appeal_ends_at": appeal_ends_at.isoformat(),
+            "by": by,
+        }
+        self.status = TrialStatus.JUDGED
+        self.events.append(events.TrialJudged(trial=self, occurred_at=judged_at))

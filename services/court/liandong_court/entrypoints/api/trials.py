@@ -1,0 +1,218 @@
+"""/trials: the court's criminal side — public prosecutions received from the procuratorate, the creditors' private
+prosecutions (自诉) after a police decline or silence; acceptance, hearings, judgment, and how a private prosecution
+ends."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from liandong.api.bounds import LegalDate, LegalTime
+from liandong.api.deadlines import DeadlinePublic
+from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
+from liandong.contracts.common import PartyKind, SuspectRole
+from liandong.units import visible_units
+from liandong_court.domain.trials import Trial, TrialKind, TrialStatus
+from liandong_court.entrypoints.api.deps import Judge, Officer, Staff, UowDep
+from liandong_court.service_layer import commands
+from liandong_court.service_layer import trial_handlers as handlers
+from liandong_court.service_layer.trial_handlers import TRIAL, load_trial
+from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
+
+router = APIRouter(prefix="/trials", tags=["trials"])
+
+
+class TrialPublic(BaseModel):
+    id: str
+    kind: TrialKind
+    lead_id: str
+    court_unit: str
+    status: TrialStatus
+    referral_id: str | None
+    case_id: str | None
+    review_id: str | None
+    indictment: dict[str, Any] | None
+    option_explained: dict[str, Any] | None
+    complaint: dict[str, Any] | None
+    defendants: list[dict[str, Any]]
+    received_at: ShanghaiTime | None
+    court_case_number: str | None
+    accepted_at: ShanghaiTime | None
+    accepted_by: str | None
+    rejection: dict[str, Any] | None
+    hearings: list[dict[str, Any]]
+    judgment: dict[str, Any] | None
+    closure: dict[str, Any] | None
+    windows: list[DeadlinePublic] = []
+
+    @classmethod
+    def of(cls, trial: Trial, windows: list[Any] | None = None) -> TrialPublic:
+        values = {name: getattr(trial, name) for name in cls.model_fields if name != "windows"}
+        return cls(**values, windows=[DeadlinePublic.of(w) for w in windows or []])
+
+
+class PrivateOptionIn(StrictModel):
+    referral_id: str = Field(min_length=1, max_length=64)
+    creditor: str = Field(min_length=1, max_length=200, description="申请执行人, to whom the option was explained")
+    explained_on: LegalDate
+
+
+class DefendantIn(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: PartyKind = PartyKind.PERSON
+    role: SuspectRole = SuspectRole.DEBTOR
+    id_number: str | None = Field(default=None, max_length=32)
+
+
+class ComplaintIn(StrictModel):
+    complainant: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=20000, description="刑事自诉状")
+    defendants: list[DefendantIn] = Field(min_length=1, max_length=20)
+    filed_at: LegalTime | None = Field(default=None, description="defaults to now")
+
+
+class AcceptanceIn(StrictModel):
+    court_case_number: str = Field(min_length=1, max_length=64, examples=["(2025)鄂1221刑初45号"])
+
+
+class RejectionIn(StrictModel):
+    reasons: str = Field(min_length=1, max_length=5000)
+
+
+class HearingIn(StrictModel):
+    held_on: LegalDate
+    note: str = Field(min_length=1, max_length=5000)
+
+
+class SentenceIn(StrictModel):
+    defendant_id: str = Field(min_length=1, max_length=64)
+    fine: Decimal | None = Field(default=None, gt=0, max_digits=16, decimal_places=2, description="yuan")
+    imprisonment_months: int | None = Field(default=None, ge=1, le=600, description="有期徒刑, in months")
+    criminal_detention_months: int | None = Field(default=None, ge=1, le=600, description="拘役, in months")
+    probation_months: int | None = Field(default=None, ge=1, le=600, description="缓刑考验期, in months")
+    exempt: bool = Field(default=False, description="免予刑事处罚")
+
+
+class JudgmentIn(StrictModel):
+    sentences: list[SentenceIn] = Field(min_length=1, max_length=50)
+    recovered: Decimal = Field(ge=0, max_digits=16, decimal_places=2, description="recovered for the creditor")
+    judged_at: LegalTime | None = Field(default=None, description="defaults to now")
+    served_at: LegalTime | None = Field(default=None, description="receipt of the judgment; defaults to judged_at")
+
+
+class ClosureIn(StrictModel):
+    outcome: Literal["withdrawn", "settled"] = Field(description="撤诉, or 自行和解 (no court mediation here)")
+    reasons: str = Field(min_length=1, max_length=5000)
+
+
+async def _shown(runtime: RuntimeDep, trial_id: str, actor: Staff) -> TrialPublic:
+    async with unit_of_work_of(CourtUnitOfWork)(runtime) as uow:
+        trial = await load_trial(uow, trial_id, actor, for_update=False)
+        windows = await runtime.deadlines.of_subjects(uow, [(TRIAL, trial.id)], units=visible_units(actor.unit))
+        return TrialPublic.of(trial, windows)
+
+
+@router.get("", response_model=Page[TrialPublic])
+async def list_trials(
+    actor: Staff, uow: UowDep, page: PageDep, status: Annotated[TrialStatus | None, Query()] = None
+) -> Page[TrialPublic]:
+    async with uow:
+        items, total = await uow.trials.search(
+            units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
+        )
+        return Page(items=[TrialPublic.of(t) for t in items], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{trial_id}", response_model=TrialPublic)
+async def show(trial_id: str, actor: Staff, runtime: RuntimeDep) -> TrialPublic:
+    return await _shown(runtime, trial_id, actor)
+
+
+@router.post("", response_model=TrialPublic, status_code=status.HTTP_201_CREATED)
+async def explain_private_option(
+    body: PrivateOptionIn, actor: Officer, uow: UowDep, runtime: RuntimeDep
+) -> TrialPublic:
+    """自诉: after a police decline, or a silence past the filing window, the court records that it explained to the
+    creditor that they may prosecute; the complaint follows."""
+    trial = await handlers.explain_private_option(
+        commands.ExplainPrivateOption(
+            actor=actor, referral_id=body.referral_id, creditor=body.creditor, explained_on=body.explained_on
+        ),
+        uow,
+    )
+    return await _shown(runtime, trial.id, actor)
+
+
+@router.post("/{trial_id}/complaint", response_model=TrialPublic)
+async def register_complaint(
+    trial_id: str, body: ComplaintIn, actor: Officer, uow: UowDep, runtime: RuntimeDep
+) -> TrialPublic:
+    """刑事自诉状: the court decides acceptance within 15 days of its filing."""
+    await handlers.register_complaint(
+        commands.RegisterComplaint(
+            actor=actor,
+            trial_id=trial_id,
+            complainant=body.complainant,
+            text=body.text,
+            defendants=tuple(d.model_dump(mode="json") for d in body.defendants),
+            filed_at=body.filed_at,
+        ),
+        uow,
+    )
+    return await _shown(runtime, trial_id, actor)
+
+
+@router.post("/{trial_id}/acceptance", response_model=TrialPublic)
+async def accept(trial_id: str, body: AcceptanceIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> TrialPublic:
+    """受理: a public prosecution within 7 days of its arrival, a private one within 15 days of the complaint."""
+    await handlers.accept_trial(
+        commands.AcceptTrial(actor=actor, trial_id=trial_id, court_case_number=body.court_case_number), uow
+    )
+    return await _shown(runtime, trial_id, actor)
+
+
+@router.post("/{trial_id}/rejection", response_model=TrialPublic)
+async def reject(trial_id: str, body: RejectionIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> TrialPublic:
+    """不予受理 of a private complaint."""
+    await handlers.reject_complaint(commands.RejectComplaint(actor=actor, trial_id=trial_id, reasons=body.reasons), uow)
+    return await _shown(runtime, trial_id, actor)
+
+
+@router.post("/{trial_id}/hearings", response_model=TrialPublic)
+async def record_hearing(trial_id: str, body: HearingIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> TrialPublic:
+    await handlers.record_hearing(
+        commands.RecordHearing(actor=actor, trial_id=trial_id, held_on=body.held_on, note=body.note), uow
+    )
+    return await _shown(runtime, trial_id, actor)
+
+
+@router.post("/{trial_id}/judgment", response_model=TrialPublic)
+async def judge(trial_id: str, body: JudgmentIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> TrialPublic:
+    """判决 per defendant — a unit's fine; a person's imprisonment (at most 7 years) or criminal detention, probation,
+    fine — and the amount recovered for the creditor (paid into the lead); the appeal period (10 days from the day
+    after receipt) is shown."""
+    await handlers.judge_trial(
+        commands.JudgeTrial(
+            actor=actor,
+            trial_id=trial_id,
+            sentences=tuple(s.model_dump(mode="json", exclude_none=True) for s in body.sentences),
+            recovered=body.recovered,
+            judged_at=body.judged_at,
+            served_at=body.served_at,
+        ),
+        uow,
+    )
+    return await _shown(runtime, trial_id, actor)
+
+
+@router.post("/{trial_id}/closure", response_model=TrialPublic)
+async def close(trial_id: str, body: ClosureIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> TrialPublic:
+    """A private prosecution withdrawn, or settled by the parties before judgment."""
+    await handlers.close_private(
+        commands.ClosePrivateProsecution(actor=actor, trial_id=trial_id, outcome=body.outcome, reasons=body.reasons),
+        uow,
+    )
+    return await _shown(runtime, trial_id, actor)

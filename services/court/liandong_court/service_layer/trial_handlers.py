@@ -1,0 +1,179 @@
+"""The court's criminal side. A public prosecution's acceptance window (public_prosecution_acceptance, 7 days) runs
+from the indictment's arrival; a private complaint's (private_prosecution_acceptance, 15 days) from its filing; each
+is met by the decision. A judgment's appeal period (10 days from the day after its receipt) is computed by the
+calendar and shown; an amount recovered for the creditor is paid into the lead."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from liandong.errors import Forbidden, NotFound
+from liandong.security import Principal
+from liandong.sla.counting import SHANGHAI
+from liandong.sla.kinds import Kind
+from liandong.units import can_see
+from liandong_court.domain.records import Payment
+from liandong_court.domain.trials import Trial, TrialKind
+from liandong_court.service_layer import commands
+from liandong_court.service_layer.handlers import CRIMINAL_JUDGE, load_lead, meet_debtor_window
+from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
+
+TRIAL = "trial"
+ACCEPTANCE = {
+    TrialKind.PUBLIC: Kind.PUBLIC_PROSECUTION_ACCEPTANCE,
+    TrialKind.PRIVATE: Kind.PRIVATE_PROSECUTION_ACCEPTANCE,
+}
+
+
+def _judge(actor: Principal, what: str) -> None:
+    if actor.role != CRIMINAL_JUDGE:
+        raise Forbidden(f"{what} is for a criminal judge")
+
+
+async def load_trial(uow: CourtUnitOfWork, trial_id: str, actor: Principal, *, for_update: bool = True) -> Trial:
+    trial = await uow.trials.get(trial_id, for_update=for_update)
+    if trial is None:
+        raise NotFound(f"no trial {trial_id}")
+    if not can_see(actor.unit, trial.court_unit):
+        raise Forbidden(f"trial {trial_id} is before the court of unit {trial.court_unit}")
+    return trial
+
+
+async def _meet_acceptance(uow: CourtUnitOfWork, trial: Trial, actor: Principal) -> None:
+    await uow.deadlines.meet(
+        kind=ACCEPTANCE[trial.kind], subject_type=TRIAL, subject_id=trial.id, at=uow.clock.now(), actor=actor.username
+    )
+
+
+async def accept_trial(cmd: commands.AcceptTrial, uow: CourtUnitOfWork) -> Trial:
+    _judge(cmd.actor, "accepting a prosecution")
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        trial.accept(number=cmd.court_case_number, by=cmd.actor.username, at=uow.clock.now())
+        await _meet_acceptance(uow, trial, cmd.actor)
+        await uow.commit()
+        return trial
+
+
+async def reject_complaint(cmd: commands.RejectComplaint, uow: CourtUnitOfWork) -> Trial:
+    _judge(cmd.actor, "rejecting a complaint")
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        trial.reject(reasons=cmd.reasons, by=cmd.actor.username, at=uow.clock.now())
+        await _meet_acceptance(uow, trial, cmd.actor)
+        await uow.commit()
+        return trial
+
+
+async def record_hearing(cmd: commands.RecordHearing, uow: CourtUnitOfWork) -> Trial:
+    _judge(cmd.actor, "recording a hearing")
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        trial.record_hearing(held_on=cmd.held_on, note=cmd.note, by=cmd.actor.username)
+        await uow.commit()
+        return trial
+
+
+async def judge_trial(cmd: commands.JudgeTrial, uow: CourtUnitOfWork) -> Trial:
+    """判决: reaches the police and the procuratorate; the amount recovered counts in the lead."""
+    _judge(cmd.actor, "a judgment")
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        now = uow.clock.now()
+        judged_at = cmd.judged_at or now
+        served_at = cmd.served_at or judged_at
+        trial.judge(
+            sentences=list(cmd.sentences),
+            recovered=cmd.recovered,
+            judged_at=judged_at,
+            served_at=served_at,
+            appeal_ends_at=uow.deadlines.due_at(Kind.JUDGMENT_APPEAL_PERIOD, served_at),
+            by=cmd.actor.username,
+            now=now,
+        )
+        if cmd.recovered > 0:
+            await _recovered(uow, trial, cmd.recovered, cmd.actor)
+        await uow.commit()
+        return trial
+
+
+async def _recovered(uow: CourtUnitOfWork, trial: Trial, amount: Decimal, actor: Principal) -> None:
+    """The amount a judgment recovered, paid into the enforcement lead (unless the lead is already closed)."""
+    lead = await uow.leads.get(trial.lead_id, for_update=True)
+    if lead is None or lead.status.value in ("performed", "not_suspected"):
+        return
+    now = uow.clock.now()
+    over = "刑事判决追缴超过未履行金额" if amount > lead.unpaid else None
+    lead.record_payment(amount, over_reason=over, at=now)
+    uow.payments.add(
+        Payment(
+            id=str(uuid.uuid4()),
+            lead_id=lead.id,
+            amount=amount,
+            paid_on=now.astimezone(SHANGHAI).date(),
+            channel="criminal_judgment",
+            note=f"刑事判决追缴（{trial.court_case_number}）",
+            over_reason=over,
+            recorded_at=now,
+            recorded_by=actor.username,
+        )
+    )
+    await meet_debtor_window(uow, lead, actor)
+
+
+async def explain_private_option(cmd: commands.ExplainPrivateOption, uow: CourtUnitOfWork) -> Trial:
+    """自诉: the police declined, or stayed silent past their window; the court explains the creditor's option."""
+    async with uow:
+        referral = await uow.referrals.get(cmd.referral_id)
+        if referral is None:
+            raise NotFound(f"no referral {cmd.referral_id}")
+        lead = await load_lead(uow, referral.lead_id, cmd.actor)
+        now = uow.clock.now()
+        referral.left_unfiled(
+            filing_due_at=referral.filing_due_at
+            or uow.deadlines.due_at(Kind.POLICE_FILING_DECISION, referral.submitted_at),
+            at=now,
+        )
+        trial = Trial.private(
+            lead_id=lead.id,
+            court_unit=lead.unit,
+            referral_id=referral.id,
+            creditor=cmd.creditor,
+            explained_on=cmd.explained_on,
+            by=cmd.actor.username,
+        )
+        uow.trials.add(trial)
+        await uow.commit()
+        return trial
+
+
+async def register_complaint(cmd: commands.RegisterComplaint, uow: CourtUnitOfWork) -> Trial:
+    """刑事自诉状: the 15-day window to decide acceptance runs from its filing."""
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        now = uow.clock.now()
+        filed_at = cmd.filed_at or now
+        trial.register_complaint(
+            complainant=cmd.complainant, text=cmd.text, defendants=list(cmd.defendants), filed_at=filed_at, now=now
+        )
+        await uow.deadlines.start(
+            kind=Kind.PRIVATE_PROSECUTION_ACCEPTANCE,
+            subject_type=TRIAL,
+            subject_id=trial.id,
+            correlation_id=trial.lead_id,
+            unit=trial.court_unit,
+            started_at=filed_at,
+            actor=cmd.actor.username,
+        )
+        await uow.commit()
+        return trial
+
+
+async def close_private(cmd: commands.ClosePrivateProsecution, uow: CourtUnitOfWork) -> Trial:
+    _judge(cmd.actor, "closing a private prosecution")
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        trial.close_private(outcome=cmd.outcome, reasons=cmd.reasons, by=cmd.actor.username, at=uow.clock.now())
+        await uow.commit()
+        return trial
