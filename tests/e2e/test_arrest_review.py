@@ -54,14 +54,18 @@ class County:
         return httpx.post(f"{getattr(self.stack, service).url}{path}", json=body, headers=headers)
 
 
-def filed_case(county: County, number: str, debtor: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A lead of `debtor` referred by the county's court, registered and filed by its bureau: (lead, case)."""
+def filed_case(
+    county: County, number: str, debtor: str, *, suspects: list[dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A lead of `debtor` (or of these suspects) referred by the county's court, registered and filed by its bureau:
+    (lead, case)."""
     officer, judge = county.court(), county.court("judge")
     body = {
         "enforcement_case_number": number,
         "amount_owed": "1200000.00",
         "summary": "判决生效后将名下财产转移至他人账户，拒不履行",
-        "suspects": [{"name": debtor, "kind": "person", "role": "debtor", "id_number": "42122419700101123X"}],
+        "suspects": suspects
+        or [{"name": debtor, "kind": "person", "role": "debtor", "id_number": "42122419700101123X"}],
         **PARTICULARS,
     }
     lead = ok(county.post("court", "/leads", body, officer), 201)

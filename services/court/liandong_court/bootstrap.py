@@ -20,6 +20,8 @@ DEV_ACCOUNTS = (
     DevAccount("tongshan.judge", "通山法院刑庭法官", CRIMINAL_JUDGE, "421224"),
     DevAccount("chibi.officer", "赤壁法院执行干警", ENFORCEMENT_OFFICER, "421281"),
     DevAccount("city.admin", "咸宁中院管理员", ADMIN, "421200"),
+    DevAccount("jiayu.officer", "嘉鱼法院执行干警", ENFORCEMENT_OFFICER, "421221"),
+    DevAccount("jiayu.judge", "嘉鱼法院刑庭法官", CRIMINAL_JUDGE, "421221"),
 )
 
 

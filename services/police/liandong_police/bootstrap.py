@@ -25,6 +25,8 @@ DEV_ACCOUNTS = (
     DevAccount("tongshan.head", "通山县公安局副局长", BUREAU_HEAD, "421224"),
     DevAccount("tongshan.supervisor", "通山县公安局法制大队", SUPERVISOR, "421224"),
     DevAccount("city.supervisor", "咸宁市公安局", SUPERVISOR, "421200"),
+    DevAccount("jiayu.investigator", "嘉鱼县公安局侦查员", INVESTIGATOR, "421221"),
+    DevAccount("jiayu.head", "嘉鱼县公安局副局长", BUREAU_HEAD, "421221"),
 )
 
 

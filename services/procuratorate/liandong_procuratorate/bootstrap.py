@@ -18,6 +18,8 @@ DEV_ACCOUNTS = (
     DevAccount("tongshan.prosecutor", "通山县检察院检察官", PROSECUTOR, "421224"),
     DevAccount("tongshan.supervisor", "通山县检察院部门负责人", SUPERVISOR, "421224"),
     DevAccount("city.supervisor", "咸宁市检察院", SUPERVISOR, "421200"),
+    DevAccount("jiayu.prosecutor", "嘉鱼县检察院检察官", PROSECUTOR, "421221"),
+    DevAccount("jiayu.supervisor", "嘉鱼县检察院部门负责人", SUPERVISOR, "421221"),
 )
 
 

@@ -22,6 +22,7 @@ from liandong.sla.counting import SHANGHAI
 from liandong.timing import check_act_time
 from liandong_court.domain import events
 
+CENT = Decimal("0.01")
 MAX_IMPRISONMENT_MONTHS = 84  # Criminal Law Art. 313: 情节特别严重的，处三年以上七年以下有期徒刑
 PROBATION_LIMIT_MONTHS = 36  # Art. 72: 缓刑 for detention or imprisonment of no more than three years
 
@@ -225,12 +226,13 @@ class Trial:
         accepted = self.accepted_at or judged_at
         check_act_time(judged_at, now=now, not_before=accepted, what="the judgment", follows="the acceptance")
         check_act_time(served_at, now=now, not_before=judged_at, what="the judgment's service", follows="the judgment")
+        sentences = [{**s, "fine": str(Decimal(s["fine"]).quantize(CENT))} if s.get("fine") else s for s in sentences]
         self.judgment = {
             "sentences": [
                 {**s, "name": known[s["defendant_id"]]["name"], "kind": known[s["defendant_id"]]["kind"]}
                 for s in sentences
             ],
-            "recovered": str(recovered),
+            "recovered": str(recovered.quantize(CENT)),
             "judged_at": judged_at.isoformat(),
             "served_at": served_at.isoformat(),
             "appeal_ends_at": appeal_ends_at.isoformat(),
