@@ -1,0 +1,199 @@
+"""The rules of a matter's end in each agency's domain: what a sentence may be, how a prosecution review moves, when
+the bureau may transfer or withdraw a case."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from liandong.errors import Conflict, DomainError
+from liandong_court.domain.trials import Trial, TrialStatus, check_sentence
+from liandong_police.domain.cases import Case, CaseStatus
+from liandong_procuratorate.domain.prosecutions import ProsecutionReview
+
+AT = datetime(2025, 10, 9, 2, 0, tzinfo=UTC)
+PERSON = {"name": "祁某某", "kind": "person"}
+UNIT = {"name": "武汉某建筑工程有限公司", "kind": "unit"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        {"imprisonment_months": 30},
+        {"imprisonment_months": 84, "fine": "50000"},
+        {"criminal_detention_months": 5, "probation_months": 8},
+        {"imprisonment_months": 36, "probation_months": 48},
+        {"fine": "20000"},
+        {"exempt": True},
+    ],
+)
+def test_sentences_the_law_allows_a_person(sentence: dict[str, Any]) -> None:
+    check_sentence(PERSON, sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        {"imprisonment_months": 85},  # Criminal Law Art. 313: at most seven years
+        {"imprisonment_months": 5},  # Art. 45: at least six months
+        {"criminal_detention_months": 7},  # Art. 42: one to six months
+        {"imprisonment_months": 24, "criminal_detention_months": 3},  # one principal penalty
+        {"imprisonment_months": 48, "probation_months": 60},  # Art. 72: probation for at most three years
+        {"imprisonment_months": 30, "probation_months": 24},  # Art. 73: not shorter than the sentence
+        {"criminal_detention_months": 3, "probation_months": 13},  # Art. 73: at most a year for detention
+        {"exempt": True, "fine": "1000"},
+        {},
+        {"fine": "0"},
+    ],
+)
+def test_sentences_the_law_does_not_allow_a_person(sentence: dict[str, Any]) -> None:
+    with pytest.raises(DomainError) as caught:
+        check_sentence(PERSON, sentence)
+    assert caught.value.code == "invalid_sentence"
+
+
+def test_a_unit_is_only_fined() -> None:
+    check_sentence(UNIT, {"fine": "100000"})
+    for wrong in ({"imprisonment_months": 12, "fine": "1"}, {}, {"exempt": True}):
+        with pytest.raises(DomainError):
+            check_sentence(UNIT, wrong)
+
+
+def private_trial() -> Trial:
+    return Trial.private(
+        lead_id="lead-1",
+        court_unit="421222",
+        referral_id="ref-1",
+        creditor="洪某某",
+        explained_on=date(2025, 10, 9),
+        by="o",
+    )
+
+
+def test_a_private_prosecution_runs_its_course_and_ends_without_mediation() -> None:
+    trial = private_trial()
+    with pytest.raises(Conflict):
+        trial.accept(number="(2025)鄂1222刑初1号", by="j", at=AT)
+    with pytest.raises(DomainError):  # filed the day before the option was explained
+        trial.register_complaint(
+            complainant="洪某某", text="自诉", defendants=[PERSON], filed_at=AT - timedelta(days=1), now=AT
+        )
+    trial.register_complaint(complainant="洪某某", text="自诉", defendants=[PERSON], filed_at=AT, now=AT)
+    assert trial.status is TrialStatus.COMPLAINT_REGISTERED
+    trial.accept(number="(2025)鄂1222刑初1号", by="j", at=AT)
+    with pytest.raises(DomainError) as mediated:
+        trial.close_private(outcome="mediated", reasons="调解", by="j", at=AT)
+    assert mediated.value.code == "outcome"
+    trial.close_private(outcome="settled", reasons="双方自行和解", by="j", at=AT)
+    assert trial.status.value == "settled"
+    assert trial.events == [], "a private prosecution's acceptance and closure stay in the court"
+
+
+def test_a_judgment_names_only_the_defendants_and_is_not_dated_ahead() -> None:
+    trial = private_trial()
+    trial.register_complaint(complainant="洪某某", text="自诉", defendants=[PERSON], filed_at=AT, now=AT)
+    trial.accept(number="(2025)鄂1222刑初1号", by="j", at=AT)
+    defendant = trial.defendants[0]["defendant_id"]
+    judged: dict[str, Any] = {
+        "recovered": Decimal("0"),
+        "appeal_ends_at": AT + timedelta(days=11),
+        "by": "j",
+        "now": AT,
+    }
+    with pytest.raises(DomainError) as stranger:
+        trial.judge(sentences=[{"defendant_id": "x", "fine": "1"}], judged_at=AT, served_at=AT, **judged)
+    assert stranger.value.code == "not_a_defendant"
+    with pytest.raises(DomainError) as ahead:
+        trial.judge(
+            sentences=[{"defendant_id": defendant, "fine": "1"}],
+            judged_at=AT + timedelta(days=1),
+            served_at=AT + timedelta(days=1),
+            **judged,
+        )
+    assert ahead.value.code == "time_in_future"
+    trial.judge(sentences=[{"defendant_id": defendant, "fine": "1000"}], judged_at=AT, served_at=AT, **judged)
+    assert trial.judgment is not None
+    assert trial.judgment["sentences"][0]["fine"] == "1000.00"
+    assert [type(e).__name__ for e in trial.events] == ["TrialJudged"]
+
+
+def review() -> ProsecutionReview:
+    return ProsecutionReview(
+        id="pr-1",
+        case_id="case-1",
+        case_number="X",
+        referral_id="ref-1",
+        correlation_id="lead-1",
+        police_unit="421222",
+        unit="421222",
+        defendants=[{"suspect_id": "s-1", "name": "祁某某", "kind": "person", "role": "debtor"}],
+        evidence=[],
+        investigation_log=[],
+        transfer_number="T1",
+        received_at=AT,
+    )
+
+
+def test_a_review_returns_at_most_twice_and_follows_the_resubmissions_in_order() -> None:
+    r = review()
+    r.return_for_investigation(outline="补充一", by="p", at=AT)
+    with pytest.raises(Conflict):
+        r.indict(number="I1", defendant_ids=None, charges="x", asset_proposal={"text": "无"}, by="p", at=AT)
+    with pytest.raises(DomainError) as disorder:
+        r.resubmitted(transfer_number="T3", resubmission=2, at=AT)
+    assert disorder.value.code == "out_of_order"
+    assert r.resubmitted(transfer_number="T2", resubmission=1, at=AT) is True
+    assert r.resubmitted(transfer_number="T2", resubmission=1, at=AT) is False
+    r.return_for_investigation(outline="补充二", by="p", at=AT)
+    r.resubmitted(transfer_number="T3", resubmission=2, at=AT)
+    with pytest.raises(Conflict) as third:
+        r.return_for_investigation(outline="补充三", by="p", at=AT)
+    assert third.value.code == "return_limit"
+    with pytest.raises(Conflict):
+        r.choose_fast_track()  # a returned case is not fast-tracked
+    with pytest.raises(Conflict) as unpaid:
+        r.decline(ground="paid_and_minor", reasons="已履行", by="p", at=AT)
+    assert unpaid.value.code == "no_performance"
+    r.record_performance({"kind": "paid_in_full"})
+    r.decline(ground="paid_and_minor", reasons="已履行", by="p", at=AT)
+    assert r.status.value == "not_prosecuted"
+    assert [type(e).__name__ for e in r.events] == ["ProsecutionReturned", "ProsecutionReturned", "ProsecutionDeclined"]
+
+
+def case() -> Case:
+    return Case.open(
+        id="case-1",
+        referral_id="ref-1",
+        correlation_id="lead-1",
+        police_unit="421222",
+        case_number="X",
+        suspects=[{"suspect_id": "s-1", "name": "祁某某", "kind": "person", "role": "debtor", "custody": "free"}],
+        by="h",
+        at=AT,
+    )
+
+
+def test_the_bureau_transfers_or_withdraws_only_a_case_in_its_hands() -> None:
+    c = case()
+    c.transfer(suspect_ids=None, number="T1", evidence=[], by="i", at=AT)
+    assert c.status is CaseStatus.TRANSFERRED
+    with pytest.raises(Conflict):
+        c.transfer(suspect_ids=None, number="T2", evidence=[], by="i", at=AT)
+    with pytest.raises(Conflict):
+        c.withdraw(reasons="已履行", by="h", at=AT)
+    assert c.returned(review_id="pr-1", number=1, outline="补充", at=AT) is True
+    assert c.returned(review_id="pr-1", number=1, outline="补充", at=AT) is False
+    resubmitted = c.transfer(suspect_ids=None, number="T2", evidence=[], by="i", at=AT)
+    assert resubmitted["resubmission"] == 1
+    other = case()
+    other.withdraw(reasons="已全部履行", by="h", at=AT)
+    with pytest.raises(DomainError) as ahead:
+        other.notify_withdrawal(at=AT + timedelta(days=1), now=AT)
+    assert ahead.value.code == "time_in_future"
+    other.notify_withdrawal(at=AT + timedelta(hours=1), now=AT + timedelta(hours=1))
+    with pytest.raises(Conflict):
+        other.notify_withdrawal(at=AT + timedelta(hours=2), now=AT + timedelta(hours=2))
+    assert [type(e).__name__ for e in other.events] == ["CaseOpened", "CaseWithdrawn"]
