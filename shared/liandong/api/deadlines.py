@@ -5,9 +5,9 @@ Times are stored in UTC and shown in Asia/Shanghai.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
@@ -87,6 +87,18 @@ class DeadlinePublic(PublicModel):
     met_at: ShanghaiTime | None
     breached_at: ShanghaiTime | None
     cancelled_at: ShanghaiTime | None
+
+
+class Windowed(BaseModel):
+    """A record shown with its windows, in every state (what a case, a review or a trial shows its staff)."""
+
+    windows: list[DeadlinePublic] = []
+
+    @classmethod
+    def of(cls, source: Any, windows: Sequence[Any] | None = None, **shown: Any) -> Self:
+        """The record's fields read from `source`, except those given in `shown` (e.g. masked values)."""
+        values = {name: getattr(source, name) for name in cls.model_fields if name != "windows" and name not in shown}
+        return cls(**values, **shown, windows=[DeadlinePublic.of(w) for w in windows or []])
 
 
 class HistoryEntry(BaseModel):

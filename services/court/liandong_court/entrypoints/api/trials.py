@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from liandong.api.bounds import LegalDate, LegalTime
-from liandong.api.deadlines import DeadlinePublic
+from liandong.api.deadlines import Windowed
 from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
 from liandong.contracts.common import PartyKind, SuspectRole
 from liandong.units import visible_units
-from liandong_court.domain.trials import Trial, TrialKind, TrialStatus
+from liandong_court.domain.trials import TrialKind, TrialStatus
 from liandong_court.entrypoints.api.deps import Judge, Officer, Staff, UowDep
 from liandong_court.service_layer import commands
 from liandong_court.service_layer import trial_handlers as handlers
@@ -25,7 +25,7 @@ from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 router = APIRouter(prefix="/trials", tags=["trials"])
 
 
-class TrialPublic(BaseModel):
+class TrialPublic(Windowed):
     id: str
     kind: TrialKind
     lead_id: str
@@ -46,12 +46,6 @@ class TrialPublic(BaseModel):
     hearings: list[dict[str, Any]]
     judgment: dict[str, Any] | None
     closure: dict[str, Any] | None
-    windows: list[DeadlinePublic] = []
-
-    @classmethod
-    def of(cls, trial: Trial, windows: list[Any] | None = None) -> TrialPublic:
-        values = {name: getattr(trial, name) for name in cls.model_fields if name != "windows"}
-        return cls(**values, windows=[DeadlinePublic.of(w) for w in windows or []])
 
 
 class PrivateOptionIn(StrictModel):

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
+from liandong.pii import mask_suspects
 from liandong.units import visible_units
 from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff, Supervisor, UowDep
 from liandong_police.entrypoints.api.schemas import (
@@ -55,7 +56,10 @@ async def list_cases(
             units=visible_units(actor.unit), referral_id=referral_id, limit=page.limit, offset=page.offset
         )
         return Page(
-            items=[CasePublic.of(c, masked=True) for c in items], total=total, limit=page.limit, offset=page.offset
+            items=[CasePublic.of(c, suspects=mask_suspects(c.suspects)) for c in items],
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
         )
 
 

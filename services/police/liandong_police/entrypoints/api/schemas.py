@@ -8,11 +8,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from liandong.api.bounds import LegalTime
-from liandong.api.deadlines import DeadlinePublic
+from liandong.api.deadlines import Windowed
 from liandong.api.deps import ShanghaiTime, StrictModel
 from liandong.contracts import SuspectRole
 from liandong.pii import mask_suspects
-from liandong_police.domain.cases import Case, CaseStatus, LogKind
+from liandong_police.domain.cases import CaseStatus, LogKind
 from liandong_police.domain.model import Referral, ReferralStatus
 
 
@@ -114,7 +114,7 @@ class ExtensionIn(StrictModel):
     reason: str = Field(min_length=1, max_length=2000, description="why the case is major or complex")
 
 
-class CasePublic(BaseModel):
+class CasePublic(Windowed):
     """A criminal case with its suspects, investigation log, detentions, arrest requests (with the decisions, a
     refusal's 补充侦查提纲, and the executions), and its windows: investigation, each detention's window to request
     arrest approval, each execution receipt's."""
@@ -136,14 +136,6 @@ class CasePublic(BaseModel):
     prosecution: dict[str, Any] | None = Field(default=None, description="indicted, or not prosecuted (ground)")
     judgment: dict[str, Any] | None = None
     withdrawal: dict[str, Any] | None = Field(default=None, description="撤销案件 and its notice to the court")
-    windows: list[DeadlinePublic] = []
-
-    @classmethod
-    def of(cls, case: Case, *, masked: bool = False, windows: list[Any] | None = None) -> CasePublic:
-        values = {name: getattr(case, name) for name in cls.model_fields if name != "windows"}
-        if masked:
-            values["suspects"] = mask_suspects(case.suspects)
-        return cls(**values, windows=[DeadlinePublic.of(w) for w in windows or []])
 
 
 class SuspectIn(StrictModel):

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from liandong.api.deadlines import DeadlinePublic
+from liandong.api.deadlines import Windowed
 from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
 from liandong.units import visible_units
-from liandong_police.domain.supervision import NoticeKind, NoticeStatus, SupervisionNotice
+from liandong_police.domain.supervision import NoticeKind, NoticeStatus
 from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff, UowDep
 from liandong_police.service_layer import commands
 from liandong_police.service_layer import supervision_handlers as handlers
@@ -22,7 +22,7 @@ from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 router = APIRouter(prefix="/supervision-notices", tags=["supervision"])
 
 
-class NoticePublic(BaseModel):
+class NoticePublic(Windowed):
     id: str
     supervision_id: str
     correlation_id: str
@@ -41,12 +41,6 @@ class NoticePublic(BaseModel):
     explanation: str | None
     answered_at: ShanghaiTime | None
     answered_by: str | None
-    windows: list[DeadlinePublic] = []
-
-    @classmethod
-    def of(cls, notice: SupervisionNotice, windows: list[Any] | None = None) -> NoticePublic:
-        values = {name: getattr(notice, name) for name in cls.model_fields if name != "windows"}
-        return cls(**values, windows=[DeadlinePublic.of(w) for w in windows or []])
 
 
 class ExplanationIn(StrictModel):

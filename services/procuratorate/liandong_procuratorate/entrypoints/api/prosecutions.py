@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from liandong.api.deadlines import DeadlinePublic
+from liandong.api.deadlines import Windowed
 from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
 from liandong.contracts import AssetProposal
 from liandong.units import visible_units
-from liandong_procuratorate.domain.prosecutions import ProsecutionReview, ProsecutionStatus
+from liandong_procuratorate.domain.prosecutions import ProsecutionStatus
 from liandong_procuratorate.entrypoints.api.deps import Prosecutor, Staff, Supervisor, UowDep
 from liandong_procuratorate.service_layer import commands
 from liandong_procuratorate.service_layer import prosecution_handlers as handlers
@@ -22,7 +22,7 @@ from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitO
 router = APIRouter(prefix="/prosecution-reviews", tags=["prosecution"])
 
 
-class ProsecutionPublic(BaseModel):
+class ProsecutionPublic(Windowed):
     id: str
     case_id: str
     case_number: str
@@ -42,12 +42,6 @@ class ProsecutionPublic(BaseModel):
     decision: dict[str, Any] | None
     performance: dict[str, Any] | None
     judgment: dict[str, Any] | None
-    windows: list[DeadlinePublic] = []
-
-    @classmethod
-    def of(cls, review: ProsecutionReview, windows: list[Any] | None = None) -> ProsecutionPublic:
-        values = {name: getattr(review, name) for name in cls.model_fields if name != "windows"}
-        return cls(**values, windows=[DeadlinePublic.of(w) for w in windows or []])
 
 
 class ReasonIn(StrictModel):

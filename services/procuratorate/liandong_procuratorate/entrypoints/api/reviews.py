@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from liandong.api.deadlines import DeadlinePublic
+from liandong.api.deadlines import Windowed
 from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
 from liandong.pii import mask_suspects
 from liandong.units import visible_units
-from liandong_procuratorate.domain.reviews import ArrestReview, ReviewStatus
+from liandong_procuratorate.domain.reviews import ReviewStatus
 from liandong_procuratorate.entrypoints.api.deps import Prosecutor, Staff, Supervisor, UowDep
 from liandong_procuratorate.service_layer import commands, handlers
 from liandong_procuratorate.service_layer.handlers import REVIEW, load_review, review_subject
@@ -21,7 +21,7 @@ from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitO
 router = APIRouter(prefix="/arrest-reviews", tags=["arrest reviews"])
 
 
-class ReviewPublic(BaseModel):
+class ReviewPublic(Windowed):
     id: str
     request_id: str
     case_id: str
@@ -40,14 +40,6 @@ class ReviewPublic(BaseModel):
     requested_at: ShanghaiTime
     requested_by: str
     received_at: ShanghaiTime
-    windows: list[DeadlinePublic] = []
-
-    @classmethod
-    def of(cls, review: ArrestReview, *, masked: bool = False, windows: list[Any] | None = None) -> ReviewPublic:
-        values = {name: getattr(review, name) for name in cls.model_fields if name != "windows"}
-        if masked:
-            values["suspects"] = mask_suspects(review.suspects)
-        return cls(**values, windows=[DeadlinePublic.of(w) for w in windows or []])
 
 
 class DecisionIn(StrictModel):
@@ -95,7 +87,10 @@ async def inbox(
             units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
         )
         return Page(
-            items=[ReviewPublic.of(r, masked=True) for r in items], total=total, limit=page.limit, offset=page.offset
+            items=[ReviewPublic.of(r, suspects=mask_suspects(r.suspects)) for r in items],
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
         )
 
 
