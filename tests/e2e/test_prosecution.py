@@ -174,6 +174,14 @@ def test_two_returns_restart_the_review_and_a_third_is_refused(stack: Stack) -> 
     refused(third, 409, "return_limit")
     assert tongcheng.get("procuratorate", path, tongcheng.procuratorate())["status"] == "reviewing"
 
+    # reviewing the prosecution, the procuratorate may open 立案监督 of the matter on its own initiative
+    opening = {"prosecution_review_id": review["id"], "reasons": "审查起诉中发现漏罪漏犯"}
+    opened = ok(tongcheng.post("procuratorate", "/supervision-cases", opening, tongcheng.procuratorate()), 201)
+    assert (opened["origin"], opened["referral_id"]) == ("prosecution_review", case["referral_id"])
+    refused(
+        tongcheng.post("procuratorate", "/supervision-cases", opening, tongcheng.procuratorate()), 409, "already_open"
+    )
+
 
 def test_full_payment_after_transfer_and_the_procuratorate_declines_to_prosecute(stack: Stack) -> None:
     tongcheng = County(stack, "tongcheng")

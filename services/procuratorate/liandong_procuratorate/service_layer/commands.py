@@ -40,13 +40,14 @@ class RecordPerson:
 
 @dataclass(frozen=True)
 class OpenSupervision:
-    """A supervision case on the procuratorate's own initiative: from an arrest review (its matter and referral), or
-    a matter by its correlation id."""
+    """A supervision case on the procuratorate's own initiative: from an arrest review or a prosecution review (its
+    matter and referral), or a matter by its correlation id."""
 
     actor: Principal
     reasons: str
     review_id: str | None = None
     correlation_id: str | None = None
+    prosecution_review_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from liandong.sla.counting import SHANGHAI
 from liandong.sla.kinds import Kind
 from liandong.sla.rules import DeadlineState
 from liandong.units import can_see
+from liandong_procuratorate.domain.prosecutions import ProsecutionReview
+from liandong_procuratorate.domain.reviews import ArrestReview
 from liandong_procuratorate.domain.supervision import (
     CORRECTION,
     EXPLANATION,
@@ -25,6 +27,7 @@ from liandong_procuratorate.domain.supervision import (
 )
 from liandong_procuratorate.service_layer import commands
 from liandong_procuratorate.service_layer.handlers import PROSECUTOR, load_review, own_act
+from liandong_procuratorate.service_layer.prosecution_handlers import load_prosecution
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 NOTICE = "supervision_notice"  # the subject type of the police's windows to answer a notice
@@ -59,18 +62,26 @@ async def _number(uow: ProcuratorateUnitOfWork, kind: str, unit: str, at: dateti
 
 
 async def open_supervision(cmd: commands.OpenSupervision, uow: ProcuratorateUnitOfWork) -> SupervisionCase:
-    """立案监督 on the procuratorate's own initiative: from an arrest review, or a matter of its unit."""
+    """立案监督 on the procuratorate's own initiative: from an arrest review, a prosecution review, or a matter of its
+    unit."""
     _prosecutor(cmd.actor)
-    if (cmd.review_id is None) == (cmd.correlation_id is None):
-        raise DomainError("give either the arrest review or the matter", code="supervision_source")
+    sources = [cmd.review_id, cmd.prosecution_review_id, cmd.correlation_id]
+    if sum(source is not None for source in sources) != 1:
+        raise DomainError("give one of an arrest review, a prosecution review, a matter", code="supervision_source")
     async with uow:
         now = uow.clock.now()
-        if cmd.review_id is not None:
-            review = await load_review(uow, cmd.review_id, cmd.actor, for_update=False)
+        if cmd.review_id is not None or cmd.prosecution_review_id is not None:
+            review: ArrestReview | ProsecutionReview
+            if cmd.review_id is not None:
+                review = await load_review(uow, cmd.review_id, cmd.actor, for_update=False)
+                origin = Origin.ARREST_REVIEW
+            else:
+                review = await load_prosecution(uow, str(cmd.prosecution_review_id), cmd.actor, for_update=False)
+                origin = Origin.PROSECUTION_REVIEW
             if await uow.supervision.for_source(review.id) is not None:
-                raise Conflict(f"arrest review {review.id} already has a supervision case", code="already_open")
+                raise Conflict(f"review {review.id} already has a supervision case", code="already_open")
             correlation_id, unit, referral_id = review.correlation_id, review.unit, review.referral_id
-            origin, source_id = Origin.ARREST_REVIEW, review.id
+            source_id = review.id
         else:
             correlation_id = str(cmd.correlation_id)
             units = await uow.timeline.matter_units(correlation_id)

@@ -58,12 +58,13 @@ class SupervisionPublic(BaseModel):
 class OpenIn(StrictModel):
     reasons: str = Field(min_length=1, max_length=5000)
     review_id: str | None = Field(default=None, max_length=64, description="the arrest review it arose from")
+    prosecution_review_id: str | None = Field(default=None, max_length=64, description="or the prosecution review")
     correlation_id: str | None = Field(default=None, max_length=128, description="or the matter")
 
     @model_validator(mode="after")
     def _one_source(self) -> OpenIn:
-        if (self.review_id is None) == (self.correlation_id is None):
-            raise ValueError("give either review_id or correlation_id")
+        if sum(v is not None for v in (self.review_id, self.prosecution_review_id, self.correlation_id)) != 1:
+            raise ValueError("give one of review_id, prosecution_review_id, correlation_id")
         return self
 
 
@@ -120,7 +121,11 @@ async def open_case(body: OpenIn, actor: Prosecutor, uow: UowDep, runtime: Runti
     """立案监督 on the procuratorate's own initiative: from an arrest review, or a matter."""
     case = await handlers.open_supervision(
         commands.OpenSupervision(
-            actor=actor, reasons=body.reasons, review_id=body.review_id, correlation_id=body.correlation_id
+            actor=actor,
+            reasons=body.reasons,
+            review_id=body.review_id,
+            correlation_id=body.correlation_id,
+            prosecution_review_id=body.prosecution_review_id,
         ),
         uow,
     )
