@@ -114,6 +114,40 @@ def test_tongshan_the_wife_who_lent_her_account_is_filed_on_the_procuratorates_n
     wait_until(lambda: len(court_cases()) == 2, 15, message="both police cases reaching the court")
     assert sorted(s["name"] for c in court_cases() for s in c["suspects"]) == ["郑某某", "陈某某"]
 
+    # the court shows the whole matter as one timeline, in causal order; each agency shows its part
+    approve = {"decisions": [{"suspect_id": chen, "decision": "approve", "reasons": "符合逮捕条件"}]}
+    ok(tongshan.post("procuratorate", f"/arrest-reviews/{review['id']}/decisions", approve, tongshan.procuratorate()))
+
+    def court_timeline() -> list[str]:
+        return [e["event_type"] for e in tongshan.get("court", f"/matters/{lead['id']}/timeline", officer)["events"]]
+
+    wait_until(lambda: "procuratorate.arrest.decided" in court_timeline(), 15, message="the decision at the court")
+    events = court_timeline()
+    in_order = [
+        "court.referral.submitted",
+        "police.referral.received",
+        "police.case.filed",
+        "police.arrest.requested",
+        "procuratorate.supervision.filing_notice_issued",
+        "police.supervision.filing_notice_complied",
+        "procuratorate.supervision.closed",
+        "procuratorate.arrest.decided",
+    ]
+    assert [e for e in events if e in in_order] == in_order
+    assert events.count("police.case.opened") == 2, "both police cases"
+    matter = tongshan.get("court", f"/matters/{lead['id']}/timeline", officer)
+    kinds = {(w["agency"], w["kind"]) for w in matter["windows"]}
+    assert ("court", "police_filing_decision") in kinds, "the court's own mirror"
+    assert ("police", "police_file_after_notice") in kinds
+    assert ("procuratorate", "arrest_review_not_detained") in kinds
+    police_part = tongshan.get("police", f"/matters/{lead['id']}/timeline", tongshan.police())
+    assert {e["source"] for e in police_part["events"]} == {"own", "received"}
+    refused(
+        httpx.get(f"{stack.court.url}/matters/{lead['id']}/timeline", headers=token(stack.court, "tongcheng.officer")),
+        403,
+        "forbidden",
+    )
+
 
 def test_a_decline_the_courts_request_reasons_then_a_notice_to_file_every_window_met(stack: Stack) -> None:
     tongcheng = County(stack, "tongcheng")

@@ -356,11 +356,14 @@ class DeadlineEngine:
     ) -> tuple[Sequence[Row[Any]], int]:
         return await self.store.received_breaches(uow.session, units=units, limit=limit, offset=offset)
 
+    async def of_correlation(self, uow: SqlUnitOfWork, correlation_id: str) -> list[Deadline]:
+        return await self.store.for_correlation(uow.session, correlation_id)
+
     async def peer_windows(
         self,
         uow: SqlUnitOfWork,
         *,
-        units: Collection[str],
+        units: Collection[str] | None,
         correlation_id: str | None = None,
         state: str | None = None,
         limit: int = 50,

@@ -95,6 +95,12 @@ class DeadlineStore:
         rows = (await session.execute(select(d).where(or_(*matches)).order_by(d.c.created_at, d.c.id))).all()
         return [record(r) for r in rows]
 
+    async def for_correlation(self, session: AsyncSession, correlation_id: str) -> list[Deadline]:
+        """Every window of a matter, in the order they started."""
+        d = self.d
+        query = select(d).where(d.c.correlation_id == correlation_id).order_by(d.c.period_started_at, d.c.id)
+        return [record(r) for r in (await session.execute(query)).all()]
+
     async def claim_due(self, session: AsyncSession, now: datetime, limit: int) -> list[Deadline]:
         """Running deadlines whose next stage is due, locked against other tracker replicas."""
         d = self.d
@@ -209,14 +215,15 @@ class DeadlineStore:
         self,
         session: AsyncSession,
         *,
-        units: Collection[str],
+        units: Collection[str] | None,
         correlation_id: str | None,
         state: str | None,
         limit: int,
         offset: int,
     ) -> tuple[Sequence[Row[Any]], int]:
+        """`units` None: whatever the unit (the caller checks who may see the matter)."""
         w = self.tables.peer_windows
-        query = select(w).where(w.c.unit.in_(units))
+        query = select(w) if units is None else select(w).where(w.c.unit.in_(units))
         if correlation_id is not None:
             query = query.where(w.c.correlation_id == correlation_id)
         if state is not None:

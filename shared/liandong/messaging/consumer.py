@@ -314,6 +314,8 @@ class ConsumerRunner(Generic[U]):
                         correlation_id=env.correlation_id,
                         outcome=Outcome.APPLIED.value,
                         received_at=self._clock.now(),
+                        occurred_at=env.occurred_at,
+                        envelope=env.model_dump_json(),
                     )
                 )
             except IntegrityError:

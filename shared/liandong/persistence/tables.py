@@ -92,6 +92,7 @@ def install(metadata: MetaData) -> CommonTables:
         postgresql_where=outbox.c.published_at.is_(None),
         sqlite_where=outbox.c.published_at.is_(None),
     )
+    Index("ix_outbox_correlation", outbox.c.correlation_id)
     inbox = Table(
         "inbox",
         metadata,
@@ -101,8 +102,12 @@ def install(metadata: MetaData) -> CommonTables:
         Column("correlation_id", String(128), nullable=False),
         Column("outcome", String(16), nullable=False),
         Column("received_at", UtcDateTime(), nullable=False),
+        # what the event said, for the matter's timeline (rows from before these columns have none)
+        Column("occurred_at", UtcDateTime(), nullable=True),
+        Column("envelope", Text, nullable=True),
         PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
     )
+    Index("ix_inbox_correlation", inbox.c.correlation_id)
     idempotency_keys = Table(
         "idempotency_keys",
         metadata,

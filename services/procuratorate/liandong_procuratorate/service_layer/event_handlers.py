@@ -7,23 +7,17 @@ import uuid
 from liandong.contracts import (
     ArrestExecutedV1,
     ArrestRequestedV1,
-    CaseFiledV1,
-    CaseFilingDeclinedV1,
-    CaseFilingExtendedV1,
     CaseOpenedV1,
     CaseTransferredV1,
     Contract,
-    DetentionRecordedV1,
     EnforcementPerformedV1,
-    EnforcementResumedV1,
     ExplanationGivenV1,
     FilingNoticeCompliedV1,
     JudgmentPronouncedV1,
-    ReferralReceivedV1,
     ReferralSubmittedV1,
-    ReferralWithdrawnV1,
     SupervisionRequestedV1,
 )
+from liandong.contracts.summaries import summary
 from liandong.errors import DomainError
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
@@ -38,58 +32,10 @@ from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitO
 
 def summarise(event: Delivery[Contract]) -> str:
     """The line a prosecutor reads on the matter's timeline."""
-    payload = event.payload
-    if isinstance(payload, ReferralSubmittedV1):
-        return f"{payload.court_code} 移送 {payload.enforcement_case_number} 至 {payload.police_unit} 公安机关"
-    if isinstance(payload, ReferralReceivedV1):
-        return f"{payload.police_unit} 公安机关受案登记 {payload.receipt_number}"
-    if isinstance(payload, ReferralWithdrawnV1):
-        return f"法院撤回移送：{payload.reason}"
-    if isinstance(payload, CaseFiledV1):
-        names = "、".join(s.name for s in payload.suspects)
-        return f"{payload.police_unit} 公安机关立案 {payload.case_number}（犯罪嫌疑人：{names}）"
-    if isinstance(payload, CaseFilingDeclinedV1):
-        return f"{payload.police_unit} 公安机关不予立案：{payload.reasons}"
-    if isinstance(payload, CaseFilingExtendedV1):
-        return f"立案审查期限延长至{payload.window_days}日（批准人：{payload.approver}）"
-    if isinstance(payload, EnforcementResumedV1):
-        return f"和解协议未履行，恢复执行：{payload.reason}（已付 ¥{payload.amount_paid} / ¥{payload.amount_owed}）"
-    if isinstance(payload, EnforcementPerformedV1):
-        kind = "全部履行" if payload.kind.value == "paid_in_full" else "达成和解（中止执行）"
-        return f"被执行人{kind}：本次支付 ¥{payload.paid_now}，累计 ¥{payload.amount_paid} / ¥{payload.amount_owed}"
-    return _case_summary(payload) or event.envelope.event_type
+    return summary(event.payload) or event.envelope.event_type
 
 
 PoliceAnswer = ExplanationGivenV1 | FilingNoticeCompliedV1
-OUTCOMES = {
-    "arrested": "逮捕已执行",
-    "released": "已释放",
-    "bail": "变更为取保候审",
-    "residential_surveillance": "变更为监视居住",
-}
-
-
-def _case_summary(payload: Contract) -> str | None:
-    """The lines of a police case and its arrest review."""
-    if isinstance(payload, CaseOpenedV1):
-        names = "、".join(s.name for s in payload.suspects)
-        return f"{payload.police_unit} 公安机关刑事案件 {payload.case_number}（犯罪嫌疑人：{names}）"
-    if isinstance(payload, DetentionRecordedV1):
-        return f"刑事拘留 {payload.name}（{payload.place}），提请批准逮捕期限至 {payload.request_due_at.isoformat()}"
-    if isinstance(payload, ArrestRequestedV1):
-        names = "、".join(f"{s.name}（{'已拘留' if s.detained else '未拘留'}）" for s in payload.suspects)
-        return f"提请批准逮捕 {payload.document_number}（第{payload.attempt}次）：{names}"
-    if isinstance(payload, SupervisionRequestedV1):
-        ground = "不予立案" if payload.ground.value == "declined" else "逾期未作决定"
-        return f"法院提请立案监督（{ground}）：{payload.reasons}"
-    if isinstance(payload, ExplanationGivenV1):
-        return f"公安机关说明不立案理由：{payload.explanation}"
-    if isinstance(payload, FilingNoticeCompliedV1):
-        names = "、".join(s.name for s in payload.suspects)
-        return f"公安机关依通知立案 {payload.case_number}（犯罪嫌疑人：{names}）"
-    if isinstance(payload, ArrestExecutedV1):
-        return f"执行回执：{payload.name} {OUTCOMES[payload.outcome.value]}"
-    return None
 
 
 async def on_hand_off(event: Delivery[Contract], uow: ProcuratorateUnitOfWork) -> Outcome:
