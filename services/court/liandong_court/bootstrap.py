@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from liandong.accounts import DevAccount
+from liandong.api.statistics import statistics_router
 from liandong.runtime import ServiceSpec
 from liandong_court.adapters import orm
+from liandong_court.adapters.statistics import court_figures
 from liandong_court.adapters.translators import translate
 from liandong_court.entrypoints import consumers
-from liandong_court.entrypoints.api import cases, evidence, leads, referrals, trials
+from liandong_court.entrypoints.api import cases, evidence, leads, publicity, referrals, trials
 from liandong_court.entrypoints.api.deps import ADMIN, ALL_ROLES, CRIMINAL_JUDGE, ENFORCEMENT_OFFICER
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
@@ -34,7 +36,15 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        routers=(cases.router, leads.router, referrals.router, evidence.router, trials.router),
+        routers=(
+            cases.router,
+            leads.router,
+            referrals.router,
+            evidence.router,
+            trials.router,
+            publicity.router,
+            statistics_router(court_figures),
+        ),
         body_limit_overrides={r"^/leads/[^/]+/evidence$": 11 * 1024 * 1024},
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from liandong.accounts import DevAccount
 from liandong.api.deps import unit_of_work_of
+from liandong.api.statistics import statistics_router
 from liandong.runtime import Runtime, ServiceSpec
 from liandong_police.adapters import orm
 from liandong_police.adapters.court_client import CourtClient
+from liandong_police.adapters.statistics import police_figures
 from liandong_police.adapters.translators import translate
 from liandong_police.config import PoliceSettings
 from liandong_police.entrypoints import consumers
@@ -53,7 +55,7 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        routers=(referrals.router, cases.router, supervision.router),
+        routers=(referrals.router, cases.router, supervision.router, statistics_router(police_figures)),
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from liandong.accounts import DevAccount
+from liandong.api.statistics import statistics_router
 from liandong.runtime import ServiceSpec
 from liandong_procuratorate.adapters import orm
+from liandong_procuratorate.adapters.statistics import procuratorate_figures
 from liandong_procuratorate.adapters.translators import translate
 from liandong_procuratorate.entrypoints import consumers
 from liandong_procuratorate.entrypoints.api import matters, prosecutions, reviews, supervision
@@ -32,7 +34,13 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        routers=(matters.router, reviews.router, supervision.router, prosecutions.router),
+        routers=(
+            matters.router,
+            reviews.router,
+            supervision.router,
+            prosecutions.router,
+            statistics_router(procuratorate_figures),
+        ),
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),

@@ -12,6 +12,7 @@ from liandong.persistence.types import JsonValues, Money, UtcDateTime, str_enum
 from liandong_court.domain.cases import ClosureType, EnforcementCase
 from liandong_court.domain.leads import Assessment, Lead, LeadSource, LeadStatus, TipChannel
 from liandong_court.domain.police_cases import PoliceCase
+from liandong_court.domain.publicity import Channel, PublicityPiece, TypicalCase
 from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.domain.trials import Trial, TrialKind, TrialStatus
@@ -219,6 +220,31 @@ evidence_blobs = Table(
     Column("size_bytes", Integer, nullable=False),
 )
 
+publicity_pieces = Table(
+    "publicity_pieces",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("unit", String(16), nullable=False),
+    Column("channel", str_enum(Channel, 16), nullable=False),
+    Column("published_on", Date, nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("link", String(1000), nullable=True),
+    Column("lead_id", String(36), nullable=True),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+)
+Index("ix_publicity_unit_day", publicity_pieces.c.unit, publicity_pieces.c.published_on)
+
+typical_cases = Table(
+    "typical_cases",
+    metadata,
+    Column("lead_id", String(36), primary_key=True),
+    Column("unit", String(16), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("marked_on", Date, nullable=False),
+    Column("marked_by", String(64), nullable=False),
+)
+
 mapper_registry = registry(metadata=metadata)
 map_aggregates(
     mapper_registry,
@@ -230,4 +256,6 @@ map_aggregates(
     (Evidence, evidence),
     (PoliceCase, police_cases),
     (Trial, trials),
+    (PublicityPiece, publicity_pieces),
+    (TypicalCase, typical_cases),
 )

@@ -19,13 +19,16 @@ from liandong_court.adapters.orm import (
     leads,
     payments,
     police_cases,
+    publicity_pieces,
     referrals,
     settlements,
     trials,
+    typical_cases,
 )
 from liandong_court.domain.cases import ClosureType, EnforcementCase
 from liandong_court.domain.leads import Lead, LeadSource, LeadStatus
 from liandong_court.domain.police_cases import PoliceCase
+from liandong_court.domain.publicity import Channel, PublicityPiece, TypicalCase
 from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.domain.trials import Trial, TrialStatus
@@ -120,6 +123,28 @@ class TrialRepository(Repository[Trial]):
         if status is not None:
             query = query.where(trials.c.status == status)
         return await self.page(query, trials.c.received_at.desc(), trials.c.id, limit=limit, offset=offset)
+
+
+class PublicityRepository(Repository[PublicityPiece]):
+    model = PublicityPiece
+
+    async def search(
+        self, *, units: Collection[str], channel: Channel | None, limit: int, offset: int
+    ) -> tuple[Sequence[PublicityPiece], int]:
+        query = select(PublicityPiece).where(publicity_pieces.c.unit.in_(units))
+        if channel is not None:
+            query = query.where(publicity_pieces.c.channel == channel)
+        order = publicity_pieces.c.published_on.desc()
+        return await self.page(query, order, publicity_pieces.c.id, limit=limit, offset=offset)
+
+
+class TypicalCaseRepository(Repository[TypicalCase]):
+    model = TypicalCase
+
+    async def search(self, *, units: Collection[str], limit: int, offset: int) -> tuple[Sequence[TypicalCase], int]:
+        query = select(TypicalCase).where(typical_cases.c.unit.in_(units))
+        order = typical_cases.c.marked_on.desc()
+        return await self.page(query, order, typical_cases.c.lead_id, limit=limit, offset=offset)
 
 
 class ReferralRepository(Repository[Referral]):

@@ -237,3 +237,21 @@ class ClosePrivateProsecution:
     trial_id: str
     outcome: str
     reasons: str
+
+
+@dataclass(frozen=True)
+class RecordPublicity:
+    actor: Principal
+    unit: str
+    channel: str
+    published_on: date
+    title: str
+    link: str | None = None
+    lead_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkTypicalCase:
+    actor: Principal
+    lead_id: str
+    summary: str

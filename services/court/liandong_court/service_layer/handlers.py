@@ -17,6 +17,7 @@ from liandong.sla.kinds import Kind
 from liandong.units import can_see
 from liandong_court.domain.cases import EnforcementCase
 from liandong_court.domain.leads import Lead, LeadSource, LeadStatus
+from liandong_court.domain.publicity import Channel, PublicityPiece, TypicalCase
 from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.domain.rules import normalize_case_number
@@ -394,3 +395,43 @@ async def _close_mirror(uow: CourtUnitOfWork, referral_id: str, reason: str, act
     )
     for mirror in mirrors:
         await uow.deadlines.cancel(mirror.id, reason=reason, actor=actor)
+
+
+async def record_publicity(cmd: commands.RecordPublicity, uow: CourtUnitOfWork) -> PublicityPiece:
+    """宣传报道: a piece of publicity of the unit (about a matter, if it names one)."""
+    _in_unit(cmd.actor, cmd.unit, f"unit {cmd.unit}")
+    async with uow:
+        if cmd.lead_id is not None:
+            await load_lead(uow, cmd.lead_id, cmd.actor)
+        piece = PublicityPiece(
+            id=str(uuid.uuid4()),
+            unit=cmd.unit,
+            channel=Channel(cmd.channel),
+            published_on=cmd.published_on,
+            title=cmd.title,
+            link=cmd.link,
+            lead_id=cmd.lead_id,
+            recorded_at=uow.clock.now(),
+            recorded_by=cmd.actor.username,
+        )
+        uow.publicity.add(piece)
+        await uow.commit()
+        return piece
+
+
+async def mark_typical_case(cmd: commands.MarkTypicalCase, uow: CourtUnitOfWork) -> TypicalCase:
+    """典型案例: a matter marked with its summary, once."""
+    async with uow:
+        lead = await load_lead(uow, cmd.lead_id, cmd.actor)
+        if await uow.typical_cases.get(lead.id) is not None:
+            raise Conflict(f"lead {lead.id} is a typical case already", code="already_typical")
+        typical = TypicalCase(
+            lead_id=lead.id,
+            unit=lead.unit,
+            summary=cmd.summary,
+            marked_on=uow.clock.now().astimezone(SHANGHAI).date(),
+            marked_by=cmd.actor.username,
+        )
+        uow.typical_cases.add(typical)
+        await uow.commit()
+        return typical

@@ -9,9 +9,11 @@ from liandong_court.adapters.repository import (
     LeadRepository,
     PaymentRepository,
     PoliceCaseRepository,
+    PublicityRepository,
     ReferralRepository,
     SettlementRepository,
     TrialRepository,
+    TypicalCaseRepository,
 )
 
 
@@ -47,3 +49,11 @@ class CourtUnitOfWork(SqlUnitOfWork):
     @property
     def trials(self) -> TrialRepository:
         return TrialRepository(self)
+
+    @property
+    def publicity(self) -> PublicityRepository:
+        return PublicityRepository(self)
+
+    @property
+    def typical_cases(self) -> TypicalCaseRepository:
+        return TypicalCaseRepository(self)
