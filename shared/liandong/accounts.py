@@ -19,7 +19,7 @@ from liandong.clock import Clock
 from liandong.errors import Conflict, DomainError, NotFound
 from liandong.persistence.tables import CommonTables
 from liandong.security import hash_password, verify_password
-from liandong.units import is_known_unit
+from liandong.units import COUNTIES, is_known_unit
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -30,6 +30,27 @@ class DevAccount:
     display_name: str
     role: str
     unit: str
+
+
+COUNTY_LOGINS = {
+    "421202": "xianan",
+    "421221": "jiayu",
+    "421222": "tongcheng",
+    "421223": "chongyang",
+    "421224": "tongshan",
+    "421281": "chibi",
+}
+"""The login prefix of each county's development accounts (e.g. tongcheng.officer)."""
+
+
+def county_accounts(roles: dict[str, tuple[str, str]]) -> tuple[DevAccount, ...]:
+    """Development accounts for every county: for each login suffix, a display name after the county's name and a
+    role, e.g. {"officer": ("法院执行干警", "enforcement_officer")} gives tongcheng.officer, chibi.officer, …"""
+    return tuple(
+        DevAccount(f"{login}.{suffix}", f"{COUNTIES[code].name}{title}", role, code)
+        for code, login in COUNTY_LOGINS.items()
+        for suffix, (title, role) in roles.items()
+    )
 
 
 async def audit(

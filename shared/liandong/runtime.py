@@ -74,7 +74,8 @@ class Runtime:
         self.spec = spec
         self.agency = spec.agency
         self.settings = settings
-        self.clock: Clock = clock or (OffsetClock() if settings.environment == "test" else SystemClock())
+        # a clock the development and test environments may move (POST /testing/clock); production never
+        self.clock: Clock = clock or (OffsetClock() if settings.is_development else SystemClock())
         self.tables = spec.tables
         self.engine: AsyncEngine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.session_factory: async_sessionmaker[AsyncSession] = session_factory(self.engine)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liandong.accounts import DevAccount
+from liandong.accounts import DevAccount, county_accounts
 from liandong.api.statistics import statistics_router
 from liandong.runtime import ServiceSpec
 from liandong_court.adapters import orm
@@ -16,14 +16,10 @@ from liandong_court.entrypoints.api.deps import ADMIN, ALL_ROLES, CRIMINAL_JUDGE
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
 DEV_ACCOUNTS = (
-    DevAccount("tongcheng.officer", "通城法院执行干警", ENFORCEMENT_OFFICER, "421222"),
-    DevAccount("tongcheng.judge", "通城法院刑庭法官", CRIMINAL_JUDGE, "421222"),
-    DevAccount("tongshan.officer", "通山法院执行干警", ENFORCEMENT_OFFICER, "421224"),
-    DevAccount("tongshan.judge", "通山法院刑庭法官", CRIMINAL_JUDGE, "421224"),
-    DevAccount("chibi.officer", "赤壁法院执行干警", ENFORCEMENT_OFFICER, "421281"),
+    *county_accounts(
+        {"officer": ("人民法院执行干警", ENFORCEMENT_OFFICER), "judge": ("人民法院刑庭法官", CRIMINAL_JUDGE)}
+    ),
     DevAccount("city.admin", "咸宁中院管理员", ADMIN, "421200"),
-    DevAccount("jiayu.officer", "嘉鱼法院执行干警", ENFORCEMENT_OFFICER, "421221"),
-    DevAccount("jiayu.judge", "嘉鱼法院刑庭法官", CRIMINAL_JUDGE, "421221"),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liandong.accounts import DevAccount
+from liandong.accounts import DevAccount, county_accounts
 from liandong.api.deps import unit_of_work_of
 from liandong.api.statistics import statistics_router
 from liandong.runtime import Runtime, ServiceSpec
@@ -20,15 +20,14 @@ from liandong_police.service_layer.roles import ALL_ROLES, BUREAU_HEAD, INVESTIG
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 DEV_ACCOUNTS = (
-    DevAccount("tongcheng.investigator", "通城县公安局侦查员", INVESTIGATOR, "421222"),
-    DevAccount("tongcheng.supervisor", "通城县公安局法制大队", SUPERVISOR, "421222"),
-    DevAccount("tongcheng.head", "通城县公安局副局长", BUREAU_HEAD, "421222"),
-    DevAccount("tongshan.investigator", "通山县公安局侦查员", INVESTIGATOR, "421224"),
-    DevAccount("tongshan.head", "通山县公安局副局长", BUREAU_HEAD, "421224"),
-    DevAccount("tongshan.supervisor", "通山县公安局法制大队", SUPERVISOR, "421224"),
+    *county_accounts(
+        {
+            "investigator": ("公安局侦查员", INVESTIGATOR),
+            "supervisor": ("公安局法制大队", SUPERVISOR),
+            "head": ("公安局副局长", BUREAU_HEAD),
+        }
+    ),
     DevAccount("city.supervisor", "咸宁市公安局", SUPERVISOR, "421200"),
-    DevAccount("jiayu.investigator", "嘉鱼县公安局侦查员", INVESTIGATOR, "421221"),
-    DevAccount("jiayu.head", "嘉鱼县公安局副局长", BUREAU_HEAD, "421221"),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liandong.accounts import DevAccount
+from liandong.accounts import DevAccount, county_accounts
 from liandong.api.statistics import statistics_router
 from liandong.runtime import ServiceSpec
 from liandong_procuratorate.adapters import orm
@@ -16,12 +16,8 @@ from liandong_procuratorate.service_layer.handlers import ALL_ROLES, PROSECUTOR,
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 DEV_ACCOUNTS = (
-    DevAccount("tongcheng.prosecutor", "通城县检察院检察官", PROSECUTOR, "421222"),
-    DevAccount("tongshan.prosecutor", "通山县检察院检察官", PROSECUTOR, "421224"),
-    DevAccount("tongshan.supervisor", "通山县检察院部门负责人", SUPERVISOR, "421224"),
+    *county_accounts({"prosecutor": ("检察院检察官", PROSECUTOR), "supervisor": ("检察院部门负责人", SUPERVISOR)}),
     DevAccount("city.supervisor", "咸宁市检察院", SUPERVISOR, "421200"),
-    DevAccount("jiayu.prosecutor", "嘉鱼县检察院检察官", PROSECUTOR, "421221"),
-    DevAccount("jiayu.supervisor", "嘉鱼县检察院部门负责人", SUPERVISOR, "421221"),
 )
 
 

@@ -61,7 +61,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None
     async def events_document(request: Request) -> dict[str, Any]:
         return asyncapi.document(spec.agency, __version__)
 
-    if settings.environment == "test":
+    if settings.is_development:  # the clock control of development and tests; never in production
         app.include_router(testing_router())
     for router in spec.routers:
         app.include_router(router)

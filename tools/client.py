@@ -1,0 +1,84 @@
+"""A small HTTP client for the three services, logged in as the county's staff (development accounts)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from liandong.accounts import COUNTY_LOGINS
+
+PASSWORD = "liandong-dev"
+
+
+class Refused(RuntimeError):
+    """The service answered with an error where the tool expected success."""
+
+
+@dataclass
+class Services:
+    court: str = "http://127.0.0.1:8001"
+    police: str = "http://127.0.0.1:8002"
+    procuratorate: str = "http://127.0.0.1:8003"
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+    _tokens: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def url(self, service: str) -> str:
+        return str(getattr(self, service))
+
+    def login(self, service: str, username: str, *, fresh: bool = False) -> dict[str, str]:
+        key = (service, username)
+        if fresh or key not in self._tokens:
+            response = self.http.post(
+                f"{self.url(service)}/auth/token", data={"username": username, "password": PASSWORD}
+            )
+            if response.status_code != 200:
+                raise Refused(f"login {username} at {service}: {response.text}")
+            self._tokens[key] = response.json()["access_token"]
+        return {"Authorization": f"Bearer {self._tokens[key]}"}
+
+    def forget_logins(self) -> None:
+        """After the clocks move, yesterday's tokens have expired: staff log in again."""
+        self._tokens.clear()
+
+    def call(self, method: str, service: str, path: str, as_user: str, **kwargs: Any) -> Any:
+        response = self.http.request(
+            method, f"{self.url(service)}{path}", headers=self.login(service, as_user), **kwargs
+        )
+        if response.status_code >= 400:
+            raise Refused(f"{method} {service}{path} as {as_user}: {response.status_code} {response.text}")
+        return response.json() if response.content else None
+
+    def get(self, service: str, path: str, as_user: str, **params: Any) -> Any:
+        return self.call("GET", service, path, as_user, params=params)
+
+    def post(self, service: str, path: str, as_user: str, body: Any = None) -> Any:
+        return self.call("POST", service, path, as_user, json=body)
+
+    def advance(self, seconds: float) -> None:
+        """Move the three services' clocks (development and test only)."""
+        for service in ("court", "police", "procuratorate"):
+            response = self.http.post(f"{self.url(service)}/testing/clock", json={"advance_seconds": seconds})
+            if response.status_code != 200:
+                raise Refused(f"the clock of {service} cannot be moved: {response.status_code}")
+        self.forget_logins()
+
+    def now(self) -> str:
+        return str(self.http.get(f"{self.court}/testing/clock").json()["now"])
+
+
+def staff(unit: str, role: str) -> str:
+    """The development account of a county's staff, e.g. staff("421222", "officer") → tongcheng.officer."""
+    return f"{COUNTY_LOGINS[unit]}.{role}"
+
+
+def until(check: Callable[[], bool], what: str, timeout: float = 60.0, interval: float = 0.2) -> None:
+    """Poll with a deadline: events travel between the services through the broker."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout}s for {what}")
+        time.sleep(interval)
