@@ -21,6 +21,9 @@ install: $(VENV)/.installed ## create the virtualenv and install the project
 run: install ## broker (unless LIANDONG_KAFKA_BOOTSTRAP is set) + topics + the three services; Ctrl-C stops all
 	$(PY) -m liandong.devstack
 
+demo: install ## the article's stories on the running system (started if needed), a generated year, the court's report
+	$(PY) -m tools.demo --start $(DEMO_ARGS)
+
 test: install ## the whole suite: unit, integration (SQLite + PostgreSQL, real Kafka), end-to-end
 	$(PY) -m pytest $(PYTEST_ARGS)
 
