@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import shutil
+import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -181,3 +185,43 @@ async def test_the_city_sees_every_county_and_the_report_comes_as_csv_and_html(c
     assert '<table id="figures">' in page.text
     assert '<svg id="funnel"' in page.text
     assert "排查拒执线索" in page.text
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def render(browser: str, page_html: str, workdir: Path) -> tuple[str, Path]:
+    """The page as chromium parses it (its DOM), and a screenshot kept in test-artifacts/."""
+    html_file = workdir / "statistics.html"
+    html_file.write_text(page_html, encoding="utf-8")
+    artefacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+    artefacts.mkdir(exist_ok=True)
+    shot = artefacts / "statistics.png"
+    shot.unlink(missing_ok=True)
+    headless = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+    dom = subprocess.run(
+        [*headless, "--dump-dom", html_file.as_uri()], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    subprocess.run(
+        [*headless, "--window-size=1000,1400", f"--screenshot={shot}", html_file.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    return dom, shot
+
+
+async def test_the_report_page_renders_in_a_real_browser(court: httpx.AsyncClient, tmp_path: Path) -> None:
+    """Debian's chromium, headless, draws the page; the screenshot is kept in test-artifacts/ for a reader."""
+    browser = chromium()
+    if browser is None:
+        assert os.environ.get("CI") != "true", "CI installs chromium: the browser check must run there"
+        pytest.skip("chromium is not installed on this machine (apt-get install chromium)")
+    officer = await login(court, "tongcheng.officer")
+    page = await court.get("/statistics.html", params=PERIOD, headers=officer)
+    dom, shot = await asyncio.to_thread(render, browser, page.text, tmp_path)
+    assert 'id="funnel"' in dom
+    assert "排查拒执线索" in dom
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 10_000, "a drawn page, not a blank one"

@@ -87,6 +87,7 @@ class Report(Figures):
     computed_at: ShanghaiTime
 
 
+AGENCY_NAMES = {"court": "人民法院", "police": "公安机关", "procuratorate": "人民检察院"}
 Compute = Callable[[SqlUnitOfWork, Collection[str], datetime, datetime], Awaitable[Figures]]
 
 
@@ -171,12 +172,15 @@ def as_html(report: Report) -> str:
         )
         or '<tr><td colspan="5">无</td></tr>'
     )
-    title = f"{report.unit_name} {report.agency} 统计 {report.period_from} 至 {report.period_to}"
+    agency = AGENCY_NAMES.get(report.agency, report.agency)
+    computed = report.computed_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    title = f"{report.unit_name}{agency} 统计（{report.period_from} 至 {report.period_to}）"
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{e(title)}</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:960px}}table{{border-collapse:collapse;margin:1em 0}}
+<style>body{{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:2em;max-width:960px}}
+table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #999;padding:4px 10px}}th{{background:#eee}}</style></head>
-<body><h1>{e(title)}</h1><p>计算于 {e(report.computed_at.isoformat())}，依据本机关数据库中的记录。</p>
+<body><h1>{e(title)}</h1><p>计算于 {computed}，依据本机关数据库中的记录。</p>
 <table id="figures"><tr><th>项目</th><th>件</th><th>人</th><th>金额（元）</th></tr>{figures}</table>
 <h2>流程漏斗</h2>{_svg_funnel(report.funnel)}
 <h2>各环节平均用时（日）</h2><table id="cycles"><tr><th>环节</th><th>平均日数</th><th>样本</th></tr>{cycles}</table>
