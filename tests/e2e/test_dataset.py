@@ -11,6 +11,7 @@ import pytest
 from tests.e2e.conftest import Stack, token
 from tools.client import Services
 from tools.dataset import Generator, allocate, expected
+from tools.demo import Stories, report_table
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
@@ -46,3 +47,20 @@ def test_the_generated_year_is_reported_as_it_was_made(stack: Stack) -> None:
     prosecution = {f["key"]: f["cases"] for f in procuratorate.json()["figures"]}
     assert prosecution["indictments"] == acts["indicted"]
     assert prosecution["non_prosecutions"] == acts["not_prosecuted"]
+
+
+def test_the_demo_stories_run_on_the_system(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    """What `make demo` drives before the generated year: the four stories of the article, clocks moved."""
+    services = Services(court=stack.court.url, police=stack.police.url, procuratorate=stack.procuratorate.url)
+    stories = Stories(services)
+    for story in (stories.chibi, stories.tongcheng, stories.tongshan, stories.jiayu):
+        story()
+    told = capsys.readouterr().out
+    assert "approaching_48h" in told, "a warning before the debtor's window closed"
+    assert "breached" in told, "the police's filing window ran out"
+    assert "met" in told
+    assert "祁某某 有期徒刑30个月" in told
+    today = services.now()[:10]
+    report = services.get("court", "/statistics", "city.admin", **{"from": "2020-01-01", "to": today, "unit": "421200"})
+    assert "排查拒执线索" in report_table(report)
+    assert {f["key"]: f["cases"] for f in report["figures"]}["judged"] == 1
