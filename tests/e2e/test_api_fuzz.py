@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
 EXAMPLES = 12
 CITY_USER = {"court": "city.admin", "police": "city.supervisor", "procuratorate": "city.supervisor"}
-# moves the test clock of a service: not an API of the deployed product (mounted only in ENVIRONMENT=test)
+# moves the clock of a service: not an API of the deployed product (mounted in development and test only)
 SKIPPED = {("POST", "/testing/clock")}
 
 
