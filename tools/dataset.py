@@ -86,7 +86,7 @@ class Generator:
     def lead(self, number: int, path: str) -> Matter:
         s, rng = self.services, self.rng
         unit = rng.choice(sorted(COUNTY_LOGINS))
-        owed = Decimal(rng.randrange(20_000, 800_000, 1_000))
+        owed = Decimal(rng.randrange(20_000, 220_000, 1_000))  # about ¥2.2 million recovered over a year of 137
         debtor = f"{rng.choice(SURNAMES)}某{number}"
         suspects = [{"name": debtor, "kind": "person", "role": "debtor"}]
         if rng.random() < 0.25:  # a company and its legal representative
