@@ -107,6 +107,7 @@ class Stories:
         notice = {"served_at": self.s.now(), "notice_number": "赤法告〔2025〕7号"}
         self.s.post("court", f"/leads/{lead['id']}/notice", "chibi.officer", notice)
         self.s.advance(4 * DAY)
+        until(lambda: "approaching" in self.windows("court", "chibi.officer", lead["id"]), "the 48-hour warning")
         say("  四日后：" + self.windows("court", "chibi.officer", lead["id"]))
         payment = {"amount": "86000.00", "paid_on": self.s.now()[:10], "channel": "court_account"}
         paid = self.s.post("court", f"/leads/{lead['id']}/payments", "chibi.officer", payment)
