@@ -20,12 +20,14 @@ import importlib
 import json
 import sys
 from datetime import date, datetime
+from typing import Any
 
 from liandong import accounts
 from liandong.clock import SystemClock
 from liandong.contracts import topics
 from liandong.errors import DomainError
 from liandong.messaging.admin import ensure_topics
+from liandong.messaging.dlq import DeadLetterDesk, letter_view, outbox_status
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
 from liandong.sla.calendar import LegalCalendar
@@ -151,6 +153,55 @@ def _users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _service(name: str) -> tuple[Any, Any]:
+    """The service's spec and settings (named at run time: the library does not import the services)."""
+    spec = importlib.import_module(f"liandong_{name}.bootstrap").spec()
+    settings = importlib.import_module(f"liandong_{name}.config").__dict__[f"{name.capitalize()}Settings"]()
+    return spec, settings
+
+
+def _ops(args: argparse.Namespace) -> int:
+    """Dead letters and the outbox of one service, as ops act on them (each replay and discard is recorded)."""
+    spec, settings = _service(args.service)
+    actor = f"cli:{args.actor or getpass.getuser()}"
+
+    async def run() -> Any:
+        await migrations.upgrade_async(spec.migrations, settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            sessions = session_factory(engine)
+            if args.command == "outbox":
+                return await outbox_status(sessions, spec.tables, SystemClock().now())
+            desk = DeadLetterDesk(
+                bootstrap=settings.kafka_bootstrap_servers,
+                group_id=f"liandong.{spec.agency}",
+                sessions=sessions,
+                tables=spec.tables,
+                clock=SystemClock(),
+            )
+            filters = {"event_type": args.event_type, "reason": args.reason, "correlation_id": args.correlation_id}
+            if args.action == "list":
+                return [letter_view(letter, action) for letter, action in await desk.letters(**filters)]
+            if args.action == "show":
+                letter, action = await desk.one(args.id)
+                return {**letter_view(letter, action), "value": letter.value.decode(errors="replace")}
+            if args.action == "replay":
+                ids = args.ids or [d.id for d, action in await desk.letters(**filters) if action is None]
+                return {"replayed": await desk.replay(ids, actor=actor, reason=args.note)}
+            await desk.discard(args.id, actor=actor, reason=args.discard_reason)
+            return {"discarded": args.id}
+        finally:
+            await engine.dispose()
+
+    try:
+        result = asyncio.run(run())
+    except DomainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m liandong", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -197,6 +248,29 @@ def main(argv: list[str] | None = None) -> int:
     set_role.add_argument("--role", required=True)
     set_role.add_argument("--unit")
     users.set_defaults(run=_users)
+
+    dlq = commands.add_parser("dlq", help="a service's dead letters: list, show, replay, discard (recorded)")
+    dlq.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
+    dlq.add_argument("--actor", help="who acts (default: the operating-system user)")
+    dlq.add_argument("--event-type")
+    dlq.add_argument("--reason", help="only letters dead-lettered for this reason (e.g. poison)")
+    dlq.add_argument("--correlation-id")
+    letters = dlq.add_subparsers(dest="action", required=True)
+    letters.add_parser("list", help="the letters matching the filter, with what was done with each")
+    show = letters.add_parser("show", help="one letter, with the event as it was")
+    show.add_argument("id", help="<dead-letter topic>/<partition>/<offset>")
+    replay = letters.add_parser("replay", help="back onto its topic (the inbox still guards); all matching if no id")
+    replay.add_argument("ids", nargs="*")
+    replay.add_argument("--note", required=True, help="why (recorded)")
+    discard = letters.add_parser("discard", help="drop a letter, with the reason (recorded)")
+    discard.add_argument("id")
+    discard.add_argument("--reason", dest="discard_reason", required=True)
+    dlq.set_defaults(run=_ops)
+
+    outbox = commands.add_parser("outbox", help="a service's outbox: unpublished rows, oldest age, rows backing off")
+    outbox.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
+    outbox.add_argument("action", choices=["status"])
+    outbox.set_defaults(run=_ops, actor=None)
 
     args = parser.parse_args(argv)
     code: int = args.run(args)

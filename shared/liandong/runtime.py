@@ -56,6 +56,7 @@ class ServiceSpec:
     body_limit_overrides: Mapping[str, int] = field(default_factory=dict)
     unit_of_work: type[SqlUnitOfWork] = SqlUnitOfWork
     deadline_roles: Sequence[str] = ()  # who may manage deadlines by hand through /deadlines
+    ops_roles: Sequence[str] = ("admin",)  # who may read and act on dead letters and the outbox (/ops)
     # the service's own background workers (e.g. the police evidence fetcher), built from the runtime
     workers: Sequence[Callable[[Runtime], Worker]] = ()
 

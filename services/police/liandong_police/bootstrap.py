@@ -16,7 +16,7 @@ from liandong_police.config import PoliceSettings
 from liandong_police.entrypoints import consumers
 from liandong_police.entrypoints.api import cases, referrals, supervision
 from liandong_police.entrypoints.evidence_fetcher import EvidenceFetcher
-from liandong_police.service_layer.roles import ALL_ROLES, BUREAU_HEAD, INVESTIGATOR, SUPERVISOR
+from liandong_police.service_layer.roles import ADMIN, ALL_ROLES, BUREAU_HEAD, INVESTIGATOR, SUPERVISOR
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 DEV_ACCOUNTS = (
@@ -28,6 +28,7 @@ DEV_ACCOUNTS = (
         }
     ),
     DevAccount("city.supervisor", "咸宁市公安局", SUPERVISOR, "421200"),
+    DevAccount("city.admin", "咸宁市公安局系统管理员", ADMIN, "421200"),
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from liandong import __version__, asyncapi, logs
-from liandong.api import deadlines, timeline
+from liandong.api import deadlines, ops, timeline
 from liandong.api.access_log import AccessLogMiddleware
 from liandong.api.auth import auth_router, idempotency_scope
 from liandong.api.errors import install_error_handlers
@@ -56,6 +56,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None
     app.include_router(auth_router())
     app.include_router(deadlines.router)
     app.include_router(timeline.router)
+    app.include_router(ops.router)
 
     @app.get("/asyncapi.json", tags=["operations"])
     async def events_document(request: Request) -> dict[str, Any]:

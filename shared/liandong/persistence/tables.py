@@ -56,6 +56,7 @@ class CommonTables:
     account_audit: Table
     corrections: Table
     peer_windows: Table
+    dead_letter_actions: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -182,6 +183,7 @@ def install(metadata: MetaData) -> CommonTables:
         account_audit=account_audit,
         corrections=corrections,
         peer_windows=_peer_windows(metadata),
+        dead_letter_actions=_dead_letter_actions(metadata),
     )
 
 
@@ -306,3 +308,18 @@ def _peer_windows(metadata: MetaData) -> Table:
     Index("ix_peer_windows_matter", peer_windows.c.correlation_id, peer_windows.c.started_at)
     Index("ix_peer_windows_unit_state", peer_windows.c.unit, peer_windows.c.state, peer_windows.c.due_at)
     return peer_windows
+
+
+def _dead_letter_actions(metadata: MetaData) -> Table:
+    """What ops did with each dead letter (replayed or discarded), by whom, when and why: the audit of the desk."""
+    return Table(
+        "dead_letter_actions",
+        metadata,
+        Column("dlt_id", String(300), primary_key=True),  # "<dead-letter topic>/<partition>/<offset>"
+        Column("action", String(16), nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("actor", String(64), nullable=False),
+        Column("at", UtcDateTime(), nullable=False),
+        Column("event_type", String(120), nullable=True),
+        Column("event_id", String(36), nullable=True),
+    )

@@ -19,7 +19,8 @@ from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitO
 
 PROSECUTOR = "prosecutor"  # 检察官: decides arrests, records persons involved
 SUPERVISOR = "supervisor"  # 部门负责人 / the city's procuratorate: extends review windows
-ALL_ROLES = (PROSECUTOR, SUPERVISOR)
+ADMIN = "admin"  # operations: dead letters and the outbox (/ops)
+ALL_ROLES = (PROSECUTOR, SUPERVISOR, ADMIN)
 REVIEW = "arrest_review"
 
 

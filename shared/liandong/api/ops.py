@@ -1,0 +1,103 @@
+"""/ops: the service's dead letters and outbox, for its administrators — list, show, replay (applied once: the inbox
+still guards), discard with a reason (each recorded), and the outbox's state."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import Field, model_validator
+
+from liandong.api.auth import CurrentPrincipal
+from liandong.api.deps import RuntimeDep, StrictModel
+from liandong.api.errors import ApiError
+from liandong.messaging.dlq import DeadLetterDesk, letter_view, outbox_status
+from liandong.runtime import Runtime
+from liandong.security import Principal
+
+router = APIRouter(prefix="/ops", tags=["operations"])
+
+
+async def administrator(request: Request, principal: CurrentPrincipal) -> Principal:
+    roles = request.app.state.runtime.spec.ops_roles
+    if principal.kind != "staff" or principal.role not in roles:
+        raise ApiError(403, "forbidden", f"operations need one of the roles {sorted(roles)}")
+    return principal
+
+
+Admin = Annotated[Principal, Depends(administrator)]
+
+
+def desk(runtime: Runtime) -> DeadLetterDesk:
+    return DeadLetterDesk(
+        bootstrap=runtime.settings.kafka_bootstrap_servers,
+        group_id=runtime.group_id,
+        sessions=runtime.session_factory,
+        tables=runtime.tables,
+        clock=runtime.clock,
+    )
+
+
+class ReplayIn(StrictModel):
+    ids: list[Annotated[str, Field(min_length=1, max_length=300)]] | None = Field(default=None, max_length=1000)
+    event_type: str | None = Field(default=None, max_length=120, description="or all letters of this event type")
+    reason: str | None = Field(default=None, max_length=64, description="… dead-lettered for this reason")
+    correlation_id: str | None = Field(default=None, max_length=128, description="… of this matter")
+    note: str = Field(min_length=1, max_length=2000, description="why they are replayed (recorded)")
+
+    @model_validator(mode="after")
+    def _ids_or_a_filter(self) -> ReplayIn:
+        if self.ids is None and not (self.event_type or self.reason or self.correlation_id):
+            raise ValueError("name the letters (ids) or give a filter (event_type, reason, correlation_id)")
+        return self
+
+
+class DiscardIn(StrictModel):
+    id: str = Field(min_length=1, max_length=300)
+    reason: str = Field(min_length=1, max_length=2000, description="why the event is dropped (recorded)")
+
+
+@router.get("/dead-letters")
+async def dead_letters(
+    runtime: RuntimeDep,
+    _: Admin,
+    event_type: Annotated[str | None, Query(max_length=120)] = None,
+    reason: Annotated[str | None, Query(max_length=64)] = None,
+    correlation_id: Annotated[str | None, Query(max_length=128)] = None,
+) -> list[dict[str, Any]]:
+    """The group's dead letters (reason, event type, key, correlation id), each with what was done with it."""
+    found = await desk(runtime).letters(event_type=event_type, reason=reason, correlation_id=correlation_id)
+    return [letter_view(letter, action) for letter, action in found]
+
+
+@router.get("/dead-letters/{letter_id:path}")
+async def dead_letter(letter_id: str, runtime: RuntimeDep, _: Admin) -> dict[str, Any]:
+    letter, action = await desk(runtime).one(letter_id)
+    return {**letter_view(letter, action), "value": letter.value.decode(errors="replace")}
+
+
+@router.post("/dead-letters/replay")
+async def replay(body: ReplayIn, runtime: RuntimeDep, actor: Admin) -> dict[str, Any]:
+    """Back onto the topics they came from; applied once (the inbox guards); recorded."""
+    the_desk = desk(runtime)
+    if body.ids is not None:
+        ids = body.ids
+    else:
+        matching = await the_desk.letters(
+            event_type=body.event_type, reason=body.reason, correlation_id=body.correlation_id
+        )
+        ids = [letter.id for letter, action in matching if action is None]
+    replayed = await the_desk.replay(ids, actor=actor.username, reason=body.note)
+    return {"replayed": replayed}
+
+
+@router.post("/dead-letters/discard")
+async def discard(body: DiscardIn, runtime: RuntimeDep, actor: Admin) -> dict[str, Any]:
+    await desk(runtime).discard(body.id, actor=actor.username, reason=body.reason)
+    return {"discarded": body.id}
+
+
+@router.get("/outbox")
+async def outbox(runtime: RuntimeDep, _: Admin) -> dict[str, Any]:
+    """Unpublished rows, the oldest's age, and the rows backing off with their last error."""
+    return await outbox_status(runtime.session_factory, runtime.tables, runtime.clock.now())

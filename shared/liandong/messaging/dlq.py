@@ -1,0 +1,251 @@
+"""The dead letters of a service's consumer group, for the ops team: read them from the group's dead-letter topic,
+replay one (or all matching a filter) back onto the topic it came from — the consumer's inbox still guards, so a
+replayed event is applied once — or discard one with a recorded reason. Every replay and discard is kept in the
+service's database (`dead_letter_actions`: who, when, what, why), which is also how a letter shows as handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from liandong.clock import Clock
+from liandong.contracts.base import ContractError, parse_payload
+from liandong.contracts.topics import dead_letter_topic
+from liandong.envelope import Envelope
+from liandong.errors import Conflict, DomainError, NotFound
+from liandong.messaging.kafka import bounded, idempotent_producer, stop_quietly
+from liandong.persistence.tables import CommonTables
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    id: str  # the dead-letter record's own place: "<dlt topic>/<partition>/<offset>"
+    reason: str
+    error: str
+    consumer: str
+    source: str  # where the event was consumed from: "<topic>/<partition>/<offset>"
+    dead_lettered_at: str
+    key: str | None
+    event_type: str | None
+    event_id: str | None
+    correlation_id: str | None
+    value: bytes = field(repr=False)
+    headers: tuple[tuple[str, bytes], ...] = field(repr=False)
+
+    @property
+    def source_topic(self) -> str:
+        return self.source.rsplit("/", 2)[0]
+
+    def matches(self, *, event_type: str | None, reason: str | None, correlation_id: str | None) -> bool:
+        return (
+            (event_type is None or self.event_type == event_type)
+            and (reason is None or self.reason == reason)
+            and (correlation_id is None or self.correlation_id == correlation_id)
+        )
+
+
+def _letter(record: Any) -> DeadLetter:
+    headers = tuple((k, v) for k, v in record.headers or ())
+    dlt = {k: v.decode(errors="replace") for k, v in headers if k.startswith("dlt.")}
+    try:
+        envelope: Envelope | None = Envelope.model_validate_json(record.value)
+    except ValueError:
+        envelope = None
+    return DeadLetter(
+        id=f"{record.topic}/{record.partition}/{record.offset}",
+        reason=dlt.get("dlt.reason", "?"),
+        error=dlt.get("dlt.error", ""),
+        consumer=dlt.get("dlt.consumer", ""),
+        source=dlt.get("dlt.source", ""),
+        dead_lettered_at=dlt.get("dlt.at", ""),
+        key=record.key.decode(errors="replace") if record.key else None,
+        event_type=envelope.event_type if envelope else None,
+        event_id=str(envelope.event_id) if envelope else None,
+        correlation_id=envelope.correlation_id if envelope else None,
+        value=record.value or b"",
+        headers=headers,
+    )
+
+
+async def read_dead_letters(bootstrap: str, group_id: str, *, timeout: float = 15.0) -> list[DeadLetter]:
+    """Every record of the group's dead-letter topic, oldest first (read without a group: nothing is committed)."""
+    topic = dead_letter_topic(group_id)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    letters: list[DeadLetter] = []
+    try:
+        await bounded(consumer.start(), timeout, "starting the dead-letter reader")
+        # a consumer without a subscription knows no partitions until its metadata is refreshed (aiokafka)
+        await bounded(consumer._client.force_metadata_update(), timeout, "reading the topics' metadata")
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await bounded(consumer.end_offsets(partitions), timeout, "reading the dead-letter offsets")
+        remaining = {tp for tp in partitions if ends[tp] > 0}
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while remaining and loop.time() < deadline:
+            batches = await consumer.getmany(*remaining, timeout_ms=500)
+            for tp, records in batches.items():
+                letters.extend(_letter(r) for r in records)
+                if records and records[-1].offset + 1 >= ends[tp]:
+                    remaining.discard(tp)
+        if remaining:
+            raise TimeoutError(f"could not read {topic} to its end within {timeout}s")
+    finally:
+        await stop_quietly(consumer, 5, "dead-letter reader")
+    return letters
+
+
+@dataclass
+class DeadLetterDesk:
+    """What ops do with a service's dead letters."""
+
+    bootstrap: str
+    group_id: str
+    sessions: async_sessionmaker[AsyncSession]
+    tables: CommonTables
+    clock: Clock
+
+    async def handled(self) -> dict[str, dict[str, Any]]:
+        a = self.tables.dead_letter_actions
+        async with self.sessions() as session:
+            rows = (await session.execute(select(a))).all()
+        return {r.dlt_id: dict(r._mapping) for r in rows}
+
+    async def letters(
+        self, *, event_type: str | None = None, reason: str | None = None, correlation_id: str | None = None
+    ) -> list[tuple[DeadLetter, dict[str, Any] | None]]:
+        """The dead letters matching the filter, each with what was done with it (None: nothing yet)."""
+        done = await self.handled()
+        found = await read_dead_letters(self.bootstrap, self.group_id)
+        chosen = [d for d in found if d.matches(event_type=event_type, reason=reason, correlation_id=correlation_id)]
+        return [(d, done.get(d.id)) for d in chosen]
+
+    async def one(self, letter_id: str) -> tuple[DeadLetter, dict[str, Any] | None]:
+        for letter, action in await self.letters():
+            if letter.id == letter_id:
+                return letter, action
+        raise NotFound(f"no dead letter {letter_id}")
+
+    async def replay(self, letter_ids: Sequence[str], *, actor: str, reason: str) -> list[str]:
+        """Put the letters back on the topics they came from (the dead-letter headers removed); each replay is
+        recorded. A letter that no longer parses is refused, and nothing is replayed."""
+        pending = await self._pending(letter_ids)
+        for letter in pending:
+            try:
+                parse_payload(Envelope.model_validate_json(letter.value))
+            except (ValueError, ContractError) as exc:
+                raise DomainError(
+                    f"dead letter {letter.id} does not parse as an event of today's contracts: {exc}",
+                    code="unparseable",
+                ) from exc
+        producer = idempotent_producer(self.bootstrap, f"{self.group_id}-dlq-replay")
+        await bounded(producer.start(), 15, "starting the replay producer")
+        try:
+            for letter in pending:
+                headers = [(k, v) for k, v in letter.headers if not k.startswith("dlt.")]
+                headers.append(("dlq.replayed_from", letter.id.encode()))
+                key = letter.key.encode() if letter.key is not None else None
+                await bounded(
+                    producer.send_and_wait(letter.source_topic, value=letter.value, key=key, headers=headers),
+                    15,
+                    f"replaying {letter.id}",
+                )
+                await self._record(letter, "replayed", reason, actor)
+        finally:
+            await stop_quietly(producer, 5, "replay producer")
+        return [letter.id for letter in pending]
+
+    async def discard(self, letter_id: str, *, actor: str, reason: str) -> None:
+        if not reason.strip():
+            raise DomainError("a discarded event gives its reason", code="reason_required")
+        (letter,) = await self._pending([letter_id])
+        await self._record(letter, "discarded", reason, actor)
+
+    async def _pending(self, letter_ids: Sequence[str]) -> list[DeadLetter]:
+        if not letter_ids:
+            raise DomainError("no dead letter matches", code="no_match")
+        everything = {d.id: (d, a) for d, a in await self.letters()}
+        pending = []
+        for letter_id in letter_ids:
+            if letter_id not in everything:
+                raise NotFound(f"no dead letter {letter_id}")
+            letter, action = everything[letter_id]
+            if action is not None:
+                raise Conflict(
+                    f"dead letter {letter_id} was {action['action']} already", code=f"already_{action['action']}"
+                )
+            pending.append(letter)
+        return pending
+
+    async def _record(self, letter: DeadLetter, action: str, reason: str, actor: str) -> None:
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                insert(self.tables.dead_letter_actions).values(
+                    dlt_id=letter.id,
+                    action=action,
+                    reason=reason,
+                    actor=actor,
+                    at=self.clock.now(),
+                    event_type=letter.event_type,
+                    event_id=letter.event_id,
+                )
+            )
+
+
+def letter_view(letter: DeadLetter, action: dict[str, Any] | None) -> dict[str, Any]:
+    """A dead letter as the API and the command line show it."""
+    view: dict[str, Any] = {
+        k: getattr(letter, k)
+        for k in (
+            "id",
+            "reason",
+            "error",
+            "consumer",
+            "source",
+            "dead_lettered_at",
+            "key",
+            "event_type",
+            "event_id",
+            "correlation_id",
+        )
+    }
+    view["handled"] = None
+    if action is not None:
+        at = action["at"]
+        view["handled"] = {**action, "at": at.isoformat() if isinstance(at, datetime) else str(at)}
+    return view
+
+
+async def outbox_status(
+    sessions: async_sessionmaker[AsyncSession], tables: CommonTables, now: datetime, *, limit: int = 50
+) -> dict[str, Any]:
+    """The outbox as ops read it: unpublished rows, the oldest's age, and the rows backing off with their last error."""
+    o = tables.outbox
+    pending = o.c.published_at.is_(None)
+    async with sessions() as session:
+        count = await session.scalar(select(func.count()).where(pending))
+        oldest = await session.scalar(select(o.c.created_at).where(pending).order_by(o.c.seq).limit(1))
+        failing = (
+            await session.execute(
+                select(o.c.seq, o.c.event_type, o.c.topic, o.c.attempts, o.c.next_attempt_at, o.c.last_error)
+                .where(pending, o.c.attempts > 0)
+                .order_by(o.c.seq)
+                .limit(limit)
+            )
+        ).all()
+    return {
+        "unpublished": int(count or 0),
+        "oldest_age_seconds": (now - oldest).total_seconds() if oldest is not None else None,
+        "backing_off": [{**r._mapping, "next_attempt_at": r.next_attempt_at.isoformat()} for r in failing],
+    }
