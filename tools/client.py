@@ -52,6 +52,11 @@ class Services:
             raise Refused(f"{method} {service}{path} as {as_user}: {response.status_code} {response.text}")
         return response.json() if response.content else None
 
+    def exists(self, service: str, path: str, as_user: str) -> bool:
+        """Whether the record is there yet (it travels between the services through the broker)."""
+        headers = self.login(service, as_user)
+        return self.http.get(f"{self.url(service)}{path}", headers=headers).status_code == 200
+
     def get(self, service: str, path: str, as_user: str, **params: Any) -> Any:
         return self.call("GET", service, path, as_user, params=params)
 

@@ -262,9 +262,7 @@ class Generator:
         return self.log
 
     def _at_police(self, m: Matter) -> bool:
-        s = self.services
-        headers = s.login("police", staff(m.unit, "investigator"))
-        return s.http.get(f"{s.police}/referrals/{m.referral_id}", headers=headers).status_code == 200
+        return self.services.exists("police", f"/referrals/{m.referral_id}", staff(m.unit, "investigator"))
 
     def _decided_at_court(self, m: Matter) -> bool:
         want = "declined" if m.path == "private_prosecution" else "filed"

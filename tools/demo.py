@@ -77,13 +77,7 @@ class Stories:
         referral: dict[str, Any] = self.s.post("court", f"/leads/{lead['id']}/referral", judge, letter)
         investigator = f"{unit_login}.investigator"
         until(
-            lambda: (
-                self.s.http.get(
-                    f"{self.s.police}/referrals/{referral['id']}", headers=self.s.login("police", investigator)
-                ).status_code
-                == 200
-            ),
-            "the referral at the police",
+            lambda: self.s.exists("police", f"/referrals/{referral['id']}", investigator), "the referral at the police"
         )
         return referral
 
@@ -170,16 +164,8 @@ class Stories:
             "procuratorate", f"/supervision-cases/{opened['id']}/filing-notice", "tongshan.prosecutor", notice
         )
         notice_id = supervised["notices"][0]["notice_id"]
-        until(
-            lambda: (
-                self.s.http.get(
-                    f"{self.s.police}/supervision-notices/{notice_id}",
-                    headers=self.s.login("police", "tongshan.investigator"),
-                ).status_code
-                == 200
-            ),
-            "the notice at the police",
-        )
+        inbox = f"/supervision-notices/{notice_id}"
+        until(lambda: self.s.exists("police", inbox, "tongshan.investigator"), "the notice at the police")
         self.s.post("police", f"/supervision-notices/{notice_id}/filing", "tongshan.head", {})
         say("  郑某某依通知立案（同一事项的第二个刑事案件）")
         self.s.advance(2 * DAY)

@@ -217,9 +217,10 @@ def statistics_router(compute: Compute) -> APIRouter:
         if unit not in units:
             raise Forbidden(f"your unit {actor.unit} cannot see unit {unit}")
         since, until = period(start, end)
+        scope = visible_units(unit)  # the unit, or every county for the city
         async with runtime.uow() as uow:
-            figures = await compute(uow, visible_units(unit), since, until)
-            figures.breaches = await period_breaches(uow, runtime.agency, visible_units(unit), since, until)
+            figures = await compute(uow, scope, since, until)
+            figures.breaches = await period_breaches(uow, runtime.agency, scope, since, until)
         name = COUNTIES[unit].name if unit in COUNTIES else "咸宁市"
         return Report(
             **figures.model_dump(),

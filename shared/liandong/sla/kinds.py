@@ -280,6 +280,16 @@ CATALOGUE: dict[str, DeadlineKind] = {
 }
 
 
+NOTICE_SUBJECT = "supervision_notice"
+"""The subject of the police's window to answer a notice of the procuratorate (立案监督), by the notice's id: the police
+own the window, the procuratorate reads it as a peer window by this subject."""
+NOTICE_WINDOWS = {
+    "explanation_demand": Kind.POLICE_EXPLAIN_NON_FILING,  # 要求说明不立案理由通知书
+    "filing_notice": Kind.POLICE_FILE_AFTER_NOTICE,  # 通知立案书
+}
+"""The window each kind of notice gives the police to answer it."""
+
+
 class UnknownKind(ValueError):
     pass
 

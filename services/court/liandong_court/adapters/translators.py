@@ -32,8 +32,16 @@ from liandong_court.domain import events
 from liandong_court.domain.trials import Trial
 
 
-def _court(unit: str) -> ProducerRef:
-    return ProducerRef(agency="court", unit=unit)
+def _wrap(payload: Any, *, unit: str, aggregate_id: str, correlation_id: str, at: Any) -> Envelope:
+    """The court's events, keyed by their aggregate (a referral, a lead, a trial): each reaches consumers in order."""
+    return Envelope.wrap(
+        payload,
+        producer=ProducerRef(agency="court", unit=unit),
+        jurisdiction=unit,
+        aggregate_id=aggregate_id,
+        correlation_id=correlation_id,
+        occurred_at=at,
+    )
 
 
 @singledispatch
@@ -67,30 +75,28 @@ def _(event: events.ReferralSubmitted) -> Iterable[Envelope]:
         missing_evidence={EvidenceClass(k): v for k, v in event.missing_evidence.items()},
         override_reason=event.override_reason,
     )
-    yield Envelope.wrap(
+    yield _wrap(
         payload,
-        producer=_court(event.court_unit),
-        jurisdiction=event.court_unit,
+        unit=event.court_unit,
         aggregate_id=event.referral_id,
         correlation_id=event.lead_id,
-        occurred_at=event.occurred_at,
+        at=event.occurred_at,
     )
 
 
 @translate.register
 def _(event: events.ReferralWithdrawn) -> Iterable[Envelope]:
-    yield Envelope.wrap(
+    yield _wrap(
         ReferralWithdrawnV1(
             referral_id=event.referral_id,
             reason=event.reason,
             withdrawn_at=event.occurred_at,
             withdrawn_by=event.withdrawn_by,
         ),
-        producer=_court(event.court_unit),
-        jurisdiction=event.court_unit,
+        unit=event.court_unit,
         aggregate_id=event.referral_id,
         correlation_id=event.lead_id,
-        occurred_at=event.occurred_at,
+        at=event.occurred_at,
     )
 
 
@@ -98,7 +104,7 @@ def _(event: events.ReferralWithdrawn) -> Iterable[Envelope]:
 def _(event: events.LeadPerformed) -> Iterable[Envelope]:
     if event.referral_id is None:
         return  # the lead never reached the other agencies: the news stays in the court
-    yield Envelope.wrap(
+    yield _wrap(
         EnforcementPerformedV1(
             lead_id=event.lead_id,
             referral_id=event.referral_id,
@@ -111,11 +117,10 @@ def _(event: events.LeadPerformed) -> Iterable[Envelope]:
             instalments=[Instalment(due_on=i.due_on, amount=i.amount) for i in event.instalments],
             performed_at=event.occurred_at,
         ),
-        producer=_court(event.court_unit),
-        jurisdiction=event.court_unit,
+        unit=event.court_unit,
         aggregate_id=event.lead_id,
         correlation_id=event.lead_id,
-        occurred_at=event.occurred_at,
+        at=event.occurred_at,
     )
 
 
@@ -123,7 +128,7 @@ def _(event: events.LeadPerformed) -> Iterable[Envelope]:
 def _(event: events.EnforcementResumed) -> Iterable[Envelope]:
     if event.referral_id is None:
         return  # the lead never reached the other agencies
-    yield Envelope.wrap(
+    yield _wrap(
         EnforcementResumedV1(
             lead_id=event.lead_id,
             referral_id=event.referral_id,
@@ -134,17 +139,16 @@ def _(event: events.EnforcementResumed) -> Iterable[Envelope]:
             amount_paid=event.amount_paid,
             resumed_at=event.occurred_at,
         ),
-        producer=_court(event.court_unit),
-        jurisdiction=event.court_unit,
+        unit=event.court_unit,
         aggregate_id=event.lead_id,
         correlation_id=event.lead_id,
-        occurred_at=event.occurred_at,
+        at=event.occurred_at,
     )
 
 
 @translate.register
 def _(event: events.SupervisionRequested) -> Iterable[Envelope]:
-    yield Envelope.wrap(
+    yield _wrap(
         SupervisionRequestedV1(
             request_id=event.request_id,
             referral_id=event.referral_id,
@@ -160,11 +164,10 @@ def _(event: events.SupervisionRequested) -> Iterable[Envelope]:
             requested_at=event.occurred_at,
             requested_by=event.requested_by,
         ),
-        producer=_court(event.court_unit),
-        jurisdiction=event.court_unit,
+        unit=event.court_unit,
         aggregate_id=event.referral_id,
         correlation_id=event.lead_id,
-        occurred_at=event.occurred_at,
+        at=event.occurred_at,
     )
 
 
@@ -180,13 +183,12 @@ def _trial(trial: Trial) -> dict[str, Any]:
 
 
 def _of_trial(payload: Any, trial: Trial, at: Any) -> Envelope:
-    return Envelope.wrap(
+    return _wrap(
         payload,
-        producer=_court(trial.court_unit),
-        jurisdiction=trial.court_unit,
+        unit=trial.court_unit,
         aggregate_id=trial.id,
         correlation_id=trial.lead_id,
-        occurred_at=at,
+        at=at,
     )
 
 

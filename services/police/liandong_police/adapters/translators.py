@@ -33,13 +33,14 @@ from liandong_police.domain import events
 from liandong_police.domain.supervision import SupervisionNotice
 
 
-def _wrap(payload: Contract, *, unit: str, referral_id: str, lead_id: str, at: Any) -> Envelope:
+def _wrap(payload: Contract, *, unit: str, aggregate_id: str, correlation_id: str, at: Any) -> Envelope:
+    """The bureau's events, keyed by their aggregate (a referral, a case, a notice): each reaches consumers in order."""
     return Envelope.wrap(
         payload,
         producer=ProducerRef(agency="police", unit=unit),
         jurisdiction=unit,
-        aggregate_id=referral_id,
-        correlation_id=lead_id,
+        aggregate_id=aggregate_id,
+        correlation_id=correlation_id,
         occurred_at=at,
     )
 
@@ -61,8 +62,8 @@ def _(event: events.ReferralRegistered) -> Iterable[Envelope]:
             registered_by=event.registered_by,
         ),
         unit=event.police_unit,
-        referral_id=event.referral_id,
-        lead_id=event.lead_id,
+        aggregate_id=event.referral_id,
+        correlation_id=event.lead_id,
         at=event.occurred_at,
     )
 
@@ -80,8 +81,8 @@ def _(event: events.CaseFiled) -> Iterable[Envelope]:
             filed_by=event.filed_by,
         ),
         unit=event.police_unit,
-        referral_id=event.referral_id,
-        lead_id=event.lead_id,
+        aggregate_id=event.referral_id,
+        correlation_id=event.lead_id,
         at=event.occurred_at,
     )
 
@@ -98,8 +99,8 @@ def _(event: events.DeclineServed) -> Iterable[Envelope]:
             decided_by=event.decided_by,
         ),
         unit=event.police_unit,
-        referral_id=event.referral_id,
-        lead_id=event.lead_id,
+        aggregate_id=event.referral_id,
+        correlation_id=event.lead_id,
         at=event.occurred_at,
     )
 
@@ -117,22 +118,14 @@ def _(event: events.FilingExtended) -> Iterable[Envelope]:
             extended_at=event.occurred_at,
         ),
         unit=event.police_unit,
-        referral_id=event.referral_id,
-        lead_id=event.lead_id,
+        aggregate_id=event.referral_id,
+        correlation_id=event.lead_id,
         at=event.occurred_at,
     )
 
 
 def _case_event(payload: Contract, case: events.CaseFacts, at: Any) -> Envelope:
-    """A case's events are keyed by the case: they reach every consumer in order."""
-    return Envelope.wrap(
-        payload,
-        producer=ProducerRef(agency="police", unit=case.police_unit),
-        jurisdiction=case.police_unit,
-        aggregate_id=case.case_id,
-        correlation_id=case.correlation_id,
-        occurred_at=at,
-    )
+    return _wrap(payload, unit=case.police_unit, aggregate_id=case.case_id, correlation_id=case.correlation_id, at=at)
 
 
 def _case_fields(case: events.CaseFacts) -> dict[str, Any]:
@@ -205,15 +198,7 @@ def _(event: events.ArrestExecuted) -> Iterable[Envelope]:
 
 
 def _answer(payload: Contract, notice: SupervisionNotice, at: Any) -> Envelope:
-    """An answer to a notice is keyed by the notice."""
-    return Envelope.wrap(
-        payload,
-        producer=ProducerRef(agency="police", unit=notice.police_unit),
-        jurisdiction=notice.police_unit,
-        aggregate_id=notice.id,
-        correlation_id=notice.correlation_id,
-        occurred_at=at,
-    )
+    return _wrap(payload, unit=notice.police_unit, aggregate_id=notice.id, correlation_id=notice.correlation_id, at=at)
 
 
 def _notice_fields(notice: SupervisionNotice) -> dict[str, Any]:

@@ -151,7 +151,7 @@ class Referral:
             raise Conflict(f"referral {self.id} already has a proposal awaiting approval", code="proposal_pending")
         self._undecided()
         if proposal["decision"] == "file" and proposal.get("case_number") is not None:
-            self._check_case_number(proposal["case_number"])
+            check_case_number(proposal["case_number"])
         if proposal["decision"] == "decline" and not str(proposal.get("reasons") or "").strip():
             raise DomainError("a decline gives its reasons", code="reasons_required")
         self.status = ReferralStatus.DECISION_PROPOSED
@@ -175,10 +175,6 @@ class Referral:
         self.proposal = None
         self.proposal_returned_note = f"{by}: {note}"
 
-    @staticmethod
-    def _check_case_number(number: str) -> None:
-        check_case_number(number)
-
     def file(
         self,
         *,
@@ -195,7 +191,7 @@ class Referral:
             self._undecided()
         elif self.status in (ReferralStatus.FILED, ReferralStatus.WITHDRAWN):
             raise Conflict(f"referral {self.id} is {self.status.value}", code=f"already_{self.status.value}")
-        self._check_case_number(number)
+        check_case_number(number)
         if not suspects:
             raise DomainError("a filed case names its suspects", code="no_suspects")
         self.status = ReferralStatus.FILED

@@ -22,13 +22,12 @@ from liandong.contracts import (
 )
 from liandong.errors import DomainError
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
-from liandong.sla.kinds import Kind
+from liandong.sla.kinds import NOTICE_SUBJECT, NOTICE_WINDOWS, Kind
 from liandong.units import court_code_of
 from liandong_police.domain.cases import Case
 from liandong_police.domain.model import Referral
 from liandong_police.domain.supervision import NoticeKind, SupervisionNotice
 from liandong_police.service_layer.case_handlers import EXECUTION, execution_subject
-from liandong_police.service_layer.supervision_handlers import NOTICE, WINDOW_OF
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 CourtNews = ReferralWithdrawnV1 | EnforcementPerformedV1 | EnforcementResumedV1
@@ -232,10 +231,10 @@ async def on_supervision_notice(event: Delivery[Notice], uow: PoliceUnitOfWork) 
             received_at=now,
         )
     )
-    if kind in WINDOW_OF:
+    if kind in NOTICE_WINDOWS:
         await uow.deadlines.start(
-            kind=WINDOW_OF[kind],
-            subject_type=NOTICE,
+            kind=NOTICE_WINDOWS[kind],
+            subject_type=NOTICE_SUBJECT,
             subject_id=notice.notice_id,
             correlation_id=event.envelope.correlation_id,
             unit=notice.police_unit,

@@ -156,13 +156,28 @@ async def file_referral(
         by=head.username,
         at=now,
     )
-    uow.cases.add(case)
+    await open_case(uow, case, head)
     await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, head)
     for moot in await uow.deadlines.running(
         subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_NON_FILING_NOTICE
     ):  # a decline not yet served, overtaken by the filing
         await uow.deadlines.cancel(moot.id, reason="已依通知立案，不予立案通知书不再送达", actor=head.username)
-    await _start(uow, Kind.POLICE_INVESTIGATION, ("case", case_id), referral, now, head)
+    return case
+
+
+async def open_case(uow: PoliceUnitOfWork, case: Case, head: Principal) -> Case:
+    """A filed case in the bureau's register — on a referral or a co-offender's notice: the investigation target
+    starts with it."""
+    uow.cases.add(case)
+    await uow.deadlines.start(
+        kind=Kind.POLICE_INVESTIGATION,
+        subject_type="case",
+        subject_id=case.id,
+        correlation_id=case.correlation_id,
+        unit=case.police_unit,
+        started_at=case.opened_at,
+        actor=head.username,
+    )
     return case
 
 

@@ -8,18 +8,15 @@ import uuid
 
 from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.security import Principal
-from liandong.sla.kinds import Kind
+from liandong.sla.kinds import NOTICE_SUBJECT, NOTICE_WINDOWS
 from liandong.units import can_see
 from liandong_police.domain.cases import Case, suspects_from_filing
 from liandong_police.domain.model import check_case_number
-from liandong_police.domain.supervision import NoticeKind, SupervisionNotice
+from liandong_police.domain.supervision import SupervisionNotice
 from liandong_police.service_layer import commands
-from liandong_police.service_layer.handlers import file_referral, new_case_number
+from liandong_police.service_layer.handlers import file_referral, new_case_number, open_case
 from liandong_police.service_layer.roles import BUREAU_HEAD
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
-
-NOTICE = "supervision_notice"
-WINDOW_OF = {NoticeKind.EXPLANATION: Kind.POLICE_EXPLAIN_NON_FILING, NoticeKind.FILING: Kind.POLICE_FILE_AFTER_NOTICE}
 
 
 async def load_notice(
@@ -35,7 +32,11 @@ async def load_notice(
 
 async def _meet(uow: PoliceUnitOfWork, notice: SupervisionNotice, actor: Principal) -> None:
     await uow.deadlines.meet(
-        kind=WINDOW_OF[notice.kind], subject_type=NOTICE, subject_id=notice.id, at=uow.clock.now(), actor=actor.username
+        kind=NOTICE_WINDOWS[notice.kind],
+        subject_type=NOTICE_SUBJECT,
+        subject_id=notice.id,
+        at=uow.clock.now(),
+        actor=actor.username,
     )
 
 
@@ -92,14 +93,4 @@ async def _co_offender_case(
         by=head.username,
         at=now,
     )
-    uow.cases.add(case)
-    await uow.deadlines.start(
-        kind=Kind.POLICE_INVESTIGATION,
-        subject_type="case",
-        subject_id=case.id,
-        correlation_id=case.correlation_id,
-        unit=case.police_unit,
-        started_at=now,
-        actor=head.username,
-    )
-    return case
+    return await open_case(uow, case, head)

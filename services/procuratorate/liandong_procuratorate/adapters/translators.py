@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import singledispatch
-from typing import Any
+from typing import Any, Protocol
 
 from liandong.contracts import (
     ArrestDecidedV1,
@@ -27,7 +27,27 @@ from liandong.contracts.base import Contract
 from liandong.envelope import Envelope, ProducerRef
 from liandong_procuratorate.domain import events
 from liandong_procuratorate.domain.prosecutions import ProsecutionReview
-from liandong_procuratorate.domain.supervision import CORRECTION, EXPLANATION, FILING, SupervisionCase
+from liandong_procuratorate.domain.supervision import CORRECTION, EXPLANATION, FILING
+
+
+class Keyed(Protocol):
+    """An aggregate of the procuratorate: its unit, its id (the events' key) and its matter."""
+
+    id: str
+    unit: str
+    correlation_id: str
+
+
+def _of(payload: Contract, aggregate: Keyed, at: Any) -> Envelope:
+    """An event of one of the procuratorate's aggregates, keyed by it: its events arrive in order."""
+    return Envelope.wrap(
+        payload,
+        producer=ProducerRef(agency="procuratorate", unit=aggregate.unit),
+        jurisdiction=aggregate.unit,
+        aggregate_id=aggregate.id,
+        correlation_id=aggregate.correlation_id,
+        occurred_at=at,
+    )
 
 
 @singledispatch
@@ -58,26 +78,7 @@ def _(event: events.ArrestDecided) -> Iterable[Envelope]:
         decided_at=event.occurred_at,
         decided_by=event.by,
     )
-    yield Envelope.wrap(
-        decided,
-        producer=ProducerRef(agency="procuratorate", unit=review.unit),
-        jurisdiction=review.unit,
-        aggregate_id=review.id,
-        correlation_id=review.correlation_id,
-        occurred_at=event.occurred_at,
-    )
-
-
-def _supervision(payload: Contract, case: SupervisionCase, at: Any) -> Envelope:
-    """A supervision case's events are keyed by the case: they arrive in order."""
-    return Envelope.wrap(
-        payload,
-        producer=ProducerRef(agency="procuratorate", unit=case.unit),
-        jurisdiction=case.unit,
-        aggregate_id=case.id,
-        correlation_id=case.correlation_id,
-        occurred_at=at,
-    )
+    yield _of(decided, review, event.occurred_at)
 
 
 @translate.register
@@ -109,7 +110,7 @@ def _(event: events.NoticeIssued) -> Iterable[Envelope]:
         )
     else:
         payload = ReminderSentV1(**common, case_id=notice["case_id"], text=notice["text"])
-    yield _supervision(payload, case, event.occurred_at)
+    yield _of(payload, case, event.occurred_at)
 
 
 @translate.register
@@ -124,7 +125,7 @@ def _(event: events.SupervisionClosed) -> Iterable[Envelope]:
         closed_at=event.occurred_at,
         closed_by=case.closed_by or "system",
     )
-    yield _supervision(closed, case, event.occurred_at)
+    yield _of(closed, case, event.occurred_at)
 
 
 def _review_act(review: ProsecutionReview, at: Any) -> dict[str, Any]:
@@ -141,17 +142,6 @@ def _review_act(review: ProsecutionReview, at: Any) -> dict[str, Any]:
     }
 
 
-def _of_review(payload: Contract, review: ProsecutionReview, at: Any) -> Envelope:
-    return Envelope.wrap(
-        payload,
-        producer=ProducerRef(agency="procuratorate", unit=review.unit),
-        jurisdiction=review.unit,
-        aggregate_id=review.id,
-        correlation_id=review.correlation_id,
-        occurred_at=at,
-    )
-
-
 @translate.register
 def _(event: events.ProsecutionReturned) -> Iterable[Envelope]:
     review, back = event.review, event.back
@@ -160,7 +150,7 @@ def _(event: events.ProsecutionReturned) -> Iterable[Envelope]:
         return_number=back["return_number"],
         outline=back["outline"],
     )
-    yield _of_review(returned, review, event.occurred_at)
+    yield _of(returned, review, event.occurred_at)
 
 
 @translate.register
@@ -172,7 +162,7 @@ def _(event: events.ProsecutionDeclined) -> Iterable[Envelope]:
         ground=NonProsecutionGround(decision["ground"]),
         reasons=decision["reasons"],
     )
-    yield _of_review(declined, review, event.occurred_at)
+    yield _of(declined, review, event.occurred_at)
 
 
 @translate.register
@@ -187,4 +177,4 @@ def _(event: events.IndictmentFiled) -> Iterable[Envelope]:
         charges=decision["charges"],
         asset_proposal=AssetProposal.model_validate(decision["asset_proposal"]),
     )
-    yield _of_review(indicted, review, event.occurred_at)
+    yield _of(indicted, review, event.occurred_at)

@@ -11,7 +11,7 @@ from datetime import datetime
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
-from liandong.sla.kinds import Kind
+from liandong.sla.kinds import NOTICE_SUBJECT, NOTICE_WINDOWS
 from liandong.sla.rules import DeadlineState
 from liandong.units import can_see
 from liandong_procuratorate.domain.prosecutions import ProsecutionReview
@@ -30,8 +30,6 @@ from liandong_procuratorate.service_layer.handlers import PROSECUTOR, load_revie
 from liandong_procuratorate.service_layer.prosecution_handlers import load_prosecution
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
-NOTICE = "supervision_notice"  # the subject type of the police's windows to answer a notice
-WINDOW_OF = {EXPLANATION: Kind.POLICE_EXPLAIN_NON_FILING, FILING: Kind.POLICE_FILE_AFTER_NOTICE}
 TITLES = {
     EXPLANATION: "要求说明不立案理由通知书",
     FILING: "通知立案书",
@@ -213,7 +211,7 @@ async def issue_correction(cmd: commands.IssueCorrection, uow: ProcuratorateUnit
         case = await load_supervision(uow, cmd.supervision_id, cmd.actor)
         concerned = case.notice(cmd.notice_id)
         now = uow.clock.now()
-        if concerned["kind"] in WINDOW_OF and not await _overdue(uow, concerned, now):
+        if concerned["kind"] in NOTICE_WINDOWS and not await _overdue(uow, concerned, now):
             raise Conflict(
                 f"the police's window to answer {concerned['document_number']} has not passed", code="window_running"
             )
@@ -231,13 +229,13 @@ async def issue_correction(cmd: commands.IssueCorrection, uow: ProcuratorateUnit
 
 
 async def _overdue(uow: ProcuratorateUnitOfWork, notice: dict[str, object], now: datetime) -> bool:
-    window = await uow.deadlines.peer(subject_type=NOTICE, subject_id=str(notice["notice_id"]))
+    window = await uow.deadlines.peer(subject_type=NOTICE_SUBJECT, subject_id=str(notice["notice_id"]))
     if window is not None and window.state is DeadlineState.BREACHED:
         return True
     if window is not None and window.state is not DeadlineState.RUNNING:
         return False  # answered, or cancelled
     issued = datetime.fromisoformat(str(notice["issued_at"]))
-    due = window.due_at if window is not None else uow.deadlines.due_at(WINDOW_OF[str(notice["kind"])], issued)
+    due = window.due_at if window is not None else uow.deadlines.due_at(NOTICE_WINDOWS[str(notice["kind"])], issued)
     return now > due
 
 

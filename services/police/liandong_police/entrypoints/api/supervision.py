@@ -11,12 +11,13 @@ from pydantic import Field
 
 from liandong.api.deadlines import Windowed
 from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
+from liandong.sla.kinds import NOTICE_SUBJECT
 from liandong.units import visible_units
 from liandong_police.domain.supervision import NoticeKind, NoticeStatus
 from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff, UowDep
 from liandong_police.service_layer import commands
 from liandong_police.service_layer import supervision_handlers as handlers
-from liandong_police.service_layer.supervision_handlers import NOTICE, load_notice
+from liandong_police.service_layer.supervision_handlers import load_notice
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 router = APIRouter(prefix="/supervision-notices", tags=["supervision"])
@@ -54,7 +55,9 @@ class FilingIn(StrictModel):
 async def _shown(runtime: RuntimeDep, notice_id: str, actor: Staff) -> NoticePublic:
     async with unit_of_work_of(PoliceUnitOfWork)(runtime) as uow:
         notice = await load_notice(uow, notice_id, actor, for_update=False)
-        windows = await runtime.deadlines.of_subjects(uow, [(NOTICE, notice.id)], units=visible_units(actor.unit))
+        windows = await runtime.deadlines.of_subjects(
+            uow, [(NOTICE_SUBJECT, notice.id)], units=visible_units(actor.unit)
+        )
         return NoticePublic.of(notice, windows)
 
 

@@ -11,12 +11,13 @@ from pydantic import BaseModel, Field, model_validator
 
 from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
 from liandong.contracts import CoOffender
+from liandong.sla.kinds import NOTICE_SUBJECT
 from liandong.units import visible_units
 from liandong_procuratorate.domain.supervision import Origin, SupervisionCase, SupervisionStatus
 from liandong_procuratorate.entrypoints.api.deps import Prosecutor, Staff, UowDep
 from liandong_procuratorate.service_layer import commands
 from liandong_procuratorate.service_layer import supervision_handlers as handlers
-from liandong_procuratorate.service_layer.supervision_handlers import NOTICE, load_supervision
+from liandong_procuratorate.service_layer.supervision_handlers import load_supervision
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 router = APIRouter(prefix="/supervision-cases", tags=["supervision"])
@@ -99,7 +100,7 @@ async def _shown(runtime: RuntimeDep, supervision_id: str, actor: Staff) -> Supe
         case = await load_supervision(uow, supervision_id, actor, for_update=False)
         windows = {}
         for notice in case.notices:
-            window = await uow.deadlines.peer(subject_type=NOTICE, subject_id=notice["notice_id"])
+            window = await uow.deadlines.peer(subject_type=NOTICE_SUBJECT, subject_id=notice["notice_id"])
             if window is not None:
                 windows[notice["notice_id"]] = PeerWindowBrief.model_validate(window, from_attributes=True)
         return SupervisionPublic.of(case, windows)
