@@ -10,6 +10,7 @@ from sqlalchemy import inspect, select
 
 from liandong.clock import ManualClock
 from liandong.contracts.common import PartyKind, SuspectRole
+from liandong.envelope import Envelope, ProducerRef
 from liandong.persistence import migrations
 from liandong.persistence.uow import IdempotencyClaim, IdempotencyKeyTaken, current_idempotency_claim
 from liandong_court.adapters.orm import common, leads
@@ -23,6 +24,7 @@ from liandong_procuratorate.bootstrap import spec as procuratorate_spec
 from tests.integration.conftest import Database, migrated
 from tests.support.letters import CREDITOR, ENFORCEMENT_BASIS, NOT_YET_PROVED
 from tests.support.outbox import count as count_rows
+from tests.unit.test_prosecution_handlers import paid
 
 pytestmark = pytest.mark.asyncio
 CLOCK = ManualClock(datetime(2025, 10, 10, 2, 0, tzinfo=UTC))
@@ -157,3 +159,43 @@ async def test_an_idempotency_key_is_recorded_with_the_change_and_a_second_use_w
     assert await count(court_db, leads) == 1
     assert await count(court_db, common.outbox) == 0
     assert await count(court_db, common.idempotency_keys) == 1
+
+
+async def test_the_events_applied_for_a_matter_come_back_oldest_first(court_db: Database) -> None:
+    """What an aggregate opened later reads of the events that came before it (`received`)."""
+
+    def envelope(matter: str, amount: str, day: int) -> Envelope:
+        return Envelope.wrap(
+            paid(amount),
+            producer=ProducerRef(agency="court", unit="421222"),
+            jurisdiction="421222",
+            aggregate_id=matter,
+            correlation_id=matter,
+            occurred_at=datetime(2025, 10, day, 2, 0, tzinfo=UTC),
+        )
+
+    rows = [
+        (envelope("lead-9", "2", 12), "applied"),
+        (envelope("lead-9", "1", 11), "applied"),
+        (envelope("lead-9", "3", 13), "stale"),  # not applied: not part of what is known
+        (envelope("lead-8", "4", 11), "applied"),  # another matter
+    ]
+    async with court_db.sessions() as session:
+        for env, outcome in rows:
+            await session.execute(
+                common.inbox.insert().values(
+                    consumer="c",
+                    event_id=str(env.event_id),
+                    event_type=env.event_type,
+                    correlation_id=env.correlation_id,
+                    outcome=outcome,
+                    received_at=CLOCK.now(),
+                    occurred_at=env.occurred_at,
+                    envelope=env.model_dump_json(),
+                )
+            )
+        await session.commit()
+    async with uow(court_db) as work:
+        known = await work.received("lead-9", "court.enforcement.performed")
+        assert [e.payload["amount_paid"] for e in known] == ["1", "2"]
+        assert await work.received("lead-9", "court.referral.submitted") == []

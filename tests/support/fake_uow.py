@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, cast
 
 from liandong.clock import Clock
+from liandong.envelope import Envelope
 from liandong.errors import Conflict, DomainError, NotFound
 from liandong.sla.calendar import DEFAULT_CALENDAR
 from liandong.sla.counting import compute_due
@@ -187,6 +188,7 @@ class FakeUnitOfWork:
     commits: int = field(default=0, init=False)
     counters: dict[tuple[str, str, int], int] = field(default_factory=dict, init=False)
     corrections: list[dict[str, Any]] = field(default_factory=list, init=False)
+    inbox: list[Envelope] = field(default_factory=list, init=False)  # events applied before, for `received`
 
     def __post_init__(self) -> None:
         self.deadlines = FakeDeadlines(self.clock)
@@ -235,6 +237,9 @@ class FakeUnitOfWork:
                 "reason": reason,
             }
         )
+
+    async def received(self, correlation_id: str, event_type: str) -> list[Envelope]:
+        return [e for e in self.inbox if e.correlation_id == correlation_id and e.event_type == event_type]
 
     def events_of(self, cls: type[U]) -> Sequence[U]:
         return [e for e in self.published if isinstance(e, cls)]

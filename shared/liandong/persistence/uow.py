@@ -17,7 +17,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -156,6 +156,22 @@ class SqlUnitOfWork:
                 reason=reason,
             )
         )
+
+    async def received(self, correlation_id: str, event_type: str) -> list[Envelope]:
+        """The events of one type this service already applied for a matter, oldest first — for an aggregate that
+        opens after them (events of different topics arrive in no promised order)."""
+        inbox = self.tables.inbox
+        rows = await self.session.scalars(
+            select(inbox.c.envelope)
+            .where(
+                inbox.c.correlation_id == correlation_id,
+                inbox.c.event_type == event_type,
+                inbox.c.outcome == "applied",  # Outcome.APPLIED of messaging.handlers, which builds on this module
+                inbox.c.envelope.is_not(None),
+            )
+            .order_by(inbox.c.occurred_at, inbox.c.received_at)
+        )
+        return [Envelope.model_validate_json(raw) for raw in rows]
 
     def emit(self, envelope: Envelope) -> None:
         """Queue an integration event directly (used where there is no aggregate, e.g. a receipt)."""

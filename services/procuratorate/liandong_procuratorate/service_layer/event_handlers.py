@@ -16,6 +16,7 @@ from liandong.contracts import (
     JudgmentPronouncedV1,
     ReferralSubmittedV1,
     SupervisionRequestedV1,
+    parse_payload,
 )
 from liandong.contracts.summaries import summary
 from liandong.errors import DomainError
@@ -260,6 +261,8 @@ async def on_case_transferred(event: Delivery[CaseTransferredV1], uow: Procurato
         received_at=now,
     )
     uow.prosecutions.add(review)
+    for paid in await uow.received(env.correlation_id, EnforcementPerformedV1.event_type):
+        review.record_performance(parse_payload(paid).model_dump(mode="json"))  # paid before the case arrived
     review.window_id = await uow.deadlines.start(
         kind=review_kind(review),
         subject_type=PROSECUTION,
