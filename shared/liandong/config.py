@@ -46,6 +46,11 @@ class ServiceSettings(BaseSettings):
     calendar_extra_holidays: list[date] = Field(default_factory=list)
     calendar_extra_workdays: list[date] = Field(default_factory=list)
 
+    # traces across agencies (liandong.tracing): off unless asked for; spans go to an OTLP/HTTP collector
+    tracing_enabled: bool = False
+    tracing_otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+    tracing_export_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
     topic_partitions: int = Field(default=6, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
 

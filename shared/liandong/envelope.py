@@ -19,6 +19,8 @@ HEADER_EVENT_ID = "event_id"
 HEADER_EVENT_TYPE = "event_type"
 HEADER_SCHEMA_VERSION = "schema_version"
 HEADER_CORRELATION_ID = "correlation_id"
+HEADER_TRACEPARENT = "traceparent"
+TRACEPARENT_PATTERN = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 
 
 class Payload(Protocol):
@@ -59,6 +61,8 @@ class Envelope(BaseModel):
     correlation_id: str = Field(min_length=1, max_length=128)
     causation_id: uuid.UUID | None = None
     payload: dict[str, Any]
+    # W3C trace context of the act that produced the event (liandong.tracing), only when tracing is on
+    traceparent: str | None = Field(default=None, pattern=TRACEPARENT_PATTERN)
 
     @field_validator("occurred_at")
     @classmethod
@@ -106,7 +110,8 @@ class Envelope(BaseModel):
         ]
 
     def to_json(self) -> str:
-        return self.model_dump_json()
+        # without the trace context when there is none: the envelope on the wire stays what it was before tracing
+        return self.model_dump_json(exclude={"traceparent"} if self.traceparent is None else None)
 
     @classmethod
     def from_bytes(cls, raw: bytes | None) -> Envelope:

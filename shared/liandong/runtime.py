@@ -35,6 +35,7 @@ from liandong.persistence.engine import create_engine, session_factory
 from liandong.persistence.tables import CommonTables
 from liandong.persistence.uow import SqlUnitOfWork, Translator
 from liandong.sla.calendar import LegalCalendar
+from liandong.tracing import Tracing
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,11 @@ class Worker(Protocol):
 
 
 class Runtime:
-    def __init__(self, spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None, tracing: Tracing | None = None
+    ) -> None:
         self.spec = spec
+        self.tracing = tracing
         self.agency = spec.agency
         self.settings = settings
         # a clock the development and test environments may move (POST /testing/clock); production never
@@ -80,6 +84,8 @@ class Runtime:
         self.tables = spec.tables
         self.engine: AsyncEngine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.session_factory: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        if tracing is not None:
+            tracing.instrument_engine(self.engine)
         self.group_id = f"liandong.{spec.agency}"
         client_id = f"liandong-{spec.agency}{settings.kafka_client_id_suffix}"
         bootstrap = settings.kafka_bootstrap_servers
@@ -93,6 +99,7 @@ class Runtime:
             idle_seconds=settings.relay_idle_seconds,
             send_timeout=settings.relay_send_timeout_seconds,
             backoff_max=settings.relay_backoff_max_seconds,
+            tracing=tracing,
         )
         self.calendar = LegalCalendar(settings.calendar_extra_holidays, settings.calendar_extra_workdays)
         self.deadlines = DeadlineEngine(
@@ -121,6 +128,7 @@ class Runtime:
                     stall_seconds=settings.consumer_stall_seconds,
                     max_handler_attempts=settings.consumer_max_handler_attempts,
                     restart_when_unassigned=settings.consumer_restart_when_unassigned,
+                    tracing=tracing,
                 )
             )
         self.workers: list[Worker] = [make(self) for make in spec.workers]
@@ -136,6 +144,7 @@ class Runtime:
             translate=self.spec.translate,
             on_commit=self.relay.wake,
             deadline_engine=self.deadlines,
+            tracing=self.tracing,
         )
 
     async def migrate(self) -> None:
@@ -198,6 +207,8 @@ class Runtime:
         await self.tracker.stop()
         await self.relay.stop()
         await self.engine.dispose()
+        if self.tracing is not None:
+            await self.tracing.shutdown()
 
     async def check_database(self) -> None:
         """Ready to serve staff: the database answers and holds the schema this code expects."""

@@ -44,7 +44,7 @@ def metric(text: str, name: str) -> float:
     return float(match[1])
 
 
-async def refer_one(client: httpx.AsyncClient, officer: dict[str, str], judge: dict[str, str]) -> None:
+async def refer_one(client: httpx.AsyncClient, officer: dict[str, str], judge: dict[str, str]) -> dict[str, Any]:
     lead = await client.post("/leads", json=LEAD, headers=officer)
     assert lead.status_code == 201, lead.text
     suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
@@ -57,6 +57,8 @@ async def refer_one(client: httpx.AsyncClient, officer: dict[str, str], judge: d
         headers=judge,
     )
     assert referral.status_code == 201, referral.text
+    body: dict[str, Any] = referral.json()
+    return body
 
 
 async def test_a_broker_outage_keeps_the_service_ready_and_the_outbox_drains_after(

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from liandong.api.app import create_app
 from liandong.clock import Clock
@@ -15,9 +16,9 @@ from liandong.runtime import ServiceSpec
 
 @asynccontextmanager
 async def running_app(
-    spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None
+    spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None, span_exporter: SpanExporter | None = None
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(spec, settings, clock)
+    app = create_app(spec, settings, clock, span_exporter)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://court.test") as client,

@@ -40,7 +40,9 @@ def evidence_fetcher(runtime: Runtime) -> EvidenceFetcher:
 
     return EvidenceFetcher(
         uow_factory=lambda: police_uow(runtime),
-        court=CourtClient(settings.court_url, settings.court_client_id, settings.court_client_secret),
+        court=CourtClient(
+            settings.court_url, settings.court_client_id, settings.court_client_secret, tracing=runtime.tracing
+        ),
         clock=runtime.clock,
         interval_seconds=settings.evidence_fetch_seconds,
     )

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from liandong import __version__, asyncapi, logs
 from liandong.api import deadlines, ops, timeline
@@ -20,12 +21,18 @@ from liandong.clock import Clock
 from liandong.config import ServiceSettings
 from liandong.persistence.tables import CommonTables
 from liandong.runtime import Runtime, ServiceSpec
+from liandong.tracing import Tracing
 
 
-def create_app(spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None, span_exporter: SpanExporter | None = None
+) -> FastAPI:
+    """`span_exporter` (tests) receives the spans that otherwise go to the OTLP endpoint when tracing is on."""
+    tracing = Tracing.configure(spec.agency, settings, span_exporter)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = Runtime(spec, settings, clock)
+        runtime = Runtime(spec, settings, clock, tracing)
         app.state.runtime = runtime
         app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers)
         await runtime.start()
@@ -52,6 +59,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(NoSniffMiddleware)
     install_error_handlers(app)
+    if tracing is not None:
+        tracing.instrument_app(app)
     app.include_router(health_router())
     app.include_router(auth_router())
     app.include_router(deadlines.router)

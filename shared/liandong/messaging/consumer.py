@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from aiokafka import (
@@ -44,6 +44,7 @@ from liandong.messaging.dead_letters import DeadLetterAborted, DeadLetters
 from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
 from liandong.messaging.kafka import bounded, cancel_within, stop_quietly
 from liandong.persistence.uow import SqlUnitOfWork
+from liandong.tracing import Tracing
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,10 @@ class ConsumerRunner(Generic[U]):
         retry_delay: float = 0.2,
         restart_when_unassigned: bool = True,
         topic_names: Mapping[str, str] | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         self.name = name
+        self._tracing = tracing
         self.group_id = group_id
         # where each catalogue topic is found: itself, unless a test isolates it on a topic of its own
         self._topic_names = dict(topic_names or {})
@@ -266,7 +269,7 @@ class ConsumerRunner(Generic[U]):
         delay = self._retry_delay
         while True:
             try:
-                outcome = await self._apply(delivery, handler)
+                outcome = await self._apply(delivery, handler, record.headers)
                 HANDLED.labels(self.name, outcome).inc()
                 return
             except PoisonMessage as exc:
@@ -286,11 +289,21 @@ class ConsumerRunner(Generic[U]):
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
-    async def _apply(self, delivery: Delivery[Any], handler: Callable[[Delivery[Any], U], Awaitable[Outcome]]) -> str:
+    async def _apply(
+        self,
+        delivery: Delivery[Any],
+        handler: Callable[[Delivery[Any], U], Awaitable[Outcome]],
+        headers: Sequence[tuple[str, bytes]] = (),
+    ) -> str:
         env = delivery.envelope
         token = logs.correlation_id.set(env.correlation_id)
         try:
-            return await self._apply_in_transaction(delivery, handler)
+            if self._tracing is None:
+                return await self._apply_in_transaction(delivery, handler)
+            with self._tracing.processing(env, delivery.topic, self.group_id, headers) as span:
+                outcome = await self._apply_in_transaction(delivery, handler)
+                span.set_attribute("liandong.outcome", outcome)
+                return outcome
         finally:
             logs.correlation_id.reset(token)
 
@@ -315,7 +328,7 @@ class ConsumerRunner(Generic[U]):
                         outcome=Outcome.APPLIED.value,
                         received_at=self._clock.now(),
                         occurred_at=env.occurred_at,
-                        envelope=env.model_dump_json(),
+                        envelope=env.to_json(),
                     )
                 )
             except IntegrityError:

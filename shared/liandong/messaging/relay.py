@@ -22,13 +22,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from opentelemetry.trace import Span
 from prometheus_client import Counter
 from sqlalchemy import Row, Table, bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liandong.clock import Clock
-from liandong.envelope import Envelope
+from liandong.envelope import HEADER_TRACEPARENT, Envelope
 from liandong.messaging.kafka import bounded, stop_quietly
+from liandong.tracing import Tracing, traceparent_of
 from liandong.worker import PeriodicWorker
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,10 @@ class OutboxRelay(PeriodicWorker):
         send_timeout: float = 15.0,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
+        tracing: Tracing | None = None,
     ) -> None:
         super().__init__(f"outbox-relay-{name}", idle_seconds)
+        self._tracing = tracing
         self.relay = name
         self._sessions = session_factory
         self._outbox = outbox
@@ -177,14 +181,26 @@ class OutboxRelay(PeriodicWorker):
     async def _publish(self, rows: Sequence[Row[Any]]) -> None:
         producer = await self._ensure_producer()
         futures = []
+        spans: list[Span] = []
         for row in rows:
             envelope = Envelope.model_validate_json(row.envelope)
+            headers = envelope.headers()
+            if self._tracing is not None:
+                spans.append(span := self._tracing.publishing(envelope, row.topic))
+                traceparent = traceparent_of(span)
+                if traceparent is not None:
+                    headers.append((HEADER_TRACEPARENT, traceparent.encode()))
             futures.append(
-                await producer.send(
-                    row.topic, value=row.envelope.encode(), key=envelope.key, headers=envelope.headers()
-                )
+                await producer.send(row.topic, value=row.envelope.encode(), key=envelope.key, headers=headers)
             )
-        await asyncio.gather(*futures)
+        try:
+            await asyncio.gather(*futures)
+        except BaseException as exc:
+            for span in spans:
+                Tracing.published(span, exc)
+            raise
+        for span in spans:
+            Tracing.published(span)
 
     async def _give_back(
         self, session: AsyncSession, rows: Sequence[Row[Any]], now: datetime, exc: BaseException

@@ -27,6 +27,7 @@ from liandong.envelope import Envelope
 from liandong.persistence.counters import next_number
 from liandong.persistence.tables import CommonTables
 from liandong.sla.ports import DeadlineBook
+from liandong.tracing import Tracing
 
 
 class BindsDeadlines(Protocol):
@@ -89,6 +90,7 @@ class SqlUnitOfWork:
     translate: Translator
     on_commit: Callable[[], None] | None = None
     deadline_engine: BindsDeadlines | None = None  # the service's SLA engine, for handlers that start or meet windows
+    tracing: Tracing | None = None  # when on, the events carry their matter's trace (liandong.tracing)
     _session: AsyncSession | None = field(default=None, init=False)
     _seen: list[HasEvents] = field(default_factory=list, init=False)
     _envelopes: list[Envelope] = field(default_factory=list, init=False)
@@ -178,7 +180,11 @@ class SqlUnitOfWork:
         self._envelopes.append(envelope)
 
     async def commit(self) -> None:
-        rows = [self._outbox_row(e) for e in self._collect()]
+        envelopes = self._collect()
+        if envelopes and self.tracing is not None:
+            known = await self._matter_traces({e.correlation_id for e in envelopes})
+            envelopes = self.tracing.stamp(envelopes, known)
+        rows = [self._outbox_row(e) for e in envelopes]
         if rows:
             await self.session.execute(insert(self.tables.outbox), rows)
         claim = current_idempotency_claim.get()
@@ -199,6 +205,25 @@ class SqlUnitOfWork:
             while aggregate.events:
                 envelopes.extend(self.translate(aggregate.events.pop(0)))
         return envelopes
+
+    async def _matter_traces(self, matters: set[str]) -> dict[str, str]:
+        """The traceparent that began each matter's trace here: of the earliest traced event this service sent or
+        applied for it."""
+        earliest: dict[str, tuple[datetime, str]] = {}
+        outbox, inbox = self.tables.outbox, self.tables.inbox
+        traced = '%"traceparent":"%'
+        for table, at in ((outbox, outbox.c.created_at), (inbox, inbox.c.received_at)):
+            rows = await self.session.execute(
+                select(table.c.correlation_id, at, table.c.envelope).where(
+                    table.c.correlation_id.in_(matters), table.c.envelope.like(traced)
+                )
+            )
+            for matter, when, raw in rows:
+                if matter not in earliest or when < earliest[matter][0]:
+                    traceparent = Envelope.model_validate_json(raw).traceparent
+                    if traceparent is not None:
+                        earliest[matter] = (when, traceparent)
+        return {matter: traceparent for matter, (_, traceparent) in earliest.items()}
 
     def _outbox_row(self, envelope: Envelope) -> dict[str, Any]:
         return outbox_row(envelope, self.clock.now())

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from liandong.tracing import Tracing
+
 log = logging.getLogger(__name__)
 
 
@@ -19,9 +21,16 @@ class CourtClient:
     """The court's evidence endpoint, with a service token fetched and renewed as needed."""
 
     def __init__(
-        self, base_url: str, client_id: str, client_secret: str, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=15.0, transport=transport)
+        if tracing is not None:
+            tracing.instrument_client(self._http)
         self._client_id = client_id
         self._secret = client_secret
         self._token: str | None = None
