@@ -26,7 +26,7 @@ class ServiceSettings(BaseSettings):
     # other agencies' services allowed to call this one (client id -> secret), e.g. the police fetching evidence
     service_clients: dict[str, str] = Field(default_factory=dict)
 
-    relay_batch_size: int = Field(default=200, ge=1)
+    relay_batch_size: int = Field(default=1000, ge=1)
     relay_idle_seconds: float = Field(default=0.5, gt=0)
     relay_send_timeout_seconds: float = Field(default=15.0, gt=0)
     relay_backoff_max_seconds: float = Field(default=30.0, gt=0)

@@ -109,3 +109,26 @@ async def test_a_burst_of_one_aggregate_goes_out_in_one_batch_up_to_a_row_still_
     clock.advance(timedelta(minutes=1))
     assert await relay.run_once() == 2
     assert [Envelope.model_validate_json(s.value).event_id for s in producers.sent] == [e.event_id for e in burst]
+
+
+async def test_an_aggregate_whose_first_row_backs_off_waits_while_the_others_go(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    producers = ProducerFactory()
+    relay = await make_relay(tmp_path, clock, producers)
+    waiting = [receipt_envelope("agg-b") for _ in range(3)]
+    going = [receipt_envelope("agg-c") for _ in range(2)]
+    await put_in_outbox(relay._sessions, common, clock, [waiting[0], going[0], waiting[1], going[1], waiting[2]])
+    async with relay._sessions() as session:
+        await session.execute(
+            update(common.outbox)
+            .where(common.outbox.c.event_id == str(waiting[0].event_id))
+            .values(next_attempt_at=clock.now() + timedelta(seconds=30))
+        )
+        await session.commit()
+
+    assert await relay.run_once() == 2, "agg-c's rows; none of agg-b's before its first"
+    clock.advance(timedelta(minutes=1))
+    assert await relay.run_once() == 3
+    sent = [Envelope.model_validate_json(s.value).event_id for s in producers.sent]
+    assert sent == [e.event_id for e in going + waiting]

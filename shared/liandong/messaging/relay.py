@@ -1,11 +1,12 @@
 """The outbox relay (docs/architecture.md, "Delivery").
 
 Claims unpublished outbox rows, publishes them with an idempotent producer keyed by aggregate id, and marks them
-published in the same transaction that claimed them. A batch starts from the heads of aggregates (rows with no earlier
-unpublished row of their aggregate) and then takes the rows that follow each head, in order, up to the first one
-still backing off; so per-aggregate order holds across retries and across replicas, and a burst of one aggregate
-goes out in one batch. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several replicas share the work (a replica that
-holds a head holds its aggregate); SQLite (embedded, one process) ignores the locks.
+published in the same transaction that claimed them. A batch is the earliest ready rows (by `seq`, skipping rows
+other replicas hold: `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite, embedded and one process, ignores the locks),
+cut, for each aggregate, before its first gap: an earlier unpublished row of the aggregate that the batch does not
+hold (another replica has it, or it is backing off). So per-aggregate order holds across retries and across
+replicas, a burst of one aggregate goes out in one batch, and finding a batch costs two short index scans however
+long the backlog is.
 
 Failures never drop a row: the batch is given back with a per-row backoff (`attempts`, `next_attempt_at`,
 `last_error`) and retried forever; the producer is recreated after any failure (aio-libs/aiokafka#1017). Rows can
@@ -24,7 +25,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from opentelemetry.trace import Span
 from prometheus_client import Counter
-from sqlalchemy import Row, Table, bindparam, select, tuple_, update
+from sqlalchemy import Row, Table, bindparam, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liandong.clock import Clock
@@ -90,11 +91,12 @@ class OutboxRelay(PeriodicWorker):
         """Publish one batch. Returns how many rows were published (0 when idle or on failure)."""
         now = self._clock.now()
         async with self._sessions() as session, session.begin():
-            rows = list((await session.execute(self._claim(now))).all())
+            claimed = list((await session.execute(self._claim(now))).all())
+            if not claimed:
+                return 0
+            rows = self._before_gaps(claimed, (await session.execute(self._gaps(claimed))).all())
             if not rows:
                 return 0
-            if len(rows) < self._batch_size:
-                rows = self._with_tails(rows, (await session.execute(self._tails(rows))).all(), now)
             try:
                 await bounded(self._publish(rows), self._send_timeout, f"publishing {len(rows)} rows")
             except Exception as exc:
@@ -123,60 +125,35 @@ class OutboxRelay(PeriodicWorker):
 
     def _claim(self, now: datetime) -> Any:
         o = self._outbox
-        earlier = o.alias("earlier")
-        earlier_pending = (
-            select(earlier.c.seq)
-            .where(
-                earlier.c.aggregate_type == o.c.aggregate_type,
-                earlier.c.aggregate_id == o.c.aggregate_id,
-                earlier.c.published_at.is_(None),
-                earlier.c.seq < o.c.seq,
-            )
-            .exists()
-        )
+        c = o.c
         return (
-            select(*self._columns())
-            .where(o.c.published_at.is_(None), o.c.next_attempt_at <= now, ~earlier_pending)
-            .order_by(o.c.seq)
+            select(c.seq, c.topic, c.aggregate_type, c.aggregate_id, c.envelope, c.attempts)
+            .where(c.published_at.is_(None), c.next_attempt_at <= now)
+            .order_by(c.seq)
             .limit(self._batch_size)
             .with_for_update(skip_locked=True, of=o)
         )
 
-    def _columns(self) -> list[Any]:
+    def _gaps(self, claimed: Sequence[Row[Any]]) -> Any:
+        """For each aggregate of the claimed rows, the first unpublished row before its last claimed one that was not
+        claimed: held by another replica, or backing off."""
         c = self._outbox.c
-        return [c.seq, c.topic, c.aggregate_type, c.aggregate_id, c.envelope, c.attempts, c.next_attempt_at]
-
-    def _tails(self, heads: Sequence[Row[Any]]) -> Any:
-        """The unpublished rows after the claimed heads, of the same aggregates. Nobody else can hold them: another
-        replica never takes a row while an earlier row of its aggregate (our head) is unpublished."""
-        o = self._outbox
         return (
-            select(*self._columns())
+            select(c.aggregate_type, c.aggregate_id, func.min(c.seq).label("first"))
             .where(
-                o.c.published_at.is_(None),
-                tuple_(o.c.aggregate_type, o.c.aggregate_id).in_({(h.aggregate_type, h.aggregate_id) for h in heads}),
-                o.c.seq > min(h.seq for h in heads),
+                c.published_at.is_(None),
+                tuple_(c.aggregate_type, c.aggregate_id).in_({(r.aggregate_type, r.aggregate_id) for r in claimed}),
+                c.seq < max(r.seq for r in claimed),
+                c.seq.not_in([r.seq for r in claimed]),
             )
-            .order_by(o.c.seq)
-            .limit(self._batch_size - len(heads))
-            .with_for_update(of=o)
+            .group_by(c.aggregate_type, c.aggregate_id)
         )
 
     @staticmethod
-    def _with_tails(heads: list[Row[Any]], tails: Sequence[Row[Any]], now: datetime) -> list[Row[Any]]:
-        """Each aggregate's following rows, in order, up to the first that is still backing off."""
-        stopped: set[tuple[str, str]] = set()
-        taken = {h.seq for h in heads}
-        batch = list(heads)
-        for row in tails:
-            key = (row.aggregate_type, row.aggregate_id)
-            if row.seq in taken or key in stopped:
-                continue
-            if row.next_attempt_at > now:
-                stopped.add(key)
-                continue
-            batch.append(row)
-        return sorted(batch, key=lambda r: r.seq)
+    def _before_gaps(claimed: Sequence[Row[Any]], gaps: Sequence[Row[Any]]) -> list[Row[Any]]:
+        """The claimed rows that may go now: each aggregate's up to its first gap (all of them when it has none)."""
+        first_gap = {(gap.aggregate_type, gap.aggregate_id): gap.first for gap in gaps}
+        return [r for r in claimed if r.seq < first_gap.get((r.aggregate_type, r.aggregate_id), r.seq + 1)]
 
     async def _publish(self, rows: Sequence[Row[Any]]) -> None:
         producer = await self._ensure_producer()
