@@ -10,11 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,24 +27,8 @@ from liandong.persistence.engine import create_engine, session_factory
 from liandong.persistence.uow import outbox_row
 from liandong_court.adapters.orm import common
 from liandong_court.bootstrap import spec
-from tests.bench.bench_sla import database
-from tests.support.infra import LocalBroker
+from tests.bench.infra import broker, database
 from tests.support.outbox import receipt_envelope
-
-
-@contextmanager
-def broker() -> Iterator[str]:
-    given = os.environ.get("LIANDONG_BENCH_KAFKA_BOOTSTRAP")
-    if given:
-        yield given
-        return
-    with tempfile.TemporaryDirectory(prefix="liandong-bench-kafka-") as tmp:
-        local = LocalBroker(Path(tmp))
-        local.start()
-        try:
-            yield local.bootstrap
-        finally:
-            local.stop()
 
 
 async def one_shape(url: str, bootstrap: str, name: str, rows: int, aggregates: int) -> dict[str, Any]:

@@ -10,15 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import resource
 import statistics
-import tempfile
 import time
 import tracemalloc
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,8 +31,8 @@ from liandong.sla.kinds import kind
 from liandong.sla.rules import stages_for
 from liandong_police.adapters.orm import common
 from liandong_police.bootstrap import spec
-from tests.conftest import _asyncpg_dsn, create_postgres_database, drop_postgres_database
-from tests.support.infra import postgres_server
+from tests.bench.infra import database
+from tests.conftest import _asyncpg_dsn
 from tests.support.outbox import no_translation
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -44,23 +40,6 @@ NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    given = os.environ.get("LIANDONG_BENCH_DATABASE_URL")
-    with tempfile.TemporaryDirectory(prefix="liandong-bench-pg-") as tmp:
-        if given:
-            admin = given
-            url = create_postgres_database(admin)
-            try:
-                yield url
-            finally:
-                drop_postgres_database(admin, url)
-            return
-        with postgres_server(Path(tmp)) as admin:
-            url = create_postgres_database(admin)
-            yield url
 
 
 async def load(url: str, count: int) -> float:

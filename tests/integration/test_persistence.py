@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select
@@ -199,3 +201,44 @@ async def test_the_events_applied_for_a_matter_come_back_oldest_first(court_db: 
         known = await work.received("lead-9", "court.enforcement.performed")
         assert [e.payload["amount_paid"] for e in known] == ["1", "2"]
         assert await work.received("lead-9", "court.referral.submitted") == []
+
+
+@pytest.mark.postgres
+async def test_a_connection_the_database_dropped_is_replaced_before_use(postgres_url: str) -> None:
+    """Connections are checked when they come back from idleness, not on every request (ping_when_idle)."""
+    from sqlalchemy import text
+
+    from liandong.persistence.engine import create_engine as make_engine
+    from liandong.persistence.engine import ping_when_idle
+
+    busy = make_engine(postgres_url, pool_size=1)  # the default: checked after 10 s idle
+    idle = make_engine(postgres_url, pool_size=1)
+    ping_when_idle(idle, 0.0)  # checked whenever it was put back
+    pings: list[str] = []
+
+    def counted(name: str, real: Callable[[Any], bool]) -> Callable[[Any], bool]:
+        def ping(connection: Any) -> bool:
+            pings.append(name)
+            return real(connection)
+
+        return ping
+
+    for name, engine in (("busy", busy), ("idle", idle)):
+        engine.dialect.do_ping = counted(name, engine.dialect.do_ping)  # type: ignore[method-assign,assignment]
+    try:
+        for engine in (busy, idle):
+            for _ in range(3):
+                async with engine.connect() as connection:
+                    assert await connection.scalar(text("SELECT 1")) == 1
+        assert pings.count("busy") == 0, "a connection in steady use is not pinged"
+        assert pings.count("idle") >= 2
+
+        async with idle.connect() as connection:
+            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with busy.connect() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        async with idle.connect() as connection:  # the dropped connection is found out and replaced
+            assert await connection.scalar(text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await busy.dispose()
+        await idle.dispose()

@@ -133,3 +133,27 @@ def test_referral_letter_needs_a_suspect_and_sane_amounts() -> None:
         ReferralSubmittedV1.model_validate({**base, "amount_owed": "-1"})
     with pytest.raises(ValidationError):
         ReferralSubmittedV1.model_validate({**base, "police_unit": "110101"})
+
+
+def test_what_a_deadline_event_may_say_fits_where_every_agency_keeps_it() -> None:
+    """A window's facts are stored by the agencies that receive them (peer windows, received breaches): an event
+    valid by its contract must never fail at the database for a value too long."""
+    from annotated_types import MaxLen
+    from sqlalchemy import String
+
+    from liandong.contracts.deadlines import DeadlineFacts
+    from liandong_court.adapters.orm import common
+
+    checked = 0
+    for table in (common.peer_windows, common.received_breaches):
+        for name, field in DeadlineFacts.model_fields.items():
+            column = table.c.get(name)
+            if column is None or not isinstance(column.type, String) or column.type.length is None:
+                continue
+            limits = [m.max_length for m in field.metadata if isinstance(m, MaxLen)]
+            assert limits, f"{name} has no bound in the contract but {table.name}.{name} has one"
+            assert limits[0] <= column.type.length, (
+                f"{name}: contract allows {limits[0]}, {table.name} keeps {column.type.length}"
+            )
+            checked += 1
+    assert checked >= 10

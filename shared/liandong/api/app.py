@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from liandong import __version__, asyncapi, logs
+from liandong import __version__, asyncapi, gc_pauses, logs
 from liandong.api import deadlines, ops, timeline
 from liandong.api.access_log import AccessLogMiddleware
 from liandong.api.auth import auth_router, idempotency_scope
@@ -44,6 +44,7 @@ def create_app(
 
     app = FastAPI(title=spec.title, version=__version__, lifespan=lifespan)
     logs.configure(spec.agency)
+    gc_pauses.watch()
 
     def database() -> tuple[Any, CommonTables]:
         runtime: Runtime = app.state.runtime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 
@@ -20,7 +20,8 @@ ShanghaiTime = Annotated[datetime, PlainSerializer(lambda v: v.astimezone(SHANGH
 """Times are stored in UTC and shown to staff in Asia/Shanghai."""
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies are `async def`: FastAPI runs a plain `def` dependency in a worker thread, a hop per request.
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -33,7 +34,7 @@ class PageParams(BaseModel):
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
@@ -78,5 +79,15 @@ def unit_of_work_of(kind: type[U]) -> Callable[[Runtime], U]:
         if not isinstance(uow, kind):
             raise TypeError(f"the service's unit of work is {type(uow).__name__}, not {kind.__name__}")
         return uow
+
+    return unit_of_work
+
+
+def uow_dependency(kind: type[U]) -> Callable[[Runtime], Awaitable[U]]:
+    """The unit of work as a FastAPI dependency (`Depends(uow_dependency(CourtUnitOfWork))`)."""
+    make = unit_of_work_of(kind)
+
+    async def unit_of_work(runtime: RuntimeDep) -> U:
+        return make(runtime)
 
     return unit_of_work

@@ -25,7 +25,7 @@ DEADLINE_TOPICS = {
 class DeadlineFacts(Contract):
     """What every deadline event says about the deadline."""
 
-    deadline_id: str = Field(min_length=1, max_length=64)
+    deadline_id: str = Field(min_length=1, max_length=36)  # the window's id (a UUID), as every agency stores it
     kind: str = Field(min_length=1, max_length=64)
     title: str = Field(min_length=1, max_length=200)
     legal_basis: str = Field(min_length=1, max_length=2000)

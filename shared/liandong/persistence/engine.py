@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -21,19 +24,49 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, json_serializer=_json)
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30}, json_serializer=_json, json_deserializer=orjson.loads
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
         json_serializer=_json,
+        json_deserializer=orjson.loads,  # JSON columns (a case's log, a letter's items) are read on every detail
     )
+    ping_when_idle(engine, IDLE_PING_SECONDS)
+    return engine
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Check a pooled connection before use when it has sat idle, and replace it if the database dropped it (a
+    restart, a failover). SQLAlchemy's `pool_pre_ping` checks at every checkout, which with asyncpg is three round
+    trips (BEGIN, a query, ROLLBACK) on every request; a connection in steady use is known to be alive."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _alive(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool discards this connection and checks out another
+            raise DisconnectionError("the database dropped an idle connection") from exc
+
+
+_IDLE_SINCE = "liandong_idle_since"
 
 
 def _json(value: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from liandong.api.auth import require_roles
-from liandong.api.deps import unit_of_work_of
+from liandong.api.deps import uow_dependency
 from liandong.security import Principal
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
@@ -23,4 +23,4 @@ Judge = Annotated[Principal, Depends(require_roles(CRIMINAL_JUDGE))]
 Referrer = Annotated[Principal, Depends(require_roles(ENFORCEMENT_OFFICER, CRIMINAL_JUDGE, ADMIN))]
 
 
-UowDep = Annotated[CourtUnitOfWork, Depends(unit_of_work_of(CourtUnitOfWork))]
+UowDep = Annotated[CourtUnitOfWork, Depends(uow_dependency(CourtUnitOfWork))]

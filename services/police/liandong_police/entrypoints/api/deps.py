@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from liandong.api.auth import require_roles
-from liandong.api.deps import unit_of_work_of
+from liandong.api.deps import uow_dependency
 from liandong.security import Principal
 from liandong_police.service_layer.roles import ALL_ROLES, BUREAU_HEAD, INVESTIGATOR, SUPERVISOR
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
@@ -18,4 +18,4 @@ Supervisor = Annotated[Principal, Depends(require_roles(SUPERVISOR))]
 BureauHead = Annotated[Principal, Depends(require_roles(BUREAU_HEAD))]
 
 
-UowDep = Annotated[PoliceUnitOfWork, Depends(unit_of_work_of(PoliceUnitOfWork))]
+UowDep = Annotated[PoliceUnitOfWork, Depends(uow_dependency(PoliceUnitOfWork))]

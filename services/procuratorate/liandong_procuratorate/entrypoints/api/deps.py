@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from liandong.api.auth import require_roles
-from liandong.api.deps import unit_of_work_of
+from liandong.api.deps import uow_dependency
 from liandong.security import Principal
 from liandong_procuratorate.service_layer.handlers import ALL_ROLES, PROSECUTOR, SUPERVISOR
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
@@ -17,4 +17,4 @@ Prosecutor = Annotated[Principal, Depends(require_roles(PROSECUTOR))]
 Supervisor = Annotated[Principal, Depends(require_roles(SUPERVISOR))]
 
 
-UowDep = Annotated[ProcuratorateUnitOfWork, Depends(unit_of_work_of(ProcuratorateUnitOfWork))]
+UowDep = Annotated[ProcuratorateUnitOfWork, Depends(uow_dependency(ProcuratorateUnitOfWork))]
