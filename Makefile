@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch bench bench-sla bench-relay \
+.PHONY: help install run test test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch bench bench-sla bench-relay bench-hop bench-http chaos \
         compose-config up down lock clean
 
 help:
@@ -69,10 +69,22 @@ lock: install ## refresh constraints.txt from the virtualenv
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
 
-bench: bench-sla bench-relay ## all benchmarks
+CHAOS_ARGS ?=
+
+bench: install ## all benchmarks, on one PostgreSQL and one broker (results in bench-results/)
+	$(PY) -m tests.bench.all
+
+chaos: install ## N matters (default 200) over HTTP while services and the broker are killed; checks exactly-once (CHAOS_ARGS="--matters 1000 --seed 7")
+	$(PY) -m tools.chaos $(CHAOS_ARGS)
 
 bench-sla: install ## SLA tracker on PostgreSQL: 1,000,000 open deadlines, idle tick, 10,000 fired together, memory
 	$(PY) -m tests.bench.bench_sla
 
-bench-relay: install ## outbox relay on PostgreSQL and a real broker: rows per second, bursts and spread
+bench-relay: install ## outbox relay vs raw aiokafka, same payloads: rows per second, bursts and spread
 	$(PY) -m tests.bench.bench_relay
+
+bench-hop: install ## cross-agency hop, outbox commit to peer inbox, p50/p99 vs the raw aiokafka round trip
+	$(PY) -m tests.bench.bench_hop
+
+bench-http: install ## each service's API at 50, 100, 200, 400 requests/s open loop (PostgreSQL; the court on SQLite)
+	$(PY) -m tests.bench.bench_http

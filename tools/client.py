@@ -32,22 +32,22 @@ class Services:
     def login(self, service: str, username: str, *, fresh: bool = False) -> dict[str, str]:
         key = (service, username)
         if fresh or key not in self._tokens:
-            response = self.http.post(
-                f"{self.url(service)}/auth/token", data={"username": username, "password": PASSWORD}
-            )
+            response = self.send("POST", service, "/auth/token", data={"username": username, "password": PASSWORD})
             if response.status_code != 200:
                 raise Refused(f"login {username} at {service}: {response.text}")
             self._tokens[key] = response.json()["access_token"]
         return {"Authorization": f"Bearer {self._tokens[key]}"}
+
+    def send(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One HTTP exchange with a service; every call goes through here (tools.chaos retries through crashes)."""
+        return self.http.request(method, f"{self.url(service)}{path}", **kwargs)
 
     def forget_logins(self) -> None:
         """After the clocks move, yesterday's tokens have expired: staff log in again."""
         self._tokens.clear()
 
     def call(self, method: str, service: str, path: str, as_user: str, **kwargs: Any) -> Any:
-        response = self.http.request(
-            method, f"{self.url(service)}{path}", headers=self.login(service, as_user), **kwargs
-        )
+        response = self.send(method, service, path, headers=self.login(service, as_user), **kwargs)
         if response.status_code >= 400:
             raise Refused(f"{method} {service}{path} as {as_user}: {response.status_code} {response.text}")
         return response.json() if response.content else None
@@ -55,7 +55,7 @@ class Services:
     def exists(self, service: str, path: str, as_user: str) -> bool:
         """Whether the record is there yet (it travels between the services through the broker)."""
         headers = self.login(service, as_user)
-        return self.http.get(f"{self.url(service)}{path}", headers=headers).status_code == 200
+        return self.send("GET", service, path, headers=headers).status_code == 200
 
     def get(self, service: str, path: str, as_user: str, **params: Any) -> Any:
         return self.call("GET", service, path, as_user, params=params)
@@ -66,13 +66,13 @@ class Services:
     def advance(self, seconds: float) -> None:
         """Move the three services' clocks (development and test only)."""
         for service in ("court", "police", "procuratorate"):
-            response = self.http.post(f"{self.url(service)}/testing/clock", json={"advance_seconds": seconds})
+            response = self.send("POST", service, "/testing/clock", json={"advance_seconds": seconds})
             if response.status_code != 200:
                 raise Refused(f"the clock of {service} cannot be moved: {response.status_code}")
         self.forget_logins()
 
     def now(self) -> str:
-        return str(self.http.get(f"{self.court}/testing/clock").json()["now"])
+        return str(self.send("GET", "court", "/testing/clock").json()["now"])
 
 
 def staff(unit: str, role: str) -> str:

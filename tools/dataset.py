@@ -14,6 +14,7 @@ import json
 import random
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -37,6 +38,20 @@ SHAPE = {
     "withdrawn_after_payment": 2 / 137,
     "investigating": 2 / 137,
 }
+# every path the system knows, referred matters weighted up: what `make chaos` drives while it breaks things
+EVERY_PATH = {
+    "closed": 0.0,
+    "performed_after_notice": 0.08,
+    "private_prosecution": 0.1,
+    "public_judged": 0.12,
+    "public_pending": 0.05,
+    "not_prosecuted_after_payment": 0.08,
+    "withdrawn_after_payment": 0.08,
+    "investigating": 0.05,
+    "arrested_with_co_offender": 0.2,
+    "supervised_after_decline": 0.14,
+}
+DECLINED_PATHS = ("private_prosecution", "supervised_after_decline")
 PUBLICITY_PER_LEAD = 31 / 137
 TYPICAL_PER_LEAD = 12 / 137
 CHANNELS = ("tv", "newspaper", "weibo", "wechat", "douyin", "website")
@@ -44,11 +59,12 @@ SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林"
 NOT_YET_PROVED = {c.value: "证据尚在调取中" for c in EvidenceClass}
 
 
-def allocate(size: int) -> list[str]:
-    """How many leads take each path: the article's shares of `size` (rounded down), at least one of each path when
-    the size allows, the rest closed on assessment. For 137: 13 performed, 25 referred, 99 closed."""
-    paths = [p for p in SHAPE if p != "closed"]
-    counts = {p: int(SHAPE[p] * size + 1e-9) for p in paths}
+def allocate(size: int, shape: dict[str, float] = SHAPE) -> list[str]:
+    """How many leads take each path: the shape's shares of `size` (rounded down), at least one of each path when
+    the size allows, the rest closed on assessment. For 137 in the article's shape: 13 performed, 25 referred, 99
+    closed."""
+    paths = [p for p in shape if p != "closed"]
+    counts = {p: int(shape[p] * size + 1e-9) for p in paths}
     if size >= 2 * len(paths):
         counts = {p: max(n, 1) for p, n in counts.items()}
     counts["closed"] = size - sum(counts.values())
@@ -66,6 +82,7 @@ class Matter:
     case_id: str | None = None
     review_id: str | None = None
     trial_id: str | None = None
+    abandoned: str | None = None  # why the driver stopped following this matter (make chaos)
 
 
 @dataclass
@@ -73,6 +90,11 @@ class Generator:
     services: Services
     seed: int
     size: int
+    shape: dict[str, float] = field(default_factory=lambda: dict(SHAPE))
+    patience: float = 60.0  # how long to wait for an event to travel between the services
+    # errors after which the driver stops following a matter instead of stopping (make chaos: a response lost in a
+    # crash); the matter is logged as abandoned and the run goes on
+    abandon_on: tuple[type[Exception], ...] = ()
     log: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -135,7 +157,7 @@ class Generator:
         investigator, head = staff(m.unit, "investigator"), staff(m.unit, "head")
         path = f"/referrals/{m.referral_id}"
         s.post("police", f"{path}/registration", investigator)
-        if m.path == "private_prosecution":
+        if m.path in DECLINED_PATHS:
             s.post("police", f"{path}/decision", investigator, {"decision": "decline", "reasons": "证据不足"})
             s.post("police", f"{path}/decision/approval", head, {"approve": True})
             s.post("police", f"{path}/non-filing-notice", investigator, {})
@@ -160,6 +182,10 @@ class Generator:
             s.post("court", f"/trials/{trial['id']}/complaint", staff(m.unit, "officer"), complaint)
             s.post("court", f"/trials/{trial['id']}/acceptance", staff(m.unit, "judge"), {"court_case_number": "自诉"})
             self.note("private_prosecution", unit=m.unit, lead_id=m.lead_id, persons=1)
+        elif m.path == "supervised_after_decline":
+            self.supervise_after_decline(m)
+        elif m.path == "arrested_with_co_offender":
+            self.arrest_with_co_offender(m)
         elif m.path == "withdrawn_after_payment":
             self.pay(m, m.owed)
             head, investigator = staff(m.unit, "head"), staff(m.unit, "investigator")
@@ -172,13 +198,80 @@ class Generator:
             if m.path == "not_prosecuted_after_payment":
                 self.pay(m, m.owed)
 
+    def supervise_after_decline(self, m: Matter) -> None:
+        """立案监督 on the court's request: the reasons demanded, given, found wanting; the police file as notified."""
+        s, officer, prosecutor = self.services, staff(m.unit, "officer"), staff(m.unit, "prosecutor")
+        investigator, head = staff(m.unit, "investigator"), staff(m.unit, "head")
+        s.post("court", f"/referrals/{m.referral_id}/supervision-request", officer, {"reasons": "被执行人转移财产"})
+        case_id = self._arrived("procuratorate", "/supervision-cases", prosecutor, m.referral_id, key="referral_id")
+        path = f"/supervision-cases/{case_id}"
+        demanded = s.post("procuratorate", f"{path}/explanation-demand", prosecutor, {"reasons": "请说明不立案理由"})
+        demand = demanded["notices"][0]["notice_id"]
+        self._notice_at_police(m, demand)
+        s.post("police", f"/supervision-notices/{demand}/explanation", investigator, {"explanation": "证据不足"})
+        self._wait(
+            lambda: s.get("procuratorate", path, prosecutor)["notices"][0]["answer"] is not None, "the reasons back"
+        )
+        issued = s.post("procuratorate", f"{path}/filing-notice", prosecutor, {"reasons": "不立案理由不能成立"})
+        notice = issued["notices"][-1]["notice_id"]
+        self._notice_at_police(m, notice)
+        s.post("police", f"/supervision-notices/{notice}/filing", head, {})
+        self.note("filed_on_notice", unit=m.unit, lead_id=m.lead_id)
+
+    def arrest_with_co_offender(self, m: Matter) -> None:
+        """Detention, the arrest request, a co-offender found by the reviewer and filed on notice, the approval and
+        its execution."""
+        s, investigator, head = self.services, staff(m.unit, "investigator"), staff(m.unit, "head")
+        prosecutor = staff(m.unit, "prosecutor")
+        case = s.get("police", f"/cases/{m.case_id}", investigator)
+        debtor = next(x for x in case["suspects"] if x["kind"] == "person")["suspect_id"]
+        detention = {"suspect_id": debtor, "detained_at": s.now(), "place": "看守所"}
+        s.post("police", f"/cases/{m.case_id}/detentions", investigator, detention)
+        case = s.post("police", f"/cases/{m.case_id}/arrest-requests", investigator, {"suspect_ids": [debtor]})
+        request_id = case["arrest_requests"][-1]["request_id"]
+        review_id = self._arrived("procuratorate", "/arrest-reviews", prosecutor, request_id, key="request_id")
+        path = f"/arrest-reviews/{review_id}"
+        helper = {"name": f"{m.debtor}之妻", "role": "提供银行账户转移财产", "evidence": ["银行流水"]}
+        review = s.post("procuratorate", f"{path}/persons", prosecutor, helper)
+        opened = s.post(
+            "procuratorate", "/supervision-cases", prosecutor, {"review_id": review_id, "reasons": "同案犯"}
+        )
+        person = review["persons_involved"][-1]["person_id"]
+        notice_body = {"reasons": "涉嫌共同犯罪", "person_id": person}
+        issued = s.post("procuratorate", f"/supervision-cases/{opened['id']}/filing-notice", prosecutor, notice_body)
+        notice = issued["notices"][-1]["notice_id"]
+        self._notice_at_police(m, notice)
+        s.post("police", f"/supervision-notices/{notice}/filing", head, {})
+        approve = {"decisions": [{"suspect_id": debtor, "decision": "approve", "reasons": "符合逮捕条件"}]}
+        s.post("procuratorate", f"{path}/decisions", prosecutor, approve)
+
+        def decided() -> bool:
+            requests = s.get("police", f"/cases/{m.case_id}", investigator)["arrest_requests"]
+            return debtor in next(r for r in requests if r["request_id"] == request_id)["decisions"]
+
+        self._wait(decided, "the approval at the police")
+        execution = {"suspect_id": debtor, "outcome": "arrested"}
+        s.post("police", f"/cases/{m.case_id}/arrest-requests/{request_id}/executions", investigator, execution)
+        self.note("arrested", unit=m.unit, lead_id=m.lead_id, persons=1)
+        self.note("co_offender_filed", unit=m.unit, lead_id=m.lead_id, persons=1)
+
+    def _notice_at_police(self, m: Matter, notice_id: str) -> None:
+        inbox = f"/supervision-notices/{notice_id}"
+        investigator = staff(m.unit, "investigator")
+        self._wait(
+            lambda: self.services.exists("police", inbox, investigator), "the procuratorate's notice at the police"
+        )
+
+    def _wait(self, check: Callable[[], bool], what: str) -> None:
+        until(check, what, timeout=self.patience)
+
     # -- phase 4: the procuratorate ------------------------------------------------------------------------------
     def prosecute(self, m: Matter) -> None:
         s = self.services
         prosecutor = staff(m.unit, "prosecutor")
         path = f"/prosecution-reviews/{m.review_id}"
         if m.path == "not_prosecuted_after_payment":
-            until(lambda: s.get("procuratorate", path, prosecutor)["performance"] is not None, "the payment")
+            self._wait(lambda: s.get("procuratorate", path, prosecutor)["performance"] is not None, "the payment")
             s.post(
                 "procuratorate",
                 f"{path}/non-prosecution",
@@ -239,46 +332,63 @@ class Generator:
         started = s.now()
         self.today = started[:10]
         self.note("started", at=started)
-        paths = allocate(self.size)
+        paths = allocate(self.size, self.shape)
         self.rng.shuffle(paths)
         matters = [self.lead(i, path) for i, path in enumerate(paths)]
         for i, m in enumerate(matters):
-            self.assess_and_act(m, i)
+            self._step(m, partial(self.assess_and_act, m, i))
         referred = [m for m in matters if m.referral_id]
         for m in referred:
-            until(partial(self._at_police, m), "a referral arriving at the police")
-            self.police_decide(m)
+            self._step(m, partial(self._wait, partial(self._at_police, m), "a referral arriving at the police"))
+            self._step(m, partial(self.police_decide, m))
         for m in referred:
-            until(partial(self._decided_at_court, m), "the police's decision at the court")
-            self.after_decision(m)
+            self._step(m, partial(self._wait, partial(self._decided_at_court, m), "the police's decision at the court"))
+            self._step(m, partial(self.after_decision, m))
         for m in (m for m in referred if m.path in ("public_judged", "public_pending", "not_prosecuted_after_payment")):
-            m.review_id = self._arrived("procuratorate", "/prosecution-reviews", staff(m.unit, "prosecutor"), m.case_id)
-            self.prosecute(m)
+            self._step(m, partial(self._review_then_prosecute, m))
         for m in (m for m in referred if m.path in ("public_judged", "public_pending")):
-            m.trial_id = self._arrived("court", "/trials", staff(m.unit, "judge"), m.case_id)
-            self.try_case(m)
-        self.publicity(matters)
+            self._step(m, partial(self._trial_then_try, m))
+        self.publicity([m for m in matters if not m.abandoned])
         self.note("finished", at=s.now())
         return self.log
+
+    def _step(self, m: Matter, act: Callable[[], None]) -> None:
+        """One step of a matter's path, unless the driver stopped following the matter."""
+        if m.abandoned:
+            return
+        try:
+            act()
+        except self.abandon_on as exc:
+            m.abandoned = f"{type(exc).__name__}: {exc}"
+            self.note("abandoned", unit=m.unit, lead_id=m.lead_id, path=m.path, reason=m.abandoned)
+
+    def _review_then_prosecute(self, m: Matter) -> None:
+        m.review_id = self._arrived("procuratorate", "/prosecution-reviews", staff(m.unit, "prosecutor"), m.case_id)
+        self.prosecute(m)
+
+    def _trial_then_try(self, m: Matter) -> None:
+        m.trial_id = self._arrived("court", "/trials", staff(m.unit, "judge"), m.case_id)
+        self.try_case(m)
 
     def _at_police(self, m: Matter) -> bool:
         return self.services.exists("police", f"/referrals/{m.referral_id}", staff(m.unit, "investigator"))
 
     def _decided_at_court(self, m: Matter) -> bool:
-        want = "declined" if m.path == "private_prosecution" else "filed"
+        want = "declined" if m.path in DECLINED_PATHS else "filed"
         return bool(
             self.services.get("court", f"/referrals/{m.referral_id}", staff(m.unit, "officer"))["status"] == want
         )
 
-    def _arrived(self, service: str, path: str, user: str, case_id: str | None) -> str:
+    def _arrived(self, service: str, path: str, user: str, wanted: str | None, key: str = "case_id") -> str:
+        """The id of the record of `path` whose `key` is `wanted`, once it has arrived."""
         found: list[str] = []
 
         def check() -> bool:
             items = self.services.get(service, path, user, limit=200)["items"]
-            found[:] = [i["id"] for i in items if i.get("case_id") == case_id]
+            found[:] = [i["id"] for i in items if i.get(key) == wanted]
             return bool(found)
 
-        until(check, f"case {case_id} arriving at {service}")
+        self._wait(check, f"{key} {wanted} arriving at {service}")
         return found[0]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liandong.clock import Clock
@@ -83,10 +84,14 @@ async def seed_accounts(
         if a.username not in existing
     ]
     if created:
-        await session.execute(insert(users), created)
-        for c in created:
-            await audit(session, tables, clock, actor="system", action="seed_development", username=c["username"])
-        await session.commit()
+        try:
+            await session.execute(insert(users), created)
+            for c in created:
+                await audit(session, tables, clock, actor="system", action="seed_development", username=c["username"])
+            await session.commit()
+        except IntegrityError:  # another replica starting at the same moment seeded them first
+            await session.rollback()
+            return await seed_accounts(session, tables, accounts, password, clock)
     return [c["username"] for c in created]
 
 

@@ -21,8 +21,8 @@ class OffsetClock:
     """System time plus an offset. Only test environments move it (POST /testing/clock), so that end-to-end tests
     can let legal windows pass without waiting for them."""
 
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        self.offset = offset
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset

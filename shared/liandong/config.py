@@ -20,6 +20,8 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1)
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_client_id_suffix: str = ""
+    # static group membership: a name of its own for each replica (e.g. the pod's name); empty: dynamic membership
+    kafka_group_instance_id: str = Field(default="", max_length=200)
     secret_key: str = DEVELOPMENT_SECRET
     access_token_minutes: int = Field(default=480, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
@@ -46,6 +48,10 @@ class ServiceSettings(BaseSettings):
     calendar_extra_holidays: list[date] = Field(default_factory=list)
     calendar_extra_workdays: list[date] = Field(default_factory=list)
 
+    # development and test only: where the movable clock starts, ahead of system time (a test harness restarting a
+    # service whose clock it had moved); refused in production
+    testing_clock_offset_seconds: float = Field(default=0.0, ge=0, le=10 * 365 * 86400)
+
     # traces across agencies (liandong.tracing): off unless asked for; spans go to an OTLP/HTTP collector
     tracing_enabled: bool = False
     tracing_otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
@@ -53,6 +59,12 @@ class ServiceSettings(BaseSettings):
 
     topic_partitions: int = Field(default=6, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _real_time_in_production(self) -> ServiceSettings:
+        if self.environment == "production" and self.testing_clock_offset_seconds:
+            raise ValueError("testing_clock_offset_seconds is for development and tests, never production")
+        return self
 
     @model_validator(mode="after")
     def _no_default_secret_outside_development(self) -> ServiceSettings:

@@ -80,7 +80,8 @@ class Runtime:
         self.agency = spec.agency
         self.settings = settings
         # a clock the development and test environments may move (POST /testing/clock); production never
-        self.clock: Clock = clock or (OffsetClock() if settings.is_development else SystemClock())
+        offset = timedelta(seconds=settings.testing_clock_offset_seconds)
+        self.clock: Clock = clock or (OffsetClock(offset) if settings.is_development else SystemClock())
         self.tables = spec.tables
         self.engine: AsyncEngine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.session_factory: async_sessionmaker[AsyncSession] = session_factory(self.engine)
@@ -121,7 +122,9 @@ class Runtime:
                     group_id=self.group_id,
                     handlers=handlers,
                     uow_factory=self.uow,
-                    consumer_factory=lambda: manual_commit_consumer(bootstrap, self.group_id, client_id),
+                    consumer_factory=lambda: manual_commit_consumer(
+                        bootstrap, self.group_id, client_id, settings.kafka_group_instance_id or None
+                    ),
                     producer_factory=lambda: idempotent_producer(bootstrap, f"{client_id}-dlt"),
                     dead_letter_topic=topics.dead_letter_topic(self.group_id),
                     clock=self.clock,

@@ -82,18 +82,18 @@ def court_mix(unit: str, lead_ids: list[str]) -> Mix:
 
 def police_mix(cases: dict[str, tuple[str, str]]) -> Mix:
     """`cases`: case id → its county and a time its investigation may record material at (its opening). The log
-    entries are spread over every open case of the city, each written by its own county's investigator, so no case
-    grows a log longer than real ones do."""
+    entries are spread over every open case of the city, each read and written by its own county's investigator, so
+    no case grows a log longer than real ones do."""
     case_ids = sorted(cases)
 
     def pick(rng: random.Random) -> Request:
         roll = rng.random()
         if roll < 0.45:
             return Request("list", "GET", "/cases?limit=20")
-        if roll < 0.90:
-            return Request("detail", "GET", f"/cases/{rng.choice(case_ids)}")
         case_id = rng.choice(case_ids)
         unit, opened_at = cases[case_id]
+        if roll < 0.90:
+            return Request("detail", "GET", f"/cases/{case_id}", user=staff(unit, "investigator"))
         entry = {"kind": "bank_records", "summary": "调取银行流水 3 份", "collected_at": opened_at}
         return Request("write", "POST", f"/cases/{case_id}/log", entry, user=staff(unit, "investigator"))
 

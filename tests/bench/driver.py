@@ -16,6 +16,10 @@ class DriverError(RuntimeError):
     """The answer could not be read as HTTP/1.1."""
 
 
+class _ClosedBeforeAnswer(DriverError):
+    pass
+
+
 @dataclass(eq=False)
 class _Connection:
     reader: asyncio.StreamReader
@@ -42,10 +46,18 @@ class RawClient:
         if body is not None:
             head += "Content-Type: application/json\r\n"
         head += f"Content-Length: {len(payload)}\r\n\r\n"
-        connection = self._idle.pop() if self._idle else await self._connect()
+        reused = bool(self._idle)
+        connection = self._idle.pop() if reused else await self._connect()
         try:
             connection.writer.write(head.encode() + payload)
             status, keep = await self._answer(connection.reader)
+        except _ClosedBeforeAnswer:
+            self._close(connection)
+            if not reused:
+                raise
+            # the server closed a keep-alive connection while it sat idle (it never read this request): once more,
+            # on a new connection, as any HTTP client does
+            return await self.request(method, path, body)
         except BaseException:
             self._close(connection)
             raise
@@ -74,7 +86,7 @@ class RawClient:
     async def _answer(reader: asyncio.StreamReader) -> tuple[int, bool]:
         status_line = await reader.readline()
         if not status_line:
-            raise DriverError("the connection closed before an answer")
+            raise _ClosedBeforeAnswer("the connection closed before an answer")
         try:
             status = int(status_line.split(b" ", 2)[1])
         except (IndexError, ValueError) as exc:

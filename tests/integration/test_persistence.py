@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from liandong.clock import ManualClock
 from liandong.contracts.common import PartyKind, SuspectRole
@@ -242,3 +243,32 @@ async def test_a_connection_the_database_dropped_is_replaced_before_use(postgres
     finally:
         await busy.dispose()
         await idle.dispose()
+
+
+@pytest.mark.postgres
+async def test_replicas_starting_together_seed_the_development_accounts_once(postgres_url: str) -> None:
+    """Two replicas of a service in development start at the same moment: both come up, each account exists once."""
+    from liandong.accounts import seed_accounts
+    from liandong.persistence.engine import create_engine as make_engine
+    from liandong.persistence.engine import session_factory as make_sessions
+    from liandong_police.adapters.orm import common as police_tables
+    from liandong_police.bootstrap import DEV_ACCOUNTS
+    from liandong_police.bootstrap import spec as police
+
+    db = await migrated(police(), postgres_url)
+    engines = [make_engine(postgres_url, pool_size=1) for _ in range(2)]
+    try:
+
+        async def seed(engine: Any) -> list[str]:
+            async with make_sessions(engine)() as session:
+                return await seed_accounts(session, police_tables, DEV_ACCOUNTS, "pw", CLOCK)
+
+        first, second = await asyncio.gather(*(seed(e) for e in engines))
+        assert sorted(first + second) == sorted(a.username for a in DEV_ACCOUNTS)
+        async with db.sessions() as session:
+            count = await session.scalar(select(func.count()).select_from(police_tables.users))
+        assert count == len(DEV_ACCOUNTS)
+    finally:
+        for engine in engines:
+            await engine.dispose()
+        await db.engine.dispose()

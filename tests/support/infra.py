@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -66,6 +67,30 @@ class LocalBroker:
 
     def running(self) -> bool:
         return subprocess.run(["bash", str(KAFKA_SCRIPT), "status"], env=self.env).returncode == 0
+
+    @property
+    def pid(self) -> int | None:
+        try:
+            return int((self.data_dir / "broker.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush; the next start recovers from the log."""
+        pid = self.pid
+        if pid is None:
+            return
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
 
 
 def can_run_local_broker() -> bool:

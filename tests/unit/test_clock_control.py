@@ -33,3 +33,21 @@ async def test_production_has_no_clock_control(tmp_path: Path) -> None:
     async with running_app(spec(), settings) as client:
         assert (await client.post("/testing/clock", json={"advance_seconds": 86400})).status_code == 404
         assert (await client.get("/testing/clock")).status_code == 404
+
+
+async def test_a_restarted_service_keeps_the_time_its_harness_gives_it(tmp_path: Path) -> None:
+    """A harness that moved a service's clock and restarts it starts it where it was (never in production)."""
+    import pytest
+    from pydantic import ValidationError
+
+    settings = ProcuratorateSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}",
+        kafka_bootstrap_servers="127.0.0.1:1",
+        testing_clock_offset_seconds=5 * 86400,
+    )
+    async with running_app(spec(), settings) as client:
+        shown = (await client.get("/testing/clock")).json()
+        assert shown["offset_seconds"] == 5 * 86400
+        assert (datetime.fromisoformat(shown["now"]) - datetime.now().astimezone()).days in (4, 5)
+    with pytest.raises(ValidationError, match="never production"):
+        ProcuratorateSettings(environment="production", secret_key="p" * 40, testing_clock_offset_seconds=60)

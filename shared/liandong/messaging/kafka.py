@@ -30,15 +30,21 @@ def idempotent_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProdu
     )
 
 
-def manual_commit_consumer(bootstrap_servers: str, group_id: str, client_id: str) -> AIOKafkaConsumer:
+def manual_commit_consumer(
+    bootstrap_servers: str, group_id: str, client_id: str, instance_id: str | None = None
+) -> AIOKafkaConsumer:
     """A consumer whose offsets move only when we commit them, after the database commit.
 
-    Topics are subscribed by the runner, together with its rebalance listener.
+    Topics are subscribed by the runner, together with its rebalance listener. With an `instance_id` (static
+    membership, KIP-345) a replica that restarts — a crash, a rolling upgrade — takes its partitions back at once
+    instead of leaving them unread until the group notices the old member is gone (the session timeout); every
+    replica needs its own (e.g. the pod's name).
     """
     return AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=group_id,
         client_id=client_id,
+        group_instance_id=instance_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=200,

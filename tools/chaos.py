@@ -1,0 +1,545 @@
+"""`make chaos`: drive N matters through every path the system knows, over HTTP, on PostgreSQL and a real broker,
+with two police replicas, while a controller SIGKILLs each service and the broker at random moments and SIGSTOPs
+one for a while; then move the clocks so every window's stages fall due (still under faults), stop the faults, let
+the system settle, and check from each service's own database and the broker:
+
+- every event a service published on a topic another service consumes is in that consumer's inbox (applied once:
+  the inbox key admits one) — every referral at the police, every receipt and decision at the court, every window
+  and every breach at the agencies concerned;
+- the court and the police agree on every referral: the same referrals, each receipt and decision as the police
+  recorded it;
+- every deadline stage that has fallen due has fired, and each fired exactly once (one event per stage row);
+- no outbox row is left unpublished; no dead letter on any consumer group's dead-letter topic.
+
+It prints what it did and the counts, writes them to `chaos-results/`, and exits 1 on any violation, 2 on bad input
+or a missing prerequisite, 3 when the run exceeded its time bound (a broker that never comes back). Seeded: the same
+seed draws the same matters, paths and faults (when they land depends on the machine).
+
+    python -m tools.chaos --matters 200 [--seed 7] [--deadline 1800]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, text
+
+from liandong.deadlines.breaches import add_peer_handlers
+from liandong.devstack import ServiceProcess, service_env
+from liandong.messaging.dlq import read_dead_letters
+from liandong.persistence.engine import create_engine
+from liandong.runtime import ServiceSpec
+from tools.client import Services
+from tools.dataset import EVERY_PATH, Generator
+
+AGENCIES = ("court", "police", "procuratorate")
+REPLICAS = {"court": 1, "police": 2, "procuratorate": 1}
+CLOCK_STEPS_DAYS = (2, 3, 5, 10, 20, 40)  # the clocks moved after the matters, so every window's stages fall due
+
+
+class ChaosTimeout(RuntimeError):
+    """The run went past its time bound."""
+
+
+class ResponseLost(RuntimeError):
+    """The service applied the request, then died before recording its answer (the Idempotency-Key stays 'in
+    progress'): the driver cannot know the answer and stops following that matter; the checks still cover it."""
+
+
+# -- the fleet ---------------------------------------------------------------------------------------------------
+@dataclass
+class Fleet:
+    broker: Any  # tests.support.infra.LocalBroker
+    processes: dict[str, ServiceProcess]
+    offset_seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def agency(self, name: str) -> str:
+        return name.split("-")[0]
+
+    def urls(self, agency: str) -> list[str]:
+        return [p.url for n, p in self.processes.items() if self.agency(n) == agency]
+
+    def restart(self, name: str) -> None:
+        process = self.processes[name]
+        prefix = self.agency(name).upper()
+        process.env[f"{prefix}_TESTING_CLOCK_OFFSET_SECONDS"] = str(self.offset_seconds)
+        process.start()
+
+    def alive(self, name: str) -> bool:
+        process = self.processes[name].process
+        return process is not None and process.poll() is None
+
+
+def chaos_env(agency: str, bootstrap: str, database_url: str, court_url: str, suffix: str) -> dict[str, str]:
+    extra = {
+        "environment": "test",
+        "sla_tick_seconds": "1",
+        "relay_backoff_max_seconds": "2",
+        "consumer_stall_seconds": "20",
+        "kafka_client_id_suffix": suffix,
+        "kafka_group_instance_id": f"liandong-{agency}{suffix}",
+        "testing_clock_offset_seconds": "0",
+    }
+    if agency == "police":
+        extra["court_url"] = court_url
+    return service_env(agency, bootstrap=bootstrap, database_url=database_url, **extra)
+
+
+# -- the driver's client: through crashes ------------------------------------------------------------------------
+@dataclass
+class ChaosServices(Services):
+    """Every exchange retried through connection errors and restarts, each POST under one Idempotency-Key so a
+    retry never applies an act twice; the police's replicas taken in turn."""
+
+    replicas: dict[str, list[str]] = field(default_factory=dict)
+    deadline: float = float("inf")
+    in_progress_patience: float = 30.0
+    _turn: int = 0
+
+    def url(self, service: str) -> str:
+        choices = self.replicas.get(service)
+        if not choices:
+            return super().url(service)
+        self._turn += 1
+        return choices[self._turn % len(choices)]
+
+    def send(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if method == "POST" and path not in ("/auth/token", "/testing/clock"):
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+        in_progress_since: float | None = None
+        while True:
+            if time.monotonic() > self.deadline:
+                raise ChaosTimeout(f"{method} {service}{path}: the run's time bound passed")
+            try:
+                response = self.http.request(method, f"{self.url(service)}{path}", headers=headers, **kwargs)
+            except httpx.TransportError:
+                time.sleep(0.3)
+                continue
+            if response.status_code in (502, 503, 504):
+                time.sleep(0.3)
+                continue
+            if response.status_code == 409 and _code(response) == "idempotency_request_in_progress":
+                in_progress_since = in_progress_since or time.monotonic()
+                if time.monotonic() - in_progress_since > self.in_progress_patience:
+                    raise ResponseLost(f"{method} {service}{path}: applied, its answer lost in a crash")
+                time.sleep(0.5)
+                continue
+            return response
+
+    def advance_to(self, offset_seconds: float) -> None:
+        """Every replica's clock to `offset_seconds` ahead of real time (idempotent: a restarted replica that
+        already starts there is not moved twice)."""
+        for urls in self.all_urls():
+            for url in urls:
+                while True:
+                    if time.monotonic() > self.deadline:
+                        raise ChaosTimeout("moving the clocks: the run's time bound passed")
+                    try:
+                        current = self.http.get(f"{url}/testing/clock").json()["offset_seconds"]
+                        if current < offset_seconds:
+                            move = {"advance_seconds": offset_seconds - current}
+                            self.http.post(f"{url}/testing/clock", json=move).raise_for_status()
+                        break
+                    except (httpx.HTTPError, KeyError, ValueError):
+                        time.sleep(0.3)
+        self.forget_logins()
+
+    def all_urls(self) -> list[list[str]]:
+        return [self.replicas.get(a) or [super(ChaosServices, self).url(a)] for a in AGENCIES]
+
+
+def _code(response: httpx.Response) -> str | None:
+    try:
+        return str(response.json()["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+# -- the faults --------------------------------------------------------------------------------------------------
+class Faults(threading.Thread):
+    """SIGKILL a service replica or the broker at random moments (exponential gaps), restart it after a short
+    while; once in the run, SIGSTOP a replica for `stop_seconds`. Every fault is logged."""
+
+    def __init__(self, fleet: Fleet, rng: random.Random, every: float, stop_seconds: float) -> None:
+        super().__init__(name="chaos-faults", daemon=True)
+        self.fleet, self.rng, self.every, self.stop_seconds = fleet, rng, every, stop_seconds
+        self.done = threading.Event()
+        self.log: list[dict[str, Any]] = []
+        self.error: BaseException | None = None
+        self.began = time.monotonic()
+
+    def note(self, action: str, target: str, **detail: Any) -> None:
+        self.log.append({"at": round(time.monotonic() - self.began, 1), "action": action, "target": target, **detail})
+        print(f"  chaos: {action} {target}", flush=True)
+
+    def run(self) -> None:
+        targets = [*self.fleet.processes, "broker"]
+        stopped_once = False
+        try:
+            while not self.done.wait(self.rng.expovariate(1 / self.every)):
+                target = self.rng.choice(targets)
+                if target != "broker" and not stopped_once and len(self.log) >= 2:
+                    stopped_once = True
+                    self.pause(target)
+                elif target == "broker":
+                    self.kill_broker()
+                else:
+                    self.kill(target)
+        except BaseException as exc:  # reported by the run; the thread never dies silently
+            self.error = exc
+
+    def kill(self, name: str) -> None:
+        if not self.fleet.alive(name):
+            return
+        self.fleet.processes[name].kill()
+        self.note("SIGKILL", name)
+        self.done.wait(self.rng.uniform(0.5, 3.0))
+        with self.fleet.lock:
+            self.fleet.restart(name)
+        self.note("restart", name)
+
+    def kill_broker(self) -> None:
+        self.fleet.broker.kill()
+        self.note("SIGKILL", "broker")
+        self.done.wait(self.rng.uniform(1.0, 4.0))
+        self.fleet.broker.start()
+        self.note("restart", "broker")
+
+    def pause(self, name: str) -> None:
+        process = self.fleet.processes[name].process
+        if process is None or process.poll() is not None:
+            return
+        os.kill(process.pid, signal.SIGSTOP)
+        self.note("SIGSTOP", name, seconds=self.stop_seconds)
+        self.done.wait(self.stop_seconds)
+        os.kill(process.pid, signal.SIGCONT)
+        self.note("SIGCONT", name)
+
+
+# -- the checks --------------------------------------------------------------------------------------------------
+def specs() -> dict[str, ServiceSpec]:
+    from liandong_court.bootstrap import spec as court
+    from liandong_police.bootstrap import spec as police
+    from liandong_procuratorate.bootstrap import spec as procuratorate
+
+    return {"court": court(), "police": police(), "procuratorate": procuratorate()}
+
+
+async def check(databases: dict[str, str], bootstrap: str, clocks: dict[str, datetime]) -> dict[str, Any]:
+    """What the run must leave behind, read from each service's own database and the broker."""
+    all_specs = specs()
+    engines = {a: create_engine(url, pool_size=2) for a, url in databases.items()}
+    counts: dict[str, Any] = {}
+    violations: list[str] = []
+    try:
+        outbox: dict[str, dict[str, str]] = {}  # agency → event id → event type
+        inbox: dict[str, set[str]] = {}
+        for agency, engine in engines.items():
+            tables = all_specs[agency].tables
+            async with engine.connect() as db:
+                rows = await db.execute(select(tables.outbox.c.event_id, tables.outbox.c.event_type))
+                outbox[agency] = {event_id: event_type for event_id, event_type in rows}
+                unpublished = await db.scalar(
+                    select(func.count()).where(tables.outbox.c.published_at.is_(None)).select_from(tables.outbox)
+                )
+                group = f"liandong.{agency}"
+                inbox[agency] = set(
+                    (await db.scalars(select(tables.inbox.c.event_id).where(tables.inbox.c.consumer == group))).all()
+                )
+                stages = await _stages(db, tables, clocks[agency])
+            counts[agency] = {
+                "events_published": len(outbox[agency]),
+                "events_applied": len(inbox[agency]),
+                "unpublished_outbox_rows": unpublished,
+                **stages["counts"],
+            }
+            if unpublished:
+                violations.append(f"{agency}: {unpublished} outbox rows never published")
+            violations += [f"{agency}: {v}" for v in stages["violations"]]
+
+        for consumer in AGENCIES:
+            handled = add_peer_handlers(all_specs[consumer].handlers.copy(), consumer)
+            for producer in AGENCIES:
+                if producer == consumer:
+                    continue
+                owed = {e for e, kind in outbox[producer].items() if handled.handles(kind)}
+                missing = owed - inbox[consumer]
+                counts[consumer][f"owed_by_{producer}"] = len(owed)
+                if missing:
+                    kinds = sorted({outbox[producer][e] for e in missing})
+                    violations.append(f"{consumer}: {len(missing)} events of the {producer} never applied ({kinds})")
+
+        violations += await _referrals_agree(engines, counts)
+
+        for agency in AGENCIES:
+            letters = await read_dead_letters(bootstrap, f"liandong.{agency}")
+            counts[agency]["dead_letters"] = len(letters)
+            if letters:
+                reasons = sorted({letter.reason for letter in letters})
+                violations.append(f"{agency}: {len(letters)} dead letters ({reasons})")
+    finally:
+        for engine in engines.values():
+            await engine.dispose()
+    return {"counts": counts, "violations": violations}
+
+
+async def _stages(db: Any, tables: Any, now: datetime) -> dict[str, Any]:
+    deadlines, stages, outbox = tables.deadlines, tables.deadline_stages, tables.outbox
+    overdue = await db.scalar(
+        select(func.count())
+        .select_from(deadlines)
+        .where(deadlines.c.state == "running", deadlines.c.next_fire_at <= now)
+    )
+    fired = {row.event_id: (row.deadline_id, row.stage) for row in await db.execute(select(stages))}
+    stage_events = {
+        event_id
+        for event_id, kind in await db.execute(select(outbox.c.event_id, outbox.c.event_type))
+        if kind.endswith((".deadline.approaching", ".deadline.breached"))
+    }
+    violations = []
+    if overdue:
+        violations.append(f"{overdue} windows with a stage due and not fired")
+    if stage_events != set(fired):
+        violations.append(
+            f"stage events and fired stages differ: {len(stage_events - set(fired))} events without a stage, "
+            f"{len(set(fired) - stage_events)} stages without their event"
+        )
+    windows = await db.scalar(select(func.count()).select_from(deadlines))
+    breached = await db.scalar(select(func.count()).select_from(deadlines).where(deadlines.c.breached_at.is_not(None)))
+    return {
+        "counts": {"windows": windows, "stages_fired": len(fired), "windows_breached": breached},
+        "violations": violations,
+    }
+
+
+async def _referrals_agree(engines: dict[str, Any], counts: dict[str, Any]) -> list[str]:
+    """The court's and the police's record of every referral: the same ones, each receipt and decision alike."""
+    query = text("SELECT id, receipt_number, status FROM referrals")
+    async with engines["court"].connect() as db:
+        court = {r.id: r for r in await db.execute(query)}
+    async with engines["police"].connect() as db:
+        police = {r.id: r for r in await db.execute(query)}
+    counts["court"]["referrals"], counts["police"]["referrals"] = len(court), len(police)
+    violations = []
+    if set(court) != set(police):
+        violations.append(f"referrals differ: {len(set(court) - set(police))} never at the police")
+    for referral_id in sorted(set(court) & set(police)):
+        at_court, at_police = court[referral_id], police[referral_id]
+        if at_police.receipt_number != at_court.receipt_number:
+            violations.append(f"referral {referral_id}: receipt {at_court.receipt_number!r} at the court")
+        if at_police.status in ("filed", "declined") and at_court.status != at_police.status:
+            violations.append(f"referral {referral_id}: {at_police.status} at the police, {at_court.status} at court")
+    return violations
+
+
+# -- the run -----------------------------------------------------------------------------------------------------
+@dataclass
+class Settings:
+    matters: int
+    seed: int
+    every: float
+    stop_seconds: float
+    deadline: float
+    out: Path
+
+
+def settle(services: ChaosServices, fleet: Fleet, deadline: float) -> None:
+    """Faults over: every replica up and ready, every outbox empty, every consumer caught up — twice in a row."""
+    for name, process in fleet.processes.items():
+        if not fleet.alive(name):
+            fleet.restart(name)
+        process.wait_ready(max(5.0, deadline - time.monotonic()))
+    calm = 0
+    while calm < 2:
+        if time.monotonic() > deadline:
+            raise ChaosTimeout("the system did not settle within the run's time bound")
+        quiet = True
+        for process in fleet.processes.values():
+            try:
+                health = httpx.get(f"{process.url}/healthz", timeout=5).json()
+            except (httpx.HTTPError, ValueError):
+                quiet = False
+                continue
+            consumers = health.get("consumers", {}).values()
+            quiet &= health["outbox"]["pending"] == 0 and all((c.get("lag") or 0) == 0 for c in consumers)
+        calm = calm + 1 if quiet else 0
+        time.sleep(1.0)
+
+
+def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str, Any]:
+    from tests.bench.infra import databases
+    from tests.support.infra import LocalBroker
+    from tests.support.ports import free_ports
+
+    began = time.monotonic()
+    deadline = began + settings.deadline
+    rng = random.Random(settings.seed)
+    broker = LocalBroker(work / "kafka")
+    with ExitStack() as stack:
+        urls = dict(zip(AGENCIES, stack.enter_context(databases(admin_url, 3)), strict=True))
+        broker.start()
+        stack.callback(broker.stop)
+        ports = iter(free_ports(sum(REPLICAS.values())))
+        processes: dict[str, ServiceProcess] = {}
+        court_url = ""
+        for agency in AGENCIES:
+            for i in range(REPLICAS[agency]):
+                name = agency if REPLICAS[agency] == 1 else f"{agency}-{i + 1}"
+                port = next(ports)
+                court_url = court_url or f"http://127.0.0.1:{port}"
+                env = chaos_env(agency, broker.bootstrap, urls[agency], court_url, f"-{i + 1}")
+                processes[name] = ServiceProcess(agency, port, env, log_path=logs / f"{name}.log")
+        fleet = Fleet(broker, processes)
+        for process in processes.values():
+            process.start()
+            stack.callback(_stop_quietly, process)
+        for process in processes.values():
+            process.wait_ready(120)
+
+        services = ChaosServices(
+            court=fleet.urls("court")[0],
+            police=fleet.urls("police")[0],
+            procuratorate=fleet.urls("procuratorate")[0],
+            replicas={"police": fleet.urls("police")},
+            deadline=deadline,
+            http=httpx.Client(timeout=10),
+        )
+        faults = Faults(fleet, random.Random(rng.random()), settings.every, settings.stop_seconds)
+        print(f"chaos: {settings.matters} matters, seed {settings.seed}; faults every ~{settings.every}s", flush=True)
+        faults.start()
+        try:
+            generator = Generator(
+                services,
+                seed=settings.seed,
+                size=settings.matters,
+                shape=dict(EVERY_PATH),
+                patience=180.0,
+                abandon_on=(ResponseLost, TimeoutError),
+            )
+            log = generator.run()
+            print("chaos: matters driven; moving the clocks", flush=True)
+            for days in CLOCK_STEPS_DAYS:
+                fleet.offset_seconds += days * 86400
+                services.advance_to(fleet.offset_seconds)
+                time.sleep(3)
+        finally:
+            faults.done.set()
+            faults.join(60)
+        if faults.error is not None:
+            raise faults.error
+        print("chaos: faults over; settling", flush=True)
+        settle(services, fleet, deadline)
+        clocks = {a: datetime.fromisoformat(services.send("GET", a, "/testing/clock").json()["now"]) for a in AGENCIES}
+        result = asyncio.run(check(urls, broker.bootstrap, clocks))
+    abandoned = [e for e in log if e["act"] == "abandoned"]
+    paths: dict[str, int] = {}
+    for entry in log:
+        if entry["act"] == "lead_created":
+            paths[entry["path"]] = paths.get(entry["path"], 0) + 1
+    return {
+        "seed": settings.seed,
+        "matters": settings.matters,
+        "paths": paths,
+        "abandoned_by_the_driver": [{k: e[k] for k in ("lead_id", "path", "reason")} for e in abandoned],
+        "faults": faults.log,
+        "seconds": round(time.monotonic() - began),
+        **result,
+    }
+
+
+def _stop_quietly(process: ServiceProcess) -> None:
+    try:
+        if process.process is not None and process.process.poll() is None:
+            os.kill(process.process.pid, signal.SIGCONT)
+        process.stop()
+    except (OSError, RuntimeError):
+        process.kill()
+
+
+@contextmanager
+def _admin() -> Iterator[str]:
+    from tests.bench.infra import postgres_admin
+
+    given = os.environ.get("LIANDONG_CHAOS_DATABASE_URL") or os.environ.get("LIANDONG_TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    with postgres_admin() as admin:
+        yield admin
+
+
+def parse(argv: list[str] | None) -> Settings:
+    parser = argparse.ArgumentParser(prog="python -m tools.chaos", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--matters", type=int, default=200, help="matters to drive (1..5000)")
+    parser.add_argument("--seed", type=int, default=None, help="the run's seed (printed; random when not given)")
+    parser.add_argument("--faults-every", type=float, default=15.0, help="mean seconds between faults (1..600)")
+    parser.add_argument("--stop-seconds", type=float, default=8.0, help="how long the SIGSTOP lasts (1..120)")
+    parser.add_argument("--deadline", type=float, default=None, help="the run's time bound in seconds")
+    parser.add_argument("--out", default="chaos-results")
+    args = parser.parse_args(argv)
+    if not 1 <= args.matters <= 5000:
+        parser.error(f"--matters must be 1..5000, not {args.matters}")
+    if not 1 <= args.faults_every <= 600 or not 1 <= args.stop_seconds <= 120:
+        parser.error("--faults-every must be 1..600 and --stop-seconds 1..120")
+    deadline = args.deadline if args.deadline is not None else 600 + 6 * args.matters
+    if not 60 <= deadline <= 24 * 3600:
+        parser.error("--deadline must be 60..86400 seconds")
+    seed = args.seed if args.seed is not None else random.randrange(1, 10**6)
+    return Settings(args.matters, seed, args.faults_every, args.stop_seconds, deadline, Path(args.out))
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = parse(argv)
+    from tests.support.infra import can_run_local_broker
+
+    if not can_run_local_broker():
+        print("chaos needs Java 17 and Maven (or a cached Kafka) to run a broker it can kill", file=sys.stderr)
+        return 2
+    print(f"chaos: seed {settings.seed} (rerun with --seed {settings.seed})", flush=True)
+    try:
+        logs = settings.out / f"logs-{settings.seed}"
+        shutil.rmtree(logs, ignore_errors=True)
+        logs.mkdir(parents=True)
+        print(f"chaos: the services' logs in {logs}", flush=True)
+        with _admin() as admin, tempfile.TemporaryDirectory(prefix="liandong-chaos-") as tmp:
+            report = run(settings, admin, Path(tmp), logs)
+    except ChaosTimeout as exc:
+        print(f"chaos: {exc} ({settings.deadline:.0f}s); seed {settings.seed}", file=sys.stderr)
+        return 3
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        print(f"chaos: the broker did not come back ({exc}); seed {settings.seed}", file=sys.stderr)
+        return 3
+    settings.out.mkdir(parents=True, exist_ok=True)
+    out = settings.out / f"chaos-{settings.seed}-{settings.matters}.json"
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    print(json.dumps({k: report[k] for k in ("seed", "matters", "paths", "seconds", "counts")}, indent=2))
+    print(f"chaos: {len(report['faults'])} faults, {len(report['abandoned_by_the_driver'])} matters left by the driver")
+    for violation in report["violations"]:
+        print(f"VIOLATION {violation}", file=sys.stderr)
+    print(f"chaos: {'FAILED' if report['violations'] else 'passed'}; report {out}; seed {settings.seed}")
+    return 1 if report["violations"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
