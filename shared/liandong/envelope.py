@@ -102,12 +102,7 @@ class Envelope(BaseModel):
         return self.aggregate_id.encode()
 
     def headers(self) -> list[tuple[str, bytes]]:
-        return [
-            (HEADER_EVENT_ID, str(self.event_id).encode()),
-            (HEADER_EVENT_TYPE, self.event_type.encode()),
-            (HEADER_SCHEMA_VERSION, str(self.schema_version).encode()),
-            (HEADER_CORRELATION_ID, self.correlation_id.encode()),
-        ]
+        return envelope_headers(self.model_dump(mode="json", include=_HEADER_FIELDS))
 
     def to_json(self) -> str:
         # without the trace context when there is none: the envelope on the wire stays what it was before tracing
@@ -118,3 +113,17 @@ class Envelope(BaseModel):
         if raw is None:
             raise ValueError("empty message")
         return cls.model_validate_json(raw)
+
+
+_HEADER_FIELDS = {"event_id", "event_type", "schema_version", "correlation_id"}
+
+
+def envelope_headers(envelope: dict[str, Any]) -> list[tuple[str, bytes]]:
+    """The Kafka headers of an envelope, from its JSON form (the relay reads stored envelopes without validating
+    them again: they were validated when written)."""
+    return [
+        (HEADER_EVENT_ID, str(envelope["event_id"]).encode()),
+        (HEADER_EVENT_TYPE, str(envelope["event_type"]).encode()),
+        (HEADER_SCHEMA_VERSION, str(envelope["schema_version"]).encode()),
+        (HEADER_CORRELATION_ID, str(envelope["correlation_id"]).encode()),
+    ]

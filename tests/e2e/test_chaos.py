@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
 def test_thirty_matters_survive_crashes_of_every_part(pg_admin_url: str, tmp_path: Path) -> None:
     if not can_run_local_broker():
         unavailable("chaos runs a broker of its own (to kill it): it needs Java 17 and Maven")
-    settings = chaos.parse(["--matters", "30", "--seed", "20261129", "--faults-every", "10", "--deadline", "900"])
+    settings = chaos.parse(["--matters", "30", "--seed", "20261129", "--faults-every", "6", "--deadline", "900"])
     logs = tmp_path / "logs"
     logs.mkdir()
     report = chaos.run(settings, pg_admin_url, tmp_path, logs)

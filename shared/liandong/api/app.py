@@ -36,6 +36,7 @@ def create_app(
         app.state.runtime = runtime
         app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers)
         await runtime.start()
+        gc_pauses.freeze_startup()
         try:
             yield
         finally:

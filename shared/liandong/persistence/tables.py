@@ -85,6 +85,13 @@ def install(metadata: MetaData) -> CommonTables:
         postgresql_where=outbox.c.published_at.is_(None),
         sqlite_where=outbox.c.published_at.is_(None),
     )
+    # the relay's batch: the earliest unpublished rows in order, read from the front of this index
+    Index(
+        "ix_outbox_unpublished_seq",
+        outbox.c.seq,
+        postgresql_where=outbox.c.published_at.is_(None),
+        sqlite_where=outbox.c.published_at.is_(None),
+    )
     Index(
         "ix_outbox_pending_aggregate",
         outbox.c.aggregate_type,
