@@ -121,9 +121,12 @@ class FakeDeadlines:
         self.rows[d.id] = replace(d, window=window, extra_days=extra, due_at=due.due, extensions=d.extensions + 1)
         return self.rows[d.id]
 
-    async def cancel(self, deadline_id: str, *, reason: str, actor: str | None = None) -> None:
+    async def cancel(self, deadline_id: str, *, reason: str, actor: str | None = None) -> bool:
         d = await self.get(deadline_id)
+        if d.state not in OPEN_STATES:
+            return False
         self.rows[d.id] = replace(d, state=DeadlineState.CANCELLED, cancelled_at=self.clock.now())
+        return True
 
     async def restart(self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None) -> Deadline:
         d = await self.get(deadline_id)

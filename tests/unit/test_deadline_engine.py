@@ -178,6 +178,26 @@ async def test_a_cancelled_window_fires_nothing_and_cannot_be_met(tracker: Track
     assert await tracker.events() == []
 
 
+async def test_a_window_another_act_ended_is_left_alone_by_a_workflow_and_refused_to_staff(tracker: Tracker) -> None:
+    """A workflow ends the windows it found running (a withdrawal ends the investigation target); when another act
+    (the debtor's payment, applied by the consumer at the same moment) ended one first, the workflow goes on."""
+    deadline_id = await tracker.start()
+    await tracker.run("cancel", deadline_id, reason="被执行人已履行")
+    async with tracker.uow() as uow:
+        book = tracker.engine.bind(uow)
+        assert await book.cancel(deadline_id, reason="撤销案件") is False
+        assert (
+            await book.meet(kind="police_filing_decision", subject_type="referral", subject_id="ref-1", at=DUE) is False
+        )
+        await uow.commit()
+    assert await tracker.history(deadline_id) == ["started", "cancelled"]  # nothing more recorded
+    with pytest.raises(Conflict) as caught:  # by hand (DELETE /deadlines/{id}), an ended window is a conflict
+        await tracker.run("cancel", deadline_id, reason="再次撤销")
+    assert caught.value.code == "already_cancelled"
+    with pytest.raises(Conflict):
+        await tracker.run("meet", deadline_id, at=DUE)
+
+
 @pytest.mark.parametrize(
     ("kind", "changes", "code"),
     [

@@ -336,7 +336,7 @@ async def start(body: DeadlineStart, runtime: RuntimeDep, actor: Manager) -> Dea
 
 
 async def _act(
-    runtime: Runtime, actor: Principal, deadline_id: str, action: Callable[[SqlUnitOfWork], Awaitable[None]]
+    runtime: Runtime, actor: Principal, deadline_id: str, action: Callable[[SqlUnitOfWork], Awaitable[object]]
 ) -> DeadlineDetail:
     """Load the deadline, check the actor's unit, act in one unit of work, and show the result."""
     async with runtime.uow() as uow:

@@ -153,8 +153,14 @@ class DeadlineEngine:
         await self._history(uow, deadline_id, "started", actor, {"due_at": due_at.isoformat(), "rule": rule})
         return deadline_id
 
-    async def meet(self, uow: SqlUnitOfWork, deadline_id: str, *, at: datetime, actor: str | None = None) -> None:
+    async def meet(
+        self, uow: SqlUnitOfWork, deadline_id: str, *, at: datetime, actor: str | None = None, if_open: bool = False
+    ) -> bool:
+        """Meet a window. A window that ended meanwhile (met, or cancelled by another act between the caller's look
+        and this row lock) is a conflict — unless `if_open`: then nothing happens and the answer is False."""
         row = await self.store.load(uow.session, deadline_id, for_update=True)
+        if if_open and row.state in (DeadlineState.MET, DeadlineState.CANCELLED):
+            return False
         if row.state is DeadlineState.CANCELLED:
             raise Conflict(f"deadline {deadline_id} was cancelled; it cannot be met", code="deadline_cancelled")
         if row.state is DeadlineState.MET:
@@ -167,6 +173,7 @@ class DeadlineEngine:
         used = round((at - row.period_started_at).total_seconds() / 86400, 3)
         self._emit(uow, row, MET[self.agency](**facts(row), met_at=at, days_used=used, on_time=on_time))
         await self._history(uow, deadline_id, "met", actor, {"on_time": on_time, "days_used": used})
+        return True
 
     async def meet_subject(
         self,
@@ -182,8 +189,7 @@ class DeadlineEngine:
         deadline_id = await self.store.find_id(uow.session, kind_name, subject_type, subject_id)
         if deadline_id is None:
             return False
-        await self.meet(uow, deadline_id, at=at, actor=actor)
-        return True
+        return await self.meet(uow, deadline_id, at=at, actor=actor, if_open=True)
 
     async def extend(
         self,
@@ -287,10 +293,17 @@ class DeadlineEngine:
         await self._changed(uow, deadline_id, "restarted", reason)
         await self._history(uow, deadline_id, "restarted", actor, {"reason": reason, "due_at": due.due.isoformat()})
 
-    async def cancel(self, uow: SqlUnitOfWork, deadline_id: str, *, reason: str, actor: str | None = None) -> None:
+    async def cancel(
+        self, uow: SqlUnitOfWork, deadline_id: str, *, reason: str, actor: str | None = None, if_open: bool = False
+    ) -> bool:
+        """Cancel a window. One that ended meanwhile is a conflict for staff acting on it by hand; a workflow that
+        ends the windows it found running (`if_open`) finds it ended by another act — a payment, a withdrawal —
+        and moves on (False)."""
         if not reason.strip():
             raise DomainError("a cancellation gives its reason", code="reason_required")
         row = await self.store.load(uow.session, deadline_id, for_update=True)
+        if if_open and row.state in (DeadlineState.MET, DeadlineState.CANCELLED):
+            return False
         if row.state in (DeadlineState.MET, DeadlineState.CANCELLED):
             raise Conflict(f"deadline {deadline_id} is already {row.state}", code=f"already_{row.state}")
         now = self.clock.now()
@@ -299,6 +312,7 @@ class DeadlineEngine:
         )
         self._emit(uow, row, CANCELLED[self.agency](**facts(row), reason=_brief(reason), cancelled_at=now))
         await self._history(uow, deadline_id, "cancelled", actor, {"reason": reason})
+        return True
 
     # -- the tracker's tick --------------------------------------------------------------------------------------
     async def tick(self, uow_factory: Callable[[], SqlUnitOfWork]) -> int:
@@ -457,8 +471,9 @@ class BoundDeadlines:
         )
         return await self.engine.get(self.uow, deadline_id)
 
-    async def cancel(self, deadline_id: str, *, reason: str, actor: str | None = None) -> None:
-        await self.engine.cancel(self.uow, deadline_id, reason=reason, actor=actor)
+    async def cancel(self, deadline_id: str, *, reason: str, actor: str | None = None) -> bool:
+        """End a window the workflow found running; one another act ended meanwhile is left as it is (False)."""
+        return await self.engine.cancel(self.uow, deadline_id, reason=reason, actor=actor, if_open=True)
 
     async def restart(self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None) -> Deadline:
         await self.engine.restart(self.uow, deadline_id, at=at, reason=reason, actor=actor)

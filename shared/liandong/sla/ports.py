@@ -56,7 +56,9 @@ class DeadlineBook(Protocol):
         actor: str | None = None,
     ) -> Deadline: ...
 
-    async def cancel(self, deadline_id: str, *, reason: str, actor: str | None = None) -> None: ...
+    async def cancel(self, deadline_id: str, *, reason: str, actor: str | None = None) -> bool:
+        """End a window the workflow found running; False when another act ended it meanwhile."""
+        ...
 
     async def restart(self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None) -> Deadline:
         """Where the law restarts a period: a full new period from `at` (within the kind's limit of restarts)."""
