@@ -149,6 +149,30 @@ async def test_a_filing_meets_the_mirror_and_the_lead_follows(fake: FakeCourtUni
     assert await on.on_case_filed(delivery(filed, agency="police"), uow(fake)) is Outcome.STALE
 
 
+async def test_a_receipt_arriving_after_the_filing_is_kept_and_moves_nothing_back(fake: FakeCourtUnitOfWork) -> None:
+    """The filing travels on the cases topic, the receipt on the referrals topic: either may arrive first."""
+    rid = referral_id(fake)
+    filed = CaseFiledV1(
+        referral_id=rid,
+        case_id="case-1",
+        case_number="通公(经)立字〔2025〕123号",
+        police_unit="421222",
+        suspects=[Suspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
+        filed_at=RECEIVED + timedelta(days=1),
+        filed_by="tongcheng.investigator",
+    )
+    assert await on.on_case_filed(delivery(filed, agency="police"), uow(fake)) is Outcome.APPLIED
+    assert await on.on_referral_received(delivery(receipt(rid), agency="police"), uow(fake)) is Outcome.APPLIED
+    referral = fake.referrals.items[rid]
+    assert referral.receipt_number == "421222公受〔2025〕00001号"
+    assert referral.received_at == RECEIVED
+    assert referral.status is ReferralStatus.FILED
+    assert fake.leads.items["lead-1"].status is LeadStatus.FILED
+    (mirror,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
+    assert mirror.state is DeadlineState.MET, "no second mirror is started by the late receipt"
+    assert await on.on_referral_received(delivery(receipt(rid), agency="police"), uow(fake)) is Outcome.STALE
+
+
 async def test_a_decline_meets_the_mirror_and_leaves_the_court_its_options(fake: FakeCourtUnitOfWork) -> None:
     rid = await received(fake)
     declined = CaseFilingDeclinedV1(

@@ -60,13 +60,15 @@ class Referral:
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 
     def record_receipt(self, *, receipt_number: str, received_at: datetime, received_by: str) -> bool:
-        """受案登记回执: the police registered the referral."""
-        if self.status is not ReferralStatus.SUBMITTED:
+        """受案登记回执: the police registered the referral. The decision travels on another topic and may arrive
+        first: the receipt is kept all the same, and the status stays where the decision put it."""
+        if self.receipt_number is not None:
             return False
-        self.status = ReferralStatus.RECEIVED
         self.received_at = received_at
         self.receipt_number = receipt_number
         self.received_by = received_by
+        if self.status is ReferralStatus.SUBMITTED:
+            self.status = ReferralStatus.RECEIVED
         return True
 
     def record_filing(self, *, case_number: str, filed_at: datetime) -> bool:

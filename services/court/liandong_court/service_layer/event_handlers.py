@@ -75,6 +75,8 @@ async def on_referral_received(event: Delivery[ReferralReceivedV1], uow: CourtUn
         receipt_number=receipt.receipt_number, received_at=receipt.received_at, received_by=receipt.registered_by
     ):
         return Outcome.STALE
+    if referral.status is not ReferralStatus.RECEIVED:
+        return Outcome.APPLIED  # the decision came first: the receipt is kept, the rest has moved on
     await _lead_follows(uow, referral, ReferralStatus.RECEIVED)
     if not await uow.deadlines.running(
         subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
