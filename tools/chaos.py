@@ -534,7 +534,8 @@ def main(argv: list[str] | None = None) -> int:
     out = settings.out / f"chaos-{settings.seed}-{settings.matters}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     print(json.dumps({k: report[k] for k in ("seed", "matters", "paths", "seconds", "counts")}, indent=2))
-    print(f"chaos: {len(report['faults'])} faults, {len(report['abandoned_by_the_driver'])} matters left by the driver")
+    faults = sum(1 for f in report["faults"] if f["action"] in ("SIGKILL", "SIGSTOP"))
+    print(f"chaos: {faults} faults, {len(report['abandoned_by_the_driver'])} matters left by the driver")
     for violation in report["violations"]:
         print(f"VIOLATION {violation}", file=sys.stderr)
     print(f"chaos: {'FAILED' if report['violations'] else 'passed'}; report {out}; seed {settings.seed}")

@@ -9,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
@@ -93,6 +95,19 @@ def install_error_handlers(app: FastAPI) -> None:
             409,
             "idempotency_key_in_use",
             "another request with this Idempotency-Key was applied first; retry to receive its response",
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+        # the database is locked (the embedded SQLite under more writes than it takes), its connections are all in
+        # use, or it is restarting: nothing was applied, and the same request may succeed in a moment
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
+        return error_response(
+            503,
+            "database_busy",
+            "the database cannot take this request now; nothing was applied, retry shortly",
+            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(Exception)
