@@ -20,7 +20,7 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1)
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_client_id_suffix: str = ""
-    # static group membership: a name of its own for each replica (e.g. the pod's name); empty: dynamic membership
+    # static group membership: a name of its own for each replica, stable across its restarts; empty: dynamic
     kafka_group_instance_id: str = Field(default="", max_length=200)
     secret_key: str = DEVELOPMENT_SECRET
     access_token_minutes: int = Field(default=480, ge=1)

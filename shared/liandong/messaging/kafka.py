@@ -38,7 +38,7 @@ def manual_commit_consumer(
     Topics are subscribed by the runner, together with its rebalance listener. With an `instance_id` (static
     membership, KIP-345) a replica that restarts — a crash, a rolling upgrade — takes its partitions back at once
     instead of leaving them unread until the group notices the old member is gone (the session timeout); every
-    replica needs its own (e.g. the pod's name).
+    replica needs its own, stable across restarts (a StatefulSet's pod name, not a Deployment's).
     """
     return AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
