@@ -70,8 +70,7 @@ class ResponseLost(RuntimeError):
 class Fleet:
     broker: Any  # tests.support.infra.LocalBroker
     processes: dict[str, ServiceProcess]
-    offset_seconds: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    offset_seconds: float = 0.0  # how far the clocks were moved: a replica restarted now starts there
 
     def agency(self, name: str) -> str:
         return name.split("-")[0]
@@ -166,7 +165,7 @@ class ChaosServices(Services):
         self.forget_logins()
 
     def all_urls(self) -> list[list[str]]:
-        return [self.replicas.get(a) or [super(ChaosServices, self).url(a)] for a in AGENCIES]
+        return [self.replicas.get(a) or [Services.url(self, a)] for a in AGENCIES]
 
 
 def _code(response: httpx.Response) -> str | None:
@@ -215,8 +214,7 @@ class Faults(threading.Thread):
         self.fleet.processes[name].kill()
         self.note("SIGKILL", name)
         self.done.wait(self.rng.uniform(0.5, 3.0))
-        with self.fleet.lock:
-            self.fleet.restart(name)
+        self.fleet.restart(name)
         self.note("restart", name)
 
     def kill_broker(self) -> None:

@@ -186,10 +186,11 @@ class Tracing:
         """Each envelope carries a traceparent in its matter's trace (see the module's doc); `matter_traces` holds
         the traceparent that began each matter's trace, as this service knows it."""
         here = traceparent_of(trace.get_current_span())
+        here_trace = trace_id_of(here)
         stamped: list[Envelope] = []
         for matter in dict.fromkeys(e.correlation_id for e in envelopes):
             known = matter_traces.get(matter)
-            if known is None or trace_id_of(known) == trace_id_of(here):
+            if known is None or trace_id_of(known) == here_trace:
                 parent = here  # this act starts the matter's trace, or continues it (a consumer, a later act)
             else:
                 with self.act(matter, known) as span:

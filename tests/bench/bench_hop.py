@@ -31,6 +31,7 @@ from liandong_court.config import CourtSettings
 from liandong_police.bootstrap import spec as police_spec
 from liandong_police.config import PoliceSettings
 from tests.bench.infra import broker, databases, percentiles, postgres_admin
+from tests.support.kafka_io import poll_until
 
 GOAL = 3.0  # the hop's p99 at most 3 × the raw round trip's
 
@@ -58,14 +59,6 @@ def window_started(now: datetime, i: int) -> Envelope:
         correlation_id=f"lead-bench-{i}",
         occurred_at=now,
     )
-
-
-async def until(check: Any, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not await check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"waited {seconds}s for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def timestamps(runtime: Runtime, table: Table, column: str, event_ids: list[str]) -> dict[str, datetime]:
@@ -101,13 +94,13 @@ async def hops(police_url: str, court_url: str, bootstrap: str, count: int, rate
             return str(envelope.event_id)
 
         warm = await commit(-1)  # the consumer joined and the producer connected before the clock starts
-        await until(lambda: arrived([warm]), 120, "the first hop")
+        await poll_until(lambda: arrived([warm]), 120, "the first hop")
         began = time.monotonic()
         sent: list[str] = []
         for i in range(count):
             await asyncio.sleep(max(0.0, began + i / rate - time.monotonic()))
             sent.append(await commit(i))
-        await until(lambda: arrived(sent), 120, f"{count} hops at the court")
+        await poll_until(lambda: arrived(sent), 120, f"{count} hops at the court")
 
         committed = await timestamps(police, police.tables.outbox, "created_at", sent)
         received = await timestamps(court, inbox, "received_at", sent)

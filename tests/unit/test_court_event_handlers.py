@@ -102,6 +102,18 @@ def receipt(rid: str) -> ReferralReceivedV1:
     )
 
 
+def case_filed(rid: str, *, filed_at: datetime) -> CaseFiledV1:
+    return CaseFiledV1(
+        referral_id=rid,
+        case_id="case-1",
+        case_number="通公(经)立字〔2025〕123号",
+        police_unit="421222",
+        suspects=[Suspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
+        filed_at=filed_at,
+        filed_by="tongcheng.investigator",
+    )
+
+
 async def received(fake: FakeCourtUnitOfWork) -> str:
     rid = referral_id(fake)
     assert await on.on_referral_received(delivery(receipt(rid), agency="police"), uow(fake)) is Outcome.APPLIED
@@ -132,15 +144,7 @@ async def test_an_answer_about_an_unknown_referral_is_poison(fake: FakeCourtUnit
 
 async def test_a_filing_meets_the_mirror_and_the_lead_follows(fake: FakeCourtUnitOfWork) -> None:
     rid = await received(fake)
-    filed = CaseFiledV1(
-        referral_id=rid,
-        case_id="case-1",
-        case_number="通公(经)立字〔2025〕123号",
-        police_unit="421222",
-        suspects=[Suspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
-        filed_at=RECEIVED + timedelta(days=3),
-        filed_by="tongcheng.investigator",
-    )
+    filed = case_filed(rid, filed_at=RECEIVED + timedelta(days=3))
     assert await on.on_case_filed(delivery(filed, agency="police"), uow(fake)) is Outcome.APPLIED
     assert fake.referrals.items[rid].police_case_number == "通公(经)立字〔2025〕123号"
     assert fake.leads.items["lead-1"].status is LeadStatus.FILED
@@ -152,15 +156,7 @@ async def test_a_filing_meets_the_mirror_and_the_lead_follows(fake: FakeCourtUni
 async def test_a_receipt_arriving_after_the_filing_is_kept_and_moves_nothing_back(fake: FakeCourtUnitOfWork) -> None:
     """The filing travels on the cases topic, the receipt on the referrals topic: either may arrive first."""
     rid = referral_id(fake)
-    filed = CaseFiledV1(
-        referral_id=rid,
-        case_id="case-1",
-        case_number="通公(经)立字〔2025〕123号",
-        police_unit="421222",
-        suspects=[Suspect(name="黎某某", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
-        filed_at=RECEIVED + timedelta(days=1),
-        filed_by="tongcheng.investigator",
-    )
+    filed = case_filed(rid, filed_at=RECEIVED + timedelta(days=1))
     assert await on.on_case_filed(delivery(filed, agency="police"), uow(fake)) is Outcome.APPLIED
     assert await on.on_referral_received(delivery(receipt(rid), agency="police"), uow(fake)) is Outcome.APPLIED
     referral = fake.referrals.items[rid]

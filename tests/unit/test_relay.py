@@ -89,6 +89,17 @@ async def test_a_failed_publish_backs_off_keeps_the_rows_and_recreates_the_produ
     assert relay.consecutive_failures == 0
 
 
+async def backing_off(relay: OutboxRelay, clock: ManualClock, envelope: Envelope) -> None:
+    """The row of `envelope` waits 30 s more, as after a failed publish."""
+    async with relay._sessions() as session:
+        await session.execute(
+            update(common.outbox)
+            .where(common.outbox.c.event_id == str(envelope.event_id))
+            .values(next_attempt_at=clock.now() + timedelta(seconds=30))
+        )
+        await session.commit()
+
+
 async def test_a_burst_of_one_aggregate_goes_out_in_one_batch_up_to_a_row_still_backing_off(
     tmp_path: Path, clock: ManualClock
 ) -> None:
@@ -96,13 +107,7 @@ async def test_a_burst_of_one_aggregate_goes_out_in_one_batch_up_to_a_row_still_
     relay = await make_relay(tmp_path, clock, producers)
     burst = [receipt_envelope("agg-a") for _ in range(6)]
     await put_in_outbox(relay._sessions, common, clock, burst)
-    async with relay._sessions() as session:  # the fifth row is still backing off from an earlier failure
-        await session.execute(
-            update(common.outbox)
-            .where(common.outbox.c.event_id == str(burst[4].event_id))
-            .values(next_attempt_at=clock.now() + timedelta(seconds=30))
-        )
-        await session.commit()
+    await backing_off(relay, clock, burst[4])  # the fifth row is still backing off from an earlier failure
 
     assert await relay.run_once() == 4, "the head and the three rows after it, not past the one backing off"
     assert await relay.run_once() == 0, "the rest waits for that row"
@@ -119,13 +124,7 @@ async def test_an_aggregate_whose_first_row_backs_off_waits_while_the_others_go(
     waiting = [receipt_envelope("agg-b") for _ in range(3)]
     going = [receipt_envelope("agg-c") for _ in range(2)]
     await put_in_outbox(relay._sessions, common, clock, [waiting[0], going[0], waiting[1], going[1], waiting[2]])
-    async with relay._sessions() as session:
-        await session.execute(
-            update(common.outbox)
-            .where(common.outbox.c.event_id == str(waiting[0].event_id))
-            .values(next_attempt_at=clock.now() + timedelta(seconds=30))
-        )
-        await session.commit()
+    await backing_off(relay, clock, waiting[0])
 
     assert await relay.run_once() == 2, "agg-c's rows; none of agg-b's before its first"
     clock.advance(timedelta(minutes=1))
