@@ -12,13 +12,15 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from liandong.messaging.kafka import KafkaConnection
 from tests.support.infra import kafka_broker, postgres_server
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="liandong-kafka-") as tmp, kafka_broker(Path(tmp)) as bootstrap:
-        yield bootstrap
+def kafka() -> Iterator[KafkaConnection]:
+    """The session's broker, provisioned (topics, the services' ACLs), reached as its admin principal."""
+    with tempfile.TemporaryDirectory(prefix="liandong-kafka-") as tmp, kafka_broker(Path(tmp)) as connection:
+        yield connection
 
 
 @pytest.fixture(scope="session")

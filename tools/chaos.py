@@ -46,6 +46,7 @@ from sqlalchemy import func, select, text
 from liandong.deadlines.breaches import add_peer_handlers
 from liandong.devstack import ServiceProcess, service_env
 from liandong.messaging.dlq import read_dead_letters
+from liandong.messaging.kafka import KafkaConnection
 from liandong.persistence.engine import create_engine
 from liandong.runtime import ServiceSpec
 from tools.client import Services
@@ -89,7 +90,7 @@ class Fleet:
         return process is not None and process.poll() is None
 
 
-def chaos_env(agency: str, bootstrap: str, database_url: str, court_url: str, suffix: str) -> dict[str, str]:
+def chaos_env(agency: str, kafka: KafkaConnection, database_url: str, court_url: str, suffix: str) -> dict[str, str]:
     extra = {
         "environment": "test",
         "sla_tick_seconds": "1",
@@ -101,7 +102,7 @@ def chaos_env(agency: str, bootstrap: str, database_url: str, court_url: str, su
     }
     if agency == "police":
         extra["court_url"] = court_url
-    return service_env(agency, bootstrap=bootstrap, database_url=database_url, **extra)
+    return service_env(agency, kafka=kafka, database_url=database_url, **extra)
 
 
 # -- the driver's client: through crashes ------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def specs() -> dict[str, ServiceSpec]:
     return {"court": court(), "police": police(), "procuratorate": procuratorate()}
 
 
-async def check(databases: dict[str, str], bootstrap: str, clocks: dict[str, datetime]) -> dict[str, Any]:
+async def check(databases: dict[str, str], kafka: KafkaConnection, clocks: dict[str, datetime]) -> dict[str, Any]:
     """What the run must leave behind, read from each service's own database and the broker."""
     all_specs = specs()
     engines = {a: create_engine(url, pool_size=2) for a, url in databases.items()}
@@ -291,7 +292,7 @@ async def check(databases: dict[str, str], bootstrap: str, clocks: dict[str, dat
         violations += await _referrals_agree(engines, counts)
 
         for agency in AGENCIES:
-            letters = await read_dead_letters(bootstrap, f"liandong.{agency}")
+            letters = await read_dead_letters(kafka, f"liandong.{agency}")
             counts[agency]["dead_letters"] = len(letters)
             if letters:
                 reasons = sorted({letter.reason for letter in letters})
@@ -406,7 +407,7 @@ def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str,
                 name = agency if REPLICAS[agency] == 1 else f"{agency}-{i + 1}"
                 port = next(ports)
                 court_url = court_url or f"http://127.0.0.1:{port}"
-                env = chaos_env(agency, broker.bootstrap, urls[agency], court_url, f"-{i + 1}")
+                env = chaos_env(agency, broker.admin, urls[agency], court_url, f"-{i + 1}")
                 processes[name] = ServiceProcess(agency, port, env, log_path=logs / f"{name}.log")
         fleet = Fleet(broker, processes)
         for process in processes.values():
@@ -449,7 +450,7 @@ def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str,
         print("chaos: faults over; settling", flush=True)
         settle(services, fleet, deadline)
         clocks = {a: datetime.fromisoformat(services.send("GET", a, "/testing/clock").json()["now"]) for a in AGENCIES}
-        result = asyncio.run(check(urls, broker.bootstrap, clocks))
+        result = asyncio.run(check(urls, broker.admin, clocks))
     abandoned = [e for e in log if e["act"] == "abandoned"]
     paths: dict[str, int] = {}
     for entry in log:

@@ -11,6 +11,13 @@
 #   LIANDONG_CACHE=~/.cache/liandong          jars live in $LIANDONG_CACHE/kafka-<version>/libs
 #   KAFKA_DATA_DIR=$LIANDONG_CACHE/kafka-data-$KAFKA_PORT   log dirs, pid file and broker logs
 #   KAFKA_START_TIMEOUT=90                    seconds to wait for the broker to come up
+#   KAFKA_ADMIN_PASSWORD, KAFKA_COURT_PASSWORD, KAFKA_POLICE_PASSWORD, KAFKA_PROCURATORATE_PASSWORD
+#                                             SCRAM-SHA-512 passwords of the principals, set when the storage is
+#                                             formatted (first start); development defaults otherwise, the same as
+#                                             liandong.messaging.kafka.development_password
+#
+# The broker authenticates every client (SASL SCRAM-SHA-512) and authorizes with ACLs (StandardAuthorizer); topics
+# and ACLs are written by `python -m liandong kafka provision` as `admin`.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +29,8 @@ controller_port=${KAFKA_CONTROLLER_PORT:-$((port + 1))}
 data=${KAFKA_DATA_DIR:-$cache/kafka-data-$port}
 pidfile="$data/broker.pid"
 timeout=${KAFKA_START_TIMEOUT:-90}
+admin_password=${KAFKA_ADMIN_PASSWORD:-liandong-dev-kafka-admin}
+sasl_marker="$data/log/.liandong-sasl"
 
 log() { echo "kafka.sh: $*" >&2; }
 
@@ -46,17 +55,36 @@ start() {
   fetch
   if running; then log "broker already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; return 0; fi
   if port_open "$port"; then log "port $port is taken by another process"; exit 1; fi
+  local secret
+  for secret in "$admin_password" "${KAFKA_COURT_PASSWORD:-}" "${KAFKA_POLICE_PASSWORD:-}" \
+    "${KAFKA_PROCURATORATE_PASSWORD:-}"; do
+    case "$secret" in *[\"\\:,\]]*) log "Kafka passwords may not hold quotes, backslashes, colons, commas or ]"; exit 2 ;; esac
+  done
+  if [ -f "$data/log/meta.properties" ] && [ ! -f "$sasl_marker" ]; then
+    # storage formatted by an earlier version, without the principals: keep it aside, start afresh
+    local aside
+    aside="$data/log.before-sasl-$(date +%Y%m%d%H%M%S)"
+    log "storage in $data/log has no SCRAM principals; moving it to $aside"
+    mv "$data/log" "$aside"
+  fi
   mkdir -p "$data/log" "$data/logs"
-  sed -e "s:@PORT@:$port:g" -e "s:@CONTROLLER_PORT@:$controller_port:g" -e "s:@DATA_DIR@:$data:g" \
-    "$here/server.properties.in" > "$data/server.properties"
+  (umask 077 && sed -e "s:@HOST@:127.0.0.1:g" -e "s:@ADVERTISED_HOST@:127.0.0.1:g" -e "s:@PORT@:$port:g" -e "s:@CONTROLLER_PORT@:$controller_port:g" -e "s:@DATA_DIR@:$data:g" \
+    -e "s:@ADMIN_PASSWORD@:$admin_password:g" "$here/server.properties.in" > "$data/server.properties")
   local java_opts=(-Xms128m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
     "-Dkafka.logs.dir=$data/logs" "-Dlog4j2.configurationFile=$here/log4j2.properties")
   if [ ! -f "$data/log/meta.properties" ]; then
     local cluster_id
     cluster_id=$(java -cp "$libs/*" "${java_opts[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    local scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$admin_password]")
+    local principal variable
+    for principal in court police procuratorate; do
+      variable="KAFKA_${principal^^}_PASSWORD"
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$principal,password=${!variable:-liandong-dev-kafka-$principal}]")
+    done
     java -cp "$libs/*" "${java_opts[@]}" kafka.tools.StorageTool format --ignore-formatted \
-      -t "$cluster_id" -c "$data/server.properties" >"$data/logs/format.out" 2>&1 \
+      -t "$cluster_id" -c "$data/server.properties" "${scram[@]}" >"$data/logs/format.out" 2>&1 \
       || { cat "$data/logs/format.out" >&2; exit 1; }
+    touch "$sasl_marker"
   fi
   : > "$data/logs/server.out"
   nohup java -cp "$libs/*" "${java_opts[@]}" kafka.Kafka "$data/server.properties" \

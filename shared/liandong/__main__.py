@@ -2,10 +2,13 @@
 
 python -m liandong deadline --kind police_filing_decision --start 2025-09-26T10:00+08:00 [--json]
 python -m liandong kinds [--json]
-python -m liandong topics --bootstrap 127.0.0.1:9092
+python -m liandong kafka provision [--bootstrap 127.0.0.1:9092]   topics and the services' ACLs (as admin)
+python -m liandong kafka acls                                     the ACLs the catalogue gives each service
 python -m liandong users --service court add --username … --display-name … --role … --unit … < password
 python -m liandong users --service court disable --username …
 python -m liandong users --service court set-role --username … --role … [--unit …]
+python -m liandong users --service court unlock --username … | --address …
+python -m liandong audit verify --service court      recompute the audit chain; names the first broken entry
 
 `users` works on the service's own database, as its environment configures it (COURT_DATABASE_URL, …), migrating
 it first; every change is recorded in the `account_audit` table with the operator's name.
@@ -22,14 +25,17 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
-from liandong import accounts
+from liandong import accounts, audit
+from liandong.api.ops import desk as ops_desk
 from liandong.clock import SystemClock
-from liandong.contracts import topics
+from liandong.config import ServiceSettings
 from liandong.errors import DomainError
-from liandong.messaging.admin import ensure_topics
-from liandong.messaging.dlq import DeadLetterDesk, letter_view, outbox_status
+from liandong.messaging.acls import catalogue_acls, provision
+from liandong.messaging.dlq import letter_view, outbox_status
+from liandong.messaging.kafka import admin_connection
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
+from liandong.runtime import Runtime, consumed_topics, service_spec
 from liandong.sla.calendar import LegalCalendar
 from liandong.sla.counting import NaiveTime, compute_due
 from liandong.sla.kinds import CATALOGUE, UnknownKind, kind
@@ -88,22 +94,34 @@ def _kinds(args: argparse.Namespace) -> int:
     return 0
 
 
-def _topics(args: argparse.Namespace) -> int:
-    created = asyncio.run(
-        ensure_topics(
-            args.bootstrap, topics.catalogue(), partitions=args.partitions, replication_factor=args.replication_factor
-        )
+def _kafka(args: argparse.Namespace) -> int:
+    """The broker's topics and the services' ACLs, as the admin principal (LIANDONG_KAFKA_ADMIN_* variables)."""
+    consumed = consumed_topics()
+    if args.action == "acls":
+        for acl in sorted(catalogue_acls(consumed)):
+            print(acl)
+        return 0
+    connection = admin_connection(args.bootstrap)
+    done = asyncio.run(
+        provision(connection, consumed, partitions=args.partitions, replication_factor=args.replication_factor)
     )
-    print(f"{len(created)} topics created: {', '.join(created) or '-'}")
+    print(f"{len(done.topics_created)} topics created: {', '.join(done.topics_created) or '-'}")
+    print(f"{len(done.acls_created)} ACLs created, {len(done.acls_deleted)} deleted")
+    for acl in done.acls_deleted:
+        print(f"  deleted: {acl}")
     return 0
 
 
-def _users(args: argparse.Namespace) -> int:
-    # the service is named at run time, like uvicorn's factory: the library does not import the services
-    service = importlib.import_module(f"liandong_{args.service}.bootstrap").spec()
-    settings = importlib.import_module(f"liandong_{args.service}.config").__dict__[
-        f"{args.service.capitalize()}Settings"
+def _settings(name: str) -> ServiceSettings:
+    """The service's settings from its environment (named at run time: the library does not import the services)."""
+    settings: ServiceSettings = importlib.import_module(f"liandong_{name}.config").__dict__[
+        f"{name.capitalize()}Settings"
     ]()
+    return settings
+
+
+def _users(args: argparse.Namespace) -> int:
+    service, settings = service_spec(args.service), _settings(args.service)
     actor = f"cli:{args.actor or getpass.getuser()}"
     password = ""
     if args.action == "add":
@@ -114,7 +132,7 @@ def _users(args: argparse.Namespace) -> int:
         engine = create_engine(settings.database_url)
         try:
             async with session_factory(engine)() as session:
-                common = dict(roles=service.roles, actor=actor)
+                common: dict[str, Any] = {"roles": service.roles, "actor": actor}
                 if args.action == "add":
                     await accounts.add_user(
                         session,
@@ -153,32 +171,19 @@ def _users(args: argparse.Namespace) -> int:
     return 0
 
 
-def _service(name: str) -> tuple[Any, Any]:
-    """The service's spec and settings (named at run time: the library does not import the services)."""
-    spec = importlib.import_module(f"liandong_{name}.bootstrap").spec()
-    settings = importlib.import_module(f"liandong_{name}.config").__dict__[f"{name.capitalize()}Settings"]()
-    return spec, settings
-
-
 def _ops(args: argparse.Namespace) -> int:
     """Dead letters and the outbox of one service, as ops act on them (each replay and discard is recorded)."""
-    spec, settings = _service(args.service)
+    spec, settings = service_spec(args.service), _settings(args.service)
     actor = f"cli:{args.actor or getpass.getuser()}"
 
     async def run() -> Any:
-        await migrations.upgrade_async(spec.migrations, settings.database_url)
-        engine = create_engine(settings.database_url)
+        # the service's parts, not started: a replayed letter goes through its consumer's checks and handlers
+        runtime = Runtime(spec, settings, SystemClock())
         try:
-            sessions = session_factory(engine)
+            await runtime.migrate()
             if args.command == "outbox":
-                return await outbox_status(sessions, spec.tables, SystemClock().now())
-            desk = DeadLetterDesk(
-                bootstrap=settings.kafka_bootstrap_servers,
-                group_id=f"liandong.{spec.agency}",
-                sessions=sessions,
-                tables=spec.tables,
-                clock=SystemClock(),
-            )
+                return await outbox_status(runtime.session_factory, spec.tables, runtime.clock.now())
+            desk = ops_desk(runtime)
             filters = {"event_type": args.event_type, "reason": args.reason, "correlation_id": args.correlation_id}
             if args.action == "list":
                 return [letter_view(letter, action) for letter, action in await desk.letters(**filters)]
@@ -191,7 +196,9 @@ def _ops(args: argparse.Namespace) -> int:
             await desk.discard(args.id, actor=actor, reason=args.discard_reason)
             return {"discarded": args.id}
         finally:
-            await engine.dispose()
+            for consumer in runtime.consumers:
+                await consumer.stop()
+            await runtime.engine.dispose()
 
     try:
         result = asyncio.run(run())
@@ -200,6 +207,29 @@ def _ops(args: argparse.Namespace) -> int:
         return 2
     print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
     return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    """Recompute a service's audit chain; exit 1 and name the first entry that does not fit."""
+    spec, settings = service_spec(args.service), _settings(args.service)
+
+    async def run() -> audit.Verdict:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session:
+                return await audit.verify(session, spec.tables)
+        finally:
+            await engine.dispose()
+
+    verdict = asyncio.run(run())
+    if verdict.intact:
+        print(f"{args.service}: the audit chain is intact ({verdict.entries} entries)")
+        return 0
+    print(
+        f"{args.service}: the audit chain is broken at entry {verdict.broken_at}: {verdict.reason} "
+        f"({verdict.entries} entries before it are intact)"
+    )
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,11 +256,12 @@ def main(argv: list[str] | None = None) -> int:
     kinds.add_argument("--json", action="store_true")
     kinds.set_defaults(run=_kinds)
 
-    topic = commands.add_parser("topics", help="create the topic catalogue on a broker")
-    topic.add_argument("--bootstrap", default="127.0.0.1:9092")
-    topic.add_argument("--partitions", type=int, default=6)
-    topic.add_argument("--replication-factor", type=int, default=1)
-    topic.set_defaults(run=_topics)
+    kafka = commands.add_parser("kafka", help="provision the broker: the topic catalogue and each service's ACLs")
+    kafka.add_argument("action", choices=["provision", "acls"])
+    kafka.add_argument("--bootstrap", help="default: LIANDONG_KAFKA_BOOTSTRAP or 127.0.0.1:9092")
+    kafka.add_argument("--partitions", type=int, default=6)
+    kafka.add_argument("--replication-factor", type=int, default=1)
+    kafka.set_defaults(run=_kafka)
 
     users = commands.add_parser("users", help="create and change staff accounts of a service (audited)")
     users.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
@@ -259,13 +290,20 @@ def main(argv: list[str] | None = None) -> int:
     letters.add_parser("list", help="the letters matching the filter, with what was done with each")
     show = letters.add_parser("show", help="one letter, with the event as it was")
     show.add_argument("id", help="<dead-letter topic>/<partition>/<offset>")
-    replay = letters.add_parser("replay", help="back onto its topic (the inbox still guards); all matching if no id")
+    replay = letters.add_parser(
+        "replay", help="applied again by the service's consumer (the inbox guards); all matching if no id"
+    )
     replay.add_argument("ids", nargs="*")
     replay.add_argument("--note", required=True, help="why (recorded)")
     discard = letters.add_parser("discard", help="drop a letter, with the reason (recorded)")
     discard.add_argument("id")
     discard.add_argument("--reason", dest="discard_reason", required=True)
     dlq.set_defaults(run=_ops)
+
+    chain = commands.add_parser("audit", help="a service's audit trail: verify its hash chain")
+    chain.add_argument("action", choices=["verify"])
+    chain.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
+    chain.set_defaults(run=_audit)
 
     outbox = commands.add_parser("outbox", help="a service's outbox: unpublished rows, oldest age, rows backing off")
     outbox.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0000000000"
 DEVELOPMENT_CLIENT_SECRET = "development-only-client-secret-000000000000"
+DEVELOPMENT_KAFKA_PASSWORD_PREFIX = "liandong-dev-kafka-"
 
 
 class ServiceSettings(BaseSettings):
@@ -19,6 +20,12 @@ class ServiceSettings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./var/service.db"
     database_pool_size: int = Field(default=10, ge=1)
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # the service's own principal on the broker (SASL); its ACLs come from the topic catalogue (docs/security.md)
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "SASL_PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    kafka_username: str = Field(default="", max_length=200)  # empty: the agency's name (court, police, …)
+    kafka_password: str = ""  # empty: the development password (refused in production)
+    kafka_ssl_cafile: str = ""  # SASL_SSL: the CA bundle the broker's certificate is checked against
     kafka_client_id_suffix: str = ""
     # static group membership: a name of its own for each replica, stable across its restarts; empty: dynamic
     kafka_group_instance_id: str = Field(default="", max_length=200)
@@ -74,6 +81,16 @@ class ServiceSettings(BaseSettings):
             secret == DEVELOPMENT_CLIENT_SECRET or len(secret) < 32 for secret in self.service_clients.values()
         ):
             raise ValueError("service client secrets must be private values of 32+ characters in production")
+        return self
+
+    @model_validator(mode="after")
+    def _authenticated_broker_in_production(self) -> ServiceSettings:
+        if self.environment == "production" and self.kafka_security_protocol == "PLAINTEXT":
+            raise ValueError("kafka_security_protocol PLAINTEXT lets anyone who reaches the broker write events")
+        if self.environment == "production" and (
+            not self.kafka_password or self.kafka_password.startswith(DEVELOPMENT_KAFKA_PASSWORD_PREFIX)
+        ):
+            raise ValueError("kafka_password must be set to the service's private broker password in production")
         return self
 
     @property

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import httpx
 
-from liandong.contracts import topics
-from liandong.messaging.admin import ensure_topics
+from liandong.messaging.acls import provision
+from liandong.messaging.kafka import KafkaConnection, admin_connection
+from liandong.runtime import consumed_topics
 
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_SCRIPT = REPO / "deploy" / "kafka" / "kafka.sh"
@@ -101,9 +102,14 @@ class ServiceProcess:
             self.process.wait(10)
 
 
-def service_env(name: str, *, bootstrap: str, database_url: str | None = None, **extra: str) -> dict[str, str]:
+def service_env(name: str, *, kafka: KafkaConnection, database_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of one service on this broker (as its own principal, the development password unless
+    <AGENCY>_KAFKA_PASSWORD is set) and database."""
     prefix = name.upper() + "_"
-    env = {prefix + "KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    env = {
+        prefix + "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+        prefix + "KAFKA_SECURITY_PROTOCOL": kafka.security_protocol,
+    }
     if database_url:
         env[prefix + "DATABASE_URL"] = database_url
     env.update({prefix + k.upper(): v for k, v in extra.items()})
@@ -119,7 +125,8 @@ Liandong is running:
   court          {court}/docs
   police         {police}/docs
   procuratorate  {procuratorate}/docs
-  Kafka          {bootstrap}
+  Kafka          {bootstrap} (SASL SCRAM-SHA-512: principals admin, court, police, procuratorate;
+                 development passwords liandong-dev-kafka-<principal>)
 
 Development accounts (password liandong-dev): court tongcheng.officer and tongcheng.judge, police
 tongcheng.investigator, procuratorate city.supervisor (more in the README). Try a referral (needs curl and jq):
@@ -155,12 +162,10 @@ def main() -> int:
     parser.add_argument("--ready-timeout", type=float, default=90.0)
     args = parser.parse_args()
 
-    bootstrap = os.environ.get("LIANDONG_KAFKA_BOOTSTRAP")
-    own_broker = bootstrap is None
+    own_broker = os.environ.get("LIANDONG_KAFKA_BOOTSTRAP") is None
     if own_broker:
         kafka("start")
-        bootstrap = "127.0.0.1:9092"
-    assert bootstrap is not None
+    admin = admin_connection()  # LIANDONG_KAFKA_BOOTSTRAP, or the local broker on 127.0.0.1:9092
     (REPO / "var").mkdir(exist_ok=True)
     processes: list[ServiceProcess] = []
     stopping = False
@@ -173,19 +178,15 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     code = 0
     try:
-        created = asyncio.run(
-            ensure_topics(bootstrap, topics.catalogue(), partitions=6, replication_factor=1, timeout=90)
-        )
-        print(f"topics ready ({len(created)} created)", flush=True)
+        done = asyncio.run(provision(admin, consumed_topics(), partitions=6, replication_factor=1, timeout=90))
+        print(f"topics and ACLs ready ({len(done.topics_created)} topics, {len(done.acls_created)} ACLs created)")
         for name, port in SERVICES.items():
-            process = ServiceProcess(
-                name, port, service_env(name, bootstrap=bootstrap), log_path=REPO / "var" / f"{name}.log"
-            )
+            process = ServiceProcess(name, port, service_env(name, kafka=admin), log_path=REPO / "var" / f"{name}.log")
             process.start()
             processes.append(process)
         for process in processes:
             process.wait_ready(args.ready_timeout)
-        print(HOW_TO.format(bootstrap=bootstrap, **{p.name: p.url for p in processes}), flush=True)
+        print(HOW_TO.format(bootstrap=admin.bootstrap, **{p.name: p.url for p in processes}), flush=True)
         print("logs: var/court.log var/police.log var/procuratorate.log", flush=True)
         while not stopping:
             for process in processes:

@@ -7,6 +7,7 @@ routes); `Runtime` holds the live parts built from it: engine, sessions, relay, 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,13 @@ from liandong.envelope import Agency
 from liandong.messaging.admin import ensure_topics
 from liandong.messaging.consumer import ConsumerRunner
 from liandong.messaging.handlers import EventHandlers
-from liandong.messaging.kafka import bounded, cancel_within, idempotent_producer, manual_commit_consumer
+from liandong.messaging.kafka import (
+    bounded,
+    cancel_within,
+    idempotent_producer,
+    manual_commit_consumer,
+    service_connection,
+)
 from liandong.messaging.relay import OutboxRelay
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
@@ -58,8 +65,28 @@ class ServiceSpec:
     unit_of_work: type[SqlUnitOfWork] = SqlUnitOfWork
     deadline_roles: Sequence[str] = ()  # who may manage deadlines by hand through /deadlines
     ops_roles: Sequence[str] = ("admin",)  # who may read and act on dead letters and the outbox (/ops)
+    audit_roles: Sequence[str] = ("admin",)  # who may read the audit trail (/audit)
     # the service's own background workers (e.g. the police evidence fetcher), built from the runtime
     workers: Sequence[Callable[[Runtime], Worker]] = ()
+
+
+AGENCY_SERVICES: tuple[Agency, ...] = ("court", "police", "procuratorate")
+
+
+def service_spec(name: str) -> ServiceSpec:
+    """An agency service's spec, named at run time (the library does not import the services)."""
+    spec: ServiceSpec = importlib.import_module(f"liandong_{name}.bootstrap").spec()
+    return spec
+
+
+def consumed_handlers(spec: ServiceSpec) -> EventHandlers[Any]:
+    """Everything the service consumes: its own handlers and the other agencies' deadline events."""
+    return add_peer_handlers(spec.handlers.copy(), spec.agency)
+
+
+def consumed_topics() -> dict[str, list[str]]:
+    """The topics each agency service reads, from its handlers (what its broker ACLs allow it to read)."""
+    return {name: consumed_handlers(service_spec(name)).topics() for name in AGENCY_SERVICES}
 
 
 class Worker(Protocol):
@@ -89,12 +116,12 @@ class Runtime:
             tracing.instrument_engine(self.engine)
         self.group_id = f"liandong.{spec.agency}"
         client_id = f"liandong-{spec.agency}{settings.kafka_client_id_suffix}"
-        bootstrap = settings.kafka_bootstrap_servers
+        self.kafka = connection = service_connection(settings, spec.agency)
         self.relay = OutboxRelay(
             name=spec.agency,
             session_factory=self.session_factory,
             outbox=self.tables.outbox,
-            producer_factory=lambda: idempotent_producer(bootstrap, f"{client_id}-relay"),
+            producer_factory=lambda: idempotent_producer(connection, f"{client_id}-relay"),
             clock=self.clock,
             batch_size=settings.relay_batch_size,
             idle_seconds=settings.relay_idle_seconds,
@@ -113,7 +140,7 @@ class Runtime:
             batch_size=settings.sla_batch_size,
         )
         self.tracker = DeadlineTracker(self.deadlines, self.uow, settings.sla_tick_seconds)
-        handlers = add_peer_handlers(spec.handlers.copy(), spec.agency)
+        handlers = consumed_handlers(spec)
         self.consumers: list[ConsumerRunner[Any]] = []
         if handlers:
             self.consumers.append(
@@ -123,9 +150,9 @@ class Runtime:
                     handlers=handlers,
                     uow_factory=self.uow,
                     consumer_factory=lambda: manual_commit_consumer(
-                        bootstrap, self.group_id, client_id, settings.kafka_group_instance_id or None
+                        connection, self.group_id, client_id, settings.kafka_group_instance_id or None
                     ),
-                    producer_factory=lambda: idempotent_producer(bootstrap, f"{client_id}-dlt"),
+                    producer_factory=lambda: idempotent_producer(connection, f"{client_id}-dlt"),
                     dead_letter_topic=topics.dead_letter_topic(self.group_id),
                     clock=self.clock,
                     stall_seconds=settings.consumer_stall_seconds,
@@ -187,9 +214,10 @@ class Runtime:
     async def _topics_then_consumers(self) -> None:
         while True:
             try:
+                # its own topics only (its ACLs allow no more); provisioning made the others
                 await ensure_topics(
-                    self.settings.kafka_bootstrap_servers,
-                    topics.catalogue(),
+                    self.kafka,
+                    [*topics.owned_by(self.agency), topics.dead_letter_topic(self.group_id)],
                     partitions=self.settings.topic_partitions,
                     replication_factor=self.settings.topic_replication_factor,
                 )

@@ -22,14 +22,14 @@ def write(name: str, results: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    with postgres_admin() as admin, broker() as bootstrap:
+    with postgres_admin() as admin, broker() as kafka:
         with databases(admin, 1) as (url,):
-            relay = asyncio.run(bench_relay.run(url, bootstrap, 20_000))
+            relay = asyncio.run(bench_relay.run(url, kafka, 20_000))
         write("relay", relay)
         with databases(admin, 2) as (police_url, court_url):
-            hop = asyncio.run(bench_hop.run(police_url, court_url, bootstrap, 600, 50.0))
+            hop = asyncio.run(bench_hop.run(police_url, court_url, kafka, 600, 50.0))
         write("hop", hop)
-        http = bench_http.run(admin, bootstrap, bench_http.RATES, 15.0, 60)
+        http = bench_http.run(admin, kafka, bench_http.RATES, 15.0, 60)
         write("http", http)
         with databases(admin, 1) as (url,):
             sla = asyncio.run(bench_sla.run(url, 1_000_000, 10_000, 200))

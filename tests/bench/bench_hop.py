@@ -24,14 +24,14 @@ from sqlalchemy import Table, select
 from liandong.contracts.deadlines import STARTED
 from liandong.envelope import Envelope, ProducerRef
 from liandong.messaging.admin import ensure_topics
-from liandong.messaging.kafka import idempotent_producer
+from liandong.messaging.kafka import KafkaConnection, idempotent_producer
 from liandong.runtime import Runtime
 from liandong_court.bootstrap import spec as court_spec
 from liandong_court.config import CourtSettings
 from liandong_police.bootstrap import spec as police_spec
 from liandong_police.config import PoliceSettings
 from tests.bench.infra import broker, databases, percentiles, postgres_admin
-from tests.support.kafka_io import poll_until
+from tests.support.kafka_io import poll_until, service_kafka
 
 GOAL = 3.0  # the hop's p99 at most 3 × the raw round trip's
 
@@ -67,14 +67,14 @@ async def timestamps(runtime: Runtime, table: Table, column: str, event_ids: lis
         return {event_id: at for event_id, at in rows.all()}
 
 
-async def hops(police_url: str, court_url: str, bootstrap: str, count: int, rate: float) -> dict[str, Any]:
+async def hops(police_url: str, court_url: str, kafka: KafkaConnection, count: int, rate: float) -> dict[str, Any]:
     police = Runtime(
         police_spec(),
-        PoliceSettings(database_url=police_url, kafka_bootstrap_servers=bootstrap, environment="test"),
+        PoliceSettings(database_url=police_url, **service_kafka(kafka), environment="test"),
     )
     court = Runtime(
         court_spec(),
-        CourtSettings(database_url=court_url, kafka_bootstrap_servers=bootstrap, environment="test"),
+        CourtSettings(database_url=court_url, **service_kafka(kafka), environment="test"),
     )
     await police.start()
     await court.start()
@@ -110,14 +110,14 @@ async def hops(police_url: str, court_url: str, bootstrap: str, count: int, rate
     return percentiles([(received[e] - committed[e]).total_seconds() for e in sent])
 
 
-async def raw_round_trips(bootstrap: str, count: int, rate: float) -> dict[str, Any]:
+async def raw_round_trips(kafka: KafkaConnection, count: int, rate: float) -> dict[str, Any]:
     """aiokafka alone: the same producer settings, a consumer in its own group, the same rate and payload size."""
     topic = f"bench.hop.raw.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(bootstrap, [topic], partitions=6, replication_factor=1)
+    await ensure_topics(kafka, [topic], partitions=6, replication_factor=1)
     value = window_started(datetime.now(UTC), 0).to_json().encode()  # the hop's payload, byte for byte
-    producer = idempotent_producer(bootstrap, "bench-raw-producer")
+    producer = idempotent_producer(kafka, "bench-raw-producer")
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=f"bench-raw-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest"
+        topic, **kafka.client_kwargs(), group_id=f"bench-raw-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest"
     )
     await producer.start()
     await consumer.start()
@@ -152,9 +152,9 @@ async def raw_round_trips(bootstrap: str, count: int, rate: float) -> dict[str, 
     return percentiles(latencies)
 
 
-async def run(police_url: str, court_url: str, bootstrap: str, count: int, rate: float) -> dict[str, Any]:
-    raw = await raw_round_trips(bootstrap, count, rate)
-    hop = await hops(police_url, court_url, bootstrap, count, rate)
+async def run(police_url: str, court_url: str, kafka: KafkaConnection, count: int, rate: float) -> dict[str, Any]:
+    raw = await raw_round_trips(kafka, count, rate)
+    hop = await hops(police_url, court_url, kafka, count, rate)
     return {
         "hops": count,
         "rate_per_second": rate,
@@ -173,8 +173,8 @@ def main() -> None:
     args = parser.parse_args()
     if not 100 <= args.hops <= 100_000 or not 0 < args.rate <= 2000:
         parser.error("--hops must be 100..100000 and --rate 0..2000")
-    with postgres_admin() as admin, broker() as bootstrap, databases(admin, 2) as (police_url, court_url):
-        results = asyncio.run(run(police_url, court_url, bootstrap, args.hops, args.rate))
+    with postgres_admin() as admin, broker() as kafka, databases(admin, 2) as (police_url, court_url):
+        results = asyncio.run(run(police_url, court_url, kafka, args.hops, args.rate))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

@@ -31,6 +31,7 @@ from typing import Any
 
 from liandong.accounts import COUNTY_LOGINS
 from liandong.devstack import ServiceProcess, service_env
+from liandong.messaging.kafka import KafkaConnection
 from liandong.units import COUNTIES
 from tests.bench.driver import DriverError, RawClient
 from tests.bench.infra import broker, databases, percentiles, postgres_admin
@@ -176,13 +177,13 @@ async def open_loop(
 
 
 @contextmanager
-def stack(bootstrap: str, urls: dict[str, str], logs: Path) -> Iterator[dict[str, ServiceProcess]]:
+def stack(kafka: KafkaConnection, urls: dict[str, str], logs: Path) -> Iterator[dict[str, ServiceProcess]]:
     ports = free_ports(len(urls))
     processes = {
         name: ServiceProcess(
             name,
             port,
-            service_env(name, bootstrap=bootstrap, database_url=url, environment="test"),
+            service_env(name, kafka=kafka, database_url=url, environment="test"),
             log_path=logs / f"{name}.log",
         )
         for (name, url), port in zip(urls.items(), ports, strict=True)
@@ -235,11 +236,11 @@ async def measure(
     return results
 
 
-def run(admin: str, bootstrap: str, rates: tuple[int, ...], seconds: float, size: int) -> dict[str, Any]:
+def run(admin: str, kafka: KafkaConnection, rates: tuple[int, ...], seconds: float, size: int) -> dict[str, Any]:
     results: dict[str, Any] = {"cores": os.cpu_count(), "workers_per_service": 1, "seconds_per_rate": seconds}
     with tempfile.TemporaryDirectory(prefix="liandong-bench-http-") as tmp, databases(admin, 3) as urls:
         names = ("court", "police", "procuratorate")
-        with stack(bootstrap, dict(zip(names, urls, strict=True)), Path(tmp)) as processes:
+        with stack(kafka, dict(zip(names, urls, strict=True)), Path(tmp)) as processes:
             urls_of = {n: p.url for n, p in processes.items()}
             services = Services(
                 court=urls_of["court"], police=urls_of["police"], procuratorate=urls_of["procuratorate"]
@@ -272,7 +273,7 @@ def run(admin: str, bootstrap: str, rates: tuple[int, ...], seconds: float, size
                     measure(name, processes[name].url, headers, mix, rates, seconds, others)
                 )
         sqlite = f"sqlite+aiosqlite:///{Path(tmp) / 'court.db'}"
-        with stack(bootstrap, {"court": sqlite}, Path(tmp)) as processes:
+        with stack(kafka, {"court": sqlite}, Path(tmp)) as processes:
             services = Services(court=processes["court"].url)
             lead = services.post("court", "/leads", staff(TONGCHENG, "officer"), lead_body(random.Random(1), TONGCHENG))
             headers = services.login("court", staff(TONGCHENG, "officer"))
@@ -306,8 +307,8 @@ def main() -> None:
         parser.error("--rates must be whole numbers, e.g. 50,100,200")
     if not rates or any(not 1 <= r <= 2000 for r in rates) or not 1 <= args.seconds <= 600 or not 5 <= args.size <= 500:
         parser.error("--rates 1..2000 each, --seconds 1..600, --size 5..500")
-    with postgres_admin() as admin, broker() as bootstrap:
-        results = run(admin, bootstrap, rates, args.seconds, args.size)
+    with postgres_admin() as admin, broker() as kafka:
+        results = run(admin, kafka, rates, args.seconds, args.size)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

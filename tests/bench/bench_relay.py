@@ -20,7 +20,7 @@ from sqlalchemy import insert
 from liandong.clock import SystemClock
 from liandong.config import ServiceSettings
 from liandong.messaging.admin import ensure_topics
-from liandong.messaging.kafka import idempotent_producer
+from liandong.messaging.kafka import KafkaConnection, idempotent_producer
 from liandong.messaging.relay import OutboxRelay
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
@@ -31,11 +31,11 @@ from tests.bench.infra import broker, database
 from tests.support.outbox import receipt_envelope
 
 
-async def one_shape(url: str, bootstrap: str, name: str, rows: int, aggregates: int) -> dict[str, Any]:
+async def one_shape(url: str, kafka: KafkaConnection, name: str, rows: int, aggregates: int) -> dict[str, Any]:
     engine = create_engine(url, pool_size=4)
     sessions = session_factory(engine)
     topic = f"bench.relay.{name}.{int(time.time())}"
-    await ensure_topics(bootstrap, [topic], partitions=6, replication_factor=1)
+    await ensure_topics(kafka, [topic], partitions=6, replication_factor=1)
     now = datetime.now(UTC)
     async with sessions() as session:
         await session.execute(common.outbox.delete())
@@ -52,7 +52,7 @@ async def one_shape(url: str, bootstrap: str, name: str, rows: int, aggregates: 
         name="bench",
         session_factory=sessions,
         outbox=common.outbox,
-        producer_factory=lambda: idempotent_producer(bootstrap, "bench-relay"),
+        producer_factory=lambda: idempotent_producer(kafka, "bench-relay"),
         clock=SystemClock(),
         batch_size=ServiceSettings().relay_batch_size,  # as the services run it
     )
@@ -75,14 +75,14 @@ async def one_shape(url: str, bootstrap: str, name: str, rows: int, aggregates: 
     }
 
 
-async def raw_shape(bootstrap: str, name: str, rows: int, aggregates: int) -> dict[str, Any]:
+async def raw_shape(kafka: KafkaConnection, name: str, rows: int, aggregates: int) -> dict[str, Any]:
     """The same envelopes, keys and headers sent by aiokafka alone (idempotent, acks=all, the relay's settings),
     all in flight at once: what the broker and the client can do without a database."""
     topic = f"bench.raw.{name}.{int(time.time())}"
-    await ensure_topics(bootstrap, [topic], partitions=6, replication_factor=1)
+    await ensure_topics(kafka, [topic], partitions=6, replication_factor=1)
     envelopes = [receipt_envelope(f"agg-{i % aggregates}") for i in range(rows)]
     messages = [(e.to_json().encode(), e.key, e.headers()) for e in envelopes]
-    producer = idempotent_producer(bootstrap, "bench-raw")
+    producer = idempotent_producer(kafka, "bench-raw")
     await producer.start()
     try:
         await (await producer.send(topic, value=messages[0][0], key=messages[0][1], headers=messages[0][2]))
@@ -96,12 +96,12 @@ async def raw_shape(bootstrap: str, name: str, rows: int, aggregates: int) -> di
     return {"rows": rows, "aggregates": aggregates, "seconds": round(seconds, 2), "rows_per_second": rate}
 
 
-async def run(url: str, bootstrap: str, rows: int) -> dict[str, Any]:
+async def run(url: str, kafka: KafkaConnection, rows: int) -> dict[str, Any]:
     await migrations.upgrade_async(spec().migrations, url)
     results: dict[str, Any] = {}
     for name, aggregates in (("bursts", 20), ("spread", rows)):
-        raw = await raw_shape(bootstrap, name, rows, aggregates)
-        relay = await one_shape(url, bootstrap, name, rows, aggregates)
+        raw = await raw_shape(kafka, name, rows, aggregates)
+        relay = await one_shape(url, kafka, name, rows, aggregates)
         results[name] = {
             "relay": relay,
             "raw_aiokafka": raw,
@@ -116,8 +116,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--out", default="bench-results/relay.json")
     args = parser.parse_args()
-    with database() as url, broker() as bootstrap:
-        results = asyncio.run(run(url, bootstrap, args.rows))
+    with database() as url, broker() as kafka:
+        results = asyncio.run(run(url, kafka, args.rows))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

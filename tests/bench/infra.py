@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from liandong.messaging.kafka import KafkaConnection, admin_connection
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.support.infra import LocalBroker, postgres_server
+from tests.support.infra import LocalBroker, postgres_server, provision_broker
 
 
 @contextmanager
@@ -44,16 +45,19 @@ def database() -> Iterator[str]:
 
 
 @contextmanager
-def broker() -> Iterator[str]:
+def broker() -> Iterator[KafkaConnection]:
+    """The bench's broker as its admin principal, provisioned (LIANDONG_BENCH_KAFKA_BOOTSTRAP, or one of its own)."""
     given = os.environ.get("LIANDONG_BENCH_KAFKA_BOOTSTRAP")
     if given:
-        yield given
+        connection = admin_connection(given)
+        provision_broker(connection)
+        yield connection
         return
     with tempfile.TemporaryDirectory(prefix="liandong-bench-kafka-") as tmp:
         local = LocalBroker(Path(tmp))
         local.start()
         try:
-            yield local.bootstrap
+            yield local.admin
         finally:
             local.stop()
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from liandong.devstack import ServiceProcess, service_env
+from liandong.messaging.kafka import KafkaConnection
 from tests.support.ports import free_ports
 
 
@@ -25,7 +26,7 @@ class Stack:
 
 
 @pytest.fixture
-def stack(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Stack]:
+def stack(kafka: KafkaConnection, tmp_path: Path) -> Iterator[Stack]:
     ports = free_ports(3)
     processes = []
     for name, port in zip(("court", "police", "procuratorate"), ports, strict=True):
@@ -34,7 +35,7 @@ def stack(kafka_bootstrap: str, tmp_path: Path) -> Iterator[Stack]:
         )
         env = service_env(
             name,
-            bootstrap=kafka_bootstrap,
+            kafka=kafka,
             database_url=f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}",
             environment="test",  # clocks that tests may move (POST /testing/clock)
             relay_idle_seconds="0.1",

@@ -17,6 +17,7 @@ from liandong.__main__ import main
 from liandong.contracts import CaseFiledV1, Suspect
 from liandong.contracts.common import PartyKind, SuspectRole
 from liandong.envelope import Envelope, ProducerRef
+from liandong.messaging.kafka import KafkaConnection
 from tests.e2e.conftest import Stack, token
 from tests.support.infra import wait_until
 from tests.support.kafka_io import produce
@@ -46,10 +47,12 @@ def forged_filing(correlation_id: str) -> bytes:
     return envelope.model_dump_json().encode()
 
 
-def test_dead_letters_are_listed_replayed_once_and_discarded_with_a_reason(stack: Stack, kafka_bootstrap: str) -> None:
+def test_dead_letters_are_listed_replayed_once_and_discarded_with_a_reason(
+    stack: Stack, kafka: KafkaConnection
+) -> None:
     admin = token(stack.court, "city.admin")
     matter = f"ops-{uuid.uuid4()}"
-    asyncio.run(produce(kafka_bootstrap, "police.cases", [(matter.encode(), forged_filing(matter))]))
+    asyncio.run(produce(kafka, "police.cases", [(matter.encode(), forged_filing(matter))]))
     ops = f"{stack.court.url}/ops"
 
     def letters() -> list[dict[str, Any]]:
@@ -101,10 +104,10 @@ def test_dead_letters_are_listed_replayed_once_and_discarded_with_a_reason(stack
 
 
 def test_the_same_desk_from_the_command_line(
-    stack: Stack, kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    stack: Stack, kafka: KafkaConnection, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     matter = f"ops-cli-{uuid.uuid4()}"
-    asyncio.run(produce(kafka_bootstrap, "police.cases", [(matter.encode(), forged_filing(matter))]))
+    asyncio.run(produce(kafka, "police.cases", [(matter.encode(), forged_filing(matter))]))
     for name, value in stack.court.env.items():  # the court's database and broker, as its operators would set them
         monkeypatch.setenv(name, value)
 
@@ -122,10 +125,10 @@ def test_the_same_desk_from_the_command_line(
     assert main(["outbox", "--service", "court", "status"]) == 0
 
 
-def test_a_letter_that_no_longer_parses_is_not_replayed(stack: Stack, kafka_bootstrap: str) -> None:
+def test_a_letter_that_no_longer_parses_is_not_replayed(stack: Stack, kafka: KafkaConnection) -> None:
     admin = token(stack.police, "city.admin")
     garbage = f"not an envelope {uuid.uuid4()}".encode()
-    asyncio.run(produce(kafka_bootstrap, "court.referrals", [(b"garbage", garbage)]))
+    asyncio.run(produce(kafka, "court.referrals", [(b"garbage", garbage)]))
     ops = f"{stack.police.url}/ops"
 
     def ours() -> list[dict[str, Any]]:

@@ -47,7 +47,7 @@ async def write_outbox(db: Database, count: int) -> None:
 async def test_relay_and_consumer_recover_when_the_broker_restarts(
     procuratorate_db: Database, own_broker: LocalBroker
 ) -> None:
-    bootstrap = own_broker.bootstrap
+    bootstrap = own_broker.admin
     await ensure_topics(bootstrap, [TOPIC, DLT], partitions=3, replication_factor=1)
     clock = SystemClock()
     relay = OutboxRelay(

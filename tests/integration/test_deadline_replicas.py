@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from liandong.clock import ManualClock
 from liandong.deadlines.engine import DeadlineEngine
 from liandong.envelope import Envelope
-from liandong.messaging.kafka import idempotent_producer
+from liandong.messaging.kafka import KafkaConnection, idempotent_producer
 from liandong.messaging.relay import OutboxRelay
 from liandong.persistence.uow import SqlUnitOfWork
 from liandong_police.adapters.orm import common
@@ -26,7 +26,7 @@ DUE = datetime(2025, 10, 9, 16, 0, tzinfo=UTC)
 N = 1000
 
 
-async def test_two_replicas_fire_every_warning_and_breach_once(police_pg_db: Database, kafka_bootstrap: str) -> None:
+async def test_two_replicas_fire_every_warning_and_breach_once(police_pg_db: Database, kafka: KafkaConnection) -> None:
     clock = ManualClock(RECEIVED)
 
     def uow() -> SqlUnitOfWork:
@@ -64,7 +64,7 @@ async def test_two_replicas_fire_every_warning_and_breach_once(police_pg_db: Dat
     assert outbox == 4 * N  # each window's start, two warnings and the breach
     assert states == {"breached": N}
 
-    (topic,) = await new_topics(kafka_bootstrap, "it.deadlines")
+    (topic,) = await new_topics(kafka, "it.deadlines")
     async with police_pg_db.sessions() as session:  # route this test's events to a topic of its own
         await session.execute(update(common.outbox).values(topic=topic))
         await session.commit()
@@ -72,14 +72,14 @@ async def test_two_replicas_fire_every_warning_and_breach_once(police_pg_db: Dat
         name="deadlines",
         session_factory=police_pg_db.sessions,
         outbox=common.outbox,
-        producer_factory=lambda: idempotent_producer(kafka_bootstrap, "it-deadlines"),
+        producer_factory=lambda: idempotent_producer(kafka, "it-deadlines"),
         clock=clock,
         batch_size=500,
     )
     while await relay.run_once():
         pass
     await relay.stop()
-    events = [Envelope.model_validate_json(r.value) for r in await read_topic(kafka_bootstrap, topic)]
+    events = [Envelope.model_validate_json(r.value) for r in await read_topic(kafka, topic)]
     assert len(events) == 4 * N
     assert len({e.event_id for e in events}) == 4 * N
     per_deadline = Counter(e.aggregate_id for e in events)

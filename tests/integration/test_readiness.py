@@ -15,7 +15,7 @@ from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
 from tests.support.apps import login, running_app
 from tests.support.infra import LocalBroker
-from tests.support.kafka_io import poll_until
+from tests.support.kafka_io import poll_until, service_kafka
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 
 pytestmark = [pytest.mark.kafka]
@@ -66,7 +66,7 @@ async def test_a_broker_outage_keeps_the_service_ready_and_the_outbox_drains_aft
 ) -> None:
     settings = CourtSettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'court.db'}",
-        kafka_bootstrap_servers=own_broker.bootstrap,
+        **service_kafka(own_broker.admin),
         relay_send_timeout_seconds=3,
         relay_backoff_max_seconds=2,
     )

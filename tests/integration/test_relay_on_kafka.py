@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 
 from liandong.clock import SystemClock
 from liandong.envelope import Envelope
-from liandong.messaging.kafka import idempotent_producer
+from liandong.messaging.kafka import KafkaConnection, idempotent_producer
 from liandong.messaging.relay import OutboxRelay
 from liandong.persistence.uow import outbox_row
 from liandong_court.adapters.orm import common
@@ -22,12 +22,12 @@ from tests.support.outbox import receipt_envelope
 pytestmark = [pytest.mark.kafka]
 
 
-def relay(db: Database, bootstrap: str, name: str = "it") -> OutboxRelay:
+def relay(db: Database, kafka: KafkaConnection, name: str = "it") -> OutboxRelay:
     return OutboxRelay(
         name=name,
         session_factory=db.sessions,
         outbox=common.outbox,
-        producer_factory=lambda: idempotent_producer(bootstrap, f"test-relay-{name}"),
+        producer_factory=lambda: idempotent_producer(kafka, f"test-relay-{name}"),
         clock=SystemClock(),
         batch_size=50,
         idle_seconds=0.05,
@@ -48,8 +48,8 @@ def event_ids(records: list[object]) -> list[str]:
     return [str(Envelope.model_validate_json(r.value).event_id) for r in records]  # type: ignore[attr-defined]
 
 
-async def test_only_committed_rows_are_published(court_db: Database, kafka_bootstrap: str) -> None:
-    (topic,) = await new_topics(kafka_bootstrap, "it.relay.committed")
+async def test_only_committed_rows_are_published(court_db: Database, kafka: KafkaConnection) -> None:
+    (topic,) = await new_topics(kafka, "it.relay.committed")
     committed = receipt_envelope()
     rolled_back = receipt_envelope()
     in_flight = receipt_envelope()
@@ -62,30 +62,30 @@ async def test_only_committed_rows_are_published(court_db: Database, kafka_boots
         await open_session.execute(insert(common.outbox), [outbox_row(in_flight, datetime.now(UTC), topic)])
         await open_session.flush()
 
-    worker = relay(court_db, kafka_bootstrap)
+    worker = relay(court_db, kafka)
     assert await worker.run_once() == 1
     assert await worker.run_once() == 0
-    assert event_ids(await read_topic(kafka_bootstrap, topic)) == [str(committed.event_id)]
+    assert event_ids(await read_topic(kafka, topic)) == [str(committed.event_id)]
 
     if open_session is not None:
         await open_session.commit()
         await open_session.close()
         assert await worker.run_once() == 1
-        published = event_ids(await read_topic(kafka_bootstrap, topic))  # two aggregates: partition order only
+        published = event_ids(await read_topic(kafka, topic))  # two aggregates: partition order only
         assert sorted(published) == sorted([str(committed.event_id), str(in_flight.event_id)])
     await worker.stop()
 
 
-async def test_the_running_relay_keeps_per_aggregate_order(court_db: Database, kafka_bootstrap: str) -> None:
-    (topic,) = await new_topics(kafka_bootstrap, "it.relay.order")
+async def test_the_running_relay_keeps_per_aggregate_order(court_db: Database, kafka: KafkaConnection) -> None:
+    (topic,) = await new_topics(kafka, "it.relay.order")
     envelopes = [receipt_envelope(f"agg-{i % 7}") for i in range(70)]
     for start in range(0, 70, 10):
         await add_rows(court_db, topic, envelopes[start : start + 10])
-    worker = relay(court_db, kafka_bootstrap)
+    worker = relay(court_db, kafka)
     worker.start()
     try:
         records = await poll_until(
-            lambda: reaches(read_topic(kafka_bootstrap, topic), 70), timeout=60, message="70 published rows"
+            lambda: reaches(read_topic(kafka, topic), 70), timeout=60, message="70 published rows"
         )
     finally:
         await worker.stop()
@@ -100,13 +100,13 @@ async def test_the_running_relay_keeps_per_aggregate_order(court_db: Database, k
 
 @pytest.mark.postgres
 async def test_two_relay_replicas_on_postgres_publish_each_row_once_in_order(
-    court_pg_db: Database, kafka_bootstrap: str
+    court_pg_db: Database, kafka: KafkaConnection
 ) -> None:
     court_db = court_pg_db  # replicas share one database only on PostgreSQL; SQLite is single-process
-    (topic,) = await new_topics(kafka_bootstrap, "it.relay.replicas")
+    (topic,) = await new_topics(kafka, "it.relay.replicas")
     envelopes = [receipt_envelope(f"agg-{i % 25}") for i in range(500)]
     await add_rows(court_db, topic, envelopes)
-    first, second = relay(court_db, kafka_bootstrap, "a"), relay(court_db, kafka_bootstrap, "b")
+    first, second = relay(court_db, kafka, "a"), relay(court_db, kafka, "b")
 
     async def drain(worker: OutboxRelay) -> int:
         published = 0
@@ -127,7 +127,7 @@ async def test_two_relay_replicas_on_postgres_publish_each_row_once_in_order(
     # How the rows split between the replicas depends on timing (one aggregate's rows go one at a time, so a
     # replica may find nothing it can take); what must hold is each row once and each aggregate in order.
     assert sum(counts) == 500
-    records = await read_topic(kafka_bootstrap, topic)
+    records = await read_topic(kafka, topic)
     ids = event_ids(records)
     assert sorted(ids) == sorted(str(e.event_id) for e in envelopes), "each row exactly once"
     seen: dict[str, list[str]] = defaultdict(list)

@@ -12,13 +12,14 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from liandong.messaging.kafka import KafkaConnection
 from liandong_court.bootstrap import spec as court_spec
 from liandong_court.config import CourtSettings
 from liandong_police.bootstrap import spec as police_spec
 from liandong_police.config import PoliceSettings
 from tests.integration.test_readiness import refer_one
 from tests.support.apps import login, running_app
-from tests.support.kafka_io import poll_until
+from tests.support.kafka_io import poll_until, service_kafka
 
 pytestmark = [pytest.mark.kafka]
 
@@ -41,16 +42,16 @@ def parent_of(span: ReadableSpan) -> int | None:
     return span.parent.span_id if span.parent is not None else None
 
 
-async def test_a_referral_and_its_receipt_are_one_trace(kafka_bootstrap: str, tmp_path: Path) -> None:
+async def test_a_referral_and_its_receipt_are_one_trace(kafka: KafkaConnection, tmp_path: Path) -> None:
     exporter = InMemorySpanExporter()
     court_settings = CourtSettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'court.db'}",
-        kafka_bootstrap_servers=kafka_bootstrap,
+        **service_kafka(kafka),
         tracing_enabled=True,
     )
     police_settings = PoliceSettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'police.db'}",
-        kafka_bootstrap_servers=kafka_bootstrap,
+        **service_kafka(kafka),
         tracing_enabled=True,
         court_url="http://127.0.0.1:1",  # the evidence fetcher has no court to call here
     )

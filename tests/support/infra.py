@@ -2,12 +2,16 @@
 
 In this order: the environment (LIANDONG_TEST_KAFKA_BOOTSTRAP, LIANDONG_TEST_DATABASE_URL); testcontainers where a
 Docker engine answers; otherwise the project's own local broker (deploy/kafka/kafka.sh, Java + Maven) and a private
-PostgreSQL cluster made with the server binaries on this machine. When none of these is possible the tests that
+PostgreSQL cluster made with the server binaries on this machine. A broker given by the environment is reached as
+its admin principal (LIANDONG_KAFKA_ADMIN_PASSWORD, LIANDONG_KAFKA_SECURITY_PROTOCOL; the development ones by
+default) and provisioned like a deployment's (`python -m liandong kafka provision`): topics, and the services' ACLs.
+When none of these is possible the tests that
 need it are skipped locally, and fail in CI (CI=true): a real-broker test never silently skips there.
 """
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import shutil
@@ -20,6 +24,11 @@ from pathlib import Path
 
 import pytest
 
+from liandong.contracts.topics import catalogue
+from liandong.messaging.acls import provision
+from liandong.messaging.admin import ensure_topics
+from liandong.messaging.kafka import KafkaConnection, admin_connection
+from liandong.runtime import consumed_topics
 from tests.support.ports import free_ports
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,6 +58,7 @@ class LocalBroker:
         self.port, self.controller_port = free_ports(2)
         self.data_dir = data_dir
         self.bootstrap = f"127.0.0.1:{self.port}"
+        self.provisioned = False
 
     @property
     def env(self) -> dict[str, str]:
@@ -59,8 +69,17 @@ class LocalBroker:
             "KAFKA_DATA_DIR": str(self.data_dir),
         }
 
+    @property
+    def admin(self) -> KafkaConnection:
+        """The broker's provisioning principal (development password)."""
+        return admin_connection(self.bootstrap, {})
+
     def start(self) -> None:
+        """Start the broker; the first start also provisions its topics and ACLs."""
         subprocess.run(["bash", str(KAFKA_SCRIPT), "start"], check=True, env=self.env, timeout=600)
+        if not self.provisioned:
+            provision_broker(self.admin)
+            self.provisioned = True
 
     def stop(self) -> None:
         subprocess.run(["bash", str(KAFKA_SCRIPT), "stop"], check=True, env=self.env, timeout=120)
@@ -99,24 +118,41 @@ def can_run_local_broker() -> bool:
     )
 
 
+def provision_broker(connection: KafkaConnection) -> None:
+    """Topics and the services' ACLs, as a deployment has them (a broker without authentication gets topics only)."""
+
+    async def run() -> None:
+        if connection.authenticated:
+            await provision(connection, consumed_topics(), partitions=6, replication_factor=1)
+        else:
+            await ensure_topics(connection, catalogue(), partitions=6, replication_factor=1)
+
+    asyncio.run(run())
+
+
 @contextmanager
-def kafka_broker(tmp: Path) -> Iterator[str]:
+def kafka_broker(tmp: Path) -> Iterator[KafkaConnection]:
+    """The session's broker, as its admin principal, provisioned."""
     given = os.environ.get("LIANDONG_TEST_KAFKA_BOOTSTRAP")
     if given:
-        yield given
+        connection = admin_connection(given)
+        provision_broker(connection)
+        yield connection
         return
     if docker_available():
         from testcontainers.kafka import KafkaContainer
 
         with KafkaContainer().with_kraft() as container:
-            yield container.get_bootstrap_server()
+            connection = KafkaConnection(container.get_bootstrap_server(), security_protocol="PLAINTEXT")
+            provision_broker(connection)
+            yield connection
         return
     if not can_run_local_broker():
         unavailable("no Kafka broker: set LIANDONG_TEST_KAFKA_BOOTSTRAP, or install Java 17 and Maven")
     broker = LocalBroker(tmp)
     broker.start()
     try:
-        yield broker.bootstrap
+        yield broker.admin
     finally:
         broker.stop()
 

@@ -9,18 +9,24 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from liandong.messaging.admin import ensure_topics
+from liandong.messaging.kafka import KafkaConnection
 
 
-async def new_topics(bootstrap: str, *names: str, partitions: int = 3) -> list[str]:
+def service_kafka(kafka: KafkaConnection) -> dict[str, Any]:
+    """The settings of a service on this broker: as its own principal (development password), not as admin."""
+    return {"kafka_bootstrap_servers": kafka.bootstrap, "kafka_security_protocol": kafka.security_protocol}
+
+
+async def new_topics(kafka: KafkaConnection, *names: str, partitions: int = 3) -> list[str]:
     """Fresh topics with a unique suffix, so tests sharing a broker never see each other's messages."""
     suffix = uuid.uuid4().hex[:8]
     made = [f"{name}.{suffix}" for name in names]
-    await ensure_topics(bootstrap, made, partitions=partitions, replication_factor=1)
+    await ensure_topics(kafka, made, partitions=partitions, replication_factor=1)
     return made
 
 
-async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes | None, bytes | None]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+async def produce(kafka: KafkaConnection, topic: str, messages: list[tuple[bytes | None, bytes | None]]) -> None:
+    producer = AIOKafkaProducer(**kafka.client_kwargs(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         for key, value in messages:
@@ -29,9 +35,9 @@ async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes | None,
         await producer.stop()
 
 
-async def read_topic(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Any]:
+async def read_topic(kafka: KafkaConnection, topic: str, timeout: float = 30.0) -> list[Any]:
     """Every record now on the topic, from the beginning to the current end of each partition."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**kafka.client_kwargs(), enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]

@@ -32,6 +32,7 @@ def settings(db: Path, environment: Literal["development", "production"]) -> Cou
         kafka_bootstrap_servers="127.0.0.1:1",
         secret_key=STRONG,
         service_clients={"police": CLIENT},
+        kafka_password="production-kafka-password-0123456789",
     )
 
 

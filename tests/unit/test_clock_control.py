@@ -27,6 +27,7 @@ async def test_production_has_no_clock_control(tmp_path: Path) -> None:
     settings = ProcuratorateSettings(
         environment="production",
         secret_key="p" * 40,
+        kafka_password="production-kafka-password",
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}",
         kafka_bootstrap_servers="127.0.0.1:1",
     )
@@ -50,4 +51,6 @@ async def test_a_restarted_service_keeps_the_time_its_harness_gives_it(tmp_path:
         assert shown["offset_seconds"] == 5 * 86400
         assert (datetime.fromisoformat(shown["now"]) - datetime.now().astimezone()).days in (4, 5)
     with pytest.raises(ValidationError, match="never production"):
-        ProcuratorateSettings(environment="production", secret_key="p" * 40, testing_clock_offset_seconds=60)
+        ProcuratorateSettings(
+            environment="production", secret_key="p" * 40, kafka_password="k" * 20, testing_clock_offset_seconds=60
+        )

@@ -8,7 +8,11 @@ import pytest
 from pydantic import ValidationError
 
 from liandong.config import ServiceSettings
+from liandong.contracts import topics
+from liandong.messaging.acls import Operation, Resource, catalogue_acls
+from liandong.messaging.kafka import development_password, service_connection
 from liandong.pii import mask_id_number, mask_phone
+from liandong.runtime import AGENCY_SERVICES, consumed_topics
 from liandong.security import (
     InvalidToken,
     Principal,
@@ -61,10 +65,50 @@ def test_production_refuses_the_development_secret() -> None:
         ServiceSettings(environment="production")
     with pytest.raises(ValidationError, match="secret_key"):
         ServiceSettings(environment="production", secret_key="short")
-    assert ServiceSettings(environment="production", secret_key="p" * 32).secret_key == "p" * 32
+    assert (
+        ServiceSettings(environment="production", secret_key="p" * 32, kafka_password="k" * 20).secret_key == "p" * 32
+    )
+
+
+def test_production_refuses_an_unauthenticated_broker_and_the_development_broker_password() -> None:
+    strong = {"environment": "production", "secret_key": "p" * 32}
+    with pytest.raises(ValidationError, match="kafka_password must be set"):
+        ServiceSettings(**strong)
+    with pytest.raises(ValidationError, match="kafka_password must be set"):
+        ServiceSettings(**strong, kafka_password=development_password("court"))
+    with pytest.raises(ValidationError, match="PLAINTEXT"):
+        ServiceSettings(**strong, kafka_password="k" * 20, kafka_security_protocol="PLAINTEXT")
+    settings = ServiceSettings(environment="development")
+    assert service_connection(settings, "police").client_kwargs() == {
+        "bootstrap_servers": "127.0.0.1:9092",
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "police",
+        "sasl_plain_password": "liandong-dev-kafka-police",
+    }
+    production = service_connection(ServiceSettings(**strong, kafka_password="k" * 20, kafka_username="p2"), "police")
+    assert (production.username, production.password) == ("p2", "k" * 20)
+    assert "k" * 20 not in repr(production), "the password stays out of logs"
 
 
 def test_personal_numbers_are_masked() -> None:
     assert mask_id_number("42122219800101123X") == "421222********123X"
     assert mask_phone("13912345678") == "139****5678"
     assert mask_id_number(None) is None
+
+
+def test_each_principal_writes_only_its_agencys_topics_and_reads_what_its_handlers_consume() -> None:
+    consumed = consumed_topics()
+    acls = catalogue_acls(consumed)
+    for agency in AGENCY_SERVICES:
+        mine = {a for a in acls if a.principal == f"User:{agency}"}
+        written = {a.name for a in mine if a.operation is Operation.WRITE}
+        assert written == {*topics.owned_by(agency), topics.dead_letter_topic(f"liandong.{agency}")}
+        read = {a.name for a in mine if a.operation is Operation.READ and a.resource is Resource.TOPIC}
+        assert read == {*consumed[agency], topics.dead_letter_topic(f"liandong.{agency}")}
+        assert {a.name for a in mine if a.resource is Resource.GROUP} == {f"liandong.{agency}"}
+    # every event topic is written by exactly one principal, and read by someone
+    for topic in topics.EVENT_TOPICS:
+        writers = {a.principal for a in acls if a.name == topic and a.operation is Operation.WRITE}
+        assert writers == {f"User:{topics.owner(topic)}"}
+    assert set(topics.EVENT_TOPICS) <= {t for ts in consumed.values() for t in ts}

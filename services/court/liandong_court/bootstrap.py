@@ -45,5 +45,6 @@ def spec() -> ServiceSpec:
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(ADMIN,),
+        audit_roles=(ADMIN,),
         unit_of_work=CourtUnitOfWork,
     )

@@ -61,6 +61,7 @@ def spec() -> ServiceSpec:
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),
+        audit_roles=(SUPERVISOR, ADMIN),
         workers=(evidence_fetcher,),
         unit_of_work=PoliceUnitOfWork,
     )

@@ -41,5 +41,6 @@ def spec() -> ServiceSpec:
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),
+        audit_roles=(SUPERVISOR, ADMIN),
         unit_of_work=ProcuratorateUnitOfWork,
     )

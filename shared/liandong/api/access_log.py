@@ -29,6 +29,7 @@ class AccessLogMiddleware:
         headers = dict(scope["headers"])
         request_id = headers.get(REQUEST_ID, b"").decode("latin-1")[:100] or uuid.uuid4().hex
         correlation = headers.get(CORRELATION_ID, b"").decode("latin-1")[:128] or None
+        scope.setdefault("state", {})["request_id"] = request_id  # request.state.request_id (the audit trail's)
         token = logs.correlation_id.set(correlation)
         status = 500
         started = time.perf_counter()

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from liandong import __version__, asyncapi, gc_pauses, logs
-from liandong.api import deadlines, ops, timeline
+from liandong.api import audit, deadlines, ops, timeline
 from liandong.api.access_log import AccessLogMiddleware
 from liandong.api.auth import auth_router, idempotency_scope
 from liandong.api.errors import install_error_handlers
@@ -34,7 +34,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime(spec, settings, clock, tracing)
         app.state.runtime = runtime
-        app.state.kafka_probe = KafkaProbe(settings.kafka_bootstrap_servers)
+        app.state.kafka_probe = KafkaProbe(runtime.kafka)
         await runtime.start()
         gc_pauses.freeze_startup()
         try:
@@ -68,6 +68,7 @@ def create_app(
     app.include_router(deadlines.router)
     app.include_router(timeline.router)
     app.include_router(ops.router)
+    app.include_router(audit.router)
 
     @app.get("/asyncapi.json", tags=["operations"])
     async def events_document(request: Request) -> dict[str, Any]:

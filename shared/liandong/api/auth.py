@@ -15,6 +15,7 @@ from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from liandong import audit
 from liandong.api.errors import ApiError
 from liandong.security import (
     InvalidToken,
@@ -96,7 +97,23 @@ async def current_principal(request: Request, _: Annotated[str | None, Depends(o
     if token is None:
         raise ApiError(401, "unauthorized", "a bearer token is required", headers=UNAUTHORIZED)
     secret, agency = _auth_settings(request)
-    return verify(token, secret, agency, request.app.state.runtime.clock.now())
+    principal = verify(token, secret, agency, request.app.state.runtime.clock.now())
+    audit.current_act.set(acting(request, principal))
+    return principal
+
+
+def acting(request: Request, principal: Principal) -> audit.Act:
+    """The act a request is, for the audit trail: who, by which route, on what (the ids its URL names)."""
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    subjects = tuple((name.removesuffix("_id"), str(value)) for name, value in request.path_params.items())
+    return audit.Act(
+        actor=principal.username if principal.kind == "staff" else f"service:{principal.username}",
+        role=principal.role,
+        unit=principal.unit,
+        action=f"{request.method} {route}",
+        request_id=getattr(request.state, "request_id", None),
+        subjects=subjects,
+    )
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

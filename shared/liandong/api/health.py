@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
-from liandong.messaging.kafka import bounded
+from liandong.messaging.kafka import KafkaConnection, bounded
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,8 @@ class KafkaProbe:
     """Asks the broker for its topic list with a long-lived admin client, recreated after failures; the answer is
     kept for a few seconds, so a probe during an outage costs one timeout, not one per request."""
 
-    def __init__(self, bootstrap_servers: str, keep_seconds: float = 5.0) -> None:
-        self._bootstrap = bootstrap_servers
+    def __init__(self, connection: KafkaConnection, keep_seconds: float = 5.0) -> None:
+        self._connection = connection
         self._admin: AIOKafkaAdminClient | None = None
         self._lock = asyncio.Lock()
         self._keep = keep_seconds
@@ -46,7 +46,7 @@ class KafkaProbe:
         async with self._lock:
             try:
                 if self._admin is None:
-                    admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, request_timeout_ms=5_000)
+                    admin = AIOKafkaAdminClient(**self._connection.client_kwargs(), request_timeout_ms=5_000)
                     await bounded(admin.start(), timeout, "connecting to Kafka")
                     self._admin = admin
                 return len(await bounded(self._admin.list_topics(), timeout, "listing topics"))

@@ -30,11 +30,12 @@ Admin = Annotated[Principal, Depends(administrator)]
 
 def desk(runtime: Runtime) -> DeadLetterDesk:
     return DeadLetterDesk(
-        bootstrap=runtime.settings.kafka_bootstrap_servers,
+        connection=runtime.kafka,
         group_id=runtime.group_id,
         sessions=runtime.session_factory,
         tables=runtime.tables,
         clock=runtime.clock,
+        consumer=runtime.consumers[0],
     )
 
 
@@ -78,7 +79,7 @@ async def dead_letter(letter_id: str, runtime: RuntimeDep, _: Admin) -> dict[str
 
 @router.post("/dead-letters/replay")
 async def replay(body: ReplayIn, runtime: RuntimeDep, actor: Admin) -> dict[str, Any]:
-    """Back onto the topics they came from; applied once (the inbox guards); recorded."""
+    """Handed to the service's consumer again as they first came; applied once (the inbox guards); recorded."""
     the_desk = desk(runtime)
     if body.ids is not None:
         ids = body.ids

@@ -32,6 +32,16 @@ EVENT_TOPICS: tuple[str, ...] = (
 CONSUMER_GROUPS: tuple[str, ...] = ("liandong.court", "liandong.police", "liandong.procuratorate")
 
 
+def owner(topic: str) -> str:
+    """The agency that writes an event topic: its name's first part (`court.referrals` → court)."""
+    return topic.split(".", 1)[0]
+
+
+def owned_by(agency: str) -> list[str]:
+    """The event topics an agency writes."""
+    return [t for t in EVENT_TOPICS if owner(t) == agency]
+
+
 def dead_letter_topic(group_id: str) -> str:
     """One dead-letter topic per consumer group."""
     return f"{group_id}.dlt"

@@ -1,7 +1,8 @@
 """Explicit topic creation with the admin client.
 
-Broker auto-creation is off (deploy/kafka/server.properties.in); every service creates the whole catalogue
-(`liandong.contracts.topics.catalogue`) at start-up, which is idempotent, so any one of them can come up first.
+Broker auto-creation is off (deploy/kafka/server.properties.in). Provisioning (`liandong.messaging.acls`) creates the
+whole catalogue as `admin`; each service also creates the topics it owns at start-up (its ACLs allow that and no
+more), which is idempotent.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from aiokafka import errors
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
-from liandong.messaging.kafka import bounded
+from liandong.messaging.kafka import KafkaConnection, bounded
 
 log = logging.getLogger(__name__)
 
 
 async def ensure_topics(
-    bootstrap_servers: str,
+    connection: KafkaConnection,
     names: Iterable[str],
     *,
     partitions: int,
@@ -36,7 +37,7 @@ async def ensure_topics(
     deadline = loop.time() + timeout
     delay = 0.2
     while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+        admin = AIOKafkaAdminClient(**connection.client_kwargs(), request_timeout_ms=10_000)
         try:
             await bounded(admin.start(), 15, "starting the admin client")
             existing = set(await bounded(admin.list_topics(), 15, "listing topics"))
@@ -58,7 +59,7 @@ async def ensure_topics(
             return missing
         except (KafkaError, OSError, TimeoutError) as exc:
             if loop.time() >= deadline:
-                raise TimeoutError(f"could not create topics on {bootstrap_servers}: {exc!r}") from exc
+                raise TimeoutError(f"could not create topics on {connection.bootstrap}: {exc!r}") from exc
             log.warning("broker not ready for topic creation (%r); retrying", exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)

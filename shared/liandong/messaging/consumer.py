@@ -36,8 +36,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from liandong import logs
+from liandong import audit, logs
 from liandong.clock import Clock
+from liandong.contracts import topics
 from liandong.contracts.base import ContractError, parse_payload
 from liandong.envelope import Envelope
 from liandong.messaging.dead_letters import DeadLetterAborted, DeadLetters
@@ -235,6 +236,15 @@ class ConsumerRunner(Generic[U]):
         except Exception as exc:
             log.warning("consumer %s: offset commit failed (%r); redelivery will be deduplicated", self.name, exc)
 
+    async def replay(self, record: ConsumerRecord[bytes, bytes], timeout: float = 30.0) -> None:
+        """Apply a dead letter again in this process, as if `record` had just been read: the same checks, the inbox
+        and the handler; a letter that fails again is dead-lettered again. Bounded: a database that stays away
+        makes this raise TimeoutError rather than retry for ever."""
+        try:
+            await asyncio.wait_for(self._process(record), timeout)
+        except _Stopping as stopping:
+            raise TimeoutError(f"consumer {self.name} is stopping") from stopping
+
     # -- one message ----------------------------------------------------------------------------------------
     async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
         try:
@@ -259,7 +269,7 @@ class ConsumerRunner(Generic[U]):
             reason = f"{envelope.event_type} travels on {contract.topic}, not {record.topic}"
             await self._dead_letter(record, "wrong_topic", ValueError(reason), envelope)
             return
-        owner = contract.topic.split(".", 1)[0]
+        owner = topics.owner(contract.topic)
         if envelope.producer.agency != owner:
             reason = f"{record.topic} is written by the {owner}, not the {envelope.producer.agency}"
             await self._dead_letter(record, "producer_not_owner", ValueError(reason), envelope)
@@ -297,6 +307,15 @@ class ConsumerRunner(Generic[U]):
     ) -> str:
         env = delivery.envelope
         token = logs.correlation_id.set(env.correlation_id)
+        # the act is the other agency's: the audit trail names it, its unit and its event
+        act = audit.Act(
+            actor=f"event:{env.producer.agency}",
+            role="event",
+            unit=env.producer.unit,
+            action=env.event_type,
+            request_id=str(env.event_id),
+        )
+        act_token = audit.current_act.set(act)
         try:
             if self._tracing is None:
                 return await self._apply_in_transaction(delivery, handler)
@@ -305,6 +324,7 @@ class ConsumerRunner(Generic[U]):
                 span.set_attribute("liandong.outcome", outcome)
                 return outcome
         finally:
+            audit.current_act.reset(act_token)
             logs.correlation_id.reset(token)
 
     async def _apply_in_transaction(

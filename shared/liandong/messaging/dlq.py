@@ -1,7 +1,10 @@
 """The dead letters of a service's consumer group, for the ops team: read them from the group's dead-letter topic,
-replay one (or all matching a filter) back onto the topic it came from — the consumer's inbox still guards, so a
-replayed event is applied once — or discard one with a recorded reason. Every replay and discard is kept in the
-service's database (`dead_letter_actions`: who, when, what, why), which is also how a letter shows as handled.
+replay one (or all matching a filter) — handed to the service's consumer as if it had just come on the topic it came
+from: the same checks, the inbox (so a replayed event is applied once), the handler; one that fails again is
+dead-lettered again — or discard one with a recorded reason. A replay never writes the source topic: that topic
+belongs to another agency, and the broker's ACLs let no service write another's topics. Every replay and discard is
+kept in the service's database (`dead_letter_actions`: who, when, what, why), which is also how a letter shows as
+handled.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,8 +24,12 @@ from liandong.contracts.base import ContractError, parse_payload
 from liandong.contracts.topics import dead_letter_topic
 from liandong.envelope import Envelope
 from liandong.errors import Conflict, DomainError, NotFound
-from liandong.messaging.kafka import bounded, idempotent_producer, stop_quietly
+from liandong.messaging.kafka import KafkaConnection, bounded, stop_quietly
 from liandong.persistence.tables import CommonTables
+
+
+class Replays(Protocol):
+    async def replay(self, record: ConsumerRecord[bytes, bytes]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,26 @@ class DeadLetter:
     @property
     def source_topic(self) -> str:
         return self.source.rsplit("/", 2)[0]
+
+    def as_consumed(self) -> ConsumerRecord[bytes, bytes]:
+        """The record as the consumer first read it: its source topic, partition and offset, its own headers."""
+        topic, partition, offset = self.source.rsplit("/", 2)
+        key = self.key.encode() if self.key is not None else None
+        headers = [(k, v) for k, v in self.headers if not k.startswith("dlt.")]
+        headers.append(("dlq.replayed_from", self.id.encode()))
+        return ConsumerRecord(
+            topic=topic,
+            partition=int(partition),
+            offset=int(offset),
+            timestamp=0,
+            timestamp_type=0,
+            key=key,
+            value=self.value,
+            checksum=None,
+            serialized_key_size=len(key or b""),
+            serialized_value_size=len(self.value),
+            headers=headers,
+        )
 
     def matches(self, *, event_type: str | None, reason: str | None, correlation_id: str | None) -> bool:
         return (
@@ -75,10 +102,10 @@ def _letter(record: Any) -> DeadLetter:
     )
 
 
-async def read_dead_letters(bootstrap: str, group_id: str, *, timeout: float = 15.0) -> list[DeadLetter]:
+async def read_dead_letters(connection: KafkaConnection, group_id: str, *, timeout: float = 15.0) -> list[DeadLetter]:
     """Every record of the group's dead-letter topic, oldest first (read without a group: nothing is committed)."""
     topic = dead_letter_topic(group_id)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False, group_id=None)
     letters: list[DeadLetter] = []
     try:
         await bounded(consumer.start(), timeout, "starting the dead-letter reader")
@@ -110,11 +137,13 @@ async def read_dead_letters(bootstrap: str, group_id: str, *, timeout: float = 1
 class DeadLetterDesk:
     """What ops do with a service's dead letters."""
 
-    bootstrap: str
+    connection: KafkaConnection
     group_id: str
     sessions: async_sessionmaker[AsyncSession]
     tables: CommonTables
     clock: Clock
+    # the service's consumer, which applies a replayed letter (ConsumerRunner.replay)
+    consumer: Replays
 
     async def handled(self) -> dict[str, dict[str, Any]]:
         a = self.tables.dead_letter_actions
@@ -127,7 +156,7 @@ class DeadLetterDesk:
     ) -> list[tuple[DeadLetter, dict[str, Any] | None]]:
         """The dead letters matching the filter, each with what was done with it (None: nothing yet)."""
         done = await self.handled()
-        found = await read_dead_letters(self.bootstrap, self.group_id)
+        found = await read_dead_letters(self.connection, self.group_id)
         chosen = [d for d in found if d.matches(event_type=event_type, reason=reason, correlation_id=correlation_id)]
         return [(d, done.get(d.id)) for d in chosen]
 
@@ -138,8 +167,8 @@ class DeadLetterDesk:
         raise NotFound(f"no dead letter {letter_id}")
 
     async def replay(self, letter_ids: Sequence[str], *, actor: str, reason: str) -> list[str]:
-        """Put the letters back on the topics they came from (the dead-letter headers removed); each replay is
-        recorded. A letter that no longer parses is refused, and nothing is replayed."""
+        """Hand the letters to the service's consumer again, as they first came (the dead-letter headers removed);
+        each replay is recorded. A letter that no longer parses is refused, and nothing is replayed."""
         pending = await self._pending(letter_ids)
         for letter in pending:
             try:
@@ -149,21 +178,9 @@ class DeadLetterDesk:
                     f"dead letter {letter.id} does not parse as an event of today's contracts: {exc}",
                     code="unparseable",
                 ) from exc
-        producer = idempotent_producer(self.bootstrap, f"{self.group_id}-dlq-replay")
-        await bounded(producer.start(), 15, "starting the replay producer")
-        try:
-            for letter in pending:
-                headers = [(k, v) for k, v in letter.headers if not k.startswith("dlt.")]
-                headers.append(("dlq.replayed_from", letter.id.encode()))
-                key = letter.key.encode() if letter.key is not None else None
-                await bounded(
-                    producer.send_and_wait(letter.source_topic, value=letter.value, key=key, headers=headers),
-                    15,
-                    f"replaying {letter.id}",
-                )
-                await self._record(letter, "replayed", reason, actor)
-        finally:
-            await stop_quietly(producer, 5, "replay producer")
+        for letter in pending:
+            await self.consumer.replay(letter.as_consumed())
+            await self._record(letter, "replayed", reason, actor)
         return [letter.id for letter in pending]
 
     async def discard(self, letter_id: str, *, actor: str, reason: str) -> None:

@@ -7,20 +7,102 @@ this project goes through `bounded`.
 from __future__ import annotations
 
 import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.helpers import create_ssl_context
 
 from liandong.aio import bounded, cancel_within
+from liandong.config import DEVELOPMENT_KAFKA_PASSWORD_PREFIX, ServiceSettings
 
-__all__ = ["bounded", "cancel_within", "idempotent_producer", "manual_commit_consumer", "stop_quietly"]
+__all__ = [
+    "KafkaConnection",
+    "admin_connection",
+    "bounded",
+    "cancel_within",
+    "development_password",
+    "idempotent_producer",
+    "manual_commit_consumer",
+    "service_connection",
+    "stop_quietly",
+]
 
 log = logging.getLogger(__name__)
 
+SecurityProtocol = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"]
+ADMIN_PRINCIPAL = "admin"
 
-def idempotent_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+
+def development_password(principal: str) -> str:
+    """The SCRAM password of a principal on a development broker (deploy/kafka/kafka.sh sets the same ones)."""
+    return f"{DEVELOPMENT_KAFKA_PASSWORD_PREFIX}{principal}"
+
+
+@dataclass(frozen=True)
+class KafkaConnection:
+    """Where the broker is and who we are to it: SASL SCRAM-SHA-512 as one principal, or (a broker without
+    authentication, e.g. testcontainers') PLAINTEXT."""
+
+    bootstrap: str
+    security_protocol: SecurityProtocol = "SASL_PLAINTEXT"
+    username: str = ""
+    password: str = field(default="", repr=False)
+    mechanism: str = "SCRAM-SHA-512"
+    ssl_cafile: str = ""
+
+    @property
+    def authenticated(self) -> bool:
+        return self.security_protocol != "PLAINTEXT"
+
+    def client_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments every aiokafka client (producer, consumer, admin) takes for this connection."""
+        kwargs: dict[str, Any] = {"bootstrap_servers": self.bootstrap, "security_protocol": self.security_protocol}
+        if self.authenticated:
+            kwargs.update(
+                sasl_mechanism=self.mechanism, sasl_plain_username=self.username, sasl_plain_password=self.password
+            )
+        if self.security_protocol == "SASL_SSL":
+            kwargs["ssl_context"] = create_ssl_context(cafile=self.ssl_cafile or None)
+        return kwargs
+
+
+def service_connection(settings: ServiceSettings, agency: str) -> KafkaConnection:
+    """The service's own principal (its agency's name unless configured); the development password outside
+    production when none is set (the settings refuse that in production)."""
+    username = settings.kafka_username or agency
+    return KafkaConnection(
+        bootstrap=settings.kafka_bootstrap_servers,
+        security_protocol=settings.kafka_security_protocol,
+        username=username,
+        password=settings.kafka_password or development_password(username),
+        mechanism=settings.kafka_sasl_mechanism,
+        ssl_cafile=settings.kafka_ssl_cafile,
+    )
+
+
+def admin_connection(bootstrap: str | None = None, environ: dict[str, str] | None = None) -> KafkaConnection:
+    """The provisioning principal (topics and ACLs), from LIANDONG_KAFKA_BOOTSTRAP, LIANDONG_KAFKA_ADMIN_USERNAME,
+    LIANDONG_KAFKA_ADMIN_PASSWORD, LIANDONG_KAFKA_SECURITY_PROTOCOL (development defaults)."""
+    env = os.environ if environ is None else environ
+    username = env.get("LIANDONG_KAFKA_ADMIN_USERNAME") or ADMIN_PRINCIPAL
+    protocol = env.get("LIANDONG_KAFKA_SECURITY_PROTOCOL") or "SASL_PLAINTEXT"
+    if protocol not in ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"):
+        raise ValueError(f"LIANDONG_KAFKA_SECURITY_PROTOCOL {protocol!r}: PLAINTEXT, SASL_PLAINTEXT or SASL_SSL")
+    return KafkaConnection(
+        bootstrap=bootstrap or env.get("LIANDONG_KAFKA_BOOTSTRAP") or "127.0.0.1:9092",
+        security_protocol=protocol,  # type: ignore[arg-type]  # checked above
+        username=username,
+        password=env.get("LIANDONG_KAFKA_ADMIN_PASSWORD") or development_password(username),
+        ssl_cafile=env.get("LIANDONG_KAFKA_SSL_CAFILE", ""),
+    )
+
+
+def idempotent_producer(connection: KafkaConnection, client_id: str) -> AIOKafkaProducer:
     """A producer that never writes a message twice for one send (acks=all is required with idempotence)."""
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers,
+        **connection.client_kwargs(),
         client_id=client_id,
         enable_idempotence=True,
         acks="all",
@@ -31,7 +113,7 @@ def idempotent_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProdu
 
 
 def manual_commit_consumer(
-    bootstrap_servers: str, group_id: str, client_id: str, instance_id: str | None = None
+    connection: KafkaConnection, group_id: str, client_id: str, instance_id: str | None = None
 ) -> AIOKafkaConsumer:
     """A consumer whose offsets move only when we commit them, after the database commit.
 
@@ -41,7 +123,7 @@ def manual_commit_consumer(
     replica needs its own, stable across restarts (a StatefulSet's pod name, not a Deployment's).
     """
     return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
+        **connection.client_kwargs(),
         group_id=group_id,
         client_id=client_id,
         group_instance_id=instance_id,

@@ -57,6 +57,9 @@ class CommonTables:
     corrections: Table
     peer_windows: Table
     dead_letter_actions: Table
+    audit_log: Table
+    audit_head: Table
+    login_throttle: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -191,7 +194,47 @@ def install(metadata: MetaData) -> CommonTables:
         corrections=corrections,
         peer_windows=_peer_windows(metadata),
         dead_letter_actions=_dead_letter_actions(metadata),
+        **_security_tables(metadata),
     )
+
+
+def _security_tables(metadata: MetaData) -> dict[str, Table]:
+    """The audit chain (liandong.audit) and the failed-login counters (liandong.api.throttle)."""
+    audit_log = Table(
+        "audit_log",
+        metadata,
+        Column("seq", BigInteger, primary_key=True, autoincrement=False),  # 1, 2, 3, … without gaps
+        Column("at", UtcDateTime(), nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("role", String(64), nullable=False),
+        Column("unit", String(32), nullable=False),
+        Column("action", String(200), nullable=False),
+        Column("subject_type", String(64), nullable=False),
+        Column("subject_id", String(200), nullable=False),
+        Column("request_id", String(128), nullable=True),
+        Column("change_digest", String(64), nullable=False),
+        Column("prev_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False),
+    )
+    Index("ix_audit_log_subject_id", audit_log.c.subject_id)
+    # one row (id 1): the newest entry's seq and hash; locked by every append, so the chain never forks
+    audit_head = Table(
+        "audit_head",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("seq", BigInteger, nullable=False),
+        Column("hash", String(64), nullable=False),
+    )
+    # failed logins per username ("user:…") and per client address ("address:…") in the current window
+    login_throttle = Table(
+        "login_throttle",
+        metadata,
+        Column("key", String(300), primary_key=True),
+        Column("failures", Integer, nullable=False),
+        Column("window_started_at", UtcDateTime(), nullable=False),
+        Column("locked_until", UtcDateTime(), nullable=True),
+    )
+    return {"audit_log": audit_log, "audit_head": audit_head, "login_throttle": login_throttle}
 
 
 def _deadline_tables(metadata: MetaData) -> tuple[Table, Table, Table, Table]:

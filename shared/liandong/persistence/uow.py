@@ -21,6 +21,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from liandong import audit
 from liandong.clock import Clock
 from liandong.contracts.base import REGISTRY
 from liandong.envelope import Envelope
@@ -94,6 +95,7 @@ class SqlUnitOfWork:
     _session: AsyncSession | None = field(default=None, init=False)
     _seen: list[HasEvents] = field(default_factory=list, init=False)
     _envelopes: list[Envelope] = field(default_factory=list, init=False)
+    _changes: audit.Changes = field(default_factory=audit.Changes, init=False)
 
     @property
     def deadlines(self) -> DeadlineBook:
@@ -112,6 +114,7 @@ class SqlUnitOfWork:
         self._session = self.session_factory()
         self._seen = []
         self._envelopes = []
+        self._changes = audit.record_changes(self._session)
         return self
 
     async def __aexit__(
@@ -190,6 +193,7 @@ class SqlUnitOfWork:
         claim = current_idempotency_claim.get()
         if claim is not None and not claim.recorded:
             await self._record_claim(claim)
+        await self._audit(envelopes)  # last: the chain's head is locked from here to the commit
         await self.session.commit()
         if claim is not None:
             claim.recorded = True
@@ -224,6 +228,27 @@ class SqlUnitOfWork:
                     if traceparent is not None:
                         earliest[matter] = (when, traceparent)
         return {matter: traceparent for matter, (_, traceparent) in earliest.items()}
+
+    async def _audit(self, envelopes: list[Envelope]) -> None:
+        """Chain the act into the audit trail when it changed anything (liandong.audit)."""
+        await self.session.flush()  # the ORM's pending rows are part of the change
+        changes = self._changes
+        if not changes.writes and not envelopes:
+            self._changes = audit.record_changes(self.session)
+            return
+        act = audit.current_act.get() or audit.SYSTEM
+        named: dict[str, str] = {}  # subject id → its kind, the first named: one entry per subject
+        for kind, key in [
+            *changes.subjects,
+            *((e.aggregate_type, e.aggregate_id) for e in envelopes),
+            *(("matter", e.correlation_id) for e in envelopes),
+            *act.subjects,
+        ]:
+            named.setdefault(key, kind)
+        subjects = [(kind, key) for key, kind in named.items()]
+        change = audit.digest(changes.writes, [e.to_json() for e in envelopes])
+        await audit.append(self.session, self.tables, act=act, at=self.clock.now(), subjects=subjects, change=change)
+        self._changes = audit.record_changes(self.session)  # a unit of work may commit again
 
     def _outbox_row(self, envelope: Envelope) -> dict[str, Any]:
         return outbox_row(envelope, self.clock.now())

@@ -1,0 +1,62 @@
+"""/audit: the service's audit trail of one subject (a lead, a referral, a case, a matter…), for its supervisors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import func, select
+
+from liandong.api.auth import CurrentPrincipal
+from liandong.api.deps import Page, PageDep, PublicModel, RuntimeDep, ShanghaiTime
+from liandong.api.errors import ApiError
+from liandong.security import Principal
+from liandong.units import CITY_CODE
+
+router = APIRouter(tags=["audit"])
+
+
+async def auditor(request: Request, principal: CurrentPrincipal) -> Principal:
+    roles = request.app.state.runtime.spec.audit_roles
+    if principal.kind != "staff" or principal.role not in roles:
+        raise ApiError(403, "forbidden", f"the audit trail is read by the roles {sorted(roles)}")
+    return principal
+
+
+class AuditEntryOut(PublicModel):
+    seq: int
+    at: ShanghaiTime
+    actor: str
+    role: str
+    unit: str
+    action: str
+    subject_type: str
+    subject_id: str
+    request_id: str | None
+    change_digest: str
+    hash: str
+
+
+@router.get("/audit", response_model=Page[AuditEntryOut])
+async def audit_trail(
+    runtime: RuntimeDep,
+    reader: Annotated[Principal, Depends(auditor)],
+    page: PageDep,
+    subject_id: Annotated[str, Query(min_length=1, max_length=200, description="a lead, referral, case or matter id")],
+    since: Annotated[datetime | None, Query(description="entries at or after this time")] = None,
+) -> Page[AuditEntryOut]:
+    """Who did what to the subject, when, and at whose request, oldest first. A county's supervisor reads the acts of
+    their own unit; the city's read all. The chain itself is checked with `python -m liandong audit verify`."""
+    log = runtime.tables.audit_log
+    query = select(log).where(log.c.subject_id == subject_id)
+    if reader.unit != CITY_CODE:
+        query = query.where(log.c.unit == reader.unit)
+    if since is not None:
+        query = query.where(log.c.at >= since)
+    async with runtime.session_factory() as session:
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = (await session.execute(query.order_by(log.c.seq).limit(page.limit).offset(page.offset))).all()
+    return Page(
+        items=[AuditEntryOut.of(row) for row in rows], total=int(total or 0), limit=page.limit, offset=page.offset
+    )

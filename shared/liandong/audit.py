@@ -1,0 +1,231 @@
+"""The audit trail: every state-changing act of a service, chained so that it cannot be quietly altered.
+
+The unit of work appends, in the act's own transaction, one entry per subject the act changed: who (actor, role,
+unit — staff from their token, another agency from the event it sent, or the system), what (the route or the event
+type), the subject (an aggregate, an event's aggregate or matter, or the resource named in the URL), when, the
+request id, and the SHA-256 digest of the change itself (the rows written, the events sent). Each entry's hash covers
+its fields and the previous entry's hash; the last seq and hash are kept in `audit_head`, whose row every append
+locks, so appends are serialized and the chain never forks. `verify` recomputes the chain and names the first entry
+that no longer fits: one edited (its hash), one removed or slipped in (the link to its predecessor, the seq
+sequence), or the newest removed (the head).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+import orjson
+from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.sql import ClauseElement
+
+from liandong.persistence.tables import CommonTables
+
+GENESIS = "0" * 64
+# Bookkeeping of delivery, not acts: the events sent are part of the digest through their envelopes instead.
+NOT_ACTS = frozenset({"outbox", "inbox", "idempotency_keys", "audit_log", "audit_head"})
+RECORDER = "liandong.audit"
+
+
+@dataclass(frozen=True)
+class Act:
+    """Who acts, and how they asked: a member of staff's request, another agency's event, or the system."""
+
+    actor: str
+    role: str
+    unit: str
+    action: str
+    request_id: str | None = None
+    subjects: tuple[tuple[str, str], ...] = ()  # what the request named (its URL's ids)
+
+
+SYSTEM = Act(actor="system", role="system", unit="", action="system")
+
+current_act: contextvars.ContextVar[Act | None] = contextvars.ContextVar("current_act", default=None)
+
+
+@dataclass
+class Changes:
+    """What one transaction wrote, as the session saw it (rows of the ORM and of Core statements)."""
+
+    writes: list[dict[str, Any]] = field(default_factory=list)
+    subjects: list[tuple[str, str]] = field(default_factory=list)
+
+    def subject(self, kind: str, key: str) -> None:
+        if key and (kind, key) not in self.subjects:
+            self.subjects.append((kind, key))
+
+
+def record_changes(session: AsyncSession) -> Changes:
+    """Start recording what `session` writes (until it is closed)."""
+    changes = Changes()
+    session.sync_session.info[RECORDER] = changes
+    return changes
+
+
+def _identity(obj: Any) -> str:
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    return "/".join(str(part) for part in key or ())
+
+
+def _values(obj: Any, only: Iterable[str] | None = None) -> dict[str, Any]:
+    state = inspect(obj)
+    names = only if only is not None else [a.key for a in state.mapper.column_attrs]
+    return {name: getattr(obj, name) for name in names}
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    changes: Changes | None = session.info.get(RECORDER)
+    if changes is None:
+        return
+    for op, objects in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objects:
+            state = inspect(obj)
+            if op == "update":
+                changed = [a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()]
+                if not changed:
+                    continue
+                values = _values(obj, changed)
+            else:
+                values = _values(obj) if op == "insert" else {}
+            key = _identity(obj)
+            table = state.mapper.local_table
+            changes.writes.append({"op": op, "table": getattr(table, "name", str(table)), "key": key, "values": values})
+            changes.subject(type(obj).__name__, key)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    changes: Changes | None = state.session.info.get(RECORDER)
+    if changes is None or not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", "")
+    if name in NOT_ACTS:
+        return
+    op = "insert" if state.is_insert else "update" if state.is_update else "delete"
+    compiled = cast(ClauseElement, state.statement).compile()
+    changes.writes.append(
+        {"op": op, "table": name, "statement": str(compiled), "params": compiled.params, "rows": state.parameters}
+    )
+
+
+def _canonical(value: Any) -> bytes:
+    return orjson.dumps(value, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+
+
+def digest(writes: Sequence[dict[str, Any]], envelopes: Sequence[str]) -> str:
+    """SHA-256 of what an act wrote: its rows and the events it sent."""
+    return hashlib.sha256(_canonical({"writes": list(writes), "events": list(envelopes)})).hexdigest()
+
+
+HASHED = ("seq", "at", "actor", "role", "unit", "action", "subject_type", "subject_id", "request_id", "change_digest")
+
+
+def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    fields = {name: entry[name] for name in HASHED}
+    at = fields["at"]
+    fields["at"] = at.isoformat() if isinstance(at, datetime) else str(at)
+    return hashlib.sha256(prev_hash.encode() + b"\n" + _canonical(fields)).hexdigest()
+
+
+async def append(
+    session: AsyncSession,
+    tables: CommonTables,
+    *,
+    act: Act,
+    at: datetime,
+    subjects: Sequence[tuple[str, str]],
+    change: str,
+) -> None:
+    """Chain one entry per subject (one entry without subject when there is none), in the session's transaction."""
+    log, head = tables.audit_log, tables.audit_head
+    row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update())).one()
+    seq, prev = int(row.seq), str(row.hash)
+    entries = []
+    for subject_type, subject_id in subjects or [("", "")]:
+        seq += 1
+        entry = {
+            "seq": seq,
+            "at": at,
+            "actor": act.actor[:200],
+            "role": act.role[:64],
+            "unit": act.unit[:32],
+            "action": act.action[:200],
+            "subject_type": subject_type[:64],
+            "subject_id": subject_id[:200],
+            "request_id": act.request_id[:128] if act.request_id else None,
+            "change_digest": change,
+            "prev_hash": prev,
+        }
+        entry["hash"] = prev = entry_hash(prev, entry)
+        entries.append(entry)
+    await session.execute(insert(log), entries)
+    await session.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    entries: int
+    broken_at: int | None = None  # the seq of the first entry that does not fit
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+@dataclass
+class ChainWalk:
+    """Walks the entries in seq order; the first that does not fit the chain is named."""
+
+    prev: str = GENESIS
+    expected: int = 1
+    count: int = 0
+
+    def step(self, entry: dict[str, Any]) -> Verdict | None:
+        seq = int(entry["seq"])
+        if seq != self.expected:
+            if seq > self.expected:
+                return Verdict(self.count, self.expected, f"entry {self.expected} is missing (removed)")
+            return Verdict(self.count, seq, f"entry {seq} is out of place (inserted)")
+        if entry["prev_hash"] != self.prev:
+            return Verdict(self.count, seq, "its link to the entry before it is broken (an entry removed or inserted)")
+        if entry_hash(self.prev, entry) != entry["hash"]:
+            return Verdict(self.count, seq, "its content does not match its hash (the entry was edited)")
+        self.prev, self.expected, self.count = entry["hash"], seq + 1, self.count + 1
+        return None
+
+    def end(self, head_seq: int, head_hash: str) -> Verdict:
+        last = self.expected - 1
+        if last > head_seq:
+            return Verdict(head_seq, head_seq + 1, f"the chain ends at entry {last} but its head records {head_seq}")
+        if last < head_seq:
+            return Verdict(self.count, last + 1, f"the chain ends at entry {last} but its head records {head_seq}")
+        if head_hash != self.prev:
+            return Verdict(self.count - 1, last, "its hash is not the one its head records")
+        return Verdict(self.count)
+
+
+async def verify(session: AsyncSession, tables: CommonTables, batch: int = 5000) -> Verdict:
+    """Recompute the whole chain from the database, oldest first, a batch at a time."""
+    log, head = tables.audit_log, tables.audit_head
+    head_row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1))).one()
+    walk, last = ChainWalk(), 0
+    while True:
+        chunk = (await session.execute(select(log).where(log.c.seq > last).order_by(log.c.seq).limit(batch))).all()
+        for row in chunk:
+            broken = walk.step(dict(row._mapping))
+            if broken is not None:
+                return broken
+        if len(chunk) < batch:
+            return walk.end(int(head_row.seq), str(head_row.hash))
+        last = int(chunk[-1].seq)

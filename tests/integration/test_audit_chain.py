@@ -1,0 +1,121 @@
+"""The audit trail: every state-changing act chained in its own transaction (SQLite and PostgreSQL); supervisors
+read a subject's acts; `python -m liandong audit verify` finds an edited, removed or inserted entry and names it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, insert, select, update
+
+from liandong import audit
+from liandong.__main__ import main
+from liandong.persistence.engine import create_engine
+from liandong_court.adapters.orm import common
+from liandong_court.bootstrap import spec
+from liandong_court.config import CourtSettings
+from tests.integration.test_readiness import refer_one
+from tests.support.apps import login, running_app
+
+
+async def acted(database_url: str) -> dict[str, Any]:
+    """A referral made in the court (lead, assessment, referral), and what the audit trail says of it."""
+    settings = CourtSettings(database_url=database_url, kafka_bootstrap_servers="127.0.0.1:1")
+    async with running_app(spec(), settings) as client:
+        officer, judge = await login(client, "tongcheng.officer"), await login(client, "tongcheng.judge")
+        referral = await refer_one(client, officer, judge)
+        admin = await login(client, "city.admin")
+        lead_trail = await client.get("/audit", params={"subject_id": referral["lead_id"]}, headers=admin)
+        referral_trail = await client.get("/audit", params={"subject_id": referral["id"]}, headers=admin)
+        refused = await client.get("/audit", params={"subject_id": referral["id"]}, headers=officer)
+        unnamed = await client.get("/audit", headers=admin)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "forbidden"
+    assert unnamed.status_code == 422
+    assert lead_trail.status_code == 200, lead_trail.text
+    return {"lead": lead_trail.json(), "referral": referral_trail.json()["items"]}
+
+
+async def verify(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str]:
+    monkeypatch.setenv("COURT_DATABASE_URL", database_url)
+    code = await asyncio.to_thread(main, ["audit", "verify", "--service", "court"])
+    return code, capsys.readouterr().out
+
+
+async def tamper(database_url: str, statement: Any) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(statement)
+    finally:
+        await engine.dispose()
+
+
+async def test_acts_are_chained_and_tampering_is_found_and_located(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trail = await acted(database_url)
+    lead = trail["lead"]["items"]
+    assert [e["action"] for e in lead] == [
+        "POST /leads",
+        "POST /leads/{lead_id}/assessment",
+        "POST /leads/{lead_id}/referral",
+    ]
+    assert [(e["actor"], e["role"], e["unit"]) for e in lead] == [
+        ("tongcheng.officer", "enforcement_officer", "421222"),
+        ("tongcheng.judge", "criminal_judge", "421222"),
+        ("tongcheng.judge", "criminal_judge", "421222"),
+    ]
+    assert all(e["request_id"] and len(e["change_digest"]) == 64 for e in lead)
+    assert {e["action"] for e in trail["referral"]} == {"POST /leads/{lead_id}/referral"}, "the referral it made"
+    entries = await _entries(database_url)
+    assert len(entries) >= 4
+    assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
+    intact = f"court: the audit chain is intact ({len(entries)} entries)\n"
+    assert await verify(database_url, monkeypatch, capsys) == (0, intact)
+    second = entries[1]
+    log = common.audit_log
+
+    # an entry edited in the database: its hash no longer fits
+    await tamper(database_url, update(log).where(log.c.seq == 2).values(actor="someone.else"))
+    code, out = await verify(database_url, monkeypatch, capsys)
+    assert code == 1
+    assert "broken at entry 2: its content does not match its hash (the entry was edited)" in out
+    await tamper(database_url, update(log).where(log.c.seq == 2).values(actor=second["actor"]))
+    assert (await verify(database_url, monkeypatch, capsys))[0] == 0, "put back as it was, it fits again"
+
+    # an entry removed: the next one's link, and the seq sequence, say where
+    await tamper(database_url, delete(log).where(log.c.seq == 2))
+    code, out = await verify(database_url, monkeypatch, capsys)
+    assert code == 1
+    assert "broken at entry 2: entry 2 is missing (removed)" in out
+    await tamper(database_url, insert(log).values(**second))
+
+    # an entry forged with a fresh hash after the last one: the head does not know it
+    last = entries[-1]
+    forged = {**last, "seq": last["seq"] + 1, "prev_hash": last["hash"], "actor": "intruder"}
+    forged["hash"] = audit.entry_hash(last["hash"], forged)
+    await tamper(database_url, insert(log).values(**forged))
+    code, out = await verify(database_url, monkeypatch, capsys)
+    assert code == 1
+    assert f"broken at entry {last['seq'] + 1}: the chain ends at entry {last['seq'] + 1} but" in out
+    await tamper(database_url, delete(log).where(log.c.seq == last["seq"] + 1))
+
+    # the newest entry removed: only the head remembers it
+    await tamper(database_url, delete(log).where(log.c.seq == last["seq"]))
+    code, out = await verify(database_url, monkeypatch, capsys)
+    assert code == 1
+    assert f"broken at entry {last['seq']}: the chain ends at entry {last['seq'] - 1} but" in out
+
+
+async def _entries(database_url: str) -> list[dict[str, Any]]:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(select(common.audit_log).order_by(common.audit_log.c.seq))
+            return [dict(r._mapping) for r in rows]
+    finally:
+        await engine.dispose()
