@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -71,7 +72,7 @@ def test_production_refuses_the_development_secret() -> None:
 
 
 def test_production_refuses_an_unauthenticated_broker_and_the_development_broker_password() -> None:
-    strong = {"environment": "production", "secret_key": "p" * 32}
+    strong: dict[str, Any] = {"environment": "production", "secret_key": "p" * 32}
     with pytest.raises(ValidationError, match="kafka_password must be set"):
         ServiceSettings(**strong)
     with pytest.raises(ValidationError, match="kafka_password must be set"):
