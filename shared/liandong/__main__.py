@@ -26,6 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from liandong import accounts, audit
+from liandong.api import throttle
 from liandong.api.ops import desk as ops_desk
 from liandong.clock import SystemClock
 from liandong.config import ServiceSettings
@@ -145,6 +146,10 @@ def _users(args: argparse.Namespace) -> int:
                         password=password,
                         **common,
                     )
+                elif args.action == "unlock":
+                    key = throttle.user_key(args.username) if args.username else throttle.address_key(args.address)
+                    lifted = await accounts.lift_lockout(session, service.tables, SystemClock(), key=key, actor=actor)
+                    print(f"{key}: {'lockout lifted' if lifted else 'no failed logins recorded'}")
                 elif args.action == "disable":
                     await accounts.change_user(
                         session, service.tables, SystemClock(), username=args.username, active=False, **common
@@ -167,7 +172,7 @@ def _users(args: argparse.Namespace) -> int:
     except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{args.action}: {args.username} ({args.service}), recorded as {actor}")
+    print(f"{args.action}: {args.username or getattr(args, 'address', None)} ({args.service}), recorded as {actor}")
     return 0
 
 
@@ -278,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     set_role.add_argument("--username", required=True)
     set_role.add_argument("--role", required=True)
     set_role.add_argument("--unit")
+    unlock = actions.add_parser("unlock", help="lift a login lockout (failed logins forgotten)")
+    who = unlock.add_mutually_exclusive_group(required=True)
+    who.add_argument("--username")
+    who.add_argument("--address", help="a client address locked out for failed logins")
     users.set_defaults(run=_users)
 
     dlq = commands.add_parser("dlq", help="a service's dead letters: list, show, replay, discard (recorded)")

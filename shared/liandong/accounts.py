@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liandong.api import throttle
 from liandong.clock import Clock
 from liandong.errors import Conflict, DomainError, NotFound
 from liandong.persistence.tables import CommonTables
@@ -187,3 +188,11 @@ async def change_user(
     before = {"role": row.role, "unit": row.unit, "active": row.active}
     await audit(session, tables, clock, actor=actor, action=action, username=username, before=before, after=values)
     await session.commit()
+
+
+async def lift_lockout(session: AsyncSession, tables: CommonTables, clock: Clock, *, key: str, actor: str) -> bool:
+    """Forget the failed logins and lockout of a username or client address (`liandong.api.throttle` keys)."""
+    lifted = await throttle.lift(session, tables.login_throttle, key)
+    await audit(session, tables, clock, actor=actor, action="unlock", username=key[:64], lifted=lifted)
+    await session.commit()
+    return lifted

@@ -30,7 +30,13 @@ class ServiceSettings(BaseSettings):
     # static group membership: a name of its own for each replica, stable across its restarts; empty: dynamic
     kafka_group_instance_id: str = Field(default="", max_length=200)
     secret_key: str = DEVELOPMENT_SECRET
-    access_token_minutes: int = Field(default=480, ge=1)
+    # staff tokens are short-lived: staff log in again after this many minutes
+    access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # failed logins in a window, per username and per client address, before a lockout (POST /auth/token → 429)
+    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=30, ge=1)  # an office may share one address
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    login_lockout_seconds: int = Field(default=900, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # other agencies' services allowed to call this one (client id -> secret), e.g. the police fetching evidence
     service_clients: dict[str, str] = Field(default_factory=dict)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from liandong import audit
 from liandong.api.errors import ApiError
+from liandong.api.throttle import LoginThrottle, Rules, address_key, user_key
 from liandong.security import (
     InvalidToken,
     Principal,
@@ -159,13 +160,27 @@ def auth_router() -> APIRouter:
     async def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
         runtime = request.app.state.runtime
         users = runtime.tables.users
+        now = runtime.clock.now()
+        throttle = LoginThrottle(runtime.session_factory, runtime.tables.login_throttle, Rules.of(runtime.settings))
+        keys = [user_key(form.username), address_key(request.client.host if request.client else "unknown")]
+        # locked out: refused before any password is checked, alike for known and unknown usernames
+        retry = await throttle.retry_after(keys, now)
+        if retry is not None:
+            raise ApiError(
+                429,
+                "too_many_attempts",
+                "too many failed logins; try again later or ask the administrator to lift the lockout",
+                headers={"Retry-After": str(retry)},
+            )
         async with runtime.session_factory() as session:
             row = (await session.execute(select(users).where(users.c.username == form.username))).first()
         # an unknown username costs the same hashing as a known one, so timing does not tell them apart
         stored = row.password_hash if row is not None else await _dummy_hash()
         matches = await checking_password(form.password, stored)
         if row is None or not row.active or not matches:
+            await throttle.failed(keys, now)
             raise ApiError(401, "invalid_credentials", "wrong username or password", headers=UNAUTHORIZED)
+        await throttle.succeeded(keys[0])
         ttl = timedelta(minutes=runtime.settings.access_token_minutes)
         principal = Principal(username=row.username, agency=runtime.agency, role=row.role, unit=row.unit)
         token = issue_token(principal, secret=runtime.settings.secret_key, now=runtime.clock.now(), ttl=ttl)
