@@ -98,13 +98,24 @@ def _kinds(args: argparse.Namespace) -> int:
 def _kafka(args: argparse.Namespace) -> int:
     """The broker's topics and the services' ACLs, as the admin principal (LIANDONG_KAFKA_ADMIN_* variables)."""
     consumed = consumed_topics()
+    try:
+        usernames = dict(item.split("=", 1) for item in args.principal)
+    except ValueError:
+        print("error: --principal takes AGENCY=USERNAME", file=sys.stderr)
+        return 2
     if args.action == "acls":
-        for acl in sorted(catalogue_acls(consumed)):
+        for acl in sorted(catalogue_acls(consumed, usernames)):
             print(acl)
         return 0
     connection = admin_connection(args.bootstrap)
     done = asyncio.run(
-        provision(connection, consumed, partitions=args.partitions, replication_factor=args.replication_factor)
+        provision(
+            connection,
+            consumed,
+            partitions=args.partitions,
+            replication_factor=args.replication_factor,
+            usernames=usernames,
+        )
     )
     print(f"{len(done.topics_created)} topics created: {', '.join(done.topics_created) or '-'}")
     print(f"{len(done.acls_created)} ACLs created, {len(done.acls_deleted)} deleted")
@@ -266,6 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     kafka.add_argument("--bootstrap", help="default: LIANDONG_KAFKA_BOOTSTRAP or 127.0.0.1:9092")
     kafka.add_argument("--partitions", type=int, default=6)
     kafka.add_argument("--replication-factor", type=int, default=1)
+    kafka.add_argument(
+        "--principal",
+        action="append",
+        default=[],
+        metavar="AGENCY=USERNAME",
+        help="a service's principal when not named after its agency (its KAFKA_USERNAME); repeatable",
+    )
     kafka.set_defaults(run=_kafka)
 
     users = commands.add_parser("users", help="create and change staff accounts of a service (audited)")

@@ -1,6 +1,7 @@
 """Schemathesis over each service's OpenAPI document, against the running services: whatever the generated input, no
-answer is a 5xx. Every operation gets a bounded number of examples (derandomized, so a run is repeatable), sent with
-a city-level token so that the requests reach the handlers rather than stop at authorisation."""
+answer is a 5xx, and every 4xx is in the error model. Every operation gets a bounded number of examples
+(derandomized, so a run is repeatable), sent with a city-level token so that the requests reach the handlers rather
+than stop at authorisation."""
 
 from __future__ import annotations
 
@@ -22,6 +23,21 @@ EXAMPLES = 12
 CITY_USER = {"court": "city.admin", "police": "city.supervisor", "procuratorate": "city.supervisor"}
 # moves the clock of a service: not an API of the deployed product (mounted in development and test only)
 SKIPPED = {("POST", "/testing/clock")}
+
+
+def in_error_model(response: Any) -> bool:
+    """A 4xx body is {"error": {"code": str, "message": str[, "details": …]}} and nothing else."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    error = body.get("error") if isinstance(body, dict) and set(body) == {"error"} else None
+    return (
+        isinstance(error, dict)
+        and isinstance(error.get("code"), str)
+        and isinstance(error.get("message"), str)
+        and set(error) <= {"code", "message", "details"}
+    )
 
 
 def fuzz(service: ServiceProcess) -> list[str]:
@@ -51,8 +67,11 @@ def fuzz(service: ServiceProcess) -> list[str]:
             calls += 1
             sent = {**headers, **({"Idempotency-Key": "fuzz-key"} if with_key else {})}
             response = case.call(base_url=service.url, headers=sent, timeout=30)
+            where = f"{case.method} {case.formatted_path} {case.query}"
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} {case.query} → {response.status_code}")
+                failures.append(f"{where} → {response.status_code}")
+            elif response.status_code >= 400 and not in_error_model(response):
+                failures.append(f"{where} → {response.status_code} outside the error model: {response.text[:200]}")
 
         check()
     assert operations >= 10, f"{service.name}: the document lists its operations"

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from liandong.devstack import ServiceProcess
 from tests.e2e.conftest import Stack, token
 from tests.support.infra import wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
@@ -94,6 +95,23 @@ def test_a_referral_reaches_the_police_and_the_receipt_comes_back(stack: Stack) 
 
     wait_until(lambda: len(timeline()) == 2, 10, message="both hand-offs on the procuratorate's timeline")
     assert [e["event_type"] for e in timeline()] == ["court.referral.submitted", "police.referral.received"]
+
+    # each service's audit trail: the acts of its staff, and the other agency's events as that agency's acts
+    def trail(service: ServiceProcess, reader: str) -> list[tuple[str, str, str]]:
+        response = httpx.get(
+            f"{service.url}/audit", params={"subject_id": referral["id"]}, headers=token(service, reader)
+        )
+        assert response.status_code == 200, response.text
+        return [(e["actor"], e["unit"], e["action"]) for e in response.json()["items"]]
+
+    assert trail(stack.court, "city.admin") == [
+        ("tongcheng.judge", "421222", "POST /leads/{lead_id}/referral"),
+        ("event:police", "421222", "police.referral.received"),
+    ]
+    assert trail(stack.police, "city.supervisor") == [
+        ("event:court", "421222", "court.referral.submitted"),
+        ("tongcheng.investigator", "421222", "POST /referrals/{referral_id}/registration"),
+    ]
 
 
 def test_referrals_made_while_the_police_service_is_killed_arrive_once_each_after_restart(stack: Stack) -> None:

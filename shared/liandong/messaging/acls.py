@@ -17,7 +17,8 @@ aiokafka has no ACL calls in its admin client; the Kafka protocol's CreateAcls /
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -122,17 +123,27 @@ async def _principal_acls(admin: AIOKafkaAdminClient, principal: str) -> set[Acl
     return found
 
 
-async def acls_of(connection: KafkaConnection, principals: Iterable[str]) -> set[Acl]:
-    """The broker's ACLs of these principals (e.g. "User:court")."""
+async def _acls(admin: AIOKafkaAdminClient, principals: Iterable[str]) -> set[Acl]:
+    found: set[Acl] = set()
+    for principal in principals:
+        found |= await bounded(_principal_acls(admin, principal), 15, f"describing the ACLs of {principal}")
+    return found
+
+
+@asynccontextmanager
+async def _admin(connection: KafkaConnection) -> AsyncIterator[AIOKafkaAdminClient]:
     admin = AIOKafkaAdminClient(**connection.client_kwargs(), request_timeout_ms=10_000)
     await bounded(admin.start(), 15, "starting the admin client")
     try:
-        found: set[Acl] = set()
-        for principal in principals:
-            found |= await bounded(_principal_acls(admin, principal), 15, f"describing the ACLs of {principal}")
-        return found
+        yield admin
     finally:
         await bounded(admin.close(), 5, "closing the admin client")
+
+
+async def acls_of(connection: KafkaConnection, principals: Iterable[str]) -> set[Acl]:
+    """The broker's ACLs of these principals (e.g. "User:court")."""
+    async with _admin(connection) as admin:
+        return await _acls(admin, principals)
 
 
 @dataclass(frozen=True)
@@ -156,13 +167,8 @@ async def provision(
         connection, topics.catalogue(), partitions=partitions, replication_factor=replication_factor, timeout=timeout
     )
     wanted = catalogue_acls(consumed, usernames)
-    principals = sorted({acl.principal for acl in wanted})
-    admin = AIOKafkaAdminClient(**connection.client_kwargs(), request_timeout_ms=10_000)
-    await bounded(admin.start(), 15, "starting the admin client")
-    try:
-        present: set[Acl] = set()
-        for principal in principals:
-            present |= await bounded(_principal_acls(admin, principal), 15, f"describing the ACLs of {principal}")
+    async with _admin(connection) as admin:
+        present = await _acls(admin, sorted({acl.principal for acl in wanted}))
         missing, stale = sorted(wanted - present), sorted(present - wanted)
         for acl in missing:
             request = CreateAclsRequest(acl.resource, acl.name, LITERAL, acl.principal, ANY_HOST, acl.operation, ALLOW)
@@ -174,8 +180,6 @@ async def provision(
             request = DeleteAclsRequest(acl.resource, acl.name, LITERAL, acl.principal, ANY_HOST, acl.operation, ALLOW)
             response = await bounded(admin._send_request(request), 15, f"deleting ACL {acl}")
             _check([(r[0], r[1]) for r in response.filter_responses], f"deleting ACL {acl}")
-    finally:
-        await bounded(admin.close(), 5, "closing the admin client")
     if missing or stale:
         log.info("ACLs: %d created, %d deleted", len(missing), len(stale))
     return Provisioned(created_topics, missing, stale)
