@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liandong import audit as chain
 from liandong.api import throttle
 from liandong.clock import Clock
 from liandong.errors import Conflict, DomainError, NotFound
@@ -58,11 +59,12 @@ def county_accounts(roles: dict[str, tuple[str, str]]) -> tuple[DevAccount, ...]
 async def audit(
     session: AsyncSession, tables: CommonTables, clock: Clock, *, actor: str, action: str, username: str, **detail: Any
 ) -> None:
-    await session.execute(
-        insert(tables.account_audit).values(
-            at=clock.now(), actor=actor, action=action, username=username, detail=detail
-        )
-    )
+    at = clock.now()
+    row = {"at": at, "actor": actor, "action": action, "username": username, "detail": detail}
+    await session.execute(insert(tables.account_audit).values(**row))
+    # and in the service's audit chain, as an act of ops (or of the system at start-up)
+    act = chain.Act(actor=actor, role="ops" if actor != "system" else "system", unit="", action=f"account.{action}")
+    await chain.append_act(session, tables, act=act, at=at, subjects=[("user", username)], writes=[row])
 
 
 async def seed_accounts(

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import column, event, exists, insert, inspect, select, update, values
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql import ClauseElement
@@ -146,10 +146,32 @@ async def append(
     subjects: Sequence[tuple[str, str]],
     change: str,
 ) -> None:
-    """Chain one entry per subject (one entry without subject when there is none), in the session's transaction."""
-    log, head = tables.audit_log, tables.audit_head
-    row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update())).one()
-    seq, prev = int(row.seq), str(row.hash)
+    """Chain one entry per subject (one entry without subject when there is none), in the session's transaction.
+
+    The head row is what serializes appends, so it is held as briefly as possible: on PostgreSQL the head is read
+    without a lock, the entries computed, and one statement moves the head — only if it is still where it was read —
+    and inserts the entries; the lock it takes is held just until the commit. A head moved meanwhile by another
+    transaction leaves nothing written, and the append starts again from the new head. (Holding the lock from a
+    SELECT … FOR UPDATE across three more round trips let a busy event loop keep it for tens of milliseconds, and the
+    other writers queued behind it with their pooled connections.) SQLite runs one write transaction at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        head = tables.audit_head
+        row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1))).one()
+        entries = _entries(act, at, subjects, change, int(row.seq), str(row.hash))
+        await session.execute(insert(tables.audit_log), entries)
+        await session.execute(
+            update(head).where(head.c.id == 1).values(seq=entries[-1]["seq"], hash=entries[-1]["hash"])
+        )
+        return
+    for _ in range(1000):
+        if await _append_if_head_unmoved(session, tables, act, at, subjects, change):
+            return
+    raise RuntimeError("the audit chain's head kept moving; the act is not recorded")
+
+
+def _entries(
+    act: Act, at: datetime, subjects: Sequence[tuple[str, str]], change: str, seq: int, prev: str
+) -> list[dict[str, Any]]:
     entries = []
     for subject_type, subject_id in subjects or [("", "")]:
         seq += 1
@@ -168,8 +190,47 @@ async def append(
         }
         entry["hash"] = prev = entry_hash(prev, entry)
         entries.append(entry)
-    await session.execute(insert(log), entries)
-    await session.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
+    return entries
+
+
+async def _append_if_head_unmoved(
+    session: AsyncSession,
+    tables: CommonTables,
+    act: Act,
+    at: datetime,
+    subjects: Sequence[tuple[str, str]],
+    change: str,
+) -> bool:
+    log, head = tables.audit_log, tables.audit_head
+    row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1))).one()
+    entries = _entries(act, at, subjects, change, int(row.seq), str(row.hash))
+    moved = (
+        update(head)
+        .where(head.c.id == 1, head.c.hash == row.hash)
+        .values(seq=entries[-1]["seq"], hash=entries[-1]["hash"])
+        .returning(head.c.id)
+        .cte("moved")
+    )
+    names = list(entries[0])
+    rows = values(*(column(name, log.c[name].type) for name in names), name="entry").data(
+        [tuple(entry[name] for name in names) for entry in entries]
+    )
+    statement = insert(log).from_select(names, select(rows).where(exists(select(moved.c.id)))).add_cte(moved)
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0) == len(entries))
+
+
+async def append_act(
+    session: AsyncSession,
+    tables: CommonTables,
+    *,
+    act: Act,
+    at: datetime,
+    subjects: Sequence[tuple[str, str]],
+    writes: Sequence[dict[str, Any]],
+) -> None:
+    """Chain an act written outside a unit of work (ops' account changes, dead-letter actions) in its session."""
+    await append(session, tables, act=act, at=at, subjects=subjects, change=digest(writes, []))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from liandong.persistence.engine import create_engine
 from liandong_court.adapters.orm import common
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
-from tests.integration.test_readiness import refer_one
+from tests.integration.test_readiness import LEAD, refer_one
 from tests.support.apps import login, running_app
 
 
@@ -119,3 +119,22 @@ async def _entries(database_url: str) -> list[dict[str, Any]]:
             return [dict(r._mapping) for r in rows]
     finally:
         await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_acts_committing_at_once_on_postgresql_make_one_unbroken_chain(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = CourtSettings(database_url=postgres_url, kafka_bootstrap_servers="127.0.0.1:1")
+    async with running_app(spec(), settings) as client:
+        officer = await login(client, "tongcheng.officer")
+        made = await asyncio.gather(*(client.post("/leads", json=LEAD, headers=officer) for _ in range(40)))
+    assert [r.status_code for r in made] == [201] * 40
+    entries = await _entries(postgres_url)
+    assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1)), "no gap, no fork"
+    made_ids = sorted(r.json()["id"] for r in made)
+    assert sorted(e["subject_id"] for e in entries if e["action"] == "POST /leads") == made_ids, "one entry each"
+    assert await verify(postgres_url, monkeypatch, capsys) == (
+        0,
+        f"court: the audit chain is intact ({len(entries)} entries)\n",
+    )

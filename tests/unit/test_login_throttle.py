@@ -103,6 +103,16 @@ async def test_ops_lift_a_lockout_and_it_is_recorded(
     assert (await log_in(court, "tongcheng.officer", PASSWORD)).status_code == 200
     assert await asyncio.to_thread(main, args) == 0
     assert "no failed logins recorded" in capsys.readouterr().out
+    admin = await log_in(court, "city.admin", PASSWORD)
+    trail = await court.get(
+        "/audit",
+        params={"subject_id": "user:tongcheng.officer"},
+        headers={"Authorization": f"Bearer {admin.json()['access_token']}"},
+    )
+    assert [(e["actor"], e["role"], e["action"]) for e in trail.json()["items"]] == [
+        ("cli:ops.li", "ops", "account.unlock"),
+        ("cli:ops.li", "ops", "account.unlock"),
+    ], "each lift is in the audit chain"
 
 
 async def test_tokens_are_short_lived_by_default_and_bad_tokens_get_a_clear_401(

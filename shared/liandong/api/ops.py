@@ -88,7 +88,12 @@ async def replay(body: ReplayIn, runtime: RuntimeDep, actor: Admin) -> dict[str,
             event_type=body.event_type, reason=body.reason, correlation_id=body.correlation_id
         )
         ids = [letter.id for letter, action in matching if action is None]
-    replayed = await the_desk.replay(ids, actor=actor.username, reason=body.note)
+    try:
+        replayed = await the_desk.replay(ids, actor=actor.username, reason=body.note)
+    except TimeoutError as exc:  # the database stayed away: letters replayed before this one are recorded, not it
+        raise ApiError(
+            503, "replay_unavailable", f"the replay could not finish: {exc}", headers={"Retry-After": "30"}
+        ) from exc
     return {"replayed": replayed}
 
 

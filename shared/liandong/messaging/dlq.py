@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from liandong import audit
 from liandong.clock import Clock
 from liandong.contracts.base import ContractError, parse_payload
 from liandong.contracts.topics import dead_letter_topic
@@ -46,10 +47,6 @@ class DeadLetter:
     correlation_id: str | None
     value: bytes = field(repr=False)
     headers: tuple[tuple[str, bytes], ...] = field(repr=False)
-
-    @property
-    def source_topic(self) -> str:
-        return self.source.rsplit("/", 2)[0]
 
     def as_consumed(self) -> ConsumerRecord[bytes, bytes]:
         """The record as the consumer first read it: its source topic, partition and offset, its own headers."""
@@ -206,18 +203,21 @@ class DeadLetterDesk:
         return pending
 
     async def _record(self, letter: DeadLetter, action: str, reason: str, actor: str) -> None:
+        at = self.clock.now()
+        row = {
+            "dlt_id": letter.id,
+            "action": action,
+            "reason": reason,
+            "actor": actor,
+            "at": at,
+            "event_type": letter.event_type,
+            "event_id": letter.event_id,
+        }
+        act = audit.current_act.get() or audit.Act(actor=actor, role="ops", unit="", action=f"dead_letter.{action}")
+        subjects = [("dead_letter", letter.id)] + ([("matter", letter.correlation_id)] if letter.correlation_id else [])
         async with self.sessions() as session, session.begin():
-            await session.execute(
-                insert(self.tables.dead_letter_actions).values(
-                    dlt_id=letter.id,
-                    action=action,
-                    reason=reason,
-                    actor=actor,
-                    at=self.clock.now(),
-                    event_type=letter.event_type,
-                    event_id=letter.event_id,
-                )
-            )
+            await session.execute(insert(self.tables.dead_letter_actions).values(**row))
+            await audit.append_act(session, self.tables, act=act, at=at, subjects=subjects, writes=[row])
 
 
 def letter_view(letter: DeadLetter, action: dict[str, Any] | None) -> dict[str, Any]:

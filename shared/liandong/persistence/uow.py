@@ -202,6 +202,7 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        self._changes = audit.record_changes(self.session)  # what was rolled back was not done
 
     def _collect(self) -> list[Envelope]:
         envelopes, self._envelopes = self._envelopes, []
