@@ -47,8 +47,9 @@ typecheck: install
 kafka-fetch: ## resolve the pinned Kafka release from Maven Central into the cache
 	bash deploy/kafka/kafka.sh fetch
 
-kafka: ## start the local KRaft broker on 127.0.0.1:9092
+kafka: install ## start the local KRaft broker on 127.0.0.1:9092 (SASL, ACLs) and provision its topics and ACLs
 	bash deploy/kafka/kafka.sh start
+	LIANDONG_KAFKA_BOOTSTRAP=127.0.0.1:9092 $(PY) -m liandong kafka provision
 
 kafka-stop: ## stop the local broker
 	bash deploy/kafka/kafka.sh stop

@@ -43,12 +43,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select, text
 
-from liandong.deadlines.breaches import add_peer_handlers
 from liandong.devstack import ServiceProcess, service_env
 from liandong.messaging.dlq import read_dead_letters
 from liandong.messaging.kafka import KafkaConnection
 from liandong.persistence.engine import create_engine
-from liandong.runtime import ServiceSpec
+from liandong.runtime import ServiceSpec, consumed_handlers
 from tools.client import Services
 from tools.dataset import EVERY_PATH, Generator
 
@@ -278,7 +277,7 @@ async def check(databases: dict[str, str], kafka: KafkaConnection, clocks: dict[
             violations += [f"{agency}: {v}" for v in stages["violations"]]
 
         for consumer in AGENCIES:
-            handled = add_peer_handlers(all_specs[consumer].handlers.copy(), consumer)
+            handled = consumed_handlers(all_specs[consumer])
             for producer in AGENCIES:
                 if producer == consumer:
                     continue
