@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -154,17 +154,21 @@ async def append(
     transaction leaves nothing written, and the append starts again from the new head. (Holding the lock from a
     SELECT … FOR UPDATE across three more round trips let a busy event loop keep it for tens of milliseconds, and the
     other writers queued behind it with their pooled connections.) SQLite runs one write transaction at a time."""
+
+    def entries_after(seq: int, prev: str) -> list[dict[str, Any]]:
+        return _entries(act, at, subjects, change, seq, prev)
+
     if session.get_bind().dialect.name != "postgresql":
         head = tables.audit_head
         row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1))).one()
-        entries = _entries(act, at, subjects, change, int(row.seq), str(row.hash))
+        entries = entries_after(int(row.seq), str(row.hash))
         await session.execute(insert(tables.audit_log), entries)
         await session.execute(
             update(head).where(head.c.id == 1).values(seq=entries[-1]["seq"], hash=entries[-1]["hash"])
         )
         return
     for _ in range(1000):
-        if await _append_if_head_unmoved(session, tables, act, at, subjects, change):
+        if await _append_if_head_unmoved(session, tables, entries_after):
             return
     raise RuntimeError("the audit chain's head kept moving; the act is not recorded")
 
@@ -194,16 +198,11 @@ def _entries(
 
 
 async def _append_if_head_unmoved(
-    session: AsyncSession,
-    tables: CommonTables,
-    act: Act,
-    at: datetime,
-    subjects: Sequence[tuple[str, str]],
-    change: str,
+    session: AsyncSession, tables: CommonTables, entries_after: Callable[[int, str], list[dict[str, Any]]]
 ) -> bool:
     log, head = tables.audit_log, tables.audit_head
     row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1))).one()
-    entries = _entries(act, at, subjects, change, int(row.seq), str(row.hash))
+    entries = entries_after(int(row.seq), str(row.hash))
     moved = (
         update(head)
         .where(head.c.id == 1, head.c.hash == row.hash)
