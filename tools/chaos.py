@@ -9,7 +9,8 @@ the system settle, and check from each service's own database and the broker:
 - the court and the police agree on every referral: the same referrals, each receipt and decision as the police
   recorded it;
 - every deadline stage that has fallen due has fired, and each fired exactly once (one event per stage row);
-- no outbox row is left unpublished; no dead letter on any consumer group's dead-letter topic.
+- no outbox row is left unpublished; no dead letter on any consumer group's dead-letter topic;
+- each service's audit chain is intact (every act chained once, whatever was killed mid-transaction).
 
 It prints what it did and the counts, writes them to `chaos-results/`, and exits 1 on any violation, 2 on bad input
 or a missing prerequisite, 3 when the run exceeded its time bound (a broker that never comes back). Seeded: the same
@@ -43,10 +44,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select, text
 
+from liandong import audit
 from liandong.devstack import ServiceProcess, service_env
 from liandong.messaging.dlq import read_dead_letters
 from liandong.messaging.kafka import KafkaConnection
-from liandong.persistence.engine import create_engine
+from liandong.persistence.engine import create_engine, session_factory
 from liandong.runtime import ServiceSpec, consumed_handlers
 from tools.client import Services
 from tools.dataset import EVERY_PATH, Generator
@@ -274,6 +276,11 @@ async def check(databases: dict[str, str], kafka: KafkaConnection, clocks: dict[
             }
             if unpublished:
                 violations.append(f"{agency}: {unpublished} outbox rows never published")
+            async with session_factory(engine)() as session:
+                chain = await audit.verify(session, tables)
+            counts[agency]["audit_entries"] = chain.entries
+            if not chain.intact:
+                violations.append(f"{agency}: audit chain broken at entry {chain.broken_at}: {chain.reason}")
             violations += [f"{agency}: {v}" for v in stages["violations"]]
 
         for consumer in AGENCIES:
