@@ -70,9 +70,12 @@ def record_changes(session: AsyncSession) -> Changes:
 
 
 def _identity(obj: Any) -> str:
+    """The object's primary key ("a/b" when composite); empty while the database has yet to assign it."""
     state = inspect(obj)
     key = state.identity or state.mapper.primary_key_from_instance(obj)
-    return "/".join(str(part) for part in key or ())
+    if not key or any(part is None for part in key):
+        return ""
+    return "/".join(str(part) for part in key)
 
 
 def _values(obj: Any, only: Iterable[str] | None = None) -> dict[str, Any]:

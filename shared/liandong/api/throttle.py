@@ -1,7 +1,8 @@
 """Failed logins, counted per username and per client address in the service's database (so every replica agrees):
 after too many in a window the key is locked for a while, and `POST /auth/token` answers 429 with Retry-After —
 before any password is checked, and the same whether the username exists or not. Ops lift a lockout with
-`python -m liandong users --service … unlock --username … | --address …` (recorded in `account_audit`)."""
+`python -m liandong users --service … unlock --username … | --address …` (recorded in `account_audit` and the audit
+chain)."""
 
 from __future__ import annotations
 
