@@ -45,6 +45,17 @@ async def verify(
     return code, capsys.readouterr().out
 
 
+async def verify_through_the_api(database_url: str) -> dict[str, Any]:
+    settings = CourtSettings(database_url=database_url, kafka_bootstrap_servers="127.0.0.1:1")
+    async with running_app(spec(), settings) as client:
+        county = await client.get("/audit/verify", headers=await login(client, "tongcheng.officer"))
+        assert county.status_code == 403
+        answer = await client.get("/audit/verify", headers=await login(client, "city.admin"))
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
 async def tamper(database_url: str, statement: Any) -> None:
     engine = create_engine(database_url)
     try:
@@ -84,6 +95,12 @@ async def test_acts_are_chained_and_tampering_is_found_and_located(
     code, out = await verify(database_url, monkeypatch, capsys)
     assert code == 1
     assert "broken at entry 2: its content does not match its hash (the entry was edited)" in out
+    assert await verify_through_the_api(database_url) == {
+        "intact": False,
+        "entries": 1,
+        "broken_at": 2,
+        "reason": "its content does not match its hash (the entry was edited)",
+    }
     await tamper(database_url, update(log).where(log.c.seq == 2).values(actor=second["actor"]))
     assert (await verify(database_url, monkeypatch, capsys))[0] == 0, "put back as it was, it fits again"
 

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import Field
 from sqlalchemy import func, select
 
+from liandong import audit
 from liandong.api.auth import CurrentPrincipal
 from liandong.api.deps import Page, PageDep, PublicModel, RuntimeDep, ShanghaiTime
 from liandong.api.errors import ApiError
@@ -59,4 +61,24 @@ async def audit_trail(
         rows = (await session.execute(query.order_by(log.c.seq).limit(page.limit).offset(page.offset))).all()
     return Page(
         items=[AuditEntryOut.of(row) for row in rows], total=int(total or 0), limit=page.limit, offset=page.offset
+    )
+
+
+class ChainVerdictOut(PublicModel):
+    intact: bool
+    entries: int = Field(description="entries checked and found intact")
+    broken_at: int | None = Field(description="the seq of the first entry that does not fit")
+    reason: str
+
+
+@router.get("/audit/verify", response_model=ChainVerdictOut)
+async def verify_chain(runtime: RuntimeDep, reader: Annotated[Principal, Depends(auditor)]) -> ChainVerdictOut:
+    """Recompute the whole hash chain (the same check as `python -m liandong audit verify`): intact, or the first
+    entry edited, removed or inserted. City-level auditors only: it reads every entry."""
+    if reader.unit != CITY_CODE:
+        raise ApiError(403, "forbidden", "the whole chain is verified at the city level")
+    async with runtime.session_factory() as session:
+        verdict = await audit.verify(session, runtime.tables)
+    return ChainVerdictOut(
+        intact=verdict.intact, entries=verdict.entries, broken_at=verdict.broken_at, reason=verdict.reason
     )
