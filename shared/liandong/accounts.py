@@ -73,24 +73,33 @@ async def seed_accounts(
     """Create the development accounts that do not exist yet. Only ever called in development mode."""
     users = tables.users
     existing = set((await session.execute(select(users.c.username))).scalars())
+    missing = [a for a in accounts if a.username not in existing]
+    # one hash for them all: they share the development password anyway, and scrypt costs ~50 ms a hash
+    hashed = await asyncio.to_thread(hash_password, password) if missing else ""
     created: list[dict[str, Any]] = [
         {
             "username": a.username,
-            "password_hash": await asyncio.to_thread(hash_password, password),
+            "password_hash": hashed,
             "display_name": a.display_name,
             "role": a.role,
             "unit": a.unit,
             "active": True,
             "created_at": clock.now(),
         }
-        for a in accounts
-        if a.username not in existing
+        for a in missing
     ]
     if created:
         try:
             await session.execute(insert(users), created)
-            for c in created:
-                await audit(session, tables, clock, actor="system", action="seed_development", username=c["username"])
+            at = clock.now()
+            rows = [
+                {"at": at, "actor": "system", "action": "seed_development", "username": c["username"], "detail": {}}
+                for c in created
+            ]
+            await session.execute(insert(tables.account_audit), rows)
+            act = chain.Act(actor="system", role="system", unit="", action="account.seed_development")
+            subjects = [("user", c["username"]) for c in created]
+            await chain.append_act(session, tables, act=act, at=at, subjects=subjects, writes=rows)
             await session.commit()
         except IntegrityError:  # another replica starting at the same moment seeded them first
             await session.rollback()
