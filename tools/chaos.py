@@ -45,6 +45,7 @@ import httpx
 from sqlalchemy import func, select, text
 
 from liandong import audit
+from liandong.contracts import topics
 from liandong.devstack import ServiceProcess, service_env
 from liandong.messaging.dlq import read_dead_letters
 from liandong.messaging.kafka import KafkaConnection
@@ -263,7 +264,7 @@ async def check(databases: dict[str, str], kafka: KafkaConnection, clocks: dict[
                 unpublished = await db.scalar(
                     select(func.count()).where(tables.outbox.c.published_at.is_(None)).select_from(tables.outbox)
                 )
-                group = f"liandong.{agency}"
+                group = topics.consumer_group(agency)
                 inbox[agency] = set(
                     (await db.scalars(select(tables.inbox.c.event_id).where(tables.inbox.c.consumer == group))).all()
                 )
@@ -298,7 +299,7 @@ async def check(databases: dict[str, str], kafka: KafkaConnection, clocks: dict[
         violations += await _referrals_agree(engines, counts)
 
         for agency in AGENCIES:
-            letters = await read_dead_letters(kafka, f"liandong.{agency}")
+            letters = await read_dead_letters(kafka, topics.consumer_group(agency))
             counts[agency]["dead_letters"] = len(letters)
             if letters:
                 reasons = sorted({letter.reason for letter in letters})

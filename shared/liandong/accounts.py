@@ -59,12 +59,27 @@ def county_accounts(roles: dict[str, tuple[str, str]]) -> tuple[DevAccount, ...]
 async def audit(
     session: AsyncSession, tables: CommonTables, clock: Clock, *, actor: str, action: str, username: str, **detail: Any
 ) -> None:
+    await audit_many(session, tables, clock, actor=actor, action=action, usernames=[username], detail=detail)
+
+
+async def audit_many(
+    session: AsyncSession,
+    tables: CommonTables,
+    clock: Clock,
+    *,
+    actor: str,
+    action: str,
+    usernames: Sequence[str],
+    detail: dict[str, Any],
+) -> None:
+    """One act on some accounts: a row each in `account_audit`, and one act in the service's audit chain (of ops, or
+    of the system at start-up)."""
     at = clock.now()
-    row = {"at": at, "actor": actor, "action": action, "username": username, "detail": detail}
-    await session.execute(insert(tables.account_audit).values(**row))
-    # and in the service's audit chain, as an act of ops (or of the system at start-up)
+    rows = [{"at": at, "actor": actor, "action": action, "username": u, "detail": detail} for u in usernames]
+    await session.execute(insert(tables.account_audit), rows)
     act = chain.Act(actor=actor, role="ops" if actor != "system" else "system", unit="", action=f"account.{action}")
-    await chain.append_act(session, tables, act=act, at=at, subjects=[("user", username)], writes=[row])
+    subjects = [("user", u) for u in usernames]
+    await chain.append_act(session, tables, act=act, at=at, subjects=subjects, writes=rows)
 
 
 async def seed_accounts(
@@ -91,15 +106,10 @@ async def seed_accounts(
     if created:
         try:
             await session.execute(insert(users), created)
-            at = clock.now()
-            rows = [
-                {"at": at, "actor": "system", "action": "seed_development", "username": c["username"], "detail": {}}
-                for c in created
-            ]
-            await session.execute(insert(tables.account_audit), rows)
-            act = chain.Act(actor="system", role="system", unit="", action="account.seed_development")
-            subjects = [("user", c["username"]) for c in created]
-            await chain.append_act(session, tables, act=act, at=at, subjects=subjects, writes=rows)
+            names = [c["username"] for c in created]
+            await audit_many(
+                session, tables, clock, actor="system", action="seed_development", usernames=names, detail={}
+            )
             await session.commit()
         except IntegrityError:  # another replica starting at the same moment seeded them first
             await session.rollback()

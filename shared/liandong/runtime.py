@@ -114,7 +114,7 @@ class Runtime:
         self.session_factory: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         if tracing is not None:
             tracing.instrument_engine(self.engine)
-        self.group_id = f"liandong.{spec.agency}"
+        self.group_id = topics.consumer_group(spec.agency)
         client_id = f"liandong-{spec.agency}{settings.kafka_client_id_suffix}"
         self.kafka = connection = service_connection(settings, spec.agency)
         self.relay = OutboxRelay(

@@ -4,7 +4,6 @@ StandardAuthorizer), with the ACLs `python -m liandong kafka provision` writes."
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
@@ -19,20 +18,11 @@ from aiokafka.errors import (
 )
 
 from liandong.contracts import topics
-from liandong.messaging.acls import (
-    ALLOW,
-    ANY_HOST,
-    LITERAL,
-    Acl,
-    Operation,
-    Resource,
-    acls_of,
-    catalogue_acls,
-    provision,
-)
+from liandong.messaging.acls import Acl, Operation, Resource, acls_of, catalogue_acls, grant, provision
 from liandong.messaging.kafka import KafkaConnection, bounded, development_password, idempotent_producer, stop_quietly
 from liandong.runtime import AGENCY_SERVICES, consumed_topics
 from tests.support.infra import unavailable
+from tests.support.kafka_io import poll_until
 from tests.support.outbox import receipt_envelope
 
 pytestmark = [pytest.mark.kafka]
@@ -110,28 +100,13 @@ async def test_provisioning_writes_exactly_the_catalogues_acls_and_removes_stray
     assert await acls_of(secured, principals) == wanted
     # someone granted the police the court's referrals by hand: the next provisioning removes it
     stray = Acl("User:police", Resource.TOPIC, topics.COURT_REFERRALS, Operation.WRITE)
-    await _grant(secured, stray)
-    assert stray in await acls_of(secured, principals)
+    await grant(secured, stray)
+
+    async def granted() -> bool:  # ACLs reach the authorizer through the metadata log
+        return stray in await acls_of(secured, principals)
+
+    await poll_until(granted, 10, "the hand-made grant listed by the broker")
     done = await provision(secured, consumed_topics(), partitions=6, replication_factor=1)
     assert done.acls_deleted == [stray]
     assert done.acls_created == []
     assert await acls_of(secured, principals) == wanted
-
-
-async def _grant(kafka: KafkaConnection, acl: Acl) -> None:
-    from aiokafka.admin import AIOKafkaAdminClient
-    from aiokafka.protocol.admin import CreateAclsRequest
-
-    admin = AIOKafkaAdminClient(**kafka.client_kwargs())
-    await admin.start()
-    try:
-        request = CreateAclsRequest(acl.resource, acl.name, LITERAL, acl.principal, ANY_HOST, acl.operation, ALLOW)
-        await admin._send_request(request)
-        # ACLs reach the authorizer through the metadata log: wait until the broker lists it
-        for _ in range(100):
-            if acl in await acls_of(kafka, [acl.principal]):
-                return
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"{acl} never appeared")
-    finally:
-        await admin.close()

@@ -26,7 +26,12 @@ async def running_app(
         yield client
 
 
+async def log_in(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
+    """A login attempt, whatever its answer."""
+    return await client.post("/auth/token", data={"username": username, "password": password})
+
+
 async def login(client: httpx.AsyncClient, username: str, password: str = "liandong-dev") -> dict[str, str]:
-    response = await client.post("/auth/token", data={"username": username, "password": password})
+    response = await log_in(client, username, password)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -9,7 +9,6 @@ import threading
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -19,7 +18,7 @@ from liandong.security import verify_password
 from liandong_court.adapters.orm import common
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
-from tests.support.apps import running_app
+from tests.support.apps import log_in, running_app
 
 STRONG = "production-secret-0123456789-0123456789"
 CLIENT = "production-client-secret-0123456789-0123456789"
@@ -34,10 +33,6 @@ def settings(db: Path, environment: Literal["development", "production"]) -> Cou
         service_clients={"police": CLIENT},
         kafka_password="production-kafka-password-0123456789",
     )
-
-
-async def log_in(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
-    return await client.post("/auth/token", data={"username": username, "password": password})
 
 
 async def audit_rows(db: Path) -> list[Any]:

@@ -16,7 +16,7 @@ from liandong.__main__ import main
 from liandong.clock import ManualClock
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
-from tests.support.apps import running_app
+from tests.support.apps import log_in, running_app
 
 PASSWORD = "liandong-dev"
 
@@ -39,10 +39,6 @@ def settings(tmp_path: Path) -> CourtSettings:
 async def court(settings: CourtSettings, clock: ManualClock) -> AsyncIterator[httpx.AsyncClient]:
     async with running_app(spec(), settings, clock) as client:
         yield client
-
-
-async def log_in(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
-    return await client.post("/auth/token", data={"username": username, "password": password})
 
 
 async def test_five_wrong_passwords_lock_the_username_until_the_lockout_ends(

@@ -29,7 +29,13 @@ EVENT_TOPICS: tuple[str, ...] = (
     PROCURATORATE_DEADLINES,
 )
 
-CONSUMER_GROUPS: tuple[str, ...] = ("liandong.court", "liandong.police", "liandong.procuratorate")
+
+def consumer_group(agency: str) -> str:
+    """The consumer group of an agency's service (its ACLs name it too)."""
+    return f"liandong.{agency}"
+
+
+CONSUMER_GROUPS: tuple[str, ...] = tuple(consumer_group(a) for a in ("court", "police", "procuratorate"))
 
 
 def owner(topic: str) -> str:

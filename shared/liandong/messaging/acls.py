@@ -69,7 +69,7 @@ class Acl:
 def service_acls(agency: str, consumed: Iterable[str], username: str | None = None) -> set[Acl]:
     """The ACLs of one agency's service principal (named after the agency unless `username` is given)."""
     user = f"User:{username or agency}"
-    group = f"liandong.{agency}"
+    group = topics.consumer_group(agency)
     acls: set[Acl] = set()
 
     def allow(resource: Resource, name: str, *operations: Operation) -> None:
@@ -111,16 +111,19 @@ async def _principal_acls(admin: AIOKafkaAdminClient, principal: str) -> set[Acl
     found: set[Acl] = set()
     for resource_type, name, pattern, rules in response.resources:
         for acl_principal, host, operation, permission in rules:
-            if pattern == LITERAL and host == ANY_HOST and permission == ALLOW:
-                try:
-                    found.add(Acl(acl_principal, Resource(resource_type), name, Operation(operation)))
-                    continue
-                except ValueError:
-                    pass
-            # anything we would not write ourselves is reported, never silently kept
-            odd = f"{name} (resource {resource_type}, pattern {pattern}, host {host}, permission {permission})"
-            found.add(Acl(acl_principal, Resource.ANY, odd, Operation.ANY))
+            ours = pattern == LITERAL and host == ANY_HOST and permission == ALLOW
+            if ours and resource_type in {r.value for r in Resource} and operation in {o.value for o in Operation}:
+                found.add(Acl(acl_principal, Resource(resource_type), name, Operation(operation)))
+            else:  # anything we would not write ourselves is reported, never silently kept
+                odd = f"{name} (resource {resource_type}, pattern {pattern}, host {host}, permission {permission})"
+                found.add(Acl(acl_principal, Resource.ANY, odd, Operation.ANY))
     return found
+
+
+async def _create(admin: AIOKafkaAdminClient, acl: Acl) -> None:
+    request = CreateAclsRequest(acl.resource, acl.name, LITERAL, acl.principal, ANY_HOST, acl.operation, ALLOW)
+    response: Any = await bounded(admin._send_request(request), 15, f"creating ACL {acl}")
+    _check(response.creation_responses, f"creating ACL {acl}")
 
 
 async def _acls(admin: AIOKafkaAdminClient, principals: Iterable[str]) -> set[Acl]:
@@ -144,6 +147,12 @@ async def acls_of(connection: KafkaConnection, principals: Iterable[str]) -> set
     """The broker's ACLs of these principals (e.g. "User:court")."""
     async with _admin(connection) as admin:
         return await _acls(admin, principals)
+
+
+async def grant(connection: KafkaConnection, acl: Acl) -> None:
+    """One ACL, outside the catalogue (a grant made by hand, which the next `provision` removes)."""
+    async with _admin(connection) as admin:
+        await _create(admin, acl)
 
 
 @dataclass(frozen=True)
@@ -171,14 +180,12 @@ async def provision(
         present = await _acls(admin, sorted({acl.principal for acl in wanted}))
         missing, stale = sorted(wanted - present), sorted(present - wanted)
         for acl in missing:
-            request = CreateAclsRequest(acl.resource, acl.name, LITERAL, acl.principal, ANY_HOST, acl.operation, ALLOW)
-            response: Any = await bounded(admin._send_request(request), 15, f"creating ACL {acl}")
-            _check(response.creation_responses, f"creating ACL {acl}")
+            await _create(admin, acl)
         for acl in stale:
             if acl.resource is Resource.ANY:
                 raise RuntimeError(f"the broker holds an ACL this tool did not write; remove it by hand: {acl}")
             request = DeleteAclsRequest(acl.resource, acl.name, LITERAL, acl.principal, ANY_HOST, acl.operation, ALLOW)
-            response = await bounded(admin._send_request(request), 15, f"deleting ACL {acl}")
+            response: Any = await bounded(admin._send_request(request), 15, f"deleting ACL {acl}")
             _check([(r[0], r[1]) for r in response.filter_responses], f"deleting ACL {acl}")
     if missing or stale:
         log.info("ACLs: %d created, %d deleted", len(missing), len(stale))
