@@ -37,7 +37,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +51,14 @@ from liandong.messaging.dlq import read_dead_letters
 from liandong.messaging.kafka import KafkaConnection
 from liandong.persistence.engine import create_engine, session_factory
 from liandong.runtime import ServiceSpec, consumed_handlers
-from tools.client import Services
+from tools.client import Services, instant
 from tools.dataset import EVERY_PATH, Generator
 
 AGENCIES = ("court", "police", "procuratorate")
 REPLICAS = {"court": 1, "police": 2, "procuratorate": 1}
-CLOCK_STEPS_DAYS = (2, 3, 5, 10, 20, 40)  # the clocks moved after the matters, so every window's stages fall due
+CLOCK_STEPS = 4  # each move of the clocks toward the last running window's end, in steps: stages fire under faults
+CLOCK_ROUNDS = 8  # moves at most: a window started by an event still travelling is run out by the next one
+CITY_READERS = {"court": "city.admin", "police": "city.supervisor", "procuratorate": "city.supervisor"}
 
 
 class ChaosTimeout(RuntimeError):
@@ -92,7 +94,9 @@ class Fleet:
         return process is not None and process.poll() is None
 
 
-def chaos_env(agency: str, kafka: KafkaConnection, database_url: str, court_url: str, suffix: str) -> dict[str, str]:
+def chaos_env(
+    agency: str, kafka: KafkaConnection, database_url: str, court_url: str, suffix: str, offset_seconds: float
+) -> dict[str, str]:
     extra = {
         "environment": "test",
         "sla_tick_seconds": "1",
@@ -100,7 +104,7 @@ def chaos_env(agency: str, kafka: KafkaConnection, database_url: str, court_url:
         "consumer_stall_seconds": "20",
         "kafka_client_id_suffix": suffix,
         "kafka_group_instance_id": f"liandong-{agency}{suffix}",
-        "testing_clock_offset_seconds": "0",
+        "testing_clock_offset_seconds": str(offset_seconds),
     }
     if agency == "police":
         extra["court_url"] = court_url
@@ -149,7 +153,7 @@ class ChaosServices(Services):
                 continue
             return response
 
-    def advance_to(self, offset_seconds: float) -> None:
+    def clocks_to_offset(self, offset_seconds: float) -> None:
         """Every replica's clock to `offset_seconds` ahead of real time (idempotent: a restarted replica that
         already starts there is not moved twice)."""
         for urls in self.all_urls():
@@ -368,6 +372,38 @@ class Settings:
     stop_seconds: float
     deadline: float
     out: Path
+    start_at: datetime | None = None  # where the clocks start (default: now)
+
+
+def latest_running_due(services: Services) -> datetime | None:
+    """The latest due_at of the windows still running at any agency (the lists are ordered by due_at)."""
+    latest: datetime | None = None
+    for agency, reader in CITY_READERS.items():
+        total = services.get(agency, "/deadlines", reader, state="running", limit=1)["total"]
+        if total:
+            items = services.get(agency, "/deadlines", reader, state="running", limit=1, offset=total - 1)["items"]
+            for window in items:
+                due = datetime.fromisoformat(window["due_at"])
+                latest = due if latest is None or due > latest else latest
+    return latest
+
+
+def run_out_every_window(services: ChaosServices, fleet: Fleet) -> None:
+    """Move the clocks, in steps, past the end of every window still running — by the windows' own due_at, never a
+    count of days (weekends and holidays lengthen them) — until none runs or the rounds are spent."""
+    for _ in range(CLOCK_ROUNDS):
+        latest = latest_running_due(services)
+        if latest is None:
+            return
+        ahead = (latest - datetime.fromisoformat(services.now())).total_seconds() + 60
+        if ahead <= 0:  # run out already; its breach is on its way
+            time.sleep(1)
+            continue
+        base = fleet.offset_seconds
+        for step in range(1, CLOCK_STEPS + 1):
+            fleet.offset_seconds = base + ahead * step / CLOCK_STEPS
+            services.clocks_to_offset(fleet.offset_seconds)
+            time.sleep(1)
 
 
 def settle(services: ChaosServices, fleet: Fleet, deadline: float) -> None:
@@ -409,14 +445,17 @@ def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str,
         ports = iter(free_ports(sum(REPLICAS.values())))
         processes: dict[str, ServiceProcess] = {}
         court_url = ""
+        # the clocks start at --start-at as an offset from real time: a replica restarted later starts where its
+        # peers' clocks are, not back at the start
+        offset = (settings.start_at - datetime.now(UTC)).total_seconds() if settings.start_at else 0.0
         for agency in AGENCIES:
             for i in range(REPLICAS[agency]):
                 name = agency if REPLICAS[agency] == 1 else f"{agency}-{i + 1}"
                 port = next(ports)
                 court_url = court_url or f"http://127.0.0.1:{port}"
-                env = chaos_env(agency, broker.admin, urls[agency], court_url, f"-{i + 1}")
+                env = chaos_env(agency, broker.admin, urls[agency], court_url, f"-{i + 1}", offset)
                 processes[name] = ServiceProcess(agency, port, env, log_path=logs / f"{name}.log")
-        fleet = Fleet(broker, processes)
+        fleet = Fleet(broker, processes, offset)
         for process in processes.values():
             process.start()
             stack.callback(_stop_quietly, process)
@@ -445,10 +484,7 @@ def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str,
             )
             log = generator.run()
             print("chaos: matters driven; moving the clocks", flush=True)
-            for days in CLOCK_STEPS_DAYS:
-                fleet.offset_seconds += days * 86400
-                services.advance_to(fleet.offset_seconds)
-                time.sleep(3)
+            run_out_every_window(services, fleet)
         finally:
             faults.done.set()
             faults.join(60)
@@ -503,6 +539,9 @@ def parse(argv: list[str] | None) -> Settings:
     parser.add_argument("--stop-seconds", type=float, default=8.0, help="how long the SIGSTOP lasts (1..120)")
     parser.add_argument("--deadline", type=float, default=None, help="the run's time bound in seconds")
     parser.add_argument("--out", default="chaos-results")
+    parser.add_argument(
+        "--start-at", type=instant, default=None, help="where the clocks start (ISO instant with its offset)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.matters <= 5000:
         parser.error(f"--matters must be 1..5000, not {args.matters}")
@@ -512,7 +551,7 @@ def parse(argv: list[str] | None) -> Settings:
     if not 60 <= deadline <= 24 * 3600:
         parser.error("--deadline must be 60..86400 seconds")
     seed = args.seed if args.seed is not None else random.randrange(1, 10**6)
-    return Settings(args.matters, seed, args.faults_every, args.stop_seconds, deadline, Path(args.out))
+    return Settings(args.matters, seed, args.faults_every, args.stop_seconds, deadline, Path(args.out), args.start_at)
 
 
 def main(argv: list[str] | None = None) -> int:

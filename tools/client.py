@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -65,14 +67,45 @@ class Services:
 
     def advance(self, seconds: float) -> None:
         """Move the three services' clocks (development and test only)."""
+        self._move_clocks({"advance_seconds": seconds})
+
+    def _move_clocks(self, move: dict[str, Any]) -> None:
         for service in ("court", "police", "procuratorate"):
-            response = self.send("POST", service, "/testing/clock", json={"advance_seconds": seconds})
+            response = self.send("POST", service, "/testing/clock", json=move)
             if response.status_code != 200:
-                raise Refused(f"the clock of {service} cannot be moved: {response.status_code}")
+                raise Refused(f"the clock of {service} cannot be moved: {response.status_code} {response.text}")
         self.forget_logins()
+
+    def advance_to(self, instant: str) -> None:
+        """Move the three services' clocks forward to `instant`, e.g. a window's due_at or next_fire_at."""
+        self._move_clocks({"to": instant})
 
     def now(self) -> str:
         return str(self.send("GET", "court", "/testing/clock").json()["now"])
+
+    def window(self, service: str, user: str, subject_id: str, kind: str) -> dict[str, Any]:
+        """The subject's window of `kind` as the service shows it: its due_at, next_fire_at (the next warning or the
+        breach) and state. Tools wait on a window by these, never by a count of days."""
+        items = self.get(service, "/deadlines", user, subject_id=subject_id, kind=kind)["items"]
+        if len(items) != 1:
+            raise Refused(f"{service} shows {len(items)} windows of {kind} on {subject_id}")
+        return dict(items[0])
+
+
+def instant(text: str) -> datetime:
+    """An ISO instant with its offset (the tools' --start-at)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO instant, e.g. 2026-09-30T17:00+08:00") from exc
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no offset: write e.g. 2026-09-30T17:00+08:00")
+    return value
+
+
+def just_after(instant: str) -> str:
+    """A minute past an instant the services gave (a window's due_at): the window has run out by then."""
+    return (datetime.fromisoformat(instant) + timedelta(minutes=1)).isoformat()
 
 
 def staff(unit: str, role: str) -> str:

@@ -7,7 +7,7 @@ legal representative imprisoned) — go through the same HTTP APIs as staff, wit
 the services' time so that windows visibly warn, breach and get met. The report is computed by the court from its
 own records.
 
-    python -m tools.demo [--start] [--seed 2025] [--size 137]
+    python -m tools.demo [--start] [--seed 2025] [--size 137] [--start-at 2026-09-30T17:00+08:00]
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ import argparse
 import subprocess
 import sys
 import time
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from liandong.contracts.common import EvidenceClass
 from liandong.devstack import REPO, SERVICES
-from tools.client import Services, until
+from tools.client import Services, instant, just_after, until
 from tools.dataset import Generator
 
 DAY = 86400
@@ -100,9 +101,11 @@ class Stories:
         )
         notice = {"served_at": self.s.now(), "notice_number": "赤法告〔2025〕7号"}
         self.s.post("court", f"/leads/{lead['id']}/notice", "chibi.officer", notice)
-        self.s.advance(4 * DAY)
+        # to the window's first warning, wherever weekends and holidays put its end
+        window = self.s.window("court", "chibi.officer", lead["id"], "debtor_performance")
+        self.s.advance_to(window["next_fire_at"])
         until(lambda: "approaching" in self.windows("court", "chibi.officer", lead["id"]), "the 48-hour warning")
-        say("  四日后：" + self.windows("court", "chibi.officer", lead["id"]))
+        say(f"  {self.s.now()[:10]}，期满前四十八小时：" + self.windows("court", "chibi.officer", lead["id"]))
         payment = {"amount": "86000.00", "paid_on": self.s.now()[:10], "channel": "court_account"}
         paid = self.s.post("court", f"/leads/{lead['id']}/payments", "chibi.officer", payment)
         say(f"  被执行人全部履行，线索状态：{paid['status']}；" + self.windows("court", "chibi.officer", lead["id"]))
@@ -114,12 +117,16 @@ class Stories:
         )
         referral = self.refer("tongcheng", lead)
         self.s.post("police", f"/referrals/{referral['id']}/registration", "tongcheng.investigator")
-        self.s.advance(8 * DAY)
+        window = self.s.window("police", "tongcheng.investigator", referral["id"], "police_filing_decision")
+        self.s.advance_to(just_after(window["due_at"]))
         until(
             lambda: "breached" in self.windows("court", "tongcheng.officer", referral["id"]),
             "the filing window breaching",
         )
-        say("  八日后（法院镜像）：" + self.windows("court", "tongcheng.officer", referral["id"]))
+        say(
+            f"  {self.s.now()[:10]}，期限届满（法院镜像）："
+            + self.windows("court", "tongcheng.officer", referral["id"])
+        )
         path = f"/referrals/{referral['id']}"
         self.s.post("police", f"{path}/decision", "tongcheng.investigator", {"decision": "file"})
         filed = self.s.post("police", f"{path}/decision/approval", "tongcheng.head", {"approve": True})
@@ -244,6 +251,16 @@ def report_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def clocks_moved_to(services: Services, start: datetime) -> bool:
+    """A running system's clocks can only move forward: to `start` if it lies ahead of them."""
+    now = datetime.fromisoformat(services.now())
+    if start < now:
+        say(f"the running system's clocks already read {now.isoformat()}: stop it to start the demo at {start}")
+        return False
+    services.advance_to(start.isoformat())
+    return True
+
+
 def running(services: Services) -> bool:
     try:
         return all(httpx.get(f"{services.url(name)}/readyz", timeout=2).status_code == 200 for name in SERVICES)
@@ -256,15 +273,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", action="store_true", help="start the system (make run) if it is not running")
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--size", type=int, default=137)
+    parser.add_argument(
+        "--start-at",
+        type=instant,
+        default=None,
+        help="the instant the system's clocks start at (ISO, with its offset, e.g. 2026-09-30T17:00+08:00)",
+    )
     args = parser.parse_args(argv)
     services = Services()
     stack: subprocess.Popen[bytes] | None = None
-    if not running(services):
+    if running(services):
+        if args.start_at is not None and not clocks_moved_to(services, args.start_at):
+            return 2
+    else:
         if not args.start:
             say("the system is not running: start it with `make run` (or run `make demo`, which starts it)")
             return 2
         say("starting the system (python -m liandong.devstack) …")
-        stack = subprocess.Popen([sys.executable, "-m", "liandong.devstack"], cwd=REPO)
+        command = [sys.executable, "-m", "liandong.devstack"]
+        if args.start_at is not None:
+            command += ["--clock-start", args.start_at.isoformat()]
+        stack = subprocess.Popen(command, cwd=REPO)
         deadline = time.monotonic() + 180
         while not running(services):
             if time.monotonic() > deadline or stack.poll() is not None:

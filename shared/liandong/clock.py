@@ -24,11 +24,22 @@ class OffsetClock:
     def __init__(self, offset: timedelta = timedelta(0)) -> None:
         self.offset = offset
 
+    @classmethod
+    def starting_at(cls, start: datetime | None, offset: timedelta = timedelta(0)) -> OffsetClock:
+        """A clock that shows `start` (or the system's time) plus `offset` now, and runs on from there."""
+        if start is not None and start.tzinfo is None:
+            raise ValueError("a clock's start must be timezone-aware")
+        return cls(offset + (start - datetime.now(UTC) if start is not None else timedelta(0)))
+
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
+
+    def advance_to(self, instant: datetime) -> None:
+        """Forward to `instant` (time never runs backwards: an instant already passed leaves the clock alone)."""
+        self.offset += max(timedelta(0), instant - self.now())
 
 
 class ManualClock:

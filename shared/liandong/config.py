@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -61,9 +61,11 @@ class ServiceSettings(BaseSettings):
     calendar_extra_holidays: list[date] = Field(default_factory=list)
     calendar_extra_workdays: list[date] = Field(default_factory=list)
 
-    # development and test only: where the movable clock starts, ahead of system time (a test harness restarting a
-    # service whose clock it had moved); refused in production
-    testing_clock_offset_seconds: float = Field(default=0.0, ge=0, le=10 * 365 * 86400)
+    # development and test only, refused in production: the movable clock starts at testing_clock_start (an ISO
+    # instant, past or future; default: the system's time) plus testing_clock_offset_seconds (a harness restarting a
+    # service whose clock it had moved starts it where it was)
+    testing_clock_start: datetime | None = None
+    testing_clock_offset_seconds: float = Field(default=0.0, ge=-10 * 365 * 86400, le=10 * 365 * 86400)
 
     # traces across agencies (liandong.tracing): off unless asked for; spans go to an OTLP/HTTP collector
     tracing_enabled: bool = False
@@ -77,6 +79,10 @@ class ServiceSettings(BaseSettings):
     def _real_time_in_production(self) -> ServiceSettings:
         if self.environment == "production" and self.testing_clock_offset_seconds:
             raise ValueError("testing_clock_offset_seconds is for development and tests, never production")
+        if self.environment == "production" and self.testing_clock_start is not None:
+            raise ValueError("testing_clock_start is for development and tests, never production")
+        if self.testing_clock_start is not None and self.testing_clock_start.tzinfo is None:
+            raise ValueError("testing_clock_start must be an instant with its offset, e.g. 2026-09-30T17:00:00+08:00")
         return self
 
     @model_validator(mode="after")

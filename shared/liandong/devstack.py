@@ -160,7 +160,11 @@ Press Ctrl-C to stop everything.
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the broker, the topics and the three services locally.")
     parser.add_argument("--ready-timeout", type=float, default=90.0)
+    parser.add_argument(
+        "--clock-start", default="", help="the instant the services' clocks start at (ISO, with its offset)"
+    )
     args = parser.parse_args()
+    clock = {"testing_clock_start": args.clock_start} if args.clock_start else {}
 
     own_broker = os.environ.get("LIANDONG_KAFKA_BOOTSTRAP") is None
     if own_broker:
@@ -181,7 +185,8 @@ def main() -> int:
         done = asyncio.run(provision(admin, consumed_topics(), partitions=6, replication_factor=1, timeout=90))
         print(f"topics and ACLs ready ({len(done.topics_created)} topics, {len(done.acls_created)} ACLs created)")
         for name, port in SERVICES.items():
-            process = ServiceProcess(name, port, service_env(name, kafka=admin), log_path=REPO / "var" / f"{name}.log")
+            env = service_env(name, kafka=admin, **clock)
+            process = ServiceProcess(name, port, env, log_path=REPO / "var" / f"{name}.log")
             process.start()
             processes.append(process)
         for process in processes:

@@ -108,7 +108,9 @@ class Runtime:
         self.settings = settings
         # a clock the development and test environments may move (POST /testing/clock); production never
         offset = timedelta(seconds=settings.testing_clock_offset_seconds)
-        self.clock: Clock = clock or (OffsetClock(offset) if settings.is_development else SystemClock())
+        self.clock: Clock = clock or (
+            OffsetClock.starting_at(settings.testing_clock_start, offset) if settings.is_development else SystemClock()
+        )
         self.tables = spec.tables
         self.engine: AsyncEngine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.session_factory: async_sessionmaker[AsyncSession] = session_factory(self.engine)

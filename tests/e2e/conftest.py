@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +27,13 @@ class Stack:
         return [self.court, self.police, self.procuratorate]
 
 
+def clock_start() -> dict[str, str]:
+    """The services' clocks start at LIANDONG_TEST_CLOCK_START (an ISO instant) when it is set: the suite run from a
+    date chosen to stress the legal calendar (a holiday's eve, a week whose fifth day is a Saturday)."""
+    start = os.environ.get("LIANDONG_TEST_CLOCK_START", "").strip()
+    return {"testing_clock_start": start} if start else {}
+
+
 @pytest.fixture
 def stack(kafka: KafkaConnection, tmp_path: Path) -> Iterator[Stack]:
     ports = free_ports(3)
@@ -40,6 +49,7 @@ def stack(kafka: KafkaConnection, tmp_path: Path) -> Iterator[Stack]:
             environment="test",  # clocks that tests may move (POST /testing/clock)
             relay_idle_seconds="0.1",
             sla_tick_seconds="0.2",
+            **clock_start(),
             **extra,
         )
         processes.append(ServiceProcess(name, port, env, log_path=tmp_path / f"{name}.log"))
@@ -73,3 +83,30 @@ def court_now(stack: Stack) -> datetime:
     response = httpx.get(f"{stack.court.url}/testing/clock")
     response.raise_for_status()
     return datetime.fromisoformat(response.json()["now"])
+
+
+def advance_clocks_to(stack: Stack, instant: datetime | str) -> None:
+    """Move the three services' clocks forward to `instant` (ENVIRONMENT=test only)."""
+    moment = instant if isinstance(instant, str) else instant.isoformat()
+    for service in stack.all():
+        response = httpx.post(f"{service.url}/testing/clock", json={"to": moment})
+        response.raise_for_status()
+
+
+def service_day(stack: Stack, days: int = 0) -> str:
+    """The services' date in Asia/Shanghai (their clocks, not the machine's), `days` on: for dates in requests."""
+    return (court_now(stack) + timedelta(days=days)).date().isoformat()
+
+
+def window_of(service: ServiceProcess, headers: dict[str, str], subject_id: str, kind: str) -> dict[str, Any]:
+    """The one window of `kind` on the subject, as the service shows it (its due_at, next_fire_at, state)."""
+    params = {"subject_id": subject_id, "kind": kind}
+    response = httpx.get(f"{service.url}/deadlines", params=params, headers=headers)
+    response.raise_for_status()
+    (window,) = response.json()["items"]
+    return dict(window)
+
+
+def pass_window(stack: Stack, window: dict[str, Any]) -> None:
+    """Let a window run out: the clocks to a minute past its due_at, whatever weekends and holidays it spans."""
+    advance_clocks_to(stack, datetime.fromisoformat(window["due_at"]) + timedelta(minutes=1))

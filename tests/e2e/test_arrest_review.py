@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from liandong.sla.calendar import DEFAULT_CALENDAR
-from tests.e2e.conftest import Stack, advance_clocks, court_now, token
+from tests.e2e.conftest import Stack, advance_clocks, advance_clocks_to, court_now, pass_window, token
 from tests.support.infra import wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 
@@ -257,8 +257,13 @@ def test_tongshan_detained_debtor_arrest_approved_within_seven_days_and_executed
 
 
 def next_saturday_10am(now: datetime) -> datetime:
+    """The next Saturday that is a day of rest seven days on too (a 调休 Saturday is a working day)."""
     day = now.astimezone(SHANGHAI).date() + timedelta(days=1)
-    while day.weekday() != 5:
+    while not (
+        day.weekday() == 5
+        and not DEFAULT_CALENDAR.is_working_day(day)
+        and not DEFAULT_CALENDAR.is_working_day(day + timedelta(days=7))
+    ):
         day += timedelta(days=1)
     return datetime.combine(day, time(10), tzinfo=SHANGHAI)
 
@@ -279,8 +284,7 @@ def test_a_detained_suspects_review_ends_on_the_holiday_and_a_free_suspects_roll
     case = ok(tongcheng.post("police", f"/cases/{case['id']}/suspects", helper, investigator))
     debtor, brother = suspect_id(case, "黎某某"), suspect_id(case, "黎某乙")
 
-    saturday = next_saturday_10am(court_now(stack))
-    advance_clocks(stack, (saturday - court_now(stack)).total_seconds())
+    advance_clocks_to(stack, next_saturday_10am(court_now(stack)))
     investigator = tongcheng.police()
     detention = {"suspect_id": debtor, "detained_at": court_now(stack).isoformat(), "place": "通城县看守所"}
     ok(tongcheng.post("police", f"/cases/{case['id']}/detentions", detention, investigator))
@@ -356,8 +360,9 @@ def test_a_refusal_with_its_outline_a_second_request_and_an_undecided_review_tha
         "detained_at": court_now(stack).isoformat(),
         "place": "通城县看守所",
     }
-    ok(tongcheng.post("police", f"/cases/{case['id']}/detentions", detention, investigator))
-    advance_clocks(stack, 25 * 86400)
+    case = ok(tongcheng.post("police", f"/cases/{case['id']}/detentions", detention, investigator))
+    (detained,) = windows(case)["police_arrest_request"]
+    pass_window(stack, max(detained, second["windows"][0], key=lambda w: datetime.fromisoformat(w["due_at"])))
     investigator, prosecutor, officer = tongcheng.police(), tongcheng.procuratorate(), tongcheng.court()
 
     wait_until(

@@ -3,13 +3,12 @@ judgment, the creditor's private prosecution, and a withdrawal — three service
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack, advance_clocks
+from tests.e2e.conftest import Stack, advance_clocks, service_day
 from tests.e2e.test_arrest_review import County, filed_case, ok, refused, suspect_id
 from tests.support.infra import wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
@@ -86,7 +85,7 @@ def test_jiayu_the_company_is_fined_and_its_legal_representative_imprisoned(stac
     refused(jiayu.post("court", f"{path}/judgment", early, judge), 409, "trial_received")
     refused(jiayu.post("court", f"{path}/acceptance", {"court_case_number": "x"}, jiayu.court()), 403, "forbidden")
     ok(jiayu.post("court", f"{path}/acceptance", {"court_case_number": "(2025)鄂1221刑初45号"}, judge))
-    ok(jiayu.post("court", f"{path}/hearings", {"held_on": date.today().isoformat(), "note": "公开开庭审理"}, judge))
+    ok(jiayu.post("court", f"{path}/hearings", {"held_on": service_day(stack), "note": "公开开庭审理"}, judge))
 
     for wrong, code in (
         ({"sentences": [{"defendant_id": "no-such", "fine": "100000"}], "recovered": "0"}, "not_a_defendant"),
@@ -197,7 +196,7 @@ def test_full_payment_after_transfer_and_the_procuratorate_declines_to_prosecute
     )
 
     officer = tongcheng.court()
-    payment = {"amount": "1200000.00", "paid_on": date.today().isoformat(), "channel": "court_account"}
+    payment = {"amount": "1200000.00", "paid_on": service_day(stack), "channel": "court_account"}
     performed = ok(tongcheng.post("court", f"/leads/{lead['id']}/payments", payment, officer))
     assert performed["status"] == "performed"
     wait_until(
@@ -245,7 +244,7 @@ def test_after_a_decline_the_creditor_prosecutes_privately_and_wins(stack: Stack
     )
     letter = {"override_reason": "转移财产", "missing_evidence": NOT_YET_PROVED}
     referral = ok(tongcheng.post("court", f"/leads/{lead['id']}/referral", letter, judge), 201)
-    explain = {"referral_id": referral["id"], "creditor": "洪某某", "explained_on": date.today().isoformat()}
+    explain = {"referral_id": referral["id"], "creditor": "洪某某", "explained_on": service_day(stack)}
     refused(tongcheng.post("court", "/trials", explain, officer), 409, "filing_window_running")
 
     investigator = tongcheng.police()
@@ -313,7 +312,7 @@ def test_after_a_decline_the_creditor_prosecutes_privately_and_wins(stack: Stack
         tongcheng.post(
             "court",
             "/trials",
-            {"referral_id": filed["referral_id"], "creditor": "洪某某", "explained_on": date.today().isoformat()},
+            {"referral_id": filed["referral_id"], "creditor": "洪某某", "explained_on": service_day(stack)},
             officer,
         ),
         409,

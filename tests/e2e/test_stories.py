@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack, advance_clocks, court_now, token
+from tests.e2e.conftest import Stack, advance_clocks, court_now, pass_window, service_day, token, window_of
 from tests.support.infra import wait_until
 from tests.support.letters import ENFORCEMENT_BASIS, NOT_YET_PROVED, PARTICULARS
 
@@ -77,7 +76,7 @@ def test_chibi_the_debtor_pays_within_five_days_and_nothing_is_referred(stack: S
     served = ok(
         httpx.post(
             f"{stack.court.url}/leads/{lead['id']}/notice",
-            json={"served_at": datetime.now(UTC).isoformat(), "notice_number": "赤法告〔2025〕7号"},
+            json={"served_at": court_now(stack).isoformat(), "notice_number": "赤法告〔2025〕7号"},
             headers=officer,
         )
     )
@@ -88,7 +87,7 @@ def test_chibi_the_debtor_pays_within_five_days_and_nothing_is_referred(stack: S
     paid = ok(
         httpx.post(
             f"{stack.court.url}/leads/{lead['id']}/payments",
-            json={"amount": "86000.00", "paid_on": date.today().isoformat(), "channel": "court_account"},
+            json={"amount": "86000.00", "paid_on": service_day(stack), "channel": "court_account"},
             headers=officer,
         )
     )
@@ -122,7 +121,8 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
             headers=officer,
         )
     )
-    advance_clocks(stack, 6 * 86400)  # the debtor's five days pass without performance
+    # the debtor's five days pass without performance (to the window's end: weekends and holidays roll it on)
+    pass_window(stack, window_of(stack.court, officer, lead["id"], "debtor_performance"))
     # tokens are judged by the services' clocks: six days on, staff log in again
     officer = token(stack.court, "tongcheng.officer")
     investigator = token(stack.police, "tongcheng.investigator")
@@ -187,11 +187,11 @@ def test_tongcheng_referral_filing_then_payment_and_settlement_reach_police_and_
         httpx.post(
             f"{stack.court.url}/leads/{lead['id']}/settlements",
             json={
-                "signed_on": date.today().isoformat(),
+                "signed_on": service_day(stack),
                 "paid_now": "120000.00",
                 "instalments": [
-                    {"due_on": (date.today() + timedelta(days=30)).isoformat(), "amount": "115000.00"},
-                    {"due_on": (date.today() + timedelta(days=60)).isoformat(), "amount": "115000.00"},
+                    {"due_on": service_day(stack, 30), "amount": "115000.00"},
+                    {"due_on": service_day(stack, 60), "amount": "115000.00"},
                 ],
             },
             headers=officer,
@@ -359,7 +359,8 @@ def test_a_referral_left_undecided_breaches_on_both_sides(stack: Stack) -> None:
         message="the court's mirror starting",
     )
 
-    advance_clocks(stack, 40 * 86400)  # forty days of silence
+    # silence until the police's filing window runs out, however long weekends and holidays make it
+    pass_window(stack, window_of(stack.police, investigator, referral["id"], "police_filing_decision"))
     officer = token(stack.court, "tongcheng.officer")  # a new day's login: yesterday's tokens have expired
     investigator = token(stack.police, "tongcheng.investigator")
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack, advance_clocks, token
+from tests.e2e.conftest import Stack, advance_clocks, pass_window, token
 from tests.e2e.test_arrest_review import County, filed_case, ok, refused, review_of, suspect_id
 from tests.support.infra import wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
@@ -304,11 +304,11 @@ def test_a_notice_to_file_left_unanswered_breaches_and_the_correction_reaches_th
         "co_offender": {"name": "罗某乙", "part_in_scheme": "代持房产", "evidence": ["房产登记"]},
     }
     issued = ok(tongcheng.post("procuratorate", f"{path}/filing-notice", helper, prosecutor))["notices"][0]
-    notice_at_police(tongcheng, issued["notice_id"])
+    at_police = notice_at_police(tongcheng, issued["notice_id"])
     early = {"notice_id": issued["notice_id"], "violation": "逾期未立案"}
     refused(tongcheng.post("procuratorate", f"{path}/correction-notice", early, prosecutor), 409, "window_running")
 
-    advance_clocks(stack, 16 * 86400)
+    pass_window(stack, at_police["windows"][0])
     investigator, prosecutor = tongcheng.police(), tongcheng.procuratorate()
     wait_until(
         lambda: (supervision(tongcheng, opened["id"])["notices"][0]["police_window"] or {}).get("state") == "breached",

@@ -3,12 +3,15 @@ windows warn, breach and get met with it — and does not exist in production.""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
 
 from liandong_procuratorate.bootstrap import spec
 from liandong_procuratorate.config import ProcuratorateSettings
-from tests.support.apps import running_app
+from tests.support.apps import login, running_app
 
 
 async def test_development_moves_the_clock(tmp_path: Path) -> None:
@@ -38,9 +41,6 @@ async def test_production_has_no_clock_control(tmp_path: Path) -> None:
 
 async def test_a_restarted_service_keeps_the_time_its_harness_gives_it(tmp_path: Path) -> None:
     """A harness that moved a service's clock and restarts it starts it where it was (never in production)."""
-    import pytest
-    from pydantic import ValidationError
-
     settings = ProcuratorateSettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}",
         kafka_bootstrap_servers="127.0.0.1:1",
@@ -54,3 +54,46 @@ async def test_a_restarted_service_keeps_the_time_its_harness_gives_it(tmp_path:
         ProcuratorateSettings(
             environment="production", secret_key="p" * 40, kafka_password="k" * 20, testing_clock_offset_seconds=60
         )
+
+
+async def test_a_clock_started_in_the_past_runs_from_there_and_its_tokens_work(tmp_path: Path) -> None:
+    """TESTING_CLOCK_START: the suite run from a date chosen for its calendar (the eve of a holiday); staff log in
+    and act in that time, and the clock moves forward to a window's end but never back."""
+    start = datetime.fromisoformat("2026-09-30T17:00:00+08:00")
+    settings = ProcuratorateSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}",
+        kafka_bootstrap_servers="127.0.0.1:1",
+        testing_clock_start=start,
+    )
+    async with running_app(spec(), settings) as client:
+        shown = datetime.fromisoformat((await client.get("/testing/clock")).json()["now"])
+        assert timedelta(0) <= shown - start < timedelta(minutes=1)
+        assert shown.utcoffset() == timedelta(hours=8), "shown in Asia/Shanghai"
+        headers = await login(client, "city.supervisor")
+        me = await client.get("/auth/me", headers=headers)
+        assert me.status_code == 200, me.text
+
+        due = start + timedelta(days=9, hours=7)
+        moved = await client.post("/testing/clock", json={"to": due.isoformat()})
+        assert moved.status_code == 200
+        assert datetime.fromisoformat(moved.json()["now"]) - due < timedelta(seconds=5)
+        back = await client.post("/testing/clock", json={"to": start.isoformat()})
+        assert back.status_code == 200
+        assert datetime.fromisoformat(back.json()["now"]) >= due, "time never runs backwards"
+        both = await client.post("/testing/clock", json={"to": due.isoformat(), "advance_seconds": 60})
+        assert both.status_code == 422
+        assert both.json()["error"]["code"] == "validation_error"
+        naive = await client.post("/testing/clock", json={"to": "2026-10-09T00:00:00"})
+        assert naive.status_code == 422
+
+
+def test_the_clock_start_is_refused_in_production_and_without_an_offset() -> None:
+    with pytest.raises(ValidationError, match="never production"):
+        ProcuratorateSettings(
+            environment="production",
+            secret_key="p" * 40,
+            kafka_password="k" * 20,
+            testing_clock_start=datetime(2026, 9, 30, 9, tzinfo=UTC),
+        )
+    with pytest.raises(ValidationError, match="with its offset"):
+        ProcuratorateSettings(testing_clock_start=datetime(2026, 9, 30, 9))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Self
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from liandong.api.deps import RuntimeDep, ShanghaiTime, StrictModel
 from liandong.api.errors import ApiError
@@ -13,7 +14,17 @@ from liandong.clock import OffsetClock
 
 
 class ClockMove(StrictModel):
-    advance_seconds: float = Field(gt=0, le=10 * 365 * 86400)
+    """Forward by `advance_seconds`, or to the instant `to` (e.g. a window's `due_at`); exactly one of them. Time
+    never runs backwards: an instant already passed leaves the clock where it is."""
+
+    advance_seconds: float | None = Field(default=None, gt=0, le=10 * 365 * 86400)
+    to: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _one_move(self) -> Self:
+        if (self.advance_seconds is None) == (self.to is None):
+            raise ValueError("give exactly one of advance_seconds and to")
+        return self
 
 
 class ClockNow(BaseModel):
@@ -37,7 +48,10 @@ def testing_router() -> APIRouter:
     @router.post("/clock", response_model=ClockNow)
     async def advance(body: ClockMove, runtime: RuntimeDep) -> ClockNow:
         clock = _clock(runtime)
-        clock.advance(timedelta(seconds=body.advance_seconds))
+        if body.to is not None:
+            clock.advance_to(body.to)
+        else:
+            clock.advance(timedelta(seconds=body.advance_seconds or 0))
         runtime.relay.wake()
         return ClockNow(now=clock.now(), offset_seconds=clock.offset.total_seconds())
 
