@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch bench bench-sla bench-relay bench-hop bench-http chaos \
+.PHONY: help install run test test-calendar test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch bench bench-sla bench-relay bench-hop bench-http chaos \
         compose-config up down lock clean
 
 help:
@@ -26,6 +26,16 @@ demo: install ## the article's stories on the running system (started if needed)
 
 test: install ## the whole suite: unit, integration (SQLite + PostgreSQL, real Kafka), end-to-end
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+CALENDAR_STARTS ?= 2026-09-30T17:00:00+08:00 2026-12-07T09:00:00+08:00
+CALENDAR_TESTS ?= tests/e2e/test_stories.py tests/e2e/test_dataset.py tests/e2e/test_arrest_review.py \
+                  tests/e2e/test_supervision.py tests/e2e/test_prosecution.py tests/e2e/test_deadline_breach.py
+
+test-calendar: install ## the window-bound end-to-end tests again from the calendar's hard days (CALENDAR_STARTS)
+	@set -e; for start in $(CALENDAR_STARTS); do \
+	  echo "== clocks starting at $$start"; \
+	  LIANDONG_TEST_CLOCK_START=$$start $(PY) -m pytest $(CALENDAR_TESTS) $(PYTEST_ARGS); \
+	done
 
 test-unit: install ## fast tests without a broker or PostgreSQL
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
