@@ -84,6 +84,13 @@ def test_tongshan_the_wife_who_lent_her_account_is_filed_on_the_procuratorates_n
         403,
         "forbidden",
     )
+    reused = {"case_number": case["case_number"]}  # 陈某某's number: a 立案 number names one case
+    refused(
+        tongshan.post("police", f"/supervision-notices/{issued['notice_id']}/filing", reused, tongshan.police("head")),
+        409,
+        "case_number_taken",
+    )
+    assert notice_at_police(tongshan, issued["notice_id"])["status"] == "open", "nothing was written"
     filed = ok(
         tongshan.post("police", f"/supervision-notices/{issued['notice_id']}/filing", {}, tongshan.police("head"))
     )

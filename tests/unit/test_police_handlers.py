@@ -16,7 +16,7 @@ from liandong.contracts import (
     ReferralWithdrawnV1,
     Suspect,
 )
-from liandong.errors import DomainError, Forbidden
+from liandong.errors import Conflict, DomainError, Forbidden
 from liandong.messaging.handlers import Outcome, PoisonMessage
 from liandong.security import Principal
 from liandong.sla.kinds import Kind
@@ -46,6 +46,11 @@ class FakeReferrals(FakeRepository[Referral]):
         return 0
 
 
+class FakeCases(FakeRepository[Case]):
+    async def number_taken(self, number: str) -> bool:
+        return any(case.case_number == number for case in self.items.values())
+
+
 class FakeEvidence:
     def __init__(self) -> None:
         self.expected: dict[str, list[dict[str, Any]]] = {}
@@ -61,7 +66,7 @@ class FakePoliceUnitOfWork(FakeUnitOfWork):
         super().__init__(clock)
         self.referrals = FakeReferrals(self)
         self.evidence = FakeEvidence()
-        self.cases = FakeRepository[Case](self)
+        self.cases = FakeCases(self)
 
 
 @pytest.fixture
@@ -164,6 +169,45 @@ async def test_filing_meets_the_filing_window_and_starts_the_investigation(fake:
     assert case.case_number == referral.case_number
     assert case.referral_id == "ref-1"
     assert [s["name"] for s in case.suspects] == [s["name"] for s in referral.suspects]
+
+
+async def test_a_case_number_names_one_case_checked_at_the_proposal_and_at_the_approval(
+    fake: FakePoliceUnitOfWork,
+) -> None:
+    """A 立案 number already in the register: 409 case_number_taken when it is proposed, and again when the head
+    approves a proposal whose number another case took meanwhile; nothing is filed either time."""
+    await registered(fake)
+    taken = "通公(经)立字〔2025〕7号"
+    other = Case.open(
+        id="case-0",
+        referral_id=None,
+        correlation_id="lead-0",
+        police_unit="421222",
+        case_number=taken,
+        suspects=[],
+        by="tongcheng.head",
+        at=ARRIVED,
+    )
+    fake.cases.add(other)
+    with pytest.raises(Conflict) as caught:
+        await handlers.propose_decision(
+            commands.ProposeDecision(INVESTIGATOR, "ref-1", "file", case_number=taken), uow(fake)
+        )
+    assert caught.value.code == "case_number_taken"
+    assert fake.referrals.items["ref-1"].status is ReferralStatus.REGISTERED
+
+    free = "通公(经)立字〔2025〕8号"
+    await handlers.propose_decision(
+        commands.ProposeDecision(INVESTIGATOR, "ref-1", "file", case_number=free), uow(fake)
+    )
+    other.case_number = free  # another case took it before the head approved
+    fake.published.clear()
+    with pytest.raises(Conflict) as caught:
+        await handlers.approve_decision(commands.ApproveDecision(HEAD, "ref-1", approve=True), uow(fake))
+    assert caught.value.code == "case_number_taken"
+    assert not any(isinstance(e, (events.CaseFiled, events.CaseOpened)) for e in fake.published)
+    assert fake.deadlines.of_kind(Kind.POLICE_INVESTIGATION) == []
+    assert list(fake.cases.items) == ["case-0"]
 
 
 async def test_filing_names_only_suspects_of_the_referral(fake: FakePoliceUnitOfWork) -> None:

@@ -9,11 +9,12 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
+from liandong.persistence.integrity import violation
 from liandong.persistence.uow import IdempotencyKeyTaken
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,17 @@ def install_error_handlers(app: FastAPI) -> None:
             "idempotency_key_in_use",
             "another request with this Idempotency-Key was applied first; retry to receive its response",
         )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # a conflict the database detected that no rule caught first: nothing was written (the unit of work rolled
+        # back); the request conflicts with a record that exists, so 409, never 500
+        found = violation(exc)
+        log.warning("integrity conflict on %s %s: %s", request.method, request.url.path, found)
+        details = {"table": found.table, "columns": list(found.columns), "constraint": found.constraint}
+        if found.kind == "unique":
+            return error_response(409, "already_exists", f"another record already has this {found.subject}", details)
+        return error_response(409, "conflict", "the request conflicts with the records as they stand", details)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from liandong.api.errors import ApiError, error_body
 from liandong.persistence.tables import CommonTables
 from liandong.persistence.uow import IdempotencyClaim, current_idempotency_claim
+
+log = logging.getLogger(__name__)
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IDEMPOTENCY_HEADER = b"idempotency-key"
@@ -156,33 +159,48 @@ class IdempotencyMiddleware:
 
         claim = IdempotencyClaim(scope=principal, key=key, fingerprint=fingerprint)
         token = current_idempotency_claim.set(claim)
-        captured: dict[str, Any] = {"status": None, "content_type": None, "chunks": [], "size": 0}
+        # the response is held until it is stored: a client that resends after reading it always gets it replayed,
+        # never "in progress" (a response over MAX_STORED_RESPONSE is not stored and goes out as it comes)
+        held: list[Message] = []
+        captured: dict[str, Any] = {"status": None, "content_type": None, "size": 0, "streaming": False}
 
         async def capture(message: Message) -> None:
+            if captured["streaming"]:
+                await send(message)
+                return
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
                 captured["content_type"] = dict(message.get("headers", [])).get(b"content-type", b"").decode()
             elif message["type"] == "http.response.body":
                 captured["size"] += len(message.get("body", b""))
-                if captured["size"] <= MAX_STORED_RESPONSE:
-                    captured["chunks"].append(message.get("body", b""))
-            await send(message)
+            held.append(message)
+            if captured["size"] > MAX_STORED_RESPONSE:
+                captured["streaming"] = True
+                for earlier in held:
+                    await send(earlier)
+                held.clear()
 
         try:
             await self.app(scope, replay(body), capture)
         finally:
             current_idempotency_claim.reset(token)
-        if claim.recorded and captured["status"] is not None and captured["size"] <= MAX_STORED_RESPONSE:
-            async with sessions() as session, session.begin():
-                await session.execute(
-                    update(table)
-                    .where(table.c.scope == principal, table.c.key == key)
-                    .values(
-                        status_code=captured["status"],
-                        response_body=b"".join(captured["chunks"]).decode("utf-8", "replace"),
-                        response_content_type=captured["content_type"] or "application/json",
+        if claim.recorded and captured["status"] is not None and not captured["streaming"]:
+            chunks = [m.get("body", b"") for m in held if m["type"] == "http.response.body"]
+            try:
+                async with sessions() as session, session.begin():
+                    await session.execute(
+                        update(table)
+                        .where(table.c.scope == principal, table.c.key == key)
+                        .values(
+                            status_code=captured["status"],
+                            response_body=b"".join(chunks).decode("utf-8", "replace"),
+                            response_content_type=captured["content_type"] or "application/json",
+                        )
                     )
-                )
+            except Exception:  # the act is committed: its answer goes out even if it cannot be stored
+                log.exception("the response to Idempotency-Key %r could not be stored; a resend gets 409", key)
+        for message in held:
+            await send(message)
 
     @staticmethod
     async def _answer_stored(send: Send, stored: Any, fingerprint: str) -> None:

@@ -84,6 +84,7 @@ cases = Table(
 )
 Index("ix_cases_unit_opened", cases.c.police_unit, cases.c.opened_at)
 Index("ix_cases_correlation", cases.c.correlation_id)
+Index("ux_cases_case_number", cases.c.case_number, unique=True)  # a 立案 number names one case
 
 # The procuratorate's supervision notices to the bureau (立案监督).
 supervision_notices = Table(

@@ -55,6 +55,11 @@ class CaseRepository(Repository[Case]):
             query = query.where(cases.c.referral_id == referral_id)
         return await self.page(query, cases.c.opened_at.desc(), cases.c.id, limit=limit, offset=offset)
 
+    async def number_taken(self, number: str) -> bool:
+        """Whether a case of the register already bears this 立案 number (a number names one case)."""
+        found = await self._uow.session.scalar(select(cases.c.id).where(cases.c.case_number == number).limit(1))
+        return found is not None
+
 
 class SupervisionNoticeRepository(Repository[SupervisionNotice]):
     model = SupervisionNotice

@@ -12,12 +12,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from liandong.errors import DomainError, Forbidden, NotFound
+from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.kinds import Kind
 from liandong.units import can_see
 from liandong_police.domain.cases import Case, suspects_from_filing
-from liandong_police.domain.model import SHANGHAI, Referral, case_number
+from liandong_police.domain.model import SHANGHAI, Referral, case_number, check_case_number
 from liandong_police.service_layer import commands
 from liandong_police.service_layer.roles import BUREAU_HEAD
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
@@ -93,6 +93,8 @@ async def propose_decision(cmd: commands.ProposeDecision, uow: PoliceUnitOfWork)
             "suspect_names": cmd.suspect_names,
             "reasons": cmd.reasons,
         }
+        if cmd.decision == "file" and cmd.case_number is not None:
+            await check_number_free(uow, cmd.case_number)  # and again at the approval, in its transaction
         referral.propose(proposal, by=cmd.actor.username, at=uow.clock.now())
         await uow.commit()
         return referral
@@ -118,11 +120,21 @@ async def approve_decision(cmd: commands.ApproveDecision, uow: PoliceUnitOfWork)
         return referral
 
 
-async def new_case_number(uow: PoliceUnitOfWork, unit: str, at: datetime) -> str:
-    """A 立案 number from the bureau's register, when the bureau gives none of its own."""
+async def case_number_for(uow: PoliceUnitOfWork, number: str | None, unit: str, at: datetime) -> str:
+    """The 立案 number of a case about to open: the bureau's own, checked free in this transaction (a number names
+    one case), or the next of the bureau's register."""
+    if number is not None:
+        check_case_number(number)
+        await check_number_free(uow, number)
+        return number
     year = at.astimezone(SHANGHAI).year
     sequence = await uow.next_number("case", unit, year, issued=lambda: uow.referrals.case_numbers_issued(unit, year))
     return case_number(unit, year, sequence)
+
+
+async def check_number_free(uow: PoliceUnitOfWork, number: str) -> None:
+    if await uow.cases.number_taken(number):
+        raise Conflict(f"case number {number} already names a case of the register", code="case_number_taken")
 
 
 async def _file(uow: PoliceUnitOfWork, referral: Referral, proposal: dict[str, Any], head: Principal) -> None:
@@ -143,7 +155,7 @@ async def file_referral(
     """立案 on a referral, by a head's approval or on the procuratorate's notice (then also after a decline): the
     bureau's case opens, the filing window is met, the investigation target starts."""
     now = uow.clock.now()
-    number = number or await new_case_number(uow, referral.police_unit, now)
+    number = await case_number_for(uow, number, referral.police_unit, now)
     case_id = str(uuid.uuid4())
     referral.file(case_id=case_id, number=number, suspects=suspects, by=head.username, at=now, on_notice=on_notice)
     case = Case.open(

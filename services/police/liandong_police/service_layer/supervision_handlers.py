@@ -11,10 +11,9 @@ from liandong.security import Principal
 from liandong.sla.kinds import NOTICE_SUBJECT, NOTICE_WINDOWS
 from liandong.units import can_see
 from liandong_police.domain.cases import Case, suspects_from_filing
-from liandong_police.domain.model import check_case_number
 from liandong_police.domain.supervision import SupervisionNotice
 from liandong_police.service_layer import commands
-from liandong_police.service_layer.handlers import file_referral, new_case_number, open_case
+from liandong_police.service_layer.handlers import case_number_for, file_referral, open_case
 from liandong_police.service_layer.roles import BUREAU_HEAD
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
@@ -80,15 +79,14 @@ async def _co_offender_case(
     """A new case in the same matter against the co-offender the notice names."""
     person = notice.co_offender or {}
     now = uow.clock.now()
-    if number is not None:
-        check_case_number(number)
+    number = await case_number_for(uow, number, notice.police_unit, now)
     suspect = {k: person.get(k) for k in ("name", "kind", "role", "id_number")}
     case = Case.open(
         id=str(uuid.uuid4()),
         referral_id=None,
         correlation_id=notice.correlation_id,
         police_unit=notice.police_unit,
-        case_number=number or await new_case_number(uow, notice.police_unit, now),
+        case_number=number,
         suspects=suspects_from_filing([suspect]),
         by=head.username,
         at=now,
