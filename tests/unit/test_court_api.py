@@ -368,3 +368,59 @@ async def test_a_referral_missing_an_evidence_class_without_a_reason_is_refused_
     assert refused.json()["error"]["details"]["missing"] == ["duty", "ability_to_perform", "refusal", "aggravating"]
     assert await rows(court, common.outbox) == 0
     assert (await court.get(f"/leads/{lead['id']}", headers=officer)).json()["status"] == "open"
+
+
+async def test_a_response_under_an_idempotency_key_is_stored_before_it_is_sent(court: httpx.AsyncClient) -> None:
+    """A client that resends the moment it reads an answer gets that answer replayed, never 'in progress': when the
+    first byte of the response goes out, the response is already in the database."""
+    from sqlalchemy import select
+
+    app = court._transport.app  # type: ignore[attr-defined]
+    runtime = app.state.runtime
+    keys = runtime.tables.idempotency_keys
+    officer = await login(court, "tongcheng.officer")
+    body = json.dumps(LEAD).encode()
+    headers = [
+        (b"authorization", officer["Authorization"].encode()),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"idempotency-key", b"stored-first-1"),
+        (b"host", b"court.test"),
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/leads",
+        "raw_path": b"/leads",
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("court.test", 80),
+    }
+    delivered = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if delivered:
+            return {"type": "http.disconnect"}
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    stored_when_sent: list[int | None] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            async with runtime.session_factory() as session:
+                status = await session.scalar(select(keys.c.status_code).where(keys.c.key == "stored-first-1"))
+            stored_when_sent.append(status)
+
+    await app(scope, receive, send)
+    assert stored_when_sent == [201]
+    resend = {**officer, "Idempotency-Key": "stored-first-1", "Content-Type": "application/json"}
+    again = await court.post("/leads", content=body, headers=resend)
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
