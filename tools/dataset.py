@@ -23,7 +23,7 @@ from typing import Any
 
 from liandong.accounts import COUNTY_LOGINS
 from liandong.contracts.common import EvidenceClass
-from liandong.units import COUNTIES
+from liandong.units import COUNTIES, court_code_of
 from tools.client import Services, staff, until
 
 # the article's year: of 137 leads screened, 13 debtors performed under the pressure and 25 were referred, of
@@ -100,6 +100,7 @@ class Generator:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         self.today = ""  # the services' day (their clocks may have been moved), set when the run starts
+        self.criminal_numbers: dict[str, int] = {}  # the last 刑初 number given in each unit's court
 
     def note(self, act: str, **detail: Any) -> None:
         self.log.append({"act": act, **detail})
@@ -180,7 +181,8 @@ class Generator:
                 "defendants": [{"name": m.debtor}],
             }
             s.post("court", f"/trials/{trial['id']}/complaint", staff(m.unit, "officer"), complaint)
-            s.post("court", f"/trials/{trial['id']}/acceptance", staff(m.unit, "judge"), {"court_case_number": "自诉"})
+            number = {"court_case_number": self.criminal_case_number(m.unit)}
+            s.post("court", f"/trials/{trial['id']}/acceptance", staff(m.unit, "judge"), number)
             self.note("private_prosecution", unit=m.unit, lead_id=m.lead_id, persons=1)
         elif m.path == "supervised_after_decline":
             self.supervise_after_decline(m)
@@ -290,11 +292,17 @@ class Generator:
         self.note("indicted", unit=m.unit, lead_id=m.lead_id, persons=len(review["defendants"]))
 
     # -- phase 5: the court's criminal side ------------------------------------------------------------------------
+    def criminal_case_number(self, unit: str) -> str:
+        """The next 刑初 number of the unit's court in the services' year, e.g. (2025)鄂1221刑初1号."""
+        self.criminal_numbers[unit] = self.criminal_numbers.get(unit, 0) + 1
+        return f"({self.today[:4]}){court_code_of(unit)}刑初{self.criminal_numbers[unit]}号"
+
     def try_case(self, m: Matter) -> None:
         s = self.services
         judge = staff(m.unit, "judge")
         trial = s.get("court", f"/trials/{m.trial_id}", judge)
-        s.post("court", f"/trials/{m.trial_id}/acceptance", judge, {"court_case_number": f"公诉{trial['id'][:6]}"})
+        number = {"court_case_number": self.criminal_case_number(m.unit)}
+        s.post("court", f"/trials/{m.trial_id}/acceptance", judge, number)
         if m.path != "public_judged":
             return
         sentences = [

@@ -21,7 +21,6 @@ from liandong.persistence.integrity import violation
 from liandong.runtime import AGENCY_SERVICES, ServiceSpec, service_spec
 from tests.integration.conftest import migrated
 
-
 Rule = tuple[sa.Table, tuple[str, ...], dict[str, Any]]
 
 
@@ -46,7 +45,7 @@ def condition(index: sa.Index) -> dict[str, Any]:
     if where is None:
         return {}
     assert isinstance(where, sa.BinaryExpression), f"{index.name}: a condition this test cannot read"
-    return {where.left.name: where.right.effective_value}  # type: ignore[attr-defined]
+    return {where.left.name: where.right.effective_value}
 
 
 def value(column: sa.Column[Any], distinct: int) -> Any:
@@ -54,7 +53,7 @@ def value(column: sa.Column[Any], distinct: int) -> Any:
     type_ = column.type.impl if isinstance(column.type, sa.types.TypeDecorator) else column.type
     if isinstance(type_, sa.Enum) and type_.enums:
         return type_.enums[0]
-    kind = dict if isinstance(type_, sa.JSON) else type_.python_type
+    kind: Any = dict if isinstance(type_, sa.JSON) else type_.python_type
     if kind is str:
         length = getattr(column.type, "length", None) or 36
         return f"v{distinct}-{uuid.uuid4().hex}"[:length] if distinct else "same"

@@ -62,15 +62,48 @@ def test_a_unit_is_only_fined() -> None:
             check_sentence(UNIT, wrong)
 
 
-def private_trial() -> Trial:
+def private_trial(explained_on: date = date(2025, 10, 9), earlier: tuple[Trial, ...] = ()) -> Trial:
     return Trial.private(
         lead_id="lead-1",
         court_unit="421222",
         referral_id="ref-1",
         creditor="洪某某",
-        explained_on=date(2025, 10, 9),
+        explained_on=explained_on,
         by="o",
+        now=AT,
+        earlier=earlier,
     )
+
+
+def test_the_option_is_explained_on_a_day_that_has_come_and_once_while_a_private_prosecution_is_open() -> None:
+    """释明 is dated no later than today (Asia/Shanghai), and a referral has one open private prosecution."""
+    with pytest.raises(DomainError) as ahead:
+        private_trial(explained_on=date(2025, 10, 10))
+    assert ahead.value.code == "date_in_future"
+    first = private_trial()
+    with pytest.raises(Conflict) as twice:
+        private_trial(earlier=(first,))
+    assert twice.value.code == "private_prosecution_open"
+    first.register_complaint(complainant="洪某某", text="自诉", defendants=[PERSON], filed_at=AT, now=AT)
+    first.reject(reasons="证据不足", by="j", at=AT)
+    assert private_trial(earlier=(first,)).status is TrialStatus.OPTION_EXPLAINED, "after a rejection, again"
+
+
+def test_a_prosecution_is_accepted_under_a_criminal_case_number_of_this_court() -> None:
+    """受理 gives the case its 刑初 number, written like the court's other numbers and of the trial's own court."""
+    for wrong, code in (
+        ("自诉", "invalid_case_number"),
+        ("(2025)鄂1222执1号", "invalid_case_number"),
+        ("(2025)鄂1224刑初1号", "case_of_other_court"),
+    ):
+        trial = private_trial()
+        trial.register_complaint(complainant="洪某某", text="自诉", defendants=[PERSON], filed_at=AT, now=AT)
+        with pytest.raises(DomainError) as refused:
+            trial.accept(number=wrong, by="j", at=AT)
+        assert refused.value.code == code
+        assert trial.status is TrialStatus.COMPLAINT_REGISTERED
+    trial.accept(number="（2025）鄂1222刑初12号", by="j", at=AT)
+    assert trial.court_case_number == "(2025)鄂1222刑初12号", "one spelling"
 
 
 def test_a_private_prosecution_runs_its_course_and_ends_without_mediation() -> None:

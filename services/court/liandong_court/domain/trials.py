@@ -11,6 +11,7 @@ private: option_explained ─刑事自诉状─▶ complaint_registered ─▶ a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -20,7 +21,9 @@ from typing import Any
 from liandong.errors import Conflict, DomainError
 from liandong.sla.counting import SHANGHAI
 from liandong.timing import check_act_time
+from liandong.units import court_code_of
 from liandong_court.domain import events
+from liandong_court.domain.rules import validate_criminal_case_number
 
 CENT = Decimal("0.01")
 MAX_IMPRISONMENT_MONTHS = 84  # Criminal Law Art. 313: 情节特别严重的，处三年以上七年以下有期徒刑
@@ -126,12 +129,30 @@ class Trial:
     # -- private prosecution ---------------------------------------------------------------------------------------
     @classmethod
     def private(
-        cls, *, lead_id: str, court_unit: str, referral_id: str, creditor: str, explained_on: date, by: str
+        cls,
+        *,
+        lead_id: str,
+        court_unit: str,
+        referral_id: str,
+        creditor: str,
+        explained_on: date,
+        by: str,
+        now: datetime,
+        earlier: Sequence[Trial] = (),
     ) -> Trial:
         """自诉: the court explained to the creditor that they may prosecute privately (the police declined or
-        stayed silent)."""
+        stayed silent) — on a day that has come, and once while a private prosecution of the referral is open."""
         if not creditor.strip():
             raise DomainError("the creditor is named", code="creditor_required")
+        today = now.astimezone(SHANGHAI).date()
+        if explained_on > today:
+            raise DomainError(f"the explanation on {explained_on} is in the future", code="date_in_future")
+        open_ = [t for t in earlier if t.kind is TrialKind.PRIVATE and t.referral_id == referral_id and not t.ended]
+        if open_:
+            raise Conflict(
+                f"a private prosecution of this referral is open (trial {open_[0].id}, {open_[0].status.value})",
+                code="private_prosecution_open",
+            )
         return cls(
             id=str(uuid.uuid4()),
             kind=TrialKind.PRIVATE,
@@ -184,10 +205,16 @@ class Trial:
         if self.status is not status:
             raise Conflict(f"trial {self.id} is {self.status.value}: {why}", code=f"trial_{self.status.value}")
 
+    @property
+    def ended(self) -> bool:
+        return self.status in (TrialStatus.REJECTED, TrialStatus.JUDGED, TrialStatus.WITHDRAWN, TrialStatus.SETTLED)
+
     def accept(self, *, number: str, by: str, at: datetime) -> None:
-        """受理 (立案): a public prosecution as received, a private one as registered."""
+        """受理 (立案): a public prosecution as received, a private one as registered, under a criminal case number
+        of this court."""
         expected = TrialStatus.RECEIVED if self.kind is TrialKind.PUBLIC else TrialStatus.COMPLAINT_REGISTERED
         self._is(expected, "only a prosecution awaiting acceptance is accepted")
+        number = validate_criminal_case_number(number, court_code_of(self.court_unit))
         self.court_case_number, self.accepted_at, self.accepted_by = number, at, by
         self.status = TrialStatus.ACCEPTED
         if self.kind is TrialKind.PUBLIC:

@@ -142,6 +142,8 @@ async def explain_private_option(cmd: commands.ExplainPrivateOption, uow: CourtU
             creditor=cmd.creditor,
             explained_on=cmd.explained_on,
             by=cmd.actor.username,
+            now=now,
+            earlier=await uow.trials.for_lead(lead.id),
         )
         uow.trials.add(trial)
         await uow.commit()
