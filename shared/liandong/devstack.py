@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -116,6 +117,14 @@ def service_env(name: str, *, kafka: KafkaConnection, database_url: str | None =
     return env
 
 
+def clock_offset(start: str) -> float:
+    """How far an ISO instant lies from the system's time now (negative in the past)."""
+    instant = datetime.fromisoformat(start)
+    if instant.tzinfo is None:
+        raise SystemExit(f"--clock-start {start!r} has no offset: write e.g. 2026-09-30T17:00+08:00")
+    return (instant - datetime.now(UTC)).total_seconds()
+
+
 def kafka(command: str, **env: str) -> None:
     subprocess.run(["bash", str(KAFKA_SCRIPT), command], check=True, env={**os.environ, **env})
 
@@ -164,7 +173,8 @@ def main() -> int:
         "--clock-start", default="", help="the instant the services' clocks start at (ISO, with its offset)"
     )
     args = parser.parse_args()
-    clock = {"testing_clock_start": args.clock_start} if args.clock_start else {}
+    # one offset from the system's time for the three, so that services started a moment apart show the same time
+    clock = {"testing_clock_offset_seconds": str(clock_offset(args.clock_start))} if args.clock_start else {}
 
     own_broker = os.environ.get("LIANDONG_KAFKA_BOOTSTRAP") is None
     if own_broker:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from liandong.devstack import ServiceProcess, service_env
+from liandong.devstack import ServiceProcess, clock_offset, service_env
 from liandong.messaging.kafka import KafkaConnection
 from tests.support.ports import free_ports
 
@@ -29,9 +29,10 @@ class Stack:
 
 def clock_start() -> dict[str, str]:
     """The services' clocks start at LIANDONG_TEST_CLOCK_START (an ISO instant) when it is set: the suite run from a
-    date chosen to stress the legal calendar (a holiday's eve, a week whose fifth day is a Saturday)."""
+    date chosen to stress the legal calendar (a holiday's eve, a week whose fifth day is a Saturday). Given as one
+    offset from the system's time, so that services started a moment apart show the same time."""
     start = os.environ.get("LIANDONG_TEST_CLOCK_START", "").strip()
-    return {"testing_clock_start": start} if start else {}
+    return {"testing_clock_offset_seconds": str(clock_offset(start))} if start else {}
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ fired twice, nothing left in an outbox, no dead letter (tools.chaos checks; the 
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import clock_start
 from tests.support.infra import can_run_local_broker, unavailable
 from tools import chaos
 from tools.dataset import EVERY_PATH
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
 def test_thirty_matters_survive_crashes_of_every_part(pg_admin_url: str, tmp_path: Path) -> None:
     if not can_run_local_broker():
         unavailable("chaos runs a broker of its own (to kill it): it needs Java 17 and Maven")
-    start = clock_start().get("testing_clock_start")
+    start = os.environ.get("LIANDONG_TEST_CLOCK_START", "").strip()
     settings = chaos.parse(
         ["--matters", "30", "--seed", "20261129", "--faults-every", "6", "--deadline", "900"]
         + (["--start-at", start] if start else [])

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from liandong.clock import ManualClock
 from liandong.contracts.common import PartyKind, SuspectRole
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
@@ -225,3 +226,21 @@ async def test_the_report_page_renders_in_a_real_browser(court: httpx.AsyncClien
     assert "排查拒执线索" in dom
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 10_000, "a drawn page, not a blank one"
+
+
+async def test_without_a_period_the_report_is_of_the_current_year_to_date(tmp_path: Path) -> None:
+    """`/statistics` and its page with no `from`/`to`: 1 January of this year to today (Asia/Shanghai)."""
+    settings = CourtSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'court.db'}", kafka_bootstrap_servers="127.0.0.1:1"
+    )
+    new_years_eve_in_utc = datetime(2025, 12, 31, 17, 0, tzinfo=UTC)  # 1 January 2026, 01:00 in Shanghai
+    async with running_app(spec(), settings, clock=ManualClock(new_years_eve_in_utc)) as client:
+        officer = await login(client, "tongcheng.officer")
+        report = await client.get("/statistics", headers=officer)
+        assert report.status_code == 200, report.text
+        assert (report.json()["period_from"], report.json()["period_to"]) == ("2026-01-01", "2026-01-01")
+        since_june = await client.get("/statistics", params={"from": "2025-06-01"}, headers=officer)
+        assert (since_june.json()["period_from"], since_june.json()["period_to"]) == ("2025-06-01", "2026-01-01")
+        page = await client.get("/statistics.html", headers=officer)
+        assert page.status_code == 200
+        assert "2026-01-01" in page.text

@@ -211,7 +211,13 @@ async def period_breaches(
 def statistics_router(compute: Compute) -> APIRouter:
     router = APIRouter(tags=["statistics"])
 
-    async def report(runtime: RuntimeDep, actor: CurrentPrincipal, unit: str | None, start: date, end: date) -> Report:
+    async def report(
+        runtime: RuntimeDep, actor: CurrentPrincipal, unit: str | None, start: date | None, end: date | None
+    ) -> Report:
+        # without a period: the current year to date, in the services' own calendar day (Asia/Shanghai)
+        today = runtime.clock.now().astimezone(SHANGHAI).date()
+        end = end or today
+        start = start or date(end.year, 1, 1)
         unit = unit or actor.unit
         units = visible_units(actor.unit)
         if unit not in units:
@@ -236,8 +242,10 @@ def statistics_router(compute: Compute) -> APIRouter:
     async def statistics(
         runtime: RuntimeDep,
         actor: CurrentPrincipal,
-        start: Annotated[LegalDate, Query(alias="from")],
-        end: Annotated[LegalDate, Query(alias="to")],
+        start: Annotated[
+            LegalDate | None, Query(alias="from", description="1 January of `to`'s year by default")
+        ] = None,
+        end: Annotated[LegalDate | None, Query(alias="to", description="today by default")] = None,
         unit: Annotated[str | None, Query(max_length=16, description="your unit by default; 421200 the city")] = None,
         format: Annotated[Literal["json", "csv"], Query()] = "json",
     ) -> Any:
@@ -251,8 +259,10 @@ def statistics_router(compute: Compute) -> APIRouter:
     async def statistics_page(
         runtime: RuntimeDep,
         actor: CurrentPrincipal,
-        start: Annotated[LegalDate, Query(alias="from")],
-        end: Annotated[LegalDate, Query(alias="to")],
+        start: Annotated[
+            LegalDate | None, Query(alias="from", description="1 January of `to`'s year by default")
+        ] = None,
+        end: Annotated[LegalDate | None, Query(alias="to", description="today by default")] = None,
         unit: Annotated[str | None, Query(max_length=16)] = None,
     ) -> HTMLResponse:
         """The same figures as a page: the table, a funnel chart and the breaches of the period."""
