@@ -299,6 +299,29 @@ async def test_edge_input_in_a_query_is_a_422(court: httpx.AsyncClient, path: st
     assert response.json()["error"]["code"] in ("validation_error", "invalid_time")
 
 
+async def test_a_notice_is_compared_with_the_assessment_to_the_minute_not_with_when_the_lead_was_typed_in(
+    court: httpx.AsyncClient,
+) -> None:
+    """Staff enter a lead and its assessment after the paper acts they describe: a 告知书 served in the minute of the
+    assessment, seconds before the lead was even typed in, is accepted; one a minute before the assessment is not."""
+    officer, judge = await login(court, "tongcheng.officer"), await login(court, "tongcheng.judge")
+    lead = (await court.post("/leads", json=LEAD, headers=officer)).json()
+    suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
+    assessed = (await court.post(f"/leads/{lead['id']}/assessment", json=suspected, headers=judge)).json()
+    minute = datetime.fromisoformat(assessed["assessed_at"]).replace(second=0, microsecond=0)
+    assert minute <= datetime.fromisoformat(lead["created_at"])
+    notice = f"/leads/{lead['id']}/notice"
+    early = await court.post(
+        notice,
+        json={"served_at": (minute - timedelta(minutes=1)).isoformat(), "notice_number": "告-1"},
+        headers=officer,
+    )
+    assert (early.status_code, early.json()["error"]["code"]) == (422, "time_before_act")
+    served = await court.post(notice, json={"served_at": minute.isoformat(), "notice_number": "告-1"}, headers=officer)
+    assert served.status_code == 200, served.text
+    assert served.json()["status"] == "notice_served"
+
+
 async def test_a_notice_served_in_year_9999_is_a_422_and_writes_nothing(court: httpx.AsyncClient) -> None:
     officer = await login(court, "tongcheng.officer")
     lead = (await court.post("/leads", json=LEAD, headers=officer)).json()
@@ -314,11 +337,17 @@ async def test_a_notice_served_in_year_9999_is_a_422_and_writes_nothing(court: h
 async def test_service_times_are_not_backdated_and_a_correction_is_its_own_audited_act(
     court: httpx.AsyncClient,
 ) -> None:
-    """A 告知书 cannot be served before its lead was opened or in the future; a wrongly recorded service time is set
-    right by a correction with its reason, kept on record, and the debtor's window is counted again from it."""
+    """A 告知书 cannot be served before the assessment it follows (to the minute) or in the future; a wrongly recorded
+    service time is set right by a correction with its reason, kept on record, and the debtor's window is counted
+    again from it."""
     officer = await login(court, "tongcheng.officer")
     lead = (await court.post("/leads", json=LEAD, headers=officer)).json()
     opened = datetime.fromisoformat(lead["created_at"])
+    judge = await login(court, "tongcheng.judge")
+    assessed = await court.post(
+        f"/leads/{lead['id']}/assessment", json={"conclusion": "suspected", "reasons": "有履行能力"}, headers=judge
+    )
+    assert assessed.status_code == 200, assessed.text
     notice = f"/leads/{lead['id']}/notice"
     for served_at, code in [
         (opened - timedelta(days=10), "time_before_act"),

@@ -197,7 +197,7 @@ class Lead:
         """《涉嫌拒执犯罪告知书》: the debtor is told to perform within the window that ends at `due_at`. It is served
         on an open lead, not before the lead was opened and not in the future."""
         self._open()
-        check_act_time(served_at, now=now, not_before=self.created_at, what="the notice's service", follows="the lead")
+        self._check_service_time(served_at, now)
         if self.status is not LeadStatus.OPEN:
             raise Conflict(
                 f"lead {self.id} is {self.status.value}; a notice is served on an open lead", code="notice_not_allowed"
@@ -207,6 +207,13 @@ class Lead:
         self.notice_due_at = due_at
         self.status = LeadStatus.NOTICE_SERVED
 
+    def _check_service_time(self, served_at: datetime, now: datetime) -> None:
+        """A 告知书 is served after the assessment that found the debtor suspected (to the minute) — not after the
+        moment the lead was typed in, which may well come after the paper was served — and never in the future."""
+        check_act_time(
+            served_at, now=now, not_before=self.assessed_at, what="the notice's service", follows="the assessment"
+        )
+
     def correct_notice_service(self, *, served_at: datetime, due_at: datetime, now: datetime) -> datetime:
         """The 告知书's service time was recorded wrongly: set it right while its window still runs. Returns the
         time it replaces."""
@@ -215,7 +222,7 @@ class Lead:
                 f"lead {self.id} is {self.status.value}; a service time is corrected while the debtor's window runs",
                 code="not_correctable",
             )
-        check_act_time(served_at, now=now, not_before=self.created_at, what="the notice's service", follows="the lead")
+        self._check_service_time(served_at, now)
         replaced = self.notice_served_at
         self.notice_served_at, self.notice_due_at = served_at, due_at
         return replaced
