@@ -236,12 +236,12 @@ def test_a_decline_the_courts_request_reasons_then_a_notice_to_file_every_window
     )
     advance_clocks(stack, 3 * 86400)
     investigator, head, prosecutor = tongcheng.police(), tongcheng.police("head"), tongcheng.procuratorate()
-    ok(
+    ok(  # the head who approved the decline explains it
         tongcheng.post(
             "police",
             f"/supervision-notices/{demand['notice_id']}/explanation",
             {"explanation": "证据不足"},
-            investigator,
+            head,
         )
     )
     wait_until(

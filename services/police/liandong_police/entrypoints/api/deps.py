@@ -16,6 +16,8 @@ Staff = Annotated[Principal, Depends(require_roles(*ALL_ROLES))]
 Investigator = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR))]
 Supervisor = Annotated[Principal, Depends(require_roles(SUPERVISOR))]
 BureauHead = Annotated[Principal, Depends(require_roles(BUREAU_HEAD))]
+# who may answer for the bureau's decisions (the head approved the decline being explained)
+Answerer = Annotated[Principal, Depends(require_roles(INVESTIGATOR, SUPERVISOR, BUREAU_HEAD))]
 
 
 UowDep = Annotated[PoliceUnitOfWork, Depends(uow_dependency(PoliceUnitOfWork))]

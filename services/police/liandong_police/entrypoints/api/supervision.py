@@ -14,7 +14,7 @@ from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictMod
 from liandong.sla.kinds import NOTICE_SUBJECT
 from liandong.units import visible_units
 from liandong_police.domain.supervision import NoticeKind, NoticeStatus
-from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff, UowDep
+from liandong_police.entrypoints.api.deps import Answerer, BureauHead, Staff, UowDep
 from liandong_police.service_layer import commands
 from liandong_police.service_layer import supervision_handlers as handlers
 from liandong_police.service_layer.supervision_handlers import load_notice
@@ -79,9 +79,10 @@ async def show(notice_id: str, actor: Staff, runtime: RuntimeDep) -> NoticePubli
 
 @router.post("/{notice_id}/explanation", response_model=NoticePublic)
 async def give_explanation(
-    notice_id: str, body: ExplanationIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep
+    notice_id: str, body: ExplanationIn, actor: Answerer, uow: UowDep, runtime: RuntimeDep
 ) -> NoticePublic:
-    """不立案理由说明书: answers a demand; goes to the procuratorate."""
+    """不立案理由说明书: answers a demand — by an investigator, a supervisor or the bureau head who approved the
+    decline; goes to the procuratorate."""
     await handlers.give_explanation(
         commands.GiveExplanation(actor=actor, notice_id=notice_id, explanation=body.explanation), uow
     )
