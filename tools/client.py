@@ -83,6 +83,12 @@ class Services:
     def now(self) -> str:
         return str(self.send("GET", "court", "/testing/clock").json()["now"])
 
+    def serve_notice(self, lead_id: str, officer: str, number: str) -> Any:
+        """The court serves the 告知书 on the lead now (the services' time); every referral states it."""
+        return self.post(
+            "court", f"/leads/{lead_id}/notice", officer, {"served_at": self.now(), "notice_number": number}
+        )
+
     def window(self, service: str, user: str, subject_id: str, kind: str) -> dict[str, Any]:
         """The subject's window of `kind` as the service shows it: its due_at, next_fire_at (the next warning or the
         breach) and state. Tools wait on a window by these, never by a count of days."""

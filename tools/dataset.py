@@ -137,9 +137,8 @@ class Generator:
             s.post("court", f"/leads/{m.lead_id}/assessment", judge, conclusion)
             return
         s.post("court", f"/leads/{m.lead_id}/assessment", judge, {"conclusion": "suspected", "reasons": "有履行能力"})
+        s.serve_notice(m.lead_id, officer, f"告知书〔{self.today[:4]}〕{number}号")
         if m.path == "performed_after_notice":
-            notice = {"served_at": s.now(), "notice_number": f"告知书〔2025〕{number}号"}
-            s.post("court", f"/leads/{m.lead_id}/notice", officer, notice)
             self.pay(m, m.owed)
             return
         letter = {"override_reason": "已查明转移财产", "missing_evidence": NOT_YET_PROVED}

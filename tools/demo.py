@@ -74,6 +74,7 @@ class Stories:
         self.s.post(
             "court", f"/leads/{lead['id']}/assessment", judge, {"conclusion": "suspected", "reasons": "有履行能力"}
         )
+        self.s.serve_notice(lead["id"], f"{unit_login}.officer", f"告知书〔{self.s.now()[:4]}〕{lead['id'][:6]}号")
         letter = {"override_reason": "已查明转移财产", "missing_evidence": NOT_YET_PROVED}
         referral: dict[str, Any] = self.s.post("court", f"/leads/{lead['id']}/referral", judge, letter)
         investigator = f"{unit_login}.investigator"
@@ -99,8 +100,7 @@ class Stories:
         self.s.post(
             "court", f"/leads/{lead['id']}/assessment", "chibi.judge", {"conclusion": "suspected", "reasons": "有能力"}
         )
-        notice = {"served_at": self.s.now(), "notice_number": "赤法告〔2025〕7号"}
-        self.s.post("court", f"/leads/{lead['id']}/notice", "chibi.officer", notice)
+        self.s.serve_notice(lead["id"], "chibi.officer", "赤法告〔2025〕7号")
         # to the window's first warning, wherever weekends and holidays put its end
         window = self.s.window("court", "chibi.officer", lead["id"], "debtor_performance")
         self.s.advance_to(window["next_fire_at"])

@@ -14,6 +14,7 @@ import pytest
 
 from liandong.devstack import ServiceProcess, clock_offset, service_env
 from liandong.messaging.kafka import KafkaConnection
+from tests.support.letters import notice
 from tests.support.ports import free_ports
 
 
@@ -111,3 +112,11 @@ def window_of(service: ServiceProcess, headers: dict[str, str], subject_id: str,
 def pass_window(stack: Stack, window: dict[str, Any]) -> None:
     """Let a window run out: the clocks to a minute past its due_at, whatever weekends and holidays it spans."""
     advance_clocks_to(stack, datetime.fromisoformat(window["due_at"]) + timedelta(minutes=1))
+
+
+def serve_notice(stack: Stack, lead_id: str, officer: dict[str, str]) -> None:
+    """The court serves the 告知书 on the lead now (its clock): every referral states the notice served."""
+    served = httpx.post(
+        f"{stack.court.url}/leads/{lead_id}/notice", json=notice(lead_id, court_now(stack).isoformat()), headers=officer
+    )
+    assert served.status_code == 200, served.text

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from liandong.sla.calendar import DEFAULT_CALENDAR
-from tests.e2e.conftest import Stack, advance_clocks, advance_clocks_to, court_now, pass_window, token
+from tests.e2e.conftest import Stack, advance_clocks, advance_clocks_to, court_now, pass_window, serve_notice, token
 from tests.support.infra import wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 
@@ -71,6 +71,7 @@ def filed_case(
     lead = ok(county.post("court", "/leads", body, officer), 201)
     suspected = {"conclusion": "suspected", "reasons": "有能力执行而转移财产"}
     ok(county.post("court", f"/leads/{lead['id']}/assessment", suspected, judge))
+    serve_notice(county.stack, lead["id"], officer)
     letter = {"override_reason": "已查明转移财产", "missing_evidence": NOT_YET_PROVED}
     referral = ok(county.post("court", f"/leads/{lead['id']}/referral", letter, judge), 201)
     investigator = county.police()

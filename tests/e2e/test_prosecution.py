@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack, advance_clocks, service_day
+from tests.e2e.conftest import Stack, advance_clocks, serve_notice, service_day
 from tests.e2e.test_arrest_review import County, filed_case, ok, refused, suspect_id
 from tests.support.infra import wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
@@ -242,6 +242,7 @@ def test_after_a_decline_the_creditor_prosecutes_privately_and_wins(stack: Stack
             "court", f"/leads/{lead['id']}/assessment", {"conclusion": "suspected", "reasons": "有能力"}, judge
         )
     )
+    serve_notice(stack, lead["id"], officer)
     letter = {"override_reason": "转移财产", "missing_evidence": NOT_YET_PROVED}
     referral = ok(tongcheng.post("court", f"/leads/{lead['id']}/referral", letter, judge), 201)
     explain = {"referral_id": referral["id"], "creditor": "洪某某", "explained_on": service_day(stack)}

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from liandong.devstack import ServiceProcess
-from tests.e2e.conftest import Stack, token
+from tests.e2e.conftest import Stack, serve_notice, token
 from tests.support.infra import wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 
@@ -36,6 +36,7 @@ def refer_new_lead(stack: Stack, headers: dict[str, str], case_number: int) -> d
         headers=token(stack.court, "tongcheng.judge"),
     )
     assert assessed.status_code == 200, assessed.text
+    serve_notice(stack, lead.json()["id"], headers)
     referral = httpx.post(
         f"{stack.court.url}/leads/{lead.json()['id']}/referral",
         json={"override_reason": "被执行人正在转移财产，需立即移送", "missing_evidence": NOT_YET_PROVED},

@@ -9,7 +9,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack, advance_clocks, court_now, pass_window, service_day, token, window_of
+from tests.e2e.conftest import (
+    Stack,
+    advance_clocks,
+    court_now,
+    pass_window,
+    serve_notice,
+    service_day,
+    token,
+    window_of,
+)
 from tests.support.infra import wait_until
 from tests.support.letters import ENFORCEMENT_BASIS, NOT_YET_PROVED, PARTICULARS
 
@@ -263,6 +272,7 @@ def referred(stack: Stack, number: str) -> dict[str, Any]:
     judge = token(stack.court, "tongcheng.judge")
     suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
     ok(httpx.post(f"{stack.court.url}/leads/{lead['id']}/assessment", json=suspected, headers=judge))
+    serve_notice(stack, lead["id"], officer)
     referral = ok(
         httpx.post(
             f"{stack.court.url}/leads/{lead['id']}/referral",

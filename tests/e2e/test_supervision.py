@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack, advance_clocks, pass_window, token
+from tests.e2e.conftest import Stack, advance_clocks, pass_window, serve_notice, token
 from tests.e2e.test_arrest_review import County, filed_case, ok, refused, review_of, suspect_id
 from tests.support.infra import wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
@@ -172,6 +172,7 @@ def test_a_decline_the_courts_request_reasons_then_a_notice_to_file_every_window
             "court", f"/leads/{lead['id']}/assessment", {"conclusion": "suspected", "reasons": "有能力"}, judge
         )
     )
+    serve_notice(stack, lead["id"], officer)
     letter = {"override_reason": "转移财产", "missing_evidence": NOT_YET_PROVED}
     referral = ok(tongcheng.post("court", f"/leads/{lead['id']}/referral", letter, judge), 201)
     premature = tongcheng.post(

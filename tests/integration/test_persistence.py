@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +34,8 @@ CLOCK = ManualClock(datetime(2025, 10, 10, 2, 0, tzinfo=UTC))
 
 
 def new_lead(lead_id: str) -> Lead:
-    """A lead assessed 'suspected', which a criminal judge may refer at once with a written reason."""
+    """A lead assessed 'suspected', its 告知书 served, which a criminal judge may refer at once with a written
+    reason."""
     lead = Lead(
         id=lead_id,
         unit="421222",
@@ -50,6 +51,8 @@ def new_lead(lead_id: str) -> Lead:
         creditor=CREDITOR,
     )
     lead.assess(Assessment.SUSPECTED, "有履行能力", by="tongcheng.judge", at=CLOCK.now())
+    now = CLOCK.now()
+    lead.serve_notice(number=f"告知书-{lead_id}", served_at=now, due_at=now + timedelta(days=5), now=now)
     return lead
 
 

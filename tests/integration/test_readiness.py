@@ -13,7 +13,7 @@ import pytest
 
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
-from tests.support.apps import login, running_app
+from tests.support.apps import login, running_app, serve_notice
 from tests.support.infra import LocalBroker
 from tests.support.kafka_io import poll_until, service_kafka
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
@@ -51,6 +51,7 @@ async def refer_one(client: httpx.AsyncClient, officer: dict[str, str], judge: d
     assert (
         await client.post(f"/leads/{lead.json()['id']}/assessment", json=suspected, headers=judge)
     ).status_code == 200
+    await serve_notice(client, lead.json()["id"], officer)
     referral = await client.post(
         f"/leads/{lead.json()['id']}/referral",
         json={"override_reason": "转移财产迹象明显", "missing_evidence": NOT_YET_PROVED},

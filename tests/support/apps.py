@@ -12,6 +12,7 @@ from liandong.api.app import create_app
 from liandong.clock import Clock
 from liandong.config import ServiceSettings
 from liandong.runtime import ServiceSpec
+from tests.support.letters import notice
 
 
 @asynccontextmanager
@@ -35,3 +36,10 @@ async def login(client: httpx.AsyncClient, username: str, password: str = "liand
     response = await log_in(client, username, password)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def serve_notice(client: httpx.AsyncClient, lead_id: str, headers: dict[str, str]) -> None:
+    """The court serves the 告知书 on the lead now (its own clock): every referral states the notice served."""
+    now = (await client.get("/testing/clock")).json()["now"]
+    served = await client.post(f"/leads/{lead_id}/notice", json=notice(lead_id, now), headers=headers)
+    assert served.status_code == 200, served.text

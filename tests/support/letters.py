@@ -11,3 +11,8 @@ PARTICULARS = {"enforcement_basis": ENFORCEMENT_BASIS, "creditor": CREDITOR}
 
 NOT_YET_PROVED = {c.value: "证据尚在调取中" for c in EvidenceClass}
 """A reason for every evidence class, for a referral that attaches no file."""
+
+
+def notice(lead_id: str, served_at: str) -> dict[str, str]:
+    """A 告知书 served on the lead at `served_at` (the court's own time): every referral states the notice served."""
+    return {"served_at": served_at, "notice_number": f"告知书〔{served_at[:4]}〕{lead_id[:8]}号"}

@@ -17,7 +17,7 @@ from liandong.security import Principal, issue_token
 from liandong_court.adapters.orm import common, leads
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
-from tests.support.apps import login, running_app
+from tests.support.apps import login, running_app, serve_notice
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 from tests.support.outbox import count
 
@@ -124,6 +124,16 @@ async def test_a_referral_writes_its_event_to_the_outbox_in_the_same_transaction
     assert not_a_judge.status_code == 403
     suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
     assert (await court.post(f"/leads/{lead['id']}/assessment", json=suspected, headers=judge)).status_code == 200
+    unserved = await court.post(
+        f"/leads/{lead['id']}/referral",
+        json={"override_reason": "被执行人正在转移财产", "missing_evidence": NOT_YET_PROVED},
+        headers=judge,
+    )
+    assert (unserved.status_code, unserved.json()["error"]["code"]) == (422, "notice_not_served"), (
+        "法发〔2025〕8号 第三条"
+    )
+    await serve_notice(court, lead["id"], officer)
+    before = await rows(court, common.outbox)
 
     referral = await court.post(
         f"/leads/{lead['id']}/referral",
@@ -133,7 +143,8 @@ async def test_a_referral_writes_its_event_to_the_outbox_in_the_same_transaction
     assert referral.status_code == 201, referral.text
     assert referral.json()["status"] == "submitted"
     assert referral.json()["letter_number"].endswith("执移1号")
-    assert await rows(court, common.outbox) == 2  # the letter, and the start of the court's filing mirror
+    # the letter, the start of the court's filing mirror, and the debtor's window that the referral ends
+    assert await rows(court, common.outbox) == before + 3
     again = await court.post(
         f"/leads/{lead['id']}/referral",
         json={"override_reason": "再次", "missing_evidence": NOT_YET_PROVED},
@@ -141,7 +152,7 @@ async def test_a_referral_writes_its_event_to_the_outbox_in_the_same_transaction
     )
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "lead_not_referable"
-    assert await rows(court, common.outbox) == 2
+    assert await rows(court, common.outbox) == before + 3
 
 
 async def test_an_idempotency_key_replays_the_first_response_and_refuses_another_body(
@@ -390,13 +401,15 @@ async def test_a_referral_missing_an_evidence_class_without_a_reason_is_refused_
     lead = (await court.post("/leads", json=LEAD, headers=officer)).json()
     suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
     await court.post(f"/leads/{lead['id']}/assessment", json=suspected, headers=judge)
+    await serve_notice(court, lead["id"], officer)
+    before = await rows(court, common.outbox)
     partial = {"override_reason": "紧急", "missing_evidence": {"identity": "调取中"}}
     refused = await court.post(f"/leads/{lead['id']}/referral", json=partial, headers=judge)
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "evidence_class_missing"
     assert refused.json()["error"]["details"]["missing"] == ["duty", "ability_to_perform", "refusal", "aggravating"]
-    assert await rows(court, common.outbox) == 0
-    assert (await court.get(f"/leads/{lead['id']}", headers=officer)).json()["status"] == "open"
+    assert await rows(court, common.outbox) == before
+    assert (await court.get(f"/leads/{lead['id']}", headers=officer)).json()["status"] == "notice_served"
 
 
 async def test_a_response_under_an_idempotency_key_is_stored_before_it_is_sent(court: httpx.AsyncClient) -> None:

@@ -118,13 +118,19 @@ def test_a_judge_may_refer_early_with_a_written_reason() -> None:
         refer(subject, at=NOW, override_reason="被执行人正在转移房产")
     assert unassessed.value.code == "not_assessed", "an override needs the assessment 'suspected'"
     subject.assess(Assessment.SUSPECTED, "理由", by="judge", at=NOW)
+    with pytest.raises(DomainError) as unserved:
+        refer(subject, at=NOW, override_reason="被执行人正在转移房产")
+    assert unserved.value.code == "notice_not_served", "法发〔2025〕8号 第三条: the letter states the notice served"
+    subject.serve_notice(number="告知书-1", served_at=NOW, due_at=NOTICE_DUE, now=NOW)
     referral = refer(subject, at=NOW, override_reason="被执行人正在转移房产")
     assert referral.override_reason == "被执行人正在转移房产"
     assert subject.status is LeadStatus.REFERRED
     second = lead(id="lead-2")
     second.assess(Assessment.SUSPECTED, "理由", by="judge", at=NOW)
-    with pytest.raises(DomainError):
+    second.serve_notice(number="告知书-2", served_at=NOW, due_at=NOTICE_DUE, now=NOW)
+    with pytest.raises(DomainError) as blank:
         refer(second, at=NOW, override_reason="  ")
+    assert blank.value.code == "reason_required"
 
 
 def test_referring_a_lead_goes_to_the_police_of_its_county_once() -> None:

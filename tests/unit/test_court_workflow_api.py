@@ -13,7 +13,7 @@ import pytest
 from liandong_court.adapters.orm import enforcement_cases, evidence, payments
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
-from tests.support.apps import login, running_app
+from tests.support.apps import login, running_app, serve_notice
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 from tests.support.outbox import count
 
@@ -178,6 +178,7 @@ async def test_the_police_service_fetches_evidence_only_once_it_is_referred(cour
     suspected = {"conclusion": "suspected", "reasons": "有履行能力"}
     await court.post(f"/leads/{lead['id']}/assessment", json=suspected, headers=judge)
     await court.post(f"/leads/{lead['id']}/particulars", json=PARTICULARS, headers=officer)
+    await serve_notice(court, lead["id"], officer)
     refer = {"override_reason": "紧急", "missing_evidence": NOT_YET_PROVED}
     referred = await court.post(f"/leads/{lead['id']}/referral", json=refer, headers=judge)
     assert referred.status_code == 201, referred.text

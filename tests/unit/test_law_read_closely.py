@@ -176,6 +176,7 @@ def test_guarantors_and_parties_obliged_to_assist_can_be_suspects() -> None:
     )
     assert [s.role for s in lead.suspects] == ["debtor", "guarantor", "assisting_party"]
     lead.assess(Assessment.SUSPECTED, "有履行能力", by="j", at=ARRIVED)
+    lead.serve_notice(number="告知书-1", served_at=ARRIVED, due_at=ARRIVED + timedelta(days=5), now=ARRIVED)
     referral = lead.refer(
         referred_by="j",
         at=ARRIVED,

@@ -324,7 +324,7 @@ class Lead:
 
         Allowed once the assessment concludes 'suspected' and the notice window has passed without full
         performance; a criminal judge may refer earlier with a written reason (`override_reason`), never without
-        the assessment. After a decline, only with new evidence.
+        the assessment nor without the notice served (the letter states it). After a decline, only with new evidence.
         """
         self._open()
         if self.status not in REFERABLE:
@@ -338,9 +338,9 @@ class Lead:
             )
         if self.assessment is not Assessment.SUSPECTED:  # an override too: the judge refers a suspected lead early
             raise DomainError("the joint assessment has not concluded 'suspected'", code="not_assessed")
+        if self.notice_due_at is None:  # 法发〔2025〕8号 第三条: the letter states the 告知书 served, override or not
+            raise DomainError("the notice (告知书) has not been served", code="notice_not_served")
         if override_reason is None:
-            if self.notice_due_at is None:
-                raise DomainError("the notice (告知书) has not been served", code="notice_not_served")
             if at < self.notice_due_at:
                 raise DomainError(
                     f"the debtor's window runs until {self.notice_due_at.isoformat()}", code="notice_window_open"
