@@ -141,8 +141,13 @@ def test_tongshan_the_wife_who_lent_her_account_is_filed_on_the_procuratorates_n
         "procuratorate.arrest.decided",
     ]
     assert [e for e in events if e in in_order] == in_order
-    assert events.count("police.case.opened") == 2, "both police cases"
     matter = tongshan.get("court", f"/matters/{lead['id']}/timeline", officer)
+    assert "police.case.opened" not in events, "one line per act: each opening folded into its filing"
+    folded = {e["event_type"]: e["folded"] for e in matter["events"] if e["folded"]}
+    assert folded == {
+        "police.case.filed": ["police.case.opened"],
+        "police.supervision.filing_notice_complied": ["police.case.opened"],
+    }, "both police cases"
     kinds = {(w["agency"], w["kind"]) for w in matter["windows"]}
     assert ("court", "police_filing_decision") in kinds, "the court's own mirror"
     assert ("police", "police_file_after_notice") in kinds

@@ -101,7 +101,28 @@ async def court(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
             defendants=[{"defendant_id": "z", "name": "黄某"}],
             received_at=OCT + timedelta(days=15),
         )
-        records: list[Any] = [a, b, c, d, elsewhere, ra, rb, rd, public, private]
+        accepted = Trial(
+            id=str(uuid.uuid4()),
+            kind=TrialKind.PRIVATE,
+            lead_id=d.id,
+            court_unit="421222",
+            status=TrialStatus.ACCEPTED,
+            defendants=[{"defendant_id": "w", "name": "吴某"}],
+            received_at=OCT - timedelta(days=10),  # the complaint came in September, accepted in October
+            accepted_at=OCT + timedelta(days=3),
+            court_case_number="(2025)鄂1222刑初3号",
+        )
+        rejected = Trial(
+            id=str(uuid.uuid4()),
+            kind=TrialKind.PRIVATE,
+            lead_id=c.id,
+            court_unit="421222",
+            status=TrialStatus.REJECTED,
+            defendants=[{"defendant_id": "v", "name": "罗某"}],
+            received_at=OCT + timedelta(days=4),
+            rejection={"reasons": "证据不足", "by": "j", "at": (OCT + timedelta(days=6)).isoformat()},
+        )
+        records: list[Any] = [a, b, c, d, elsewhere, ra, rb, rd, public, private, accepted, rejected]
         for paid_on, amount in ((date(2025, 10, 10), "1000"), (date(2025, 11, 2), "5000")):
             records.append(
                 Payment(
@@ -152,13 +173,16 @@ async def test_the_court_counts_its_own_records_for_its_unit_and_the_period(cour
         "filed": (2, 3, None),  # a on 8 October, d on 21 October
         "declined": (1, 1, None),
         "public_prosecutions": (1, 2, None),
-        "private_prosecutions": (1, 1, None),
+        "private_prosecutions": (1, 1, None),  # accepted in October; one registered, one rejected: not accepted
         "judged": (1, 1, None),  # one case; one person convicted (the company is a unit)
         "performed": (1, 1, None),
         "recovered": (None, None, "1000.00"),  # the November payment is outside the period
         "publicity": (2, None, None),
         "typical_cases": (1, None, None),
     }
+    judged = next(f for f in report["figures"] if f["key"] == "judged")
+    assert judged["units"] == 1, "the company fined is a unit convicted"
+    assert all(f["definition"] for f in report["figures"]), "each figure says what it counts"
     assert [s["count"] for s in report["funnel"]] == [3, 2, 2, 2, 1]
     rates = {r["key"]: (r["share"], r["of"]) for r in report["rates"]}
     # decisions in October: a after 5 days, b after 10, d after 40
@@ -186,6 +210,7 @@ async def test_the_city_sees_every_county_and_the_report_comes_as_csv_and_html(c
     assert '<table id="figures">' in page.text
     assert '<svg id="funnel"' in page.text
     assert "排查拒执线索" in page.text
+    assert "期间内受理（立案）的自诉案件" in page.text, "each figure's definition beside it"
 
 
 def chromium() -> str | None:

@@ -125,3 +125,33 @@ async def test_a_hand_off_from_another_county_is_not_put_on_the_matter(fake: Fak
     with pytest.raises(PoisonMessage):
         await on_hand_off(delivery(misnamed, agency="court", correlation_id="lead-8"), work)
     assert [e.event_type for e in fake.timeline.items.values()] == ["court.referral.submitted"]
+
+
+def test_the_matter_timeline_shows_one_line_per_act() -> None:
+    """A filing opens the case in the register (police.case.filed and police.case.opened at one instant; a
+    co-offender's filing on notice likewise): the court's timeline shows the act once, the opening folded into it; an
+    opening alone (another instant) stays a line of its own."""
+    from datetime import UTC, datetime, timedelta
+
+    from liandong.api.timeline import TimelineEvent, one_line_per_act
+
+    at = datetime(2025, 10, 9, 2, 0, tzinfo=UTC)
+
+    def line(event_type: str, when: datetime, agency: str = "police") -> TimelineEvent:
+        return TimelineEvent(at=when, agency=agency, unit="421222", event_type=event_type, summary="", source="x")
+
+    events = [
+        line("court.referral.submitted", at - timedelta(days=1), agency="court"),
+        line("police.case.filed", at),
+        line("police.case.opened", at),
+        line("police.supervision.filing_notice_complied", at + timedelta(days=3)),
+        line("police.case.opened", at + timedelta(days=3)),
+        line("police.case.opened", at + timedelta(days=9)),
+    ]
+    shown = one_line_per_act(events)
+    assert [(e.event_type, e.folded) for e in shown] == [
+        ("court.referral.submitted", []),
+        ("police.case.filed", ["police.case.opened"]),
+        ("police.supervision.filing_notice_complied", ["police.case.opened"]),
+        ("police.case.opened", []),
+    ]

@@ -33,8 +33,10 @@ from liandong.units import COUNTIES, visible_units
 class Figure(BaseModel):
     key: str
     label: str
+    definition: str = Field(description="what is counted, and when: the figure's rule, shown beside it")
     cases: int | None = Field(default=None, description="件")
     persons: int | None = Field(default=None, description="人")
+    units: int | None = Field(default=None, description="单位 (units, e.g. companies convicted)")
     amount: Decimal | None = Field(default=None, description="yuan")
 
 
@@ -118,15 +120,15 @@ def rate(key: str, label: str, hits: int, of: int) -> Rate:
 def as_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["section", "key", "label", "cases", "persons", "amount_or_value"])
+    writer.writerow(["section", "key", "label", "cases", "persons", "units", "amount_or_value", "definition"])
     for f in report.figures:
-        writer.writerow(["figure", f.key, f.label, f.cases, f.persons, f.amount])
+        writer.writerow(["figure", f.key, f.label, f.cases, f.persons, f.units, f.amount, f.definition])
     for s in report.funnel:
-        writer.writerow(["funnel", s.key, s.label, s.count, "", ""])
+        writer.writerow(["funnel", s.key, s.label, s.count, "", "", "", ""])
     for c in report.cycle_days:
-        writer.writerow(["cycle_days", c.key, c.label, c.samples, "", c.average_days])
+        writer.writerow(["cycle_days", c.key, c.label, c.samples, "", "", c.average_days, ""])
     for r in report.rates:
-        writer.writerow(["rate", r.key, r.label, r.of, "", r.share])
+        writer.writerow(["rate", r.key, r.label, r.of, "", "", r.share, ""])
     return out.getvalue()
 
 
@@ -154,7 +156,8 @@ def as_html(report: Report) -> str:
         return "" if v is None else e(str(v))
 
     figures = "".join(
-        f"<tr><td>{e(f.label)}</td><td>{cell(f.cases)}</td><td>{cell(f.persons)}</td><td>{cell(f.amount)}</td></tr>"
+        f"<tr><td>{e(f.label)}</td><td>{cell(f.cases)}</td><td>{cell(f.persons)}</td><td>{cell(f.units)}</td>"
+        f'<td>{cell(f.amount)}</td><td class="definition">{e(f.definition)}</td></tr>'
         for f in report.figures
     )
     cycles = "".join(
@@ -179,9 +182,11 @@ def as_html(report: Report) -> str:
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>body{{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:2em;max-width:960px}}
 table{{border-collapse:collapse;margin:1em 0}}
-td,th{{border:1px solid #999;padding:4px 10px}}th{{background:#eee}}</style></head>
+td,th{{border:1px solid #999;padding:4px 10px}}th{{background:#eee}}
+td.definition{{font-size:0.85em;color:#444}}</style></head>
 <body><h1>{e(title)}</h1><p>计算于 {computed}，依据本机关数据库中的记录。</p>
-<table id="figures"><tr><th>项目</th><th>件</th><th>人</th><th>金额（元）</th></tr>{figures}</table>
+<table id="figures"><tr><th>项目</th><th>件</th><th>人</th><th>单位</th><th>金额（元）</th><th>口径</th></tr>
+{figures}</table>
 <h2>流程漏斗</h2>{_svg_funnel(report.funnel)}
 <h2>各环节平均用时（日）</h2><table id="cycles"><tr><th>环节</th><th>平均日数</th><th>样本</th></tr>{cycles}</table>
 <h2>期限内办结比例</h2><table id="rates"><tr><th>项目</th><th>比例</th><th>基数</th></tr>{rates}</table>

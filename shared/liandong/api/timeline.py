@@ -29,6 +29,25 @@ class TimelineEvent(BaseModel):
     event_type: str
     summary: str
     source: str  # "own": this agency's act; "received": another agency's
+    folded: list[str] = []  # events of the same act shown in this line (a filing's case opening in the register)
+
+
+# events that record the register's side of an act reported by another event of the same producer at the same
+# instant (a filing — on a referral or on a notice — opens the case): one line per act
+SIDE_EVENTS = frozenset({"police.case.opened"})
+
+
+def one_line_per_act(events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Fold each side event into the act it belongs to (same producer, same instant); one left alone stays."""
+    acts = {(e.agency, e.unit, e.at): e for e in events if e.event_type not in SIDE_EVENTS}
+    lines = []
+    for event in events:
+        act = acts.get((event.agency, event.unit, event.at)) if event.event_type in SIDE_EVENTS else None
+        if act is None:
+            lines.append(event)
+        else:
+            act.folded.append(event.event_type)
+    return lines
 
 
 class TimelineWindow(BaseModel):
@@ -135,6 +154,6 @@ async def matter_timeline(
         raise NotFound(f"no matter {correlation_id}")
     if not any(can_see(actor.unit, unit) for unit in units):
         raise Forbidden(f"matter {correlation_id} is of another unit")
-    events.sort(key=lambda e: (e.at, e.event_type))
+    events = one_line_per_act(sorted(events, key=lambda e: (e.at, e.event_type)))
     windows.sort(key=lambda w: (w.started_at, w.kind))
     return MatterTimeline(correlation_id=correlation_id, events=events, windows=windows)

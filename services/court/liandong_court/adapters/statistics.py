@@ -57,9 +57,11 @@ async def court_figures(uow: SqlUnitOfWork, units: Collection[str], since: datet
     filed = [r for r in sent if within(r.filed_at, since, until)]
     declined = [r for r in sent if within(r.declined_at, since, until)]
     public = [t for t in tried if t.kind is TrialKind.PUBLIC and within(t.received_at, since, until)]
-    private = [t for t in tried if t.kind is TrialKind.PRIVATE and within(t.received_at, since, until)]
+    private = [t for t in tried if t.kind is TrialKind.PRIVATE and within(t.accepted_at, since, until)]
     judged = [t for t in tried if t.judgment and within(datetime.fromisoformat(t.judgment["judged_at"]), since, until)]
-    convicted = sum(1 for t in judged for s in (t.judgment or {})["sentences"] if s["kind"] == "person")
+    sentenced = [s for t in judged for s in (t.judgment or {})["sentences"]]
+    convicted = sum(1 for s in sentenced if s["kind"] == "person")
+    units_convicted = sum(1 for s in sentenced if s["kind"] == "unit")
     performed = [
         lead
         for lead in leads.values()
@@ -75,17 +77,71 @@ async def court_figures(uow: SqlUnitOfWork, units: Collection[str], since: datet
     filed_on = {r.lead_id: r.filed_at for r in sent if r.filed_at is not None}
     return Figures(
         figures=[
-            Figure(key="leads_screened", label="排查拒执线索", cases=len(screened), persons=suspects(screened)),
-            Figure(key="referred", label="移送公安机关", cases=len(referred), persons=of_leads(referred)),
-            Figure(key="filed", label="公安机关立案", cases=len(filed), persons=of_leads(filed)),
-            Figure(key="declined", label="公安机关不予立案", cases=len(declined), persons=of_leads(declined)),
-            Figure(key="public_prosecutions", label="提起公诉", cases=len(public), persons=defendants(public)),
-            Figure(key="private_prosecutions", label="受理自诉", cases=len(private), persons=defendants(private)),
-            Figure(key="judged", label="审结（判决）", cases=len(judged), persons=convicted),
-            Figure(key="performed", label="迫于压力履行", cases=len(performed), persons=debtors(performed)),
-            Figure(key="recovered", label="执行到位金额", amount=recovered.quantize(Decimal("0.01"))),
-            Figure(key="publicity", label="宣传报道", cases=len(publicity)),
-            Figure(key="typical_cases", label="典型案例", cases=len(marked)),
+            Figure(
+                key="leads_screened",
+                label="排查拒执线索",
+                definition="期间内录入拒执线索库的线索；人数为线索所列涉嫌人员",
+                cases=len(screened),
+                persons=suspects(screened),
+            ),
+            Figure(
+                key="referred",
+                label="移送公安机关",
+                definition="期间内发出的移送函（每函一件，再次移送另计一件）",
+                cases=len(referred),
+                persons=of_leads(referred),
+            ),
+            Figure(
+                key="filed",
+                label="公安机关立案",
+                definition="期间内公安机关对本院移送作出立案决定的件数（以公安机关告知为准）",
+                cases=len(filed),
+                persons=of_leads(filed),
+            ),
+            Figure(
+                key="declined",
+                label="公安机关不予立案",
+                definition="期间内公安机关对本院移送作出不予立案决定的件数",
+                cases=len(declined),
+                persons=of_leads(declined),
+            ),
+            Figure(
+                key="public_prosecutions",
+                label="提起公诉",
+                definition="期间内收到的检察院起诉书；人数为被告人（含被告单位）",
+                cases=len(public),
+                persons=defendants(public),
+            ),
+            Figure(
+                key="private_prosecutions",
+                label="受理自诉",
+                definition="期间内受理（立案）的自诉案件；不予受理的不计",
+                cases=len(private),
+                persons=defendants(private),
+            ),
+            Figure(
+                key="judged",
+                label="审结（判决）",
+                definition="期间内作出判决的案件；人为判处刑罚或免予刑事处罚的自然人，单位为判处罚金的被告单位",
+                cases=len(judged),
+                persons=convicted,
+                units=units_convicted,
+            ),
+            Figure(
+                key="performed",
+                label="迫于压力履行",
+                definition="期间内全部履行而执结的线索；人数为其中的被执行人",
+                cases=len(performed),
+                persons=debtors(performed),
+            ),
+            Figure(
+                key="recovered",
+                label="执行到位金额",
+                definition="期间内登记的履行款与和解协议当场支付款之和（元）",
+                amount=recovered.quantize(Decimal("0.01")),
+            ),
+            Figure(key="publicity", label="宣传报道", definition="期间内发布的宣传报道篇数", cases=len(publicity)),
+            Figure(key="typical_cases", label="典型案例", definition="期间内确定的典型案例", cases=len(marked)),
         ],
         funnel=[
             Stage(key="screened", label="排查", count=len(screened)),

@@ -50,27 +50,78 @@ async def police_figures(uow: SqlUnitOfWork, units: Collection[str], since: date
         if d["decision"] == "approve" and within(_at(d["decided_at"]), since, until)
     ]
     co_offender_cases = [c for c in cases if c.referral_id is None and within(c.opened_at, since, until)]
-    transfers = [t for c in cases for t in c.transfers or [] if within(_at(t["transferred_at"]), since, until)]
+    sent = [(c, t) for c in cases for t in c.transfers or [] if within(_at(t["transferred_at"]), since, until)]
+    transferred = {c.id: t for c, t in sent if not t.get("resubmission")}  # a case's first transfer
+    resubmitted = [t for _, t in sent if t.get("resubmission")]  # again after a return for supplementary work
     withdrawn = [c for c in cases if c.withdrawal and within(_at(c.withdrawal["decided_at"]), since, until)]
     decided = [(r.arrived_at, r.filed_at or r.declined_at) for r in [*filed, *declined]]
     return Figures(
         figures=[
-            Figure(key="referrals_received", label="接受移送", cases=len(received), persons=_people(received)),
             Figure(
-                key="filed", label="立案", cases=len(filed), persons=sum(len(r.filed_suspects or []) for r in filed)
+                key="referrals_received",
+                label="接受移送",
+                definition="期间内收到的法院移送函；人数为移送所列涉嫌人员",
+                cases=len(received),
+                persons=_people(received),
             ),
-            Figure(key="declined", label="不予立案", cases=len(declined), persons=_people(declined)),
-            Figure(key="arrests_requested", label="提请批准逮捕", cases=len(requests), persons=_named(requests)),
-            Figure(key="arrests_approved", label="批准逮捕", persons=len(approved)),
-            Figure(key="co_offender_cases", label="依通知立案的同案犯案件", cases=len(co_offender_cases)),
-            Figure(key="transferred", label="移送审查起诉", cases=len(transfers), persons=_named(transfers)),
-            Figure(key="withdrawn", label="撤销案件", cases=len(withdrawn)),
+            Figure(
+                key="filed",
+                label="立案",
+                definition="期间内立案的刑事案件：法院移送的（含依检察院通知立案的），及依通知对同案犯另行立案的",
+                cases=len(filed) + len(co_offender_cases),
+                persons=_filed_people(filed) + sum(len(c.suspects) for c in co_offender_cases),
+            ),
+            Figure(
+                key="declined",
+                label="不予立案",
+                definition="期间内经负责人批准不予立案的移送",
+                cases=len(declined),
+                persons=_people(declined),
+            ),
+            Figure(
+                key="arrests_requested",
+                label="提请批准逮捕",
+                definition="期间内提请批准逮捕的次数；人数为提请所列犯罪嫌疑人",
+                cases=len(requests),
+                persons=_named(requests),
+            ),
+            Figure(
+                key="arrests_approved",
+                label="批准逮捕",
+                definition="期间内检察院批准逮捕的人数",
+                persons=len(approved),
+            ),
+            Figure(
+                key="co_offender_cases",
+                label="依通知立案的同案犯案件",
+                definition="期间内依检察院通知对同案犯另行立案的案件（已计入立案）",
+                cases=len(co_offender_cases),
+            ),
+            Figure(
+                key="transferred",
+                label="移送审查起诉",
+                definition="期间内首次移送审查起诉的案件及其犯罪嫌疑人，每案每人只计一次；补充侦查后重新移送另计",
+                cases=len(transferred),
+                persons=_named(list(transferred.values())),
+            ),
+            Figure(
+                key="resubmitted",
+                label="补充侦查后重新移送",
+                definition="期间内退回补充侦查后重新移送审查起诉的次数",
+                cases=len(resubmitted),
+            ),
+            Figure(
+                key="withdrawn",
+                label="撤销案件",
+                definition="期间内经负责人批准撤销的案件",
+                cases=len(withdrawn),
+            ),
         ],
         funnel=[
             Stage(key="received", label="接受移送", count=len(received)),
             Stage(key="filed", label="立案", count=len(filed)),
             Stage(key="arrests_requested", label="提请逮捕", count=len(requests)),
-            Stage(key="transferred", label="移送起诉", count=len(transfers)),
+            Stage(key="transferred", label="移送起诉", count=len(transferred)),
         ],
         cycle_days=[cycle("arrival_to_decision", "接受移送至立案决定", [(a, b) for a, b in decided if b is not None])],
         rates=[

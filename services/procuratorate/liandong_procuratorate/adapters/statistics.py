@@ -47,26 +47,52 @@ async def procuratorate_figures(
             Figure(
                 key="arrest_reviews",
                 label="审查逮捕",
+                definition="期间内受理的提请批准逮捕；人数为提请所列犯罪嫌疑人",
                 cases=len(reviews),
                 persons=sum(len(r.suspects) for r in reviews),
             ),
-            Figure(key="arrests_approved", label="批准逮捕", persons=len(approvals)),
-            Figure(key="arrests_refused", label="不批准逮捕", persons=len(decided) - len(approvals)),
-            Figure(key="supervision_cases", label="立案监督案件", cases=len(opened)),
-            Figure(key="filing_notices", label="通知立案", cases=len(notices), persons=len(co_offenders)),
+            Figure(
+                key="arrests_approved",
+                label="批准逮捕",
+                definition="期间内作出批准逮捕决定的人数",
+                persons=len(approvals),
+            ),
+            Figure(
+                key="arrests_refused",
+                label="不批准逮捕",
+                definition="期间内作出不批准逮捕决定的人数",
+                persons=len(decided) - len(approvals),
+            ),
+            Figure(
+                key="supervision_cases",
+                label="立案监督案件",
+                definition="期间内受理或依职权立案的立案监督案件",
+                cases=len(opened),
+            ),
+            Figure(
+                key="filing_notices",
+                label="通知立案",
+                definition="期间内发出的通知立案书；人数为其中对同案犯的通知",
+                cases=len(notices),
+                persons=len(co_offenders),
+            ),
             Figure(
                 key="prosecution_reviews",
                 label="审查起诉",
+                definition="期间内受理的移送审查起诉案件；人数为犯罪嫌疑人",
                 cases=len(received),
                 persons=sum(len(p.defendants) for p in received),
             ),
             Figure(
                 key="indictments",
                 label="提起公诉",
+                definition="期间内作出起诉决定的案件；人数为起诉的被告人（含被告单位）",
                 cases=len(indicted),
                 persons=sum(len((p.decision or {}).get("defendant_ids") or []) for p in indicted),
             ),
-            Figure(key="non_prosecutions", label="不起诉", cases=len(declined)),
+            Figure(
+                key="non_prosecutions", label="不起诉", definition="期间内作出不起诉决定的案件", cases=len(declined)
+            ),
         ],
         funnel=[
             Stage(key="prosecution_reviews", label="审查起诉", count=len(received)),
