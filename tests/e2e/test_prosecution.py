@@ -98,8 +98,11 @@ def test_jiayu_the_company_is_fined_and_its_legal_representative_imprisoned(stac
         {"defendant_id": company, "fine": "100000"},
         {"defendant_id": qi, "imprisonment_months": 30},
     ]
+    beyond = {"sentences": sentences, "recovered": "1300000.00"}  # more than the 1,200,000 owed, no reason given
+    refused(jiayu.post("court", f"{path}/judgment", beyond, judge), 422, "recovery_exceeds_owed")
     judged = ok(jiayu.post("court", f"{path}/judgment", {"sentences": sentences, "recovered": "380000.00"}, judge))
     assert judged["status"] == "judged"
+    assert judged["judgment"]["owed_at_judgment"] == "1200000.00", "both figures shown"
     assert judged["windows"][0]["state"] == "met"
     assert judged["judgment"]["appeal_ends_at"] > judged["judgment"]["served_at"]
 

@@ -132,6 +132,8 @@ def test_a_judgment_names_only_the_defendants_and_is_not_dated_ahead() -> None:
     defendant = trial.defendants[0]["defendant_id"]
     judged: dict[str, Any] = {
         "recovered": Decimal("0"),
+        "owed": Decimal("50000"),
+        "over_reason": None,
         "appeal_ends_at": AT + timedelta(days=11),
         "by": "j",
         "now": AT,
@@ -151,6 +153,28 @@ def test_a_judgment_names_only_the_defendants_and_is_not_dated_ahead() -> None:
     assert trial.judgment is not None
     assert trial.judgment["sentences"][0]["fine"] == "1000.00"
     assert [type(e).__name__ for e in trial.events] == ["TrialJudged"]
+
+
+def test_more_recovered_than_is_owed_needs_the_judges_reason_and_both_figures_are_kept() -> None:
+    """A judgment that recovers more than the lead still owes (interest for the delay, costs) says why; the judgment
+    keeps what was owed beside what was recovered."""
+    trial = private_trial()
+    trial.register_complaint(complainant="洪某某", text="自诉", defendants=[PERSON], filed_at=AT, now=AT)
+    trial.accept(number="(2025)鄂1222刑初1号", by="j", at=AT)
+    sentence = [{"defendant_id": trial.defendants[0]["defendant_id"], "imprisonment_months": 12}]
+    judged: dict[str, Any] = {"appeal_ends_at": AT + timedelta(days=11), "by": "j", "now": AT}
+    owed = Decimal("50000")
+    with pytest.raises(DomainError) as unexplained:
+        trial.judge(sentences=sentence, recovered=Decimal("56000"), owed=owed, over_reason=" ", judged_at=AT,
+                    served_at=AT, **judged)  # fmt: skip
+    assert unexplained.value.code == "recovery_exceeds_owed"
+    assert unexplained.value.details == {"recovered": "56000", "owed": "50000"}
+    assert trial.status is TrialStatus.ACCEPTED
+    trial.judge(sentences=sentence, recovered=Decimal("56000"), owed=owed, over_reason="迟延履行期间的债务利息",
+                judged_at=AT, served_at=AT, **judged)  # fmt: skip
+    assert trial.judgment is not None
+    assert (trial.judgment["recovered"], trial.judgment["owed_at_judgment"]) == ("56000.00", "50000.00")
+    assert trial.judgment["recovered_over_reason"] == "迟延履行期间的债务利息"
 
 
 def review() -> ProsecutionReview:

@@ -229,6 +229,8 @@ class Trial:
         *,
         sentences: list[dict[str, Any]],
         recovered: Decimal,
+        owed: Decimal | None,
+        over_reason: str | None,
         judged_at: datetime,
         served_at: datetime,
         appeal_ends_at: datetime,
@@ -250,6 +252,14 @@ class Trial:
             check_sentence(known[sentence["defendant_id"]], sentence)
         if recovered < 0:
             raise DomainError("the amount recovered is not negative", code="invalid_amount")
+        over = owed is not None and recovered > owed
+        if over and not (over_reason and over_reason.strip()):
+            raise DomainError(
+                f"the amount recovered {recovered} is more than the {owed} the lead still owes: give the reason "
+                "(e.g. interest for the delay, costs) in recovered_over_reason",
+                code="recovery_exceeds_owed",
+                details={"recovered": str(recovered), "owed": str(owed)},
+            )
         accepted = self.accepted_at or judged_at
         check_act_time(judged_at, now=now, not_before=accepted, what="the judgment", follows="the acceptance")
         check_act_time(served_at, now=now, not_before=judged_at, what="the judgment's service", follows="the judgment")
@@ -260,6 +270,8 @@ class Trial:
                 for s in sentences
             ],
             "recovered": str(recovered.quantize(CENT)),
+            "owed_at_judgment": None if owed is None else str(owed.quantize(CENT)),
+            "recovered_over_reason": over_reason.strip() if over and over_reason else None,
             "judged_at": judged_at.isoformat(),
             "served_at": served_at.isoformat(),
             "appeal_ends_at": appeal_ends_at.isoformat(),

@@ -196,6 +196,7 @@ class JudgeTrial:
     trial_id: str
     sentences: tuple[dict[str, Any], ...]
     recovered: Decimal
+    recovered_over_reason: str | None = None
     judged_at: datetime | None = None
     served_at: datetime | None = None
 

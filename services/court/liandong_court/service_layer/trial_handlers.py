@@ -13,6 +13,7 @@ from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
 from liandong.sla.kinds import Kind
 from liandong.units import can_see
+from liandong_court.domain.leads import Lead
 from liandong_court.domain.records import Payment
 from liandong_court.domain.trials import Trial, TrialKind
 from liandong_court.service_layer import commands
@@ -83,28 +84,35 @@ async def judge_trial(cmd: commands.JudgeTrial, uow: CourtUnitOfWork) -> Trial:
         now = uow.clock.now()
         judged_at = cmd.judged_at or now
         served_at = cmd.served_at or judged_at
+        lead = await uow.leads.get(trial.lead_id, for_update=True)
+        owed = lead.unpaid if lead is not None and lead.status.value not in CLOSED_LEADS else None
         trial.judge(
             sentences=list(cmd.sentences),
             recovered=cmd.recovered,
+            owed=owed,
+            over_reason=cmd.recovered_over_reason,
             judged_at=judged_at,
             served_at=served_at,
             appeal_ends_at=uow.deadlines.due_at(Kind.JUDGMENT_APPEAL_PERIOD, served_at),
             by=cmd.actor.username,
             now=now,
         )
-        if cmd.recovered > 0:
-            await _recovered(uow, trial, cmd.recovered, cmd.actor)
+        if cmd.recovered > 0 and lead is not None and owed is not None:
+            await _recovered(uow, trial, lead, cmd.recovered, cmd.recovered_over_reason, cmd.actor)
         await uow.commit()
         return trial
 
 
-async def _recovered(uow: CourtUnitOfWork, trial: Trial, amount: Decimal, actor: Principal) -> None:
-    """The amount a judgment recovered, paid into the enforcement lead (unless the lead is already closed)."""
-    lead = await uow.leads.get(trial.lead_id, for_update=True)
-    if lead is None or lead.status.value in ("performed", "not_suspected"):
-        return
+CLOSED_LEADS = ("performed", "not_suspected")  # a judgment's recovery is not paid into these
+
+
+async def _recovered(
+    uow: CourtUnitOfWork, trial: Trial, lead: Lead, amount: Decimal, over_reason: str | None, actor: Principal
+) -> None:
+    """The amount a judgment recovered, paid into the open enforcement lead; above what the lead still owes with the
+    judge's reason (checked by the judgment)."""
     now = uow.clock.now()
-    over = "刑事判决追缴超过未履行金额" if amount > lead.unpaid else None
+    over = over_reason if amount > lead.unpaid else None
     lead.record_payment(amount, over_reason=over, at=now)
     uow.payments.add(
         Payment(

@@ -93,6 +93,11 @@ class SentenceIn(StrictModel):
 class JudgmentIn(StrictModel):
     sentences: list[SentenceIn] = Field(min_length=1, max_length=50)
     recovered: Decimal = Field(ge=0, max_digits=16, decimal_places=2, description="recovered for the creditor")
+    recovered_over_reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description="why more is recovered than the lead still owes (e.g. 迟延履行期间的债务利息、诉讼费); required then",
+    )
     judged_at: LegalTime | None = Field(default=None, description="defaults to now")
     served_at: LegalTime | None = Field(default=None, description="receipt of the judgment; defaults to judged_at")
 
@@ -186,14 +191,15 @@ async def record_hearing(trial_id: str, body: HearingIn, actor: Judge, uow: UowD
 @router.post("/{trial_id}/judgment", response_model=TrialPublic)
 async def judge(trial_id: str, body: JudgmentIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> TrialPublic:
     """判决 per defendant — a unit's fine; a person's imprisonment (at most 7 years) or criminal detention, probation,
-    fine — and the amount recovered for the creditor (paid into the lead); the appeal period (10 days from the day
-    after receipt) is shown."""
+    fine — and the amount recovered for the creditor (paid into the lead; more than the lead still owes only with the
+    judge's reason, both figures kept); the appeal period (10 days from the day after receipt) is shown."""
     await handlers.judge_trial(
         commands.JudgeTrial(
             actor=actor,
             trial_id=trial_id,
             sentences=tuple(s.model_dump(mode="json", exclude_none=True) for s in body.sentences),
             recovered=body.recovered,
+            recovered_over_reason=body.recovered_over_reason,
             judged_at=body.judged_at,
             served_at=body.served_at,
         ),
