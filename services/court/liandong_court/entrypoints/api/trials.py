@@ -96,7 +96,7 @@ class JudgmentIn(StrictModel):
     recovered_over_reason: str | None = Field(
         default=None,
         max_length=500,
-        description="why more is recovered than the lead still owes (e.g. 迟延履行期间的债务利息、诉讼费); required then",
+        description="why more is recovered than the lead still owes (迟延履行利息、诉讼费…); required then",
     )
     judged_at: LegalTime | None = Field(default=None, description="defaults to now")
     served_at: LegalTime | None = Field(default=None, description="receipt of the judgment; defaults to judged_at")
