@@ -131,3 +131,27 @@ async def test_an_aggregate_whose_first_row_backs_off_waits_while_the_others_go(
     assert await relay.run_once() == 3
     sent = [Envelope.model_validate_json(s.value).event_id for s in producers.sent]
     assert sent == [e.event_id for e in going + waiting]
+
+
+async def test_a_relay_that_reaches_the_database_again_is_no_longer_failing(tmp_path: Path, clock: ManualClock) -> None:
+    """Rounds that could not reach the database count as failures; the first claim after it is back — even of
+    nothing to publish — ends them (health no longer says `relay failing`, the relay polls at its idle pace)."""
+    import pytest
+
+    relay = await make_relay(tmp_path, clock, ProducerFactory())
+    reachable = relay._sessions
+
+    def refused() -> object:
+        raise ConnectionRefusedError("the database is restarting")
+
+    relay._sessions = refused  # type: ignore[assignment]
+    for _ in range(3):
+        with pytest.raises(ConnectionRefusedError) as failed:
+            await relay.run_round()
+        relay.round_failed(failed.value)
+    assert relay.consecutive_failures == 3
+    assert relay.pause() > relay._idle
+    relay._sessions = reachable
+    assert await relay.run_once() == 0
+    assert relay.consecutive_failures == 0
+    assert relay.pause() == relay._idle

@@ -54,13 +54,15 @@ def create_app(
     def principal_scope(headers: list[tuple[bytes, bytes]]) -> str | None:
         return idempotency_scope(headers, settings.secret_key, spec.agency, app.state.runtime.clock.now())
 
-    app.add_middleware(IdempotencyMiddleware, database=database, scope_of=principal_scope)
+    app.add_middleware(
+        IdempotencyMiddleware, database=database, scope_of=principal_scope, now=lambda: app.state.runtime.clock.now()
+    )
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=dict(spec.body_limit_overrides)
     )
+    install_error_handlers(app)  # its middleware answers what no handler did, inside the access log
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(NoSniffMiddleware)
-    install_error_handlers(app)
     if tracing is not None:
         tracing.instrument_app(app)
     app.include_router(health_router())

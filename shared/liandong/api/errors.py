@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -9,11 +10,12 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
+from liandong.persistence.faults import database_unavailable
 from liandong.persistence.integrity import violation
 from liandong.persistence.uow import IdempotencyKeyTaken
 
@@ -56,6 +58,54 @@ def error_response(
     status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any], extra_headers: dict[str, str] | None = None) -> None:
+    """A whole JSON response, straight on the ASGI channel (middleware that answers before or instead of the app)."""
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in (extra_headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": raw})
+
+
+DATABASE_BUSY = ("database_busy", "the database cannot take this request now; nothing was applied, retry shortly")
+
+
+class ErrorMiddleware:
+    """Every error no handler answered is answered here, and goes no further: 503 `database_busy` with Retry-After
+    when the database cannot be reached or keep its connection (refused, restarting, a connection closed under the
+    operation, no pooled connection free), 500 `internal_error` otherwise. Starlette's own server-error middleware
+    re-raises after answering, and uvicorn then drops the keep-alive connection under a client already reusing it;
+    an error answered here leaves the connection open."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:
+            where = f"{scope['method']} {scope['path']}"
+            if started:  # part of the answer is out: nothing more can be said on this response
+                log.exception("error on %s after its response started", where)
+            elif database_unavailable(exc):
+                # nothing was applied (the transaction did not commit), and the same request may succeed in a moment
+                log.warning("database unavailable on %s: %s", where, (str(exc).splitlines() or [repr(exc)])[0])
+                await send_json(send, 503, error_body(*DATABASE_BUSY), {"Retry-After": "1"})
+            else:
+                log.exception("unhandled error on %s", where)
+                await send_json(send, 500, error_body("internal_error", "internal error; the request was not applied"))
 
 
 def _domain_status(exc: DomainError) -> int:
@@ -109,20 +159,4 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(409, "already_exists", f"another record already has this {found.subject}", details)
         return error_response(409, "conflict", "the request conflicts with the records as they stand", details)
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(PoolTimeout)
-    async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
-        # the database is locked (the embedded SQLite under more writes than it takes), its connections are all in
-        # use, or it is restarting: nothing was applied, and the same request may succeed in a moment
-        log.warning("database busy on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
-        return error_response(
-            503,
-            "database_busy",
-            "the database cannot take this request now; nothing was applied, retry shortly",
-            headers={"Retry-After": "1"},
-        )
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "internal error; the request was not applied")
+    app.add_middleware(ErrorMiddleware)

@@ -10,18 +10,21 @@ response replayed, or a 422 when its body differs, and never applies anything tw
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import json
 import logging
 import re
+import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from liandong.api.errors import ApiError, error_body
+from liandong.api.errors import ApiError, error_body, send_json
+from liandong.clock import utc
 from liandong.persistence.tables import CommonTables
 from liandong.persistence.uow import IdempotencyClaim, current_idempotency_claim
 
@@ -31,16 +34,6 @@ MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IDEMPOTENCY_HEADER = b"idempotency-key"
 MAX_KEY_LENGTH = 200
 MAX_STORED_RESPONSE = 1_048_576
-
-
-async def _send_json(
-    send: Send, status: int, body: dict[str, Any], extra_headers: dict[str, str] | None = None
-) -> None:
-    raw = json.dumps(body, ensure_ascii=False).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
-    headers += [(k.lower().encode(), v.encode()) for k, v in (extra_headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": raw})
 
 
 async def read_body(receive: Receive, limit: int) -> bytes | None:
@@ -97,13 +90,19 @@ class BodyLimitMiddleware:
         limit = self._limit(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_json(send, 413, error_body("payload_too_large", f"the body is over {limit} bytes"))
+            await send_json(send, 413, error_body("payload_too_large", f"the body is over {limit} bytes"))
             return
         body = await read_body(receive, limit)
         if body is None:
-            await _send_json(send, 413, error_body("payload_too_large", f"the body is over {limit} bytes"))
+            await send_json(send, 413, error_body("payload_too_large", f"the body is over {limit} bytes"))
             return
         await self.app(scope, replay(body), send)
+
+
+# how long a key whose act committed may wait for its response to be stored before a replay is told it was lost
+RESPONSE_GRACE = timedelta(seconds=60)
+STORE_RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)  # then every 30 s…
+STORE_RETRY_FOR = timedelta(minutes=15)  # …for this long
 
 
 class IdempotencyMiddleware:
@@ -113,10 +112,13 @@ class IdempotencyMiddleware:
         *,
         database: Callable[[], tuple[async_sessionmaker[AsyncSession], CommonTables]],
         scope_of: Callable[[list[tuple[bytes, bytes]]], str | None],
+        now: Callable[[], datetime],
     ) -> None:
         self.app = app
         self.database = database
         self.scope_of = scope_of
+        self.now = now
+        self._storing: set[asyncio.Task[None]] = set()  # responses stored later (the database was away)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in MUTATING:
@@ -130,7 +132,7 @@ class IdempotencyMiddleware:
         try:
             principal = self.scope_of(scope["headers"])
         except ApiError as refused:
-            await _send_json(
+            await send_json(
                 send, refused.status, error_body(refused.code, refused.message), extra_headers=refused.headers
             )
             return
@@ -139,7 +141,7 @@ class IdempotencyMiddleware:
             return
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY_LENGTH:
-            await _send_json(
+            await send_json(
                 send, 400, error_body("invalid_idempotency_key", f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} chars")
             )
             return
@@ -186,26 +188,48 @@ class IdempotencyMiddleware:
             current_idempotency_claim.reset(token)
         if claim.recorded and captured["status"] is not None and not captured["streaming"]:
             chunks = [m.get("body", b"") for m in held if m["type"] == "http.response.body"]
+            response = {
+                "status_code": captured["status"],
+                "response_body": b"".join(chunks).decode("utf-8", "replace"),
+                "response_content_type": captured["content_type"] or "application/json",
+            }
             try:
-                async with sessions() as session, session.begin():
-                    await session.execute(
-                        update(table)
-                        .where(table.c.scope == principal, table.c.key == key)
-                        .values(
-                            status_code=captured["status"],
-                            response_body=b"".join(chunks).decode("utf-8", "replace"),
-                            response_content_type=captured["content_type"] or "application/json",
-                        )
-                    )
-            except Exception:  # the act is committed: its answer goes out even if it cannot be stored
-                log.exception("the response to Idempotency-Key %r could not be stored; a resend gets 409", key)
+                await self._store(principal, key, response)
+            except Exception as exc:  # the act is committed: its answer goes out, and is stored when it can be
+                log.warning("the response to Idempotency-Key %r is stored later: %r", key, exc)
+                task = asyncio.create_task(self._store_later(principal, key, response))
+                self._storing.add(task)
+                task.add_done_callback(self._storing.discard)
         for message in held:
             await send(message)
 
-    @staticmethod
-    async def _answer_stored(send: Send, stored: Any, fingerprint: str) -> None:
+    async def _store(self, principal: str, key: str, response: dict[str, Any]) -> None:
+        sessions, tables = self.database()
+        table = tables.idempotency_keys
+        async with sessions() as session, session.begin():
+            await session.execute(
+                update(table).where(table.c.scope == principal, table.c.key == key).values(**response)
+            )
+
+    async def _store_later(self, principal: str, key: str, response: dict[str, Any]) -> None:
+        """Retry storing a response until the database takes it (a restart, an outage), so that a resend is answered
+        with it rather than left `in progress`."""
+        waits = iter(STORE_RETRY_SECONDS)
+        deadline = time.monotonic() + STORE_RETRY_FOR.total_seconds()
+        while time.monotonic() < deadline:
+            await asyncio.sleep(next(waits, STORE_RETRY_SECONDS[-1]))
+            try:
+                await self._store(principal, key, response)
+            except Exception as exc:
+                log.debug("storing the response to Idempotency-Key %r failed again: %r", key, exc)
+                continue
+            log.info("the response to Idempotency-Key %r is stored", key)
+            return
+        log.error("the response to Idempotency-Key %r could not be stored; a resend is told it was lost", key)
+
+    async def _answer_stored(self, send: Send, stored: Any, fingerprint: str) -> None:
         if stored.fingerprint != fingerprint:
-            await _send_json(
+            await send_json(
                 send,
                 422,
                 error_body(
@@ -214,15 +238,19 @@ class IdempotencyMiddleware:
                 ),
             )
             return
-        if stored.status_code is None:
-            await _send_json(
+        if stored.status_code is None and utc(stored.created_at) + RESPONSE_GRACE > self.now():
+            await send_json(
                 send,
                 409,
                 error_body(
                     "idempotency_request_in_progress",
                     "the request with this Idempotency-Key was applied and its response is not recorded yet",
                 ),
+                extra_headers={"Retry-After": "1"},
             )
+            return
+        if stored.status_code is None:  # its process stopped before storing it: say what the act changed
+            await send_json(send, 409, await self._lost(stored))
             return
         raw = stored.response_body.encode()
         await send(
@@ -237,6 +265,27 @@ class IdempotencyMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": raw})
+
+    async def _lost(self, stored: Any) -> dict[str, Any]:
+        """The answer to a resend whose response was never stored: the act was applied (at `applied_at`); what it
+        changed, from its audit entries (the same request id), so the client can read the records."""
+        subjects: list[dict[str, str]] = []
+        if stored.request_id is not None:
+            sessions, tables = self.database()
+            log_ = tables.audit_log
+            async with sessions() as session:
+                rows = await session.execute(
+                    select(log_.c.subject_type, log_.c.subject_id)
+                    .where(log_.c.request_id == stored.request_id)
+                    .order_by(log_.c.seq)
+                )
+                subjects = [{"type": t, "id": i} for t, i in rows]
+        return error_body(
+            "idempotency_response_lost",
+            "the request with this Idempotency-Key was applied, but its response was not kept; read the records it "
+            "changed",
+            {"applied_at": utc(stored.created_at).isoformat(), "request_id": stored.request_id, "changed": subjects},
+        )
 
 
 class NoSniffMiddleware:

@@ -33,8 +33,7 @@ from aiokafka import (
 from prometheus_client import Counter
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import IntegrityError
 
 from liandong import audit, logs
 from liandong.clock import Clock
@@ -44,6 +43,7 @@ from liandong.envelope import Envelope
 from liandong.messaging.dead_letters import DeadLetterAborted, DeadLetters
 from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
 from liandong.messaging.kafka import bounded, cancel_within, stop_quietly
+from liandong.persistence.faults import database_unavailable
 from liandong.persistence.uow import SqlUnitOfWork
 from liandong.tracing import Tracing
 
@@ -55,13 +55,11 @@ RESTARTS = Counter("liandong_consumer_restarts_total", "Consumer restarts by the
 
 U = TypeVar("U", bound=SqlUnitOfWork)
 
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, PoolTimeout, OSError, TimeoutError)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
 
 
 def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, TRANSIENT_ERRORS)
+    return database_unavailable(exc) or isinstance(exc, TRANSIENT_ERRORS)
 
 
 class _Stopping(Exception):

@@ -70,7 +70,9 @@ class OutboxRelay(PeriodicWorker):
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._producer: AIOKafkaProducer | None = None
-        self.consecutive_failures = 0
+        # failures in a row: of rounds that could not reach the database, and of batches the broker did not take
+        self.round_failures = 0
+        self.publish_failures = 0
         self.last_success_at: datetime | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------------
@@ -80,11 +82,15 @@ class OutboxRelay(PeriodicWorker):
     async def run_round(self) -> bool:
         return await self.run_once() >= self._batch_size
 
+    @property
+    def consecutive_failures(self) -> int:
+        return self.round_failures + self.publish_failures
+
     def pause(self) -> float:
         return self.backoff(self.consecutive_failures) if self.consecutive_failures else self._idle
 
     def round_failed(self, exc: Exception) -> None:
-        self.consecutive_failures += 1
+        self.round_failures += 1
         super().round_failed(exc)
 
     # -- work ---------------------------------------------------------------------------------------------
@@ -93,6 +99,7 @@ class OutboxRelay(PeriodicWorker):
         now = self._clock.now()
         async with self._sessions() as session, session.begin():
             claimed = list((await session.execute(self._claim(now))).all())
+            self.round_failures = 0  # the database answered: a claim, even of nothing, is a success
             if not claimed:
                 return 0
             rows = claimed
@@ -115,13 +122,13 @@ class OutboxRelay(PeriodicWorker):
                 failed = None
         if failed is not None:
             FAILURES.labels(self.relay).inc()
-            self.consecutive_failures += 1
+            self.publish_failures += 1
             self.last_error = repr(failed)
             log.warning("relay %s: publish of %d rows failed: %r", self.relay, len(rows), failed)
             await self._drop_producer()
             return 0
         PUBLISHED.labels(self.relay).inc(len(rows))
-        self.consecutive_failures = 0
+        self.publish_failures = 0
         self.last_error = None
         self.last_success_at = now
         return len(rows)

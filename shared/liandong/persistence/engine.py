@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from liandong.persistence.faults import connection_broken
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -40,7 +42,21 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         json_deserializer=orjson.loads,  # JSON columns (a case's log, a letter's items) are read on every detail
     )
     ping_when_idle(engine, IDLE_PING_SECONDS)
+    discard_broken_connections(engine)
     return engine
+
+
+def discard_broken_connections(engine: AsyncEngine) -> None:
+    """A connection the server ended under an operation (a restart) may surface from asyncpg as `cannot switch to
+    state …; another operation is in progress` on a connection not yet marked closed; SQLAlchemy's asyncpg dialect
+    then counts it alive and the pool hands it out again, failing the next request on its first statement. Count
+    every such error as a disconnect: the connection is invalidated and the pool opens a fresh one."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _broken_is_disconnect(context: Any) -> None:
+        original = context.original_exception
+        if not context.is_disconnect and connection_broken(getattr(original, "__cause__", None) or original):
+            context.is_disconnect = True
 
 
 IDLE_PING_SECONDS = 10.0

@@ -129,6 +129,7 @@ def install(metadata: MetaData) -> CommonTables:
         Column("status_code", Integer, nullable=True),
         Column("response_body", Text, nullable=True),
         Column("response_content_type", String(100), nullable=True),
+        Column("request_id", String(128), nullable=True),  # the act's X-Request-ID, as in its audit entries
         PrimaryKeyConstraint("scope", "key", name="pk_idempotency_keys"),
     )
     users = Table(

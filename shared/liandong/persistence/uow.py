@@ -264,6 +264,7 @@ class SqlUnitOfWork:
                     key=claim.key,
                     fingerprint=claim.fingerprint,
                     created_at=self.clock.now(),
+                    request_id=act.request_id if (act := audit.current_act.get()) is not None else None,
                 )
             )
         except IntegrityError as exc:
