@@ -466,3 +466,54 @@ async def test_a_response_under_an_idempotency_key_is_stored_before_it_is_sent(c
     again = await court.post("/leads", content=body, headers=resend)
     assert again.status_code == 201
     assert again.headers["idempotent-replayed"] == "true"
+
+
+async def test_a_key_whose_response_was_not_stored_is_never_stuck(
+    court: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The act committed, then storing its response failed (the database restarting): the client still gets its
+    201, the response is stored once the database takes it, and a resend replays it. A key whose response was never
+    stored (its process stopped in between) answers, once the grace has passed, what the act changed."""
+    from sqlalchemy import update
+
+    from liandong.api import middleware
+    from tests.support.kafka_io import poll_until
+
+    runtime = court._transport.app.state.runtime  # type: ignore[attr-defined]
+    keys = runtime.tables.idempotency_keys
+    officer = await login(court, "tongcheng.officer")
+    store, failures = middleware.IdempotencyMiddleware._store, [1]
+
+    async def store_after_an_outage(self: middleware.IdempotencyMiddleware, *args: object) -> None:
+        if failures:
+            failures.pop()
+            raise ConnectionRefusedError(111, "the database is restarting")
+        await store(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(middleware.IdempotencyMiddleware, "_store", store_after_an_outage)
+    monkeypatch.setattr(middleware, "STORE_RETRY_SECONDS", (0.05,))
+    first = await court.post("/leads", json=LEAD, headers={**officer, "Idempotency-Key": "outage-1"})
+    assert first.status_code == 201, "the act is committed: its answer goes out"
+
+    async def replayed() -> bool:
+        again = await court.post("/leads", json=LEAD, headers={**officer, "Idempotency-Key": "outage-1"})
+        return again.status_code == 201 and again.headers.get("idempotent-replayed") == "true"
+
+    await poll_until(replayed, 10, "the response stored once the database is back")
+    again = await court.post("/leads", json=LEAD, headers={**officer, "Idempotency-Key": "outage-1"})
+    assert again.json()["id"] == first.json()["id"]
+
+    second = await court.post("/leads", json=LEAD, headers={**officer, "Idempotency-Key": "crashed-2"})
+    assert second.status_code == 201
+    async with runtime.session_factory() as session, session.begin():  # as if the process stopped before storing
+        await session.execute(update(keys).where(keys.c.key == "crashed-2").values(status_code=None))
+    waiting = await court.post("/leads", json=LEAD, headers={**officer, "Idempotency-Key": "crashed-2"})
+    assert (waiting.status_code, waiting.json()["error"]["code"]) == (409, "idempotency_request_in_progress")
+    assert waiting.headers["retry-after"] == "1"
+    await court.post("/testing/clock", json={"advance_seconds": 120})
+    officer = await login(court, "tongcheng.officer")
+    lost = await court.post("/leads", json=LEAD, headers={**officer, "Idempotency-Key": "crashed-2"})
+    assert (lost.status_code, lost.json()["error"]["code"]) == (409, "idempotency_response_lost")
+    changed = lost.json()["error"]["details"]["changed"]
+    assert second.json()["id"] in {c["id"] for c in changed}, "the client learns the lead's id"
+    assert await rows(court, leads) == 2, "nothing applied twice"
