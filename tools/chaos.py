@@ -1,7 +1,8 @@
 """`make chaos`: drive N matters through every path the system knows, over HTTP, on PostgreSQL and a real broker,
-with two police replicas, while a controller SIGKILLs each service and the broker at random moments and SIGSTOPs
-one for a while; then move the clocks so every window's stages fall due (still under faults), stop the faults, let
-the system settle, and check from each service's own database and the broker:
+with two police replicas, while a controller SIGKILLs each service and the broker at random moments, SIGSTOPs
+one for a while and stops the PostgreSQL server (one of its own) and starts it again; then move the clocks so every
+window's stages fall due (still under faults), stop the faults, let the system settle, and check from each service's
+own database and the broker:
 
 - every event a service published on a topic another service consumes is in that consumer's inbox (applied once:
   the inbox key admits one) — every referral at the police, every receipt and decision at the court, every window
@@ -185,11 +186,15 @@ def _code(response: httpx.Response) -> str | None:
 # -- the faults --------------------------------------------------------------------------------------------------
 class Faults(threading.Thread):
     """SIGKILL a service replica or the broker at random moments (exponential gaps), restart it after a short
-    while; once in the run, SIGSTOP a replica for `stop_seconds`. Every fault is logged."""
+    while; once in the run, SIGSTOP a replica for `stop_seconds`; when the run owns its PostgreSQL server, stop it
+    (fast shutdown: every connection cut) and start it again, at least once. Every fault is logged."""
 
-    def __init__(self, fleet: Fleet, rng: random.Random, every: float, stop_seconds: float) -> None:
+    def __init__(
+        self, fleet: Fleet, rng: random.Random, every: float, stop_seconds: float, database: Any = None
+    ) -> None:
         super().__init__(name="chaos-faults", daemon=True)
         self.fleet, self.rng, self.every, self.stop_seconds = fleet, rng, every, stop_seconds
+        self.database = database  # tests.support.infra.LocalPostgres, or None: a server the run does not own
         self.done = threading.Event()
         self.log: list[dict[str, Any]] = []
         self.error: BaseException | None = None
@@ -200,20 +205,38 @@ class Faults(threading.Thread):
         print(f"  chaos: {action} {target}", flush=True)
 
     def run(self) -> None:
-        targets = [*self.fleet.processes, "broker"]
+        targets = [*self.fleet.processes, "broker", *(["database"] if self.database is not None else [])]
         stopped_once = False
         try:
             while not self.done.wait(self.rng.expovariate(1 / self.every)):
                 target = self.rng.choice(targets)
-                if target != "broker" and not stopped_once and len(self.log) >= 2:
+                if self.database is not None and not self.database_stopped and len(self.log) >= 4:
+                    self.stop_database()
+                elif target not in ("broker", "database") and not stopped_once and len(self.log) >= 2:
                     stopped_once = True
                     self.pause(target)
                 elif target == "broker":
                     self.kill_broker()
+                elif target == "database":
+                    self.stop_database()
                 else:
                     self.kill(target)
         except BaseException as exc:  # reported by the run; the thread never dies silently
             self.error = exc
+        finally:
+            if self.database is not None and not self.database.running():
+                self.database.start()  # the checks read the databases
+
+    @property
+    def database_stopped(self) -> bool:
+        return any(f["target"] == "database" for f in self.log)
+
+    def stop_database(self) -> None:
+        self.database.stop()
+        self.note("stop", "database")
+        self.done.wait(self.rng.uniform(2.0, 8.0))
+        self.database.start()
+        self.note("start", "database")
 
     def kill(self, name: str) -> None:
         if not self.fleet.alive(name):
@@ -373,6 +396,7 @@ class Settings:
     deadline: float
     out: Path
     start_at: datetime | None = None  # where the clocks start (default: now)
+    database_faults: bool = True  # run a PostgreSQL server of its own and stop it among the faults
 
 
 def latest_running_due(services: Services) -> datetime | None:
@@ -431,7 +455,7 @@ def settle(services: ChaosServices, fleet: Fleet, deadline: float) -> None:
 
 def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str, Any]:
     from tests.bench.infra import databases
-    from tests.support.infra import LocalBroker
+    from tests.support.infra import LocalBroker, LocalPostgres
     from tests.support.ports import free_ports
 
     began = time.monotonic()
@@ -439,6 +463,13 @@ def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str,
     rng = random.Random(settings.seed)
     broker = LocalBroker(work / "kafka")
     with ExitStack() as stack:
+        postgres = None
+        if settings.database_faults:  # a server of the run's own, which it may stop
+            postgres = LocalPostgres(work / "pg")
+            postgres.init()
+            postgres.start()
+            stack.callback(postgres.stop)
+            admin_url = postgres.admin_url
         urls = dict(zip(AGENCIES, stack.enter_context(databases(admin_url, 3)), strict=True))
         broker.start()
         stack.callback(broker.stop)
@@ -470,7 +501,7 @@ def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str,
             deadline=deadline,
             http=httpx.Client(timeout=10),
         )
-        faults = Faults(fleet, random.Random(rng.random()), settings.every, settings.stop_seconds)
+        faults = Faults(fleet, random.Random(rng.random()), settings.every, settings.stop_seconds, postgres)
         print(f"chaos: {settings.matters} matters, seed {settings.seed}; faults every ~{settings.every}s", flush=True)
         faults.start()
         try:
@@ -542,6 +573,13 @@ def parse(argv: list[str] | None) -> Settings:
     parser.add_argument(
         "--start-at", type=instant, default=None, help="where the clocks start (ISO instant with its offset)"
     )
+    parser.add_argument(
+        "--database-faults",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run a PostgreSQL server of its own and stop it among the faults (default: when the server's binaries "
+        "are installed; otherwise the given database, never stopped)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.matters <= 5000:
         parser.error(f"--matters must be 1..5000, not {args.matters}")
@@ -551,7 +589,21 @@ def parse(argv: list[str] | None) -> Settings:
     if not 60 <= deadline <= 24 * 3600:
         parser.error("--deadline must be 60..86400 seconds")
     seed = args.seed if args.seed is not None else random.randrange(1, 10**6)
-    return Settings(args.matters, seed, args.faults_every, args.stop_seconds, deadline, Path(args.out), args.start_at)
+    from tests.support.infra import postgres_binaries
+
+    database_faults = args.database_faults if args.database_faults is not None else postgres_binaries() is not None
+    if database_faults and postgres_binaries() is None:
+        parser.error("--database-faults needs PostgreSQL's server binaries (Debian: postgresql)")
+    return Settings(
+        args.matters,
+        seed,
+        args.faults_every,
+        args.stop_seconds,
+        deadline,
+        Path(args.out),
+        args.start_at,
+        database_faults,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -579,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
     out = settings.out / f"chaos-{settings.seed}-{settings.matters}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     print(json.dumps({k: report[k] for k in ("seed", "matters", "paths", "seconds", "counts")}, indent=2))
-    faults = sum(1 for f in report["faults"] if f["action"] in ("SIGKILL", "SIGSTOP"))
+    faults = sum(1 for f in report["faults"] if f["action"] in ("SIGKILL", "SIGSTOP", "stop"))
     print(f"chaos: {faults} faults, {len(report['abandoned_by_the_driver'])} matters left by the driver")
     for violation in report["violations"]:
         print(f"VIOLATION {violation}", file=sys.stderr)

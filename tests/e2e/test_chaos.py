@@ -1,6 +1,7 @@
 """`make chaos` in small: 30 matters over every path, on PostgreSQL, with two police replicas, while the services and
-the broker are SIGKILLed at random and one is SIGSTOPped; afterwards nothing is lost, nothing applied twice, no stage
-fired twice, nothing left in an outbox, no dead letter (tools.chaos checks; the README records a 1,000-matter run)."""
+the broker are SIGKILLed at random, one is SIGSTOPped and the database is stopped and started; afterwards nothing is
+lost, nothing applied twice, no stage fired twice, nothing left in an outbox, no dead letter (tools.chaos checks; the
+README records a 1,000-matter run)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_thirty_matters_survive_crashes_of_every_part(pg_admin_url: str, tmp_pat
     faults = Counter(f["action"] for f in report["faults"])
     assert faults["SIGKILL"] >= 3, report["faults"]
     assert faults["SIGSTOP"] == 1, report["faults"]
+    assert any(f["action"] == "stop" and f["target"] == "database" for f in report["faults"]), "PostgreSQL stopped"
     assert set(report["paths"]) == set(EVERY_PATH), "every path was driven"
     court, police = report["counts"]["court"], report["counts"]["police"]
     assert police["referrals"] == court["referrals"] >= 15

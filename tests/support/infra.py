@@ -12,6 +12,7 @@ need it are skipped locally, and fail in CI (CI=true): a real-broker test never 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import glob
 import os
 import shutil
@@ -157,9 +158,59 @@ def kafka_broker(tmp: Path) -> Iterator[KafkaConnection]:
         broker.stop()
 
 
-def _postgres_bin() -> Path | None:
+def postgres_binaries() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
+
+
+class LocalPostgres:
+    """A private PostgreSQL cluster from the machine's server binaries, which a test may stop, restart and kill."""
+
+    def __init__(self, tmp: Path) -> None:
+        bindir = postgres_binaries()
+        if bindir is None:
+            unavailable("no PostgreSQL: set LIANDONG_TEST_DATABASE_URL or install postgresql")
+            raise AssertionError("unreachable")
+        self.bindir, self.tmp, self.data = bindir, tmp, tmp / "pgdata"
+        (self.port,) = free_ports(1)
+        self.as_user: list[str] = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []  # not as root
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), *args], check=True,
+                       capture_output=True)  # fmt: skip
+
+    def init(self) -> None:
+        self.data.mkdir(parents=True)
+        if self.as_user:
+            shutil.chown(self.tmp, "postgres")
+            shutil.chown(self.data, "postgres")
+        subprocess.run(
+            [*self.as_user, str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
+             "--no-sync"],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        self._ctl("-l", str(self.tmp / "pg.log"), "-w", "-o", options, "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._ctl("-m", mode, "-w", "stop")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def running(self) -> bool:
+        status = subprocess.run(
+            [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "status"], capture_output=True
+        )
+        return status.returncode == 0
 
 
 @contextmanager
@@ -175,43 +226,14 @@ def postgres_server(tmp: Path) -> Iterator[str]:
         with PostgresContainer("postgres:16-alpine", driver="asyncpg") as container:
             yield container.get_connection_url()
         return
-    bindir = _postgres_bin()
-    if bindir is None:
-        unavailable("no PostgreSQL: set LIANDONG_TEST_DATABASE_URL or install postgresql")
-        raise AssertionError("unreachable")
-    (port,) = free_ports(1)
-    data = tmp / "pgdata"
-    data.mkdir(parents=True)
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        shutil.chown(tmp, "postgres")
-        shutil.chown(data, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(
-        [*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *as_user,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(tmp / "pg.log"),
-            "-w",
-            "-o",
-            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    server = LocalPostgres(tmp)
+    server.init()
+    server.start()
     try:
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+        yield server.admin_url
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop()
 
 
 def wait_until(predicate: object, timeout: float, interval: float = 0.1, message: str = "condition") -> None:

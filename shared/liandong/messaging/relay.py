@@ -38,6 +38,7 @@ from liandong.worker import PeriodicWorker
 log = logging.getLogger(__name__)
 
 PUBLISHED = Counter("liandong_outbox_published_total", "Outbox rows published", ["relay"])
+DATABASE_RETRY_MAX_SECONDS = 2.0  # how long the relay waits at most between rounds while the database is away
 FAILURES = Counter("liandong_outbox_publish_failures_total", "Failed outbox publish attempts", ["relay"])
 
 
@@ -87,7 +88,11 @@ class OutboxRelay(PeriodicWorker):
         return self.round_failures + self.publish_failures
 
     def pause(self) -> float:
-        return self.backoff(self.consecutive_failures) if self.consecutive_failures else self._idle
+        if self.publish_failures:
+            return self.backoff(self.publish_failures)
+        if self.round_failures:  # the database is away: a failed connect costs little, and it may be back soon
+            return min(self.backoff(self.round_failures), DATABASE_RETRY_MAX_SECONDS)
+        return self._idle
 
     def round_failed(self, exc: Exception) -> None:
         self.round_failures += 1
