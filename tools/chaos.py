@@ -465,10 +465,10 @@ def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str,
     with ExitStack() as stack:
         postgres = None
         if settings.database_faults:  # a server of the run's own, which it may stop
-            postgres = LocalPostgres(work / "pg")
+            postgres = LocalPostgres()
             postgres.init()
             postgres.start()
-            stack.callback(postgres.stop)
+            stack.callback(postgres.remove)
             admin_url = postgres.admin_url
         urls = dict(zip(AGENCIES, stack.enter_context(databases(admin_url, 3)), strict=True))
         broker.start()

@@ -5,8 +5,6 @@ seconds of the database's return; and every referral reaches the police exactly 
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
 import threading
 import time
 import uuid
@@ -99,15 +97,14 @@ def lead_body(n: int) -> dict[str, Any]:
 
 
 @pytest.fixture
-def postgres(tmp_path: Path) -> Iterator[LocalPostgres]:
-    server = LocalPostgres(tmp_path / "pg")
+def postgres() -> Iterator[LocalPostgres]:
+    server = LocalPostgres()
     server.init()
     server.start()
     try:
         yield server
     finally:
-        with contextlib.suppress(subprocess.CalledProcessError):  # stopped already
-            server.stop()
+        server.remove()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -166,11 +167,15 @@ def postgres_binaries() -> Path | None:
 class LocalPostgres:
     """A private PostgreSQL cluster from the machine's server binaries, which a test may stop, restart and kill."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path | None = None) -> None:
+        """`tmp`: a directory the postgres user may reach (not under pytest's own, which only root may enter); by
+        default one of its own in the system's temporary directory, removed by `remove()`."""
         bindir = postgres_binaries()
         if bindir is None:
             unavailable("no PostgreSQL: set LIANDONG_TEST_DATABASE_URL or install postgresql")
             raise AssertionError("unreachable")
+        self.own_dir = tmp is None
+        tmp = tmp or Path(tempfile.mkdtemp(prefix="liandong-pg-"))
         self.bindir, self.tmp, self.data = bindir, tmp, tmp / "pgdata"
         (self.port,) = free_ports(1)
         self.as_user: list[str] = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []  # not as root
@@ -205,6 +210,13 @@ class LocalPostgres:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def remove(self) -> None:
+        """Stop the server if it runs, and remove its directory if it made it."""
+        if self.running():
+            self.stop()
+        if self.own_dir:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def running(self) -> bool:
         status = subprocess.run(
