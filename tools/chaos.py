@@ -210,9 +210,7 @@ class Faults(threading.Thread):
         try:
             while not self.done.wait(self.rng.expovariate(1 / self.every)):
                 target = self.rng.choice(targets)
-                if self.database is not None and not self.database_stopped and len(self.log) >= 4:
-                    self.stop_database()
-                elif target not in ("broker", "database") and not stopped_once and len(self.log) >= 2:
+                if target not in ("broker", "database") and not stopped_once and len(self.log) >= 2:
                     stopped_once = True
                     self.pause(target)
                 elif target == "broker":
@@ -221,6 +219,8 @@ class Faults(threading.Thread):
                     self.stop_database()
                 else:
                     self.kill(target)
+            if self.database is not None and not self.database_stopped:  # at least once in every run
+                self.stop_database(outage=threading.Event())
         except BaseException as exc:  # reported by the run; the thread never dies silently
             self.error = exc
         finally:
@@ -231,10 +231,12 @@ class Faults(threading.Thread):
     def database_stopped(self) -> bool:
         return any(f["target"] == "database" for f in self.log)
 
-    def stop_database(self) -> None:
+    def stop_database(self, outage: threading.Event | None = None) -> None:
+        """Fast shutdown (every connection cut), 2–8 s away, then start again; `outage` times the stop when the run's
+        own event is already set."""
         self.database.stop()
         self.note("stop", "database")
-        self.done.wait(self.rng.uniform(2.0, 8.0))
+        (outage or self.done).wait(self.rng.uniform(2.0, 8.0))
         self.database.start()
         self.note("start", "database")
 

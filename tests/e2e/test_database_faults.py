@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
 OUTAGE_SECONDS = 20.0
 HEALTHY_WITHIN_SECONDS = 10.0
 # A commit cut off by the server's shutdown may have been applied or not: the service cannot know, and a resend of
-# its key waits (in progress, with Retry-After) or learns what the act changed. Those are answers, not failures.
+# its key waits (in progress, with Retry-After), then learns what the act changed. Those are answers, not failures.
 UNKNOWN_OUTCOME = {"idempotency_request_in_progress", "idempotency_response_lost"}
 
 
@@ -61,6 +61,8 @@ class Flow:
             self.answers[f"{response.status_code} {code}".strip()] += 1
             if response.status_code < 300:
                 return response.json()
+            if code == "idempotency_response_lost":  # applied, its answer lost: what it changed, by type
+                return {c["type"]: c["id"] for c in response.json()["error"]["details"]["changed"]}
             if (response.status_code == 503 and response.headers.get("retry-after")) or code in UNKNOWN_OUTCOME:
                 time.sleep(min(float(response.headers.get("retry-after", "1")), 1.0))  # the client's own backoff
                 continue
@@ -74,16 +76,18 @@ class Flow:
             while not self.stop.is_set():
                 n += 1
                 lead = self.act(client, "/leads", self.officer, lead_body(n))
-                if lead is None or lead.get("id") is None:
+                lead_id = lead and (lead.get("id") or lead.get("Lead"))
+                if not lead_id:
                     continue
-                path = f"/leads/{lead['id']}"
+                path = f"/leads/{lead_id}"
                 self.act(client, f"{path}/assessment", self.judge, {"conclusion": "suspected", "reasons": "有能力"})
                 now = client.get(f"{self.court}/testing/clock").json()["now"]
-                self.act(client, f"{path}/notice", self.officer, notice(lead["id"], now))
+                self.act(client, f"{path}/notice", self.officer, notice(lead_id, now))
                 letter = {"override_reason": "转移财产", "missing_evidence": NOT_YET_PROVED}
                 referral = self.act(client, f"{path}/referral", self.judge, letter)
-                if referral is not None:
-                    self.referrals.append(referral["id"])
+                referral_id = referral and (referral.get("id") or referral.get("Referral"))
+                if referral_id:
+                    self.referrals.append(referral_id)
 
 
 def lead_body(n: int) -> dict[str, Any]:

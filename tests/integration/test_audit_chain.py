@@ -73,11 +73,13 @@ async def test_acts_are_chained_and_tampering_is_found_and_located(
     assert [e["action"] for e in lead] == [
         "POST /leads",
         "POST /leads/{lead_id}/assessment",
+        "POST /leads/{lead_id}/notice",
         "POST /leads/{lead_id}/referral",
     ]
     assert [(e["actor"], e["role"], e["unit"]) for e in lead] == [
         ("tongcheng.officer", "enforcement_officer", "421222"),
         ("tongcheng.judge", "criminal_judge", "421222"),
+        ("tongcheng.officer", "enforcement_officer", "421222"),
         ("tongcheng.judge", "criminal_judge", "421222"),
     ]
     assert all(e["request_id"] and len(e["change_digest"]) == 64 for e in lead)

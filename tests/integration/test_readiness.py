@@ -94,10 +94,11 @@ async def test_a_broker_outage_keeps_the_service_ready_and_the_outbox_drains_aft
         during = await health(client)
         assert during["broker"]["up"] is False
         assert "broker unreachable" in during["problems"]
-        assert during["outbox"]["pending"] == 6  # each referral's letter and the start of the court's mirror
+        # for each of the 3 referrals: the 告知书's window started and ended by the referral, the letter, the mirror
+        assert during["outbox"]["pending"] == 12
         text = (await client.get("/metrics")).text
         assert metric(text, "liandong_broker_up") == 0
-        assert metric(text, "liandong_outbox_pending_rows") == 6
+        assert metric(text, "liandong_outbox_pending_rows") == 12
         assert metric(text, "liandong_outbox_oldest_pending_seconds") >= 0
         assert metric(text, "liandong_ready") == 1
 

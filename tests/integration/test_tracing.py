@@ -80,12 +80,23 @@ async def test_a_referral_and_its_receipt_are_one_trace(kafka: KafkaConnection, 
     spans = list(exporter.get_finished_spans())
     ours = [s for s in spans if s.attributes is not None and s.attributes.get("liandong.correlation_id") == matter]
 
+    # the matter's trace begins with its first act that sent an event: the 告知书 served (its window started)
+    notice = one(
+        spans,
+        "the officer's notice",
+        lambda s: s.kind is SpanKind.SERVER and s.name == "POST /leads/{lead_id}/notice",
+    )
+    trace_id = notice.context.trace_id
     post = one(
         spans,
-        "the officer's POST",
+        "the judge's referral",
         lambda s: s.kind is SpanKind.SERVER and s.name == "POST /leads/{lead_id}/referral",
     )
-    trace_id = post.context.trace_id
+    referral_act = one(
+        ours,
+        "the court's referral act on the matter",
+        lambda s: s.name == "court act" and [link.context.span_id for link in s.links] == [post.context.span_id],
+    )
     court_publish = one(
         ours,
         "the court relay's publish of the referral",
@@ -122,9 +133,10 @@ async def test_a_referral_and_its_receipt_are_one_trace(kafka: KafkaConnection, 
     )
 
     # one trace, parent to child along the hand-offs
-    for span in (court_publish, police_process, act, police_publish, court_process):
+    for span in (referral_act, court_publish, police_process, act, police_publish, court_process):
         assert span.context.trace_id == trace_id, span.name
-    assert parent_of(court_publish) == post.context.span_id  # the outbox row was written in the officer's request
+    assert post.context.trace_id != trace_id, "the judge's request is a trace of its own, linked from the act"
+    assert parent_of(court_publish) == referral_act.context.span_id  # the outbox row was written in that act
     assert parent_of(police_process) == court_publish.context.span_id  # the Kafka record's traceparent
     assert parent_of(police_publish) == act.context.span_id
     assert parent_of(court_process) == police_publish.context.span_id

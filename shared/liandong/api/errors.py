@@ -69,7 +69,11 @@ async def send_json(send: Send, status: int, body: dict[str, Any], extra_headers
     await send({"type": "http.response.body", "body": raw})
 
 
-DATABASE_BUSY = ("database_busy", "the database cannot take this request now; nothing was applied, retry shortly")
+DATABASE_BUSY = (
+    "database_busy",
+    "the database cannot take this request now; retry shortly with the same Idempotency-Key (an act is never applied "
+    "twice under one key)",
+)
 
 
 class ErrorMiddleware:
@@ -100,7 +104,8 @@ class ErrorMiddleware:
             if started:  # part of the answer is out: nothing more can be said on this response
                 log.exception("error on %s after its response started", where)
             elif database_unavailable(exc):
-                # nothing was applied (the transaction did not commit), and the same request may succeed in a moment
+                # the transaction did not commit — or, cut off during its COMMIT, may have: a resend under the same
+                # Idempotency-Key finds out which, and the same request may succeed in a moment
                 log.warning("database unavailable on %s: %s", where, (str(exc).splitlines() or [repr(exc)])[0])
                 await send_json(send, 503, error_body(*DATABASE_BUSY), {"Retry-After": "1"})
             else:

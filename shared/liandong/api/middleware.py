@@ -99,9 +99,11 @@ class BodyLimitMiddleware:
         await self.app(scope, replay(body), send)
 
 
-# how long a key whose act committed may wait for its response to be stored before a replay is told it was lost
-RESPONSE_GRACE = timedelta(seconds=60)
-STORE_RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)  # then every 30 s…
+# how long a key whose act committed may wait for its response to be stored before a replay is told it was lost: the
+# response is stored right after the commit (before it is sent), so only a process that stopped in between, or a
+# commit cut off by the database (applied, though its request failed), leaves a key without one for longer
+RESPONSE_GRACE = timedelta(seconds=15)
+STORE_RETRY_SECONDS = (0.5, 1.0, 1.0, 2.0, 2.0, 5.0)  # then every 5 s…
 STORE_RETRY_FOR = timedelta(minutes=15)  # …for this long
 
 
@@ -118,7 +120,8 @@ class IdempotencyMiddleware:
         self.database = database
         self.scope_of = scope_of
         self.now = now
-        self._storing: set[asyncio.Task[None]] = set()  # responses stored later (the database was away)
+        # responses this process stores later (the database was away), by (scope, key)
+        self._storing: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in MUTATING:
@@ -198,8 +201,8 @@ class IdempotencyMiddleware:
             except Exception as exc:  # the act is committed: its answer goes out, and is stored when it can be
                 log.warning("the response to Idempotency-Key %r is stored later: %r", key, exc)
                 task = asyncio.create_task(self._store_later(principal, key, response))
-                self._storing.add(task)
-                task.add_done_callback(self._storing.discard)
+                self._storing[(principal, key)] = task
+                task.add_done_callback(lambda _: self._storing.pop((principal, key), None))
         for message in held:
             await send(message)
 
@@ -238,7 +241,8 @@ class IdempotencyMiddleware:
                 ),
             )
             return
-        if stored.status_code is None and utc(stored.created_at) + RESPONSE_GRACE > self.now():
+        waiting = (stored.scope, stored.key) in self._storing or utc(stored.created_at) + RESPONSE_GRACE > self.now()
+        if stored.status_code is None and waiting:
             await send_json(
                 send,
                 409,

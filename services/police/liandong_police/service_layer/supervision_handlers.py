@@ -5,6 +5,7 @@ police_file_after_notice). A co-offender's filing opens a new case in the same m
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from liandong.errors import DomainError, Forbidden, NotFound
 from liandong.security import Principal
@@ -57,7 +58,7 @@ async def file_as_notified(cmd: commands.FileAsNotified, uow: PoliceUnitOfWork) 
         notice.check_filing()
         now = uow.clock.now()
         if notice.co_offender is not None:
-            case = await _co_offender_case(uow, notice, cmd.case_number, cmd.actor)
+            case = await _co_offender_case(uow, notice, cmd.case_number, cmd.actor, now)
         else:
             if notice.referral_id is None:
                 raise DomainError(f"notice {notice.document_number} names no referral", code="no_referral")
@@ -74,11 +75,11 @@ async def file_as_notified(cmd: commands.FileAsNotified, uow: PoliceUnitOfWork) 
 
 
 async def _co_offender_case(
-    uow: PoliceUnitOfWork, notice: SupervisionNotice, number: str | None, head: Principal
+    uow: PoliceUnitOfWork, notice: SupervisionNotice, number: str | None, head: Principal, now: datetime
 ) -> Case:
-    """A new case in the same matter against the co-offender the notice names."""
+    """A new case in the same matter against the co-offender the notice names, opened at the instant of the filing
+    (one act: the filing on the notice)."""
     person = notice.co_offender or {}
-    now = uow.clock.now()
     number = await case_number_for(uow, number, notice.police_unit, now)
     suspect = {k: person.get(k) for k in ("name", "kind", "role", "id_number")}
     case = Case.open(
