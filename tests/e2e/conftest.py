@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,8 +37,9 @@ def clock_start() -> dict[str, str]:
     return {"testing_clock_offset_seconds": str(clock_offset(start))} if start else {}
 
 
-@pytest.fixture
-def stack(kafka: KafkaConnection, tmp_path: Path) -> Iterator[Stack]:
+@contextmanager
+def running_stack(kafka: KafkaConnection, databases: dict[str, str], logs: Path, **settings: str) -> Iterator[Stack]:
+    """The three services as processes on these databases (by agency), ready, stopped afterwards."""
     ports = free_ports(3)
     processes = []
     for name, port in zip(("court", "police", "procuratorate"), ports, strict=True):
@@ -47,14 +49,14 @@ def stack(kafka: KafkaConnection, tmp_path: Path) -> Iterator[Stack]:
         env = service_env(
             name,
             kafka=kafka,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}",
+            database_url=databases[name],
             environment="test",  # clocks that tests may move (POST /testing/clock)
             relay_idle_seconds="0.1",
-            sla_tick_seconds="0.2",
+            **{"sla_tick_seconds": "0.2", **settings},
             **clock_start(),
             **extra,
         )
-        processes.append(ServiceProcess(name, port, env, log_path=tmp_path / f"{name}.log"))
+        processes.append(ServiceProcess(name, port, env, log_path=logs / f"{name}.log"))
     stack = Stack(*processes)
     try:
         for process in stack.all():
@@ -65,6 +67,14 @@ def stack(kafka: KafkaConnection, tmp_path: Path) -> Iterator[Stack]:
     finally:
         for process in stack.all():
             process.stop()
+
+
+@pytest.fixture
+def stack(kafka: KafkaConnection, tmp_path: Path) -> Iterator[Stack]:
+    """The three services on SQLite databases of their own."""
+    files = {name: f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}" for name in ("court", "police", "procuratorate")}
+    with running_stack(kafka, files, tmp_path) as stack:
+        yield stack
 
 
 def token(service: ServiceProcess, username: str) -> dict[str, str]:

@@ -17,13 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
-from liandong.devstack import ServiceProcess, service_env
 from liandong.messaging.kafka import KafkaConnection
 from tests.bench.infra import databases
-from tests.e2e.conftest import Stack, clock_start, token
+from tests.e2e.conftest import Stack, running_stack, token
 from tests.support.infra import LocalPostgres, wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS, notice
-from tests.support.ports import free_ports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
 
@@ -113,32 +111,10 @@ def postgres() -> Iterator[LocalPostgres]:
 
 @pytest.fixture
 def pg_stack(kafka: KafkaConnection, postgres: LocalPostgres, tmp_path: Path) -> Iterator[Stack]:
-    ports = free_ports(3)
     with databases(postgres.admin_url, 3) as urls:
-        processes = []
-        for (name, port), url in zip(zip(("court", "police", "procuratorate"), ports, strict=True), urls, strict=True):
-            extra = {"court_url": f"http://127.0.0.1:{ports[0]}"} if name == "police" else {}
-            env = service_env(
-                name,
-                kafka=kafka,
-                database_url=url,
-                environment="test",
-                relay_idle_seconds="0.1",
-                sla_tick_seconds="0.5",
-                **clock_start(),
-                **extra,
-            )
-            processes.append(ServiceProcess(name, port, env, log_path=tmp_path / f"{name}.log"))
-        stack = Stack(*processes)
-        try:
-            for process in stack.all():
-                process.start()
-            for process in stack.all():
-                process.wait_ready(90)
+        named = dict(zip(("court", "police", "procuratorate"), urls, strict=True))
+        with running_stack(kafka, named, tmp_path, sla_tick_seconds="0.5") as stack:
             yield stack
-        finally:
-            for process in stack.all():
-                process.stop()
 
 
 def healthy(stack: Stack) -> bool:
