@@ -163,8 +163,9 @@ def auth_router() -> APIRouter:
         now = runtime.clock.now()
         throttle = LoginThrottle(runtime.session_factory, runtime.tables.login_throttle, Rules.of(runtime.settings))
         keys = [user_key(form.username), address_key(request.client.host if request.client else "unknown")]
-        # locked out: refused before any password is checked, alike for known and unknown usernames
-        retry = await throttle.retry_after(keys, now)
+        # locked out, or the attempt over the limit: refused before any password is checked (the attempt is counted
+        # first, atomically), alike for known and unknown usernames
+        retry = await throttle.retry_after(keys, now) or await throttle.attempt(keys, now)
         if retry is not None:
             raise ApiError(
                 429,
@@ -177,10 +178,9 @@ def auth_router() -> APIRouter:
         # an unknown username costs the same hashing as a known one, so timing does not tell them apart
         stored = row.password_hash if row is not None else await _dummy_hash()
         matches = await checking_password(form.password, stored)
-        if row is None or not row.active or not matches:
-            await throttle.failed(keys, now)
+        if row is None or not row.active or not matches:  # counted already
             raise ApiError(401, "invalid_credentials", "wrong username or password", headers=UNAUTHORIZED)
-        await throttle.succeeded(keys[0])
+        await throttle.succeeded(keys)
         ttl = timedelta(minutes=runtime.settings.access_token_minutes)
         principal = Principal(username=row.username, agency=runtime.agency, role=row.role, unit=row.unit)
         token = issue_token(principal, secret=runtime.settings.secret_key, now=runtime.clock.now(), ttl=ttl)

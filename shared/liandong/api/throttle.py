@@ -1,6 +1,8 @@
-"""Failed logins, counted per username and per client address in the service's database (so every replica agrees):
-after too many in a window the key is locked for a while, and `POST /auth/token` answers 429 with Retry-After —
-before any password is checked, and the same whether the username exists or not. Ops lift a lockout with
+"""Login attempts, counted per username and per client address in the service's database (so every replica agrees):
+each attempt is counted in one statement that increments and returns the count *before* its password is checked, so
+however many arrive together, no more than the limit are ever checked; the attempt that reaches the limit locks the
+key for a while, and `POST /auth/token` answers 429 with Retry-After — the same whether the username exists or not. A
+successful login clears its username's count and gives its attempt back to its address. Ops lift a lockout with
 `python -m liandong users --service … unlock --username … | --address …` (recorded in `account_audit` and the audit
 chain)."""
 
@@ -9,11 +11,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, and_, case, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from liandong.clock import utc
 from liandong.config import ServiceSettings
 
 
@@ -62,39 +67,63 @@ class LoginThrottle:
             )
         return max(1, math.ceil((until - now).total_seconds())) if until is not None else None
 
-    async def failed(self, keys: list[str], now: datetime) -> None:
-        """Count a failed login against every key; a key reaching its limit is locked."""
-        for key in keys:
-            for attempt in range(3):  # a replica counting the same key at once: read again
-                try:
-                    async with self.sessions() as session, session.begin():
-                        await self._count(session, key, now)
-                    break
-                except IntegrityError:
-                    if attempt == 2:
-                        raise
-
-    async def _count(self, session: AsyncSession, key: str, now: datetime) -> None:
-        t = self.table
-        row = (await session.execute(select(t).where(t.c.key == key).with_for_update())).first()
-        if row is None:
-            await session.execute(insert(t).values(key=key, failures=1, window_started_at=now, locked_until=None))
-            failures, started = 1, now
-        else:
-            fresh = now - row.window_started_at > self.rules.window
-            failures = 1 if fresh else row.failures + 1
-            started = now if fresh else row.window_started_at
-        locked = now + self.rules.lockout if failures >= self.rules.limit(key) else None
-        if locked is not None:  # a full allowance again once the lockout ends
-            failures, started = 0, now
-        values = {"failures": failures, "window_started_at": started}
-        if locked is not None:
-            values["locked_until"] = locked
-        await session.execute(update(t).where(t.c.key == key).values(**values))
-
-    async def succeeded(self, key: str) -> None:
+    async def attempt(self, keys: list[str], now: datetime) -> int | None:
+        """Count one login attempt against every key, atomically (one upsert each, returning the count), before its
+        password is checked. None when every key is within its limit — the attempt may be checked; otherwise the
+        seconds until the lockout that refuses it ends."""
+        refused: int | None = None
         async with self.sessions() as session, session.begin():
-            await session.execute(delete(self.table).where(self.table.c.key == key))
+            for key in keys:
+                failures, locked_until = (await session.execute(self._count(session, key, now))).one()
+                if failures > self.rules.limit(key):
+                    wait = max(1, math.ceil((utc(locked_until) - now).total_seconds())) if locked_until else 1
+                    refused = max(refused or 0, wait)
+        return refused
+
+    def _count(self, session: AsyncSession, key: str, now: datetime) -> Any:
+        """INSERT … ON CONFLICT DO UPDATE … RETURNING: a window that has passed, or a lockout that has ended, starts
+        again at 1; the attempt that reaches the limit sets the lockout."""
+        t, limit = self.table, self.rules.limit(key)
+        upsert = (sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert)(t)  # type: ignore[union-attr]
+        lockout = now + self.rules.lockout
+        expired = or_(
+            t.c.window_started_at < now - self.rules.window,
+            and_(t.c.locked_until.is_not(None), t.c.locked_until <= now),
+        )
+        counted = case((expired, 1), else_=t.c.failures + 1)
+        return (
+            upsert.values(key=key, failures=1, window_started_at=now, locked_until=lockout if limit <= 1 else None)
+            .on_conflict_do_update(
+                index_elements=[t.c.key],
+                set_={
+                    "failures": counted,
+                    "window_started_at": case((expired, now), else_=t.c.window_started_at),
+                    "locked_until": case(
+                        (counted >= limit, case((expired, lockout), else_=func.coalesce(t.c.locked_until, lockout))),
+                        else_=case((expired, None), else_=t.c.locked_until),
+                    ),
+                },
+            )
+            .returning(t.c.failures, t.c.locked_until)
+        )
+
+    async def succeeded(self, keys: list[str]) -> None:
+        """The username's count and lockout are cleared; its attempt is given back to every other key (and a lockout
+        that this attempt set is lifted)."""
+        user, *others = keys
+        t = self.table
+        async with self.sessions() as session, session.begin():
+            await session.execute(delete(t).where(t.c.key == user))
+            for key in others:
+                back = t.c.failures - 1
+                await session.execute(
+                    update(t)
+                    .where(t.c.key == key, t.c.failures > 0)
+                    .values(
+                        failures=back,
+                        locked_until=case((back < self.rules.limit(key), None), else_=t.c.locked_until),
+                    )
+                )
 
 
 async def lift(session: AsyncSession, table: Table, key: str) -> bool:
