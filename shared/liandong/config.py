@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     login_failure_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # reverse proxies (addresses or networks, e.g. the ingress controller's pods) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; empty: none — every client is the address it connects from
+    trusted_proxies: list[str] = Field(default_factory=list)
     # other agencies' services allowed to call this one (client id -> secret), e.g. the police fetching evidence
     service_clients: dict[str, str] = Field(default_factory=dict)
 

@@ -56,6 +56,7 @@ class ServiceProcess:
                 "--port",
                 str(self.port),
                 "--no-access-log",
+                "--no-proxy-headers",  # X-Forwarded-* only from the service's TRUSTED_PROXIES
             ],
             env={**os.environ, **self.env},
             stdout=log,

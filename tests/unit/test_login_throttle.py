@@ -126,3 +126,25 @@ async def test_tokens_are_short_lived_by_default_and_bad_tokens_get_a_clear_401(
         answer = await court.get("/auth/me", headers={"Authorization": f"Bearer {bad}"})
         assert answer.status_code == 401, bad[:20]
         assert answer.json()["error"]["code"] == "invalid_token"
+
+
+async def test_forwarded_addresses_are_believed_only_from_the_trusted_proxies(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    """Behind no proxy (the default), a client rotating X-Forwarded-For is still the one address it connects from,
+    and is locked; behind a trusted proxy, each forwarded address is its own client."""
+    for trusted, fourth_answer in (([], 429), (["127.0.0.1"], 401)):
+        settings = CourtSettings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / f'court-{len(trusted)}.db'}",
+            kafka_bootstrap_servers="127.0.0.1:1",
+            login_max_failures_per_address=3,
+            trusted_proxies=trusted,
+        )
+        async with running_app(spec(), settings, clock) as client:
+            for i in range(4):
+                answer = await client.post(
+                    "/auth/token",
+                    data={"username": f"someone{i}", "password": "wrong"},
+                    headers={"X-Forwarded-For": f"203.0.113.{i}"},
+                )
+            assert answer.status_code == fourth_answer, (trusted, answer.text)

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from opentelemetry.sdk.trace.export import SpanExporter
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from liandong import __version__, asyncapi, gc_pauses, logs
 from liandong.api import audit, deadlines, ops, timeline
@@ -63,6 +64,8 @@ def create_app(
     install_error_handlers(app)  # its middleware answers what no handler did, inside the access log
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(NoSniffMiddleware)
+    if settings.trusted_proxies:  # uvicorn runs with --no-proxy-headers: only the proxies named here are believed
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     if tracing is not None:
         tracing.instrument_app(app)
     app.include_router(health_router())
