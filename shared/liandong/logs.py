@@ -8,6 +8,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from liandong.pii import scrub
+
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 
 
@@ -22,7 +24,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "service": self.service,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),  # no identity or mobile number in a log line
         }
         cid = getattr(record, "correlation_id", None) or correlation_id.get()
         if cid:
@@ -31,7 +33,7 @@ class JsonFormatter(logging.Formatter):
         if request_id:
             entry["request_id"] = request_id
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from pydantic import ValidationError
+
+# 居民身份证号 (18: 17 digits and a digit or X; the old 15 digits) and mainland mobile numbers, wherever they stand
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 
 
 def mask_id_number(value: str | None) -> str | None:
@@ -23,3 +30,22 @@ def mask_phone(value: str | None) -> str | None:
 def mask_suspects(suspects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Suspects as a list shows them: each identity number masked."""
     return [{**s, "id_number": mask_id_number(s.get("id_number"))} for s in suspects]
+
+
+def scrub(text: str) -> str:
+    """Any identity or mobile number in free text masked (log lines, error messages that leave the process)."""
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)) or "", text)
+    return _PHONE.sub(lambda m: mask_phone(m.group(1)) or "", text)
+
+
+def error_text(exc: BaseException) -> str:
+    """An error as it may leave the process (a dead letter's header, the ops desk, a log line): a validation error
+    by its locations and messages only — never the input values pydantic would quote — and personal numbers masked
+    in whatever remains."""
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']) or '(root)'}: {e['msg']}"
+            for e in exc.errors(include_input=False, include_url=False)
+        )
+        return scrub(f"{exc.title}: {exc.error_count()} validation error(s): {problems}")
+    return scrub(str(exc))

@@ -14,9 +14,11 @@ from sqlalchemy.exc import OperationalError
 from liandong.clock import ManualClock
 from liandong.contracts import ReferralReceivedV1
 from liandong.envelope import Envelope, ProducerRef
+from liandong.logs import JsonFormatter
 from liandong.messaging.consumer import ConsumerRunner
 from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
 from liandong.persistence.engine import create_engine, session_factory
+from liandong.pii import scrub
 from liandong_procuratorate.adapters.orm import common, timeline
 from liandong_procuratorate.bootstrap import spec
 from liandong_procuratorate.service_layer.event_handlers import on_hand_off
@@ -301,3 +303,27 @@ async def test_the_watchdog_replaces_a_member_left_without_partitions(clock: Man
         assert runner.restarts >= 1
     finally:
         await runner.stop()
+
+
+async def test_a_dead_letters_error_carries_no_input_value_nor_personal_number(
+    harness_factory: Callable[[Handler], Harness], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A contract violation names where and what, never the values the sender put there: an identity number sent in
+    the wrong field reaches neither the dead letter's header nor the service's log."""
+    h = harness_factory(on_hand_off)
+    leaky = {"referral_id": "42122219800101123X", "police_unit": "13912345678"}
+    await h.deliver(receipt_envelope().model_copy(update={"payload": leaky}).to_json().encode())
+    (dead,) = h.dead_letters()
+    assert dead["dlt.reason"] == b"contract_violation"
+    error = dead["dlt.error"].decode()
+    assert "receipt_number: Field required" in error, error
+    for leaked in ("42122219800101123X", "13912345678", "input_value"):
+        assert leaked not in error
+    logged = "\n".join(JsonFormatter("court").format(r) for r in caplog.records)
+    for leaked in ("42122219800101123X", "13912345678"):
+        assert leaked not in logged
+
+
+def test_personal_numbers_are_masked_in_any_text_that_leaves_the_process() -> None:
+    line = "debtor 42122219800101123X, phone 13912345678, case (2024)鄂1222执123号, amount 123456789012"
+    assert scrub(line) == "debtor 421222********123X, phone 139****5678, case (2024)鄂1222执123号, amount 123456789012"

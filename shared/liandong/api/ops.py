@@ -12,6 +12,7 @@ from liandong.api.auth import CurrentPrincipal
 from liandong.api.deps import RuntimeDep, StrictModel
 from liandong.api.errors import ApiError
 from liandong.messaging.dlq import DeadLetterDesk, letter_view, outbox_status
+from liandong.pii import scrub
 from liandong.runtime import Runtime
 from liandong.security import Principal
 
@@ -74,7 +75,8 @@ async def dead_letters(
 @router.get("/dead-letters/{letter_id:path}")
 async def dead_letter(letter_id: str, runtime: RuntimeDep, _: Admin) -> dict[str, Any]:
     letter, action = await desk(runtime).one(letter_id)
-    return {**letter_view(letter, action), "value": letter.value.decode(errors="replace")}
+    # the record as it stands, personal numbers masked (the replay sends the record itself, never this view)
+    return {**letter_view(letter, action), "value": scrub(letter.value.decode(errors="replace"))}
 
 
 @router.post("/dead-letters/replay")

@@ -7,6 +7,7 @@ from typing import ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from liandong.envelope import Envelope
+from liandong.pii import error_text
 
 
 class Contract(BaseModel):
@@ -64,4 +65,4 @@ def parse_payload(envelope: Envelope) -> Contract:
     try:
         return cls.model_validate(envelope.payload)
     except ValidationError as exc:
-        raise ContractError(f"{envelope.event_type} v{envelope.schema_version}: {exc}") from exc
+        raise ContractError(f"{envelope.event_type} v{envelope.schema_version}: {error_text(exc)}") from exc

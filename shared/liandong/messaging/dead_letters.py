@@ -17,6 +17,7 @@ from prometheus_client import Counter
 from liandong.clock import Clock
 from liandong.envelope import Envelope
 from liandong.messaging.kafka import bounded, stop_quietly
+from liandong.pii import error_text
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class DeadLetters:
         headers = [
             *[(k, v) for k, v in (record.headers or ())],
             ("dlt.reason", reason.encode()),
-            ("dlt.error", str(exc)[:4000].encode()),
+            ("dlt.error", error_text(exc)[:4000].encode()),
             ("dlt.consumer", self.consumer.encode()),
             ("dlt.source", f"{record.topic}/{record.partition}/{record.offset}".encode()),
             ("dlt.at", self._clock.now().isoformat().encode()),
@@ -92,7 +93,7 @@ class DeadLetters:
             record.partition,
             record.offset,
             reason,
-            exc,
+            error_text(exc),
             extra={"correlation_id": envelope.correlation_id if envelope else None},
         )
 

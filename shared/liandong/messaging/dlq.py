@@ -27,6 +27,7 @@ from liandong.envelope import Envelope
 from liandong.errors import Conflict, DomainError, NotFound
 from liandong.messaging.kafka import KafkaConnection, bounded, stop_quietly
 from liandong.persistence.tables import CommonTables
+from liandong.pii import scrub
 
 
 class Replays(Protocol):
@@ -86,7 +87,7 @@ def _letter(record: Any) -> DeadLetter:
     return DeadLetter(
         id=f"{record.topic}/{record.partition}/{record.offset}",
         reason=dlt.get("dlt.reason", "?"),
-        error=dlt.get("dlt.error", ""),
+        error=scrub(dlt.get("dlt.error", "")),  # letters written before errors were scrubbed at the source
         consumer=dlt.get("dlt.consumer", ""),
         source=dlt.get("dlt.source", ""),
         dead_lettered_at=dlt.get("dlt.at", ""),
