@@ -49,6 +49,12 @@ class Principal:
     role: str
     unit: str
     kind: Literal["staff", "service"] = "staff"
+    scopes: frozenset[str] = frozenset()  # a service's: exactly what its client may call (SERVICE_SCOPES)
+
+
+# What each other agency's service may call here, by client id: the police fetch referred evidence (claim check).
+# A service token carries its client's scopes and is refused by every route that does not ask for one of them.
+SERVICE_SCOPES: dict[str, frozenset[str]] = {"police": frozenset({"evidence:read"})}
 
 
 class InvalidToken(Exception):
@@ -62,6 +68,7 @@ def issue_token(principal: Principal, *, secret: str, now: datetime, ttl: timede
         "role": principal.role,
         "unit": principal.unit,
         "kind": principal.kind,
+        **({"scope": " ".join(sorted(principal.scopes))} if principal.scopes else {}),
         "iat": int(now.timestamp()),
         "exp": int((now + ttl).timestamp()),
     }
@@ -92,4 +99,5 @@ def read_token(token: str, *, secret: str, agency: str, now: datetime) -> Princi
         role=str(claims.get("role", "")),
         unit=str(claims.get("unit", "")),
         kind="service" if claims.get("kind") == "service" else "staff",
+        scopes=frozenset(str(claims.get("scope", "")).split()),
     )

@@ -77,6 +77,17 @@ def stack(kafka: KafkaConnection, tmp_path: Path) -> Iterator[Stack]:
         yield stack
 
 
+@pytest.fixture
+def postgres_stack(kafka: KafkaConnection, pg_admin_url: str, tmp_path: Path) -> Iterator[Stack]:
+    """The three services on PostgreSQL databases of their own (the session's server)."""
+    from tests.bench.infra import databases
+
+    with databases(pg_admin_url, 3) as urls:
+        named = dict(zip(("court", "police", "procuratorate"), urls, strict=True))
+        with running_stack(kafka, named, tmp_path) as stack:
+            yield stack
+
+
 def token(service: ServiceProcess, username: str) -> dict[str, str]:
     response = httpx.post(f"{service.url}/auth/token", data={"username": username, "password": "liandong-dev"})
     response.raise_for_status()

@@ -82,3 +82,10 @@ def fuzz(service: ServiceProcess) -> list[str]:
 def test_no_generated_request_gets_a_server_error(stack: Stack) -> None:
     failures = {service.name: fuzz(service) for service in stack.all()}
     assert failures == {"court": [], "police": [], "procuratorate": []}
+
+
+@pytest.mark.postgres
+def test_no_generated_request_gets_a_server_error_on_postgresql(postgres_stack: Stack) -> None:
+    """PostgreSQL refuses what SQLite stores (a NUL in text): the same fuzzing against the services on it."""
+    failures = {service.name: fuzz(service) for service in postgres_stack.all()}
+    assert failures == {"court": [], "police": [], "procuratorate": []}

@@ -517,3 +517,28 @@ async def test_a_key_whose_response_was_not_stored_is_never_stuck(
     changed = lost.json()["error"]["details"]["changed"]
     assert second.json()["id"] in {c["id"] for c in changed}, "the client learns the lead's id"
     assert await rows(court, leads) == 2, "nothing applied twice"
+
+
+async def test_control_characters_are_refused_in_every_text_and_parameter(court: httpx.AsyncClient) -> None:
+    """A NUL byte (PostgreSQL refuses it in text: it answered 500) or another control character in a body's text,
+    a query parameter, a path or the login form: 422 in the error model, nothing written. Lines and tabs stay."""
+    officer = await login(court, "tongcheng.officer")
+    before = await rows(court, leads)
+    refusals = [
+        await court.post("/leads", json={**LEAD, "summary": "有能力\u0000拒不履行"}, headers=officer),
+        await court.post(
+            "/leads",
+            json={**LEAD, "suspects": [{"name": "黎\u0007某", "kind": "person", "role": "debtor"}]},
+            headers=officer,
+        ),
+        await court.get("/leads", params={"q": "黎\x00"}, headers=officer),
+        await court.get("/leads/abc%00def", headers=officer),
+        await court.post("/auth/token", data={"username": "tongcheng.officer\x00", "password": "x"}),
+    ]
+    for refused in refusals:
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["code"] == "control_character"
+    assert refusals[1].json()["error"]["details"]["loc"] == ["body", "suspects", "0", "name"]
+    assert await rows(court, leads) == before
+    lines = await court.post("/leads", json={**LEAD, "summary": "第一行\n第二行\t（附表）"}, headers=officer)
+    assert lines.status_code == 201, lines.text

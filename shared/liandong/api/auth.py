@@ -19,6 +19,7 @@ from liandong import audit
 from liandong.api.errors import ApiError
 from liandong.api.throttle import LoginThrottle, Rules, address_key, user_key
 from liandong.security import (
+    SERVICE_SCOPES,
     InvalidToken,
     Principal,
     hash_password,
@@ -93,7 +94,8 @@ def verify(token: str, secret: str, agency: str, now: datetime) -> Principal:
         ) from exc
 
 
-async def current_principal(request: Request, _: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+async def any_caller(request: Request, _: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    """Whoever holds a valid token here: staff, or another agency's service (whose scopes the route then checks)."""
     token = bearer_token(request.headers.raw)
     if token is None:
         raise ApiError(401, "unauthorized", "a bearer token is required", headers=UNAUTHORIZED)
@@ -101,6 +103,25 @@ async def current_principal(request: Request, _: Annotated[str | None, Depends(o
     principal = verify(token, secret, agency, request.app.state.runtime.clock.now())
     audit.current_act.set(acting(request, principal))
     return principal
+
+
+async def current_principal(principal: Annotated[Principal, Depends(any_caller)]) -> Principal:
+    """A member of staff. Service tokens are refused here — by default, on every route that does not ask for one of
+    their scopes (`staff_or_service`)."""
+    if principal.kind == "service":
+        raise ApiError(403, "service_not_allowed", "a service token calls only what its client needs, not this")
+    return principal
+
+
+def staff_or_service(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that admits staff, and the services whose tokens carry `scope`."""
+
+    async def check(principal: Annotated[Principal, Depends(any_caller)]) -> Principal:
+        if principal.kind == "service" and scope not in principal.scopes:
+            raise ApiError(403, "service_not_allowed", f"this needs the scope {scope!r}, which the token lacks")
+        return principal
+
+    return check
 
 
 def acting(request: Request, principal: Principal) -> audit.Act:
@@ -126,17 +147,6 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     async def check(principal: CurrentPrincipal) -> Principal:
         if principal.kind != "staff" or principal.role not in roles:
             raise ApiError(403, "forbidden", f"this action needs one of the roles {sorted(roles)}")
-        return principal
-
-    return check
-
-
-def require_service(client_id: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that admits the named agency's service (client credentials), and nobody else."""
-
-    async def check(principal: CurrentPrincipal) -> Principal:
-        if principal.kind != "service" or principal.username != client_id:
-            raise ApiError(403, "forbidden", f"this endpoint serves the {client_id} service")
         return principal
 
     return check
@@ -199,7 +209,12 @@ def auth_router() -> APIRouter:
             raise ApiError(401, "invalid_client", "unknown service client or wrong secret", headers=UNAUTHORIZED)
         ttl = timedelta(minutes=15)
         principal = Principal(
-            username=client_id, agency=runtime.agency, role=f"service:{client_id}", unit=CITY_CODE, kind="service"
+            username=client_id,
+            agency=runtime.agency,
+            role=f"service:{client_id}",
+            unit=CITY_CODE,
+            kind="service",
+            scopes=SERVICE_SCOPES.get(client_id, frozenset()),
         )
         token = issue_token(principal, secret=runtime.settings.secret_key, now=runtime.clock.now(), ttl=ttl)
         return TokenOut(access_token=token, expires_in=int(ttl.total_seconds()), role=principal.role, unit=CITY_CODE)

@@ -18,7 +18,9 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
+import orjson
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -68,7 +70,8 @@ def replay(body: bytes) -> Receive:
 
 
 class BodyLimitMiddleware:
-    """413 with the JSON error model for bodies over the limit; buffers the body for the layers below.
+    """413 with the JSON error model for bodies over the limit; buffers the body for the layers below; 422 for a
+    control character (NUL and the like) in the path, a query parameter or a text of a JSON or form body.
 
     `overrides` maps path regular expressions to their own limits (e.g. evidence uploads)."""
 
@@ -84,8 +87,15 @@ class BodyLimitMiddleware:
         return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in MUTATING:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        where = control_character_in(scope)
+        if where is None and scope["method"] not in MUTATING:
+            await self.app(scope, receive, send)
+            return
+        if where is not None:
+            await send_json(send, 422, control_character_error(where))
             return
         limit = self._limit(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
@@ -96,7 +106,74 @@ class BodyLimitMiddleware:
         if body is None:
             await send_json(send, 413, error_body("payload_too_large", f"the body is over {limit} bytes"))
             return
+        where = control_character_in_body(body, dict(scope["headers"]).get(b"content-type", b""))
+        if where is not None:
+            await send_json(send, 422, control_character_error(where))
+            return
         await self.app(scope, replay(body), send)
+
+
+# control characters no text of this system holds (tab, line feed and carriage return stay: free text has lines);
+# PostgreSQL refuses NUL in text outright, and the others are at best invisible in a legal document
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# …in raw bytes, as a JSON escape, or percent-encoded in a form: only then is the body parsed to find where
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|(?:\\u00|%)(?:0[0-8bcef]|1[0-9a-f]|7f)", re.IGNORECASE)
+
+
+def control_character_in(scope: Scope) -> str | None:
+    """The path or the query parameter holding a control character, if any (the request is then refused)."""
+    if _CONTROL.search(scope["path"]):
+        return "path"
+    query = scope.get("query_string", b"")
+    if query:
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if _CONTROL.search(name) or _CONTROL.search(value):
+                return f"query.{name}"
+    return None
+
+
+def control_character_in_body(body: bytes, content_type: bytes) -> str | None:
+    """Where a JSON or form body holds a control character in a text (an escaped one in JSON included); files
+    (multipart) are bytes, not text, and are checked by their own type."""
+    if not body or not _CONTROL_BYTES.search(body):
+        return None  # the common case: one scan of the raw bytes
+    kind = content_type.split(b";")[0].strip().lower()
+    if kind == b"application/x-www-form-urlencoded":
+        for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+            if _CONTROL.search(name) or _CONTROL.search(value):
+                return f"body.{name}"
+        return None
+    if kind != b"application/json":
+        return None
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None  # the route answers malformed JSON in its own words
+    return _control_in_json(document, "body")
+
+
+def _control_in_json(value: Any, where: str) -> str | None:
+    if isinstance(value, str):
+        return where if _CONTROL.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _control_in_json(key, where) or _control_in_json(item, f"{where}.{key}")
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _control_in_json(item, f"{where}.{i}")
+            if found:
+                return found
+    return None
+
+
+def control_character_error(where: str) -> dict[str, Any]:
+    return error_body(
+        "control_character",
+        "text may not hold control characters (NUL and the like); only tab and line breaks",
+        {"loc": where.split(".")},
+    )
 
 
 # how long a key whose act committed may wait for its response to be stored before a replay is told it was lost: the
