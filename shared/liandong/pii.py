@@ -49,3 +49,19 @@ def error_text(exc: BaseException) -> str:
         )
         return scrub(f"{exc.title}: {exc.error_count()} validation error(s): {problems}")
     return scrub(str(exc))
+
+
+PERSONAL_FIELDS = {"id_number": mask_id_number, "phone": mask_phone, "contact": scrub, "tipster_contact": scrub}
+
+
+def mask_personal_numbers(value: Any) -> Any:
+    """A serialized record with the fields that hold identity and phone numbers masked, however deep they sit
+    (suspects of an arrest request of a case, a trial's defendants)."""
+    if isinstance(value, dict):
+        return {
+            k: (PERSONAL_FIELDS[k](v) if k in PERSONAL_FIELDS and isinstance(v, str) else mask_personal_numbers(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_personal_numbers(v) for v in value]
+    return value

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, PlainSerializer, SerializerFunctionWrapHandler, model_serializer
 
 from liandong.api.bounds import MAX_OFFSET
 from liandong.persistence.uow import SqlUnitOfWork
+from liandong.pii import mask_personal_numbers
 from liandong.runtime import Runtime
 from liandong.sla.counting import SHANGHAI
 
@@ -44,12 +45,22 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 class Page(BaseModel, Generic[T]):
+    """Every list the API answers. Lists show no personal number in full: whatever an item holds — its own fields,
+    its suspects, defendants, filed suspects or an arrest request's suspects — identity and phone numbers are masked
+    here, in the one place every list passes through (a record's own page may show them to its unit's staff)."""
+
     model_config = ConfigDict(frozen=True)
 
     items: list[T]
     total: int
     limit: int
     offset: int
+
+    @model_serializer(mode="wrap")
+    def _masked(self, serialize: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        shown: dict[str, Any] = serialize(self)
+        shown["items"] = [mask_personal_numbers(item) for item in shown["items"]]
+        return shown
 
 
 class PublicModel(BaseModel):
