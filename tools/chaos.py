@@ -67,8 +67,9 @@ class ChaosTimeout(RuntimeError):
 
 
 class ResponseLost(RuntimeError):
-    """The service applied the request, then died before recording its answer (the Idempotency-Key stays 'in
-    progress'): the driver cannot know the answer and stops following that matter; the checks still cover it."""
+    """The service applied the request, then died before recording its answer (the Idempotency-Key answers 'in
+    progress', then `idempotency_response_lost`): the driver stops following that matter; the checks still cover
+    it."""
 
 
 # -- the fleet ---------------------------------------------------------------------------------------------------
@@ -152,6 +153,8 @@ class ChaosServices(Services):
                     raise ResponseLost(f"{method} {service}{path}: applied, its answer lost in a crash")
                 time.sleep(0.5)
                 continue
+            if response.status_code == 409 and _code(response) == "idempotency_response_lost":
+                raise ResponseLost(f"{method} {service}{path}: applied, its answer lost in a crash ({response.text})")
             return response
 
     def clocks_to_offset(self, offset_seconds: float) -> None:
