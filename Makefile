@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 install: $(VENV)/.installed ## create the virtualenv and install the project
 
 run: install ## broker (unless LIANDONG_KAFKA_BOOTSTRAP is set) + topics + the three services; Ctrl-C stops all
-	$(PY) -m liandong.devstack
+	$(PY) -m liandong.devstack $(RUN_ARGS)
 
 demo: install ## the article's stories on the running system (started if needed), a generated year, the court's report
 	$(PY) -m tools.demo --start $(DEMO_ARGS)

@@ -52,7 +52,7 @@ from liandong.messaging.dlq import read_dead_letters
 from liandong.messaging.kafka import KafkaConnection
 from liandong.persistence.engine import create_engine, session_factory
 from liandong.runtime import ServiceSpec, consumed_handlers
-from tools.client import Services, instant
+from tools.client import CLOCK_ADMIN, PASSWORD, Services, instant
 from tools.dataset import EVERY_PATH, Generator
 
 AGENCIES = ("court", "police", "procuratorate")
@@ -107,6 +107,7 @@ def chaos_env(
         "kafka_client_id_suffix": suffix,
         "kafka_group_instance_id": f"liandong-{agency}{suffix}",
         "testing_clock_offset_seconds": str(offset_seconds),
+        "testing_clock_control": "true",
     }
     if agency == "police":
         extra["court_url"] = court_url
@@ -166,10 +167,13 @@ class ChaosServices(Services):
                     if time.monotonic() > self.deadline:
                         raise ChaosTimeout("moving the clocks: the run's time bound passed")
                     try:
-                        current = self.http.get(f"{url}/testing/clock").json()["offset_seconds"]
+                        login = {"username": CLOCK_ADMIN, "password": PASSWORD}
+                        token = self.http.post(f"{url}/auth/token", data=login).raise_for_status().json()
+                        admin = {"Authorization": f"Bearer {token['access_token']}"}
+                        current = self.http.get(f"{url}/testing/clock", headers=admin).json()["offset_seconds"]
                         if current < offset_seconds:
                             move = {"advance_seconds": offset_seconds - current}
-                            self.http.post(f"{url}/testing/clock", json=move).raise_for_status()
+                            self.http.post(f"{url}/testing/clock", json=move, headers=admin).raise_for_status()
                         break
                     except (httpx.HTTPError, KeyError, ValueError):
                         time.sleep(0.3)
@@ -528,7 +532,7 @@ def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str,
             raise faults.error
         print("chaos: faults over; settling", flush=True)
         settle(services, fleet, deadline)
-        clocks = {a: datetime.fromisoformat(services.send("GET", a, "/testing/clock").json()["now"]) for a in AGENCIES}
+        clocks = {a: datetime.fromisoformat(services.clock(a)["now"]) for a in AGENCIES}
         result = asyncio.run(check(urls, broker.admin, clocks))
     abandoned = [e for e in log if e["act"] == "abandoned"]
     paths: dict[str, int] = {}

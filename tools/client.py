@@ -14,6 +14,7 @@ import httpx
 from liandong.accounts import COUNTY_LOGINS
 
 PASSWORD = "liandong-dev"
+CLOCK_ADMIN = "city.admin"  # moves and reads the clocks (an administrator in each service)
 
 
 class Refused(RuntimeError):
@@ -66,12 +67,12 @@ class Services:
         return self.call("POST", service, path, as_user, json=body)
 
     def advance(self, seconds: float) -> None:
-        """Move the three services' clocks (development and test only)."""
+        """Move the three services' clocks (development and test stacks started with the clock control)."""
         self._move_clocks({"advance_seconds": seconds})
 
     def _move_clocks(self, move: dict[str, Any]) -> None:
         for service in ("court", "police", "procuratorate"):
-            response = self.send("POST", service, "/testing/clock", json=move)
+            response = self._clock_control("POST", service, json=move)
             if response.status_code != 200:
                 raise Refused(f"the clock of {service} cannot be moved: {response.status_code} {response.text}")
         self.forget_logins()
@@ -80,8 +81,26 @@ class Services:
         """Move the three services' clocks forward to `instant`, e.g. a window's due_at or next_fire_at."""
         self._move_clocks({"to": instant})
 
+    def clock(self, service: str) -> dict[str, Any]:
+        """A service's clock: its `now` and `offset_seconds` (read by an administrator)."""
+        response = self._clock_control("GET", service)
+        if response.status_code != 200:
+            raise Refused(
+                f"the clock of {service} cannot be read ({response.status_code}): start the system with the clock"
+                " control (make run RUN_ARGS=--clock-control, or make demo, which starts it so)"
+            )
+        return dict(response.json())
+
+    def _clock_control(self, method: str, service: str, **kwargs: Any) -> httpx.Response:
+        """/testing/clock as the service's administrator, logged in again when a move has expired the token."""
+        response = self.send(method, service, "/testing/clock", headers=self.login(service, CLOCK_ADMIN), **kwargs)
+        if response.status_code == 401:
+            headers = self.login(service, CLOCK_ADMIN, fresh=True)
+            response = self.send(method, service, "/testing/clock", headers=headers, **kwargs)
+        return response
+
     def now(self) -> str:
-        return str(self.send("GET", "court", "/testing/clock").json()["now"])
+        return str(self.clock("court")["now"])
 
     def serve_notice(self, lead_id: str, officer: str, number: str) -> Any:
         """The court serves the 告知书 on the lead now (the services' time); every referral states it."""

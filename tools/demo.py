@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             say("the system is not running: start it with `make run` (or run `make demo`, which starts it)")
             return 2
         say("starting the system (python -m liandong.devstack) …")
-        command = [sys.executable, "-m", "liandong.devstack"]
+        command = [sys.executable, "-m", "liandong.devstack", "--clock-control"]
         if args.start_at is not None:
             command += ["--clock-start", args.start_at.isoformat()]
         stack = subprocess.Popen(command, cwd=REPO)

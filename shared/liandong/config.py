@@ -69,6 +69,9 @@ class ServiceSettings(BaseSettings):
     # service whose clock it had moved starts it where it was)
     testing_clock_start: datetime | None = None
     testing_clock_offset_seconds: float = Field(default=0.0, ge=-10 * 365 * 86400, le=10 * 365 * 86400)
+    # the clock control (GET/POST /testing/clock, for administrators only) exists only when asked for: the demo, the
+    # end-to-end tests and chaos set it; a development stack started any other way has no door to move its time
+    testing_clock_control: bool = False
 
     # traces across agencies (liandong.tracing): off unless asked for; spans go to an OTLP/HTTP collector
     tracing_enabled: bool = False
@@ -84,6 +87,8 @@ class ServiceSettings(BaseSettings):
             raise ValueError("testing_clock_offset_seconds is for development and tests, never production")
         if self.environment == "production" and self.testing_clock_start is not None:
             raise ValueError("testing_clock_start is for development and tests, never production")
+        if self.environment == "production" and self.testing_clock_control:
+            raise ValueError("testing_clock_control is for development and tests, never production")
         if self.testing_clock_start is not None and self.testing_clock_start.tzinfo is None:
             raise ValueError("testing_clock_start must be an instant with its offset, e.g. 2026-09-30T17:00:00+08:00")
         return self

@@ -173,9 +173,16 @@ def main() -> int:
     parser.add_argument(
         "--clock-start", default="", help="the instant the services' clocks start at (ISO, with its offset)"
     )
+    parser.add_argument(
+        "--clock-control",
+        action="store_true",
+        help="mount the administrators' clock control (GET/POST /testing/clock): the demo moves time with it",
+    )
     args = parser.parse_args()
     # one offset from the system's time for the three, so that services started a moment apart show the same time
     clock = {"testing_clock_offset_seconds": str(clock_offset(args.clock_start))} if args.clock_start else {}
+    if args.clock_control:
+        clock["testing_clock_control"] = "true"
 
     own_broker = os.environ.get("LIANDONG_KAFKA_BOOTSTRAP") is None
     if own_broker:

@@ -50,7 +50,8 @@ def running_stack(kafka: KafkaConnection, databases: dict[str, str], logs: Path,
             name,
             kafka=kafka,
             database_url=databases[name],
-            environment="test",  # clocks that tests may move (POST /testing/clock)
+            environment="test",
+            testing_clock_control="true",  # clocks that tests may move (POST /testing/clock, as an administrator)
             relay_idle_seconds="0.1",
             **{"sla_tick_seconds": "0.2", **settings},
             **clock_start(),
@@ -94,26 +95,31 @@ def token(service: ServiceProcess, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+def _clock_control(service: ServiceProcess, move: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Read (or move) a service's clock as its administrator (a fresh login: the last move expired the token)."""
+    admin = token(service, "city.admin")
+    url = f"{service.url}/testing/clock"
+    response = httpx.get(url, headers=admin) if move is None else httpx.post(url, json=move, headers=admin)
+    response.raise_for_status()
+    return dict(response.json())
+
+
 def advance_clocks(stack: Stack, seconds: float) -> None:
-    """Move the injected clocks of all three services (ENVIRONMENT=test only)."""
+    """Move the injected clocks of all three services (started with the clock control)."""
     for service in stack.all():
-        response = httpx.post(f"{service.url}/testing/clock", json={"advance_seconds": seconds})
-        response.raise_for_status()
+        _clock_control(service, {"advance_seconds": seconds})
 
 
 def court_now(stack: Stack) -> datetime:
     """The court's clock (moved by the tests), for acts that may not be dated in its future."""
-    response = httpx.get(f"{stack.court.url}/testing/clock")
-    response.raise_for_status()
-    return datetime.fromisoformat(response.json()["now"])
+    return datetime.fromisoformat(_clock_control(stack.court)["now"])
 
 
 def advance_clocks_to(stack: Stack, instant: datetime | str) -> None:
-    """Move the three services' clocks forward to `instant` (ENVIRONMENT=test only)."""
+    """Move the three services' clocks forward to `instant` (started with the clock control)."""
     moment = instant if isinstance(instant, str) else instant.isoformat()
     for service in stack.all():
-        response = httpx.post(f"{service.url}/testing/clock", json={"to": moment})
-        response.raise_for_status()
+        _clock_control(service, {"to": moment})
 
 
 def service_day(stack: Stack, days: int = 0) -> str:

@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 
 from liandong.messaging.kafka import KafkaConnection
 from tests.bench.infra import databases
-from tests.e2e.conftest import Stack, running_stack, token
+from tests.e2e.conftest import Stack, court_now, running_stack, token
 from tests.support.infra import LocalPostgres, wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS, notice
 
@@ -40,6 +41,7 @@ class Flow:
     court: str
     officer: dict[str, str]
     judge: dict[str, str]
+    clock_offset: timedelta  # the court's clock ahead of the machine's (not moved during the run)
     answers: Counter[str] = field(default_factory=Counter)
     dropped: list[str] = field(default_factory=list)
     stuck: list[str] = field(default_factory=list)
@@ -79,7 +81,7 @@ class Flow:
                     continue
                 path = f"/leads/{lead_id}"
                 self.act(client, f"{path}/assessment", self.judge, {"conclusion": "suspected", "reasons": "有能力"})
-                now = client.get(f"{self.court}/testing/clock").json()["now"]
+                now = (datetime.now(UTC) + self.clock_offset).isoformat()
                 self.act(client, f"{path}/notice", self.officer, notice(lead_id, now))
                 letter = {"override_reason": "转移财产", "missing_evidence": NOT_YET_PROVED}
                 referral = self.act(client, f"{path}/referral", self.judge, letter)
@@ -136,7 +138,8 @@ def healthy(stack: Stack) -> bool:
 
 def test_a_restart_and_a_stopped_database_lose_and_drop_nothing(pg_stack: Stack, postgres: LocalPostgres) -> None:
     stack = pg_stack
-    flow = Flow(stack.court.url, token(stack.court, "tongcheng.officer"), token(stack.court, "tongcheng.judge"))
+    officer, judge = token(stack.court, "tongcheng.officer"), token(stack.court, "tongcheng.judge")
+    flow = Flow(stack.court.url, officer, judge, court_now(stack) - datetime.now(UTC))
     driver = threading.Thread(target=flow.run, name="referral-flow")
     driver.start()
     try:

@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 from liandong.api.app import create_app
 from liandong.clock import Clock
 from liandong.config import ServiceSettings
-from liandong.runtime import ServiceSpec
+from liandong.runtime import Runtime, ServiceSpec
 from tests.support.letters import notice
 
 
@@ -27,6 +27,15 @@ async def running_app(
         yield client
 
 
+def runtime_of(client: httpx.AsyncClient) -> Runtime:
+    """The runtime of the application a running_app client talks to (its clock, tables, session factory)."""
+    transport = client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    runtime = transport.app.state.runtime  # type: ignore[attr-defined]
+    assert isinstance(runtime, Runtime)
+    return runtime
+
+
 async def log_in(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
     """A login attempt, whatever its answer."""
     return await client.post("/auth/token", data={"username": username, "password": password})
@@ -40,6 +49,6 @@ async def login(client: httpx.AsyncClient, username: str, password: str = "liand
 
 async def serve_notice(client: httpx.AsyncClient, lead_id: str, headers: dict[str, str]) -> None:
     """The court serves the 告知书 on the lead now (its own clock): every referral states the notice served."""
-    now = (await client.get("/testing/clock")).json()["now"]
+    now = runtime_of(client).clock.now().isoformat()
     served = await client.post(f"/leads/{lead_id}/notice", json=notice(lead_id, now), headers=headers)
     assert served.status_code == 200, served.text

@@ -12,12 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
+from liandong.clock import OffsetClock
 from liandong.logs import JsonFormatter
 from liandong.security import Principal, issue_token
 from liandong_court.adapters.orm import common, leads
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
-from tests.support.apps import login, running_app, serve_notice
+from tests.support.apps import login, running_app, runtime_of, serve_notice
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 from tests.support.outbox import count
 
@@ -46,7 +47,7 @@ async def court(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def rows(client: httpx.AsyncClient, table: Any) -> int:
-    runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+    runtime = runtime_of(client)
     return await count(runtime.session_factory, table)
 
 
@@ -479,7 +480,7 @@ async def test_a_key_whose_response_was_not_stored_is_never_stuck(
     from liandong.api import middleware
     from tests.support.kafka_io import poll_until
 
-    runtime = court._transport.app.state.runtime  # type: ignore[attr-defined]
+    runtime = runtime_of(court)
     keys = runtime.tables.idempotency_keys
     officer = await login(court, "tongcheng.officer")
     store, failures = middleware.IdempotencyMiddleware._store, [1]
@@ -510,7 +511,8 @@ async def test_a_key_whose_response_was_not_stored_is_never_stuck(
     waiting = await court.post("/leads", json=LEAD, headers={**officer, "Idempotency-Key": "crashed-2"})
     assert (waiting.status_code, waiting.json()["error"]["code"]) == (409, "idempotency_request_in_progress")
     assert waiting.headers["retry-after"] == "1"
-    await court.post("/testing/clock", json={"advance_seconds": 120})
+    assert isinstance(runtime.clock, OffsetClock)
+    runtime.clock.advance(timedelta(seconds=120))
     officer = await login(court, "tongcheng.officer")
     lost = await court.post("/leads", json=LEAD, headers={**officer, "Idempotency-Key": "crashed-2"})
     assert (lost.status_code, lost.json()["error"]["code"]) == (409, "idempotency_response_lost")

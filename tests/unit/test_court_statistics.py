@@ -26,7 +26,7 @@ from liandong_court.domain.records import Payment
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.domain.trials import Trial, TrialKind, TrialStatus
 from liandong_court.domain.values import Suspect
-from tests.support.apps import login, running_app
+from tests.support.apps import login, running_app, runtime_of
 
 OCT = datetime(2025, 10, 1, 2, 0, tzinfo=UTC)  # 1 October 2025, 10:00 in Shanghai
 PERIOD = {"from": "2025-10-01", "to": "2025-10-31"}
@@ -154,7 +154,7 @@ async def court(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         records.append(
             TypicalCase(lead_id=a.id, unit="421222", summary="单位拒执", marked_on=date(2025, 10, 25), marked_by="o")
         )
-        runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+        runtime = runtime_of(client)
         async with runtime.session_factory() as session, session.begin():
             session.add_all(records)
         yield client

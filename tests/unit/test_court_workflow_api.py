@@ -13,7 +13,7 @@ import pytest
 from liandong_court.adapters.orm import enforcement_cases, evidence, payments
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
-from tests.support.apps import login, running_app, serve_notice
+from tests.support.apps import login, running_app, runtime_of, serve_notice
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
 from tests.support.outbox import count
 
@@ -56,7 +56,7 @@ async def court(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def rows(client: httpx.AsyncClient, table: Any) -> int:
-    return await count(client._transport.app.state.runtime.session_factory, table)  # type: ignore[attr-defined]
+    return await count(runtime_of(client).session_factory, table)
 
 
 async def test_a_csv_import_creates_the_good_rows_and_reports_each_bad_one(court: httpx.AsyncClient) -> None:

@@ -11,7 +11,7 @@ import pytest
 from liandong_police.adapters.orm import common
 from liandong_police.bootstrap import spec
 from liandong_police.config import PoliceSettings
-from tests.support.apps import login, running_app
+from tests.support.apps import login, running_app, runtime_of
 from tests.support.outbox import count
 
 START = {
@@ -32,7 +32,7 @@ async def police(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def table_rows(client: httpx.AsyncClient, table: object) -> int:
-    return await count(client._transport.app.state.runtime.session_factory, table)  # type: ignore[attr-defined]
+    return await count(runtime_of(client).session_factory, table)
 
 
 async def test_the_calculator_explains_the_due_instant_in_shanghai_time(police: httpx.AsyncClient) -> None:

@@ -16,7 +16,7 @@ from liandong_procuratorate.bootstrap import spec
 from liandong_procuratorate.config import ProcuratorateSettings
 from liandong_procuratorate.service_layer.event_handlers import on_hand_off
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
-from tests.support.apps import login, running_app
+from tests.support.apps import login, running_app, runtime_of
 from tests.support.deliveries import delivery
 from tests.unit.test_timeline_and_breach_handlers import referral_letter
 
@@ -33,7 +33,7 @@ async def procuratorate(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def apply(client: httpx.AsyncClient, event: Delivery[Contract]) -> None:
-    runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+    runtime = runtime_of(client)
     async with runtime.uow() as uow:
         assert isinstance(uow, ProcuratorateUnitOfWork)
         await on_hand_off(event, uow)

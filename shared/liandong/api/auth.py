@@ -152,6 +152,17 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
+async def administrator(request: Request, principal: CurrentPrincipal) -> Principal:
+    """The service's administrators (its spec's ops_roles): the operations desk and, where mounted, the clock."""
+    roles = request.app.state.runtime.spec.ops_roles
+    if principal.kind != "staff" or principal.role not in roles:
+        raise ApiError(403, "forbidden", f"operations need one of the roles {sorted(roles)}")
+    return principal
+
+
+Admin = Annotated[Principal, Depends(administrator)]
+
+
 def idempotency_scope(headers: Iterable[tuple[bytes, bytes]], secret: str, agency: str, now: datetime) -> str | None:
     """Whose Idempotency-Keys a request may use: the verified principal (signature, audience, expiry), or None when
     the request carries no token (it records nothing and gets nothing replayed). An invalid token is a 401 before any

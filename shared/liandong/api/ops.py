@@ -5,28 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import Field, model_validator
 
-from liandong.api.auth import CurrentPrincipal
+from liandong.api.auth import Admin
 from liandong.api.deps import RuntimeDep, StrictModel
 from liandong.api.errors import ApiError
 from liandong.messaging.dlq import DeadLetterDesk, letter_view, outbox_status
 from liandong.pii import scrub
 from liandong.runtime import Runtime
-from liandong.security import Principal
 
 router = APIRouter(prefix="/ops", tags=["operations"])
-
-
-async def administrator(request: Request, principal: CurrentPrincipal) -> Principal:
-    roles = request.app.state.runtime.spec.ops_roles
-    if principal.kind != "staff" or principal.role not in roles:
-        raise ApiError(403, "forbidden", f"operations need one of the roles {sorted(roles)}")
-    return principal
-
-
-Admin = Annotated[Principal, Depends(administrator)]
 
 
 def desk(runtime: Runtime) -> DeadLetterDesk:

@@ -1,4 +1,6 @@
-"""Test environments only (ENVIRONMENT=test): move the service's clock, so end-to-end tests let windows pass."""
+"""Development and test environments that ask for it (TESTING_CLOCK_CONTROL=true: the demo, the end-to-end tests,
+chaos): read and move the service's clock, so windows pass. Administrators only: moving the time expires every token
+and fires breaches at the other agencies."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Self
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
+from liandong.api.auth import Admin
 from liandong.api.deps import RuntimeDep, ShanghaiTime, StrictModel
 from liandong.api.errors import ApiError
 from liandong.clock import OffsetClock
@@ -41,12 +44,12 @@ def testing_router() -> APIRouter:
         return runtime.clock
 
     @router.get("/clock", response_model=ClockNow)
-    async def now(runtime: RuntimeDep) -> ClockNow:
+    async def now(runtime: RuntimeDep, _: Admin) -> ClockNow:
         clock = _clock(runtime)
         return ClockNow(now=clock.now(), offset_seconds=clock.offset.total_seconds())
 
     @router.post("/clock", response_model=ClockNow)
-    async def advance(body: ClockMove, runtime: RuntimeDep) -> ClockNow:
+    async def advance(body: ClockMove, runtime: RuntimeDep, _: Admin) -> ClockNow:
         clock = _clock(runtime)
         if body.to is not None:
             clock.advance_to(body.to)
