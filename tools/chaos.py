@@ -11,7 +11,8 @@ own database and the broker:
   recorded it;
 - every deadline stage that has fallen due has fired, and each fired exactly once (one event per stage row);
 - no outbox row is left unpublished; no dead letter on any consumer group's dead-letter topic;
-- each service's audit chain is intact (every act chained once, whatever was killed mid-transaction).
+- each service's audit chain is intact (every act chained once, whatever was killed mid-transaction), and every
+  record's row is the one the last act that wrote it left (`audit verify --rows`).
 
 It prints what it did and the counts, writes them to `chaos-results/`, and exits 1 on any violation, 2 on bad input
 or a missing prerequisite, 3 when the run exceeded its time bound (a broker that never comes back). Seeded: the same
@@ -315,9 +316,15 @@ async def check(databases: dict[str, str], kafka: KafkaConnection, clocks: dict[
                 violations.append(f"{agency}: {unpublished} outbox rows never published")
             async with session_factory(engine)() as session:
                 chain = await audit.verify(session, tables)
+                records = await audit.verify_rows(session, tables, all_specs[agency].metadata)
             counts[agency]["audit_entries"] = chain.entries
+            counts[agency]["records_checked"] = records.checked
             if not chain.intact:
                 violations.append(f"{agency}: audit chain broken at entry {chain.broken_at}: {chain.reason}")
+            violations += [
+                f"{agency}: {d.subject_type} {d.subject_id} does not match entry {d.seq}: {d.reason}"
+                for d in records.differences
+            ]
             violations += [f"{agency}: {v}" for v in stages["violations"]]
 
         for consumer in AGENCIES:

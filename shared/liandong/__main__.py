@@ -8,7 +8,7 @@ python -m liandong users --service court add --username … --display-name … -
 python -m liandong users --service court disable --username …
 python -m liandong users --service court set-role --username … --role … [--unit …]
 python -m liandong users --service court unlock --username … | --address …
-python -m liandong audit verify --service court      recompute the audit chain; names the first broken entry
+python -m liandong audit verify --service court [--rows]  recompute the audit chain (and each record's row)
 
 `users` works on the service's own database, as its environment configures it (COURT_DATABASE_URL, …), migrating
 it first; every change is recorded in the `account_audit` table with the operator's name.
@@ -226,26 +226,35 @@ def _ops(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    """Recompute a service's audit chain; exit 1 and name the first entry that does not fit."""
+    """Recompute a service's audit chain (and with --rows each record's row); exit 1 and name what does not fit."""
     spec, settings = service_spec(args.service), _settings(args.service)
 
-    async def run() -> audit.Verdict:
+    async def run() -> tuple[audit.Verdict, audit.RowsVerdict | None]:
         engine = create_engine(settings.database_url)
         try:
             async with session_factory(engine)() as session:
-                return await audit.verify(session, spec.tables)
+                chain = await audit.verify(session, spec.tables)
+                rows = await audit.verify_rows(session, spec.tables, spec.metadata) if args.rows else None
+                return chain, rows
         finally:
             await engine.dispose()
 
-    verdict = asyncio.run(run())
+    verdict, rows = asyncio.run(run())
     if verdict.intact:
         print(f"{args.service}: the audit chain is intact ({verdict.entries} entries)")
-        return 0
-    print(
-        f"{args.service}: the audit chain is broken at entry {verdict.broken_at}: {verdict.reason} "
-        f"({verdict.entries} entries before it are intact)"
-    )
-    return 1
+    else:
+        print(
+            f"{args.service}: the audit chain is broken at entry {verdict.broken_at}: {verdict.reason} "
+            f"({verdict.entries} entries before it are intact)"
+        )
+    if rows is not None:
+        for d in rows.differences:
+            print(
+                f"{args.service}: {d.subject_type} {d.subject_id} ({d.table}): {d.reason} — it does not match entry "
+                f"{d.seq} ({d.action}, {d.at.isoformat()}), the last act that wrote it"
+            )
+        print(f"{args.service}: {rows.checked} records checked against their last act, {len(rows.differences)} differ")
+    return 0 if verdict.intact and (rows is None or rows.intact) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -330,6 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     chain = commands.add_parser("audit", help="a service's audit trail: verify its hash chain")
     chain.add_argument("action", choices=["verify"])
     chain.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
+    chain.add_argument(
+        "--rows", action="store_true", help="also recompute each record's row against the last act that wrote it"
+    )
     chain.set_defaults(run=_audit)
 
     outbox = commands.add_parser("outbox", help="a service's outbox: unpublished rows, oldest age, rows backing off")

@@ -8,6 +8,11 @@ its fields and the previous entry's hash; the last seq and hash are kept in `aud
 locks, so appends are serialized and the chain never forks. `verify` recomputes the chain and names the first entry
 that no longer fits: one edited (its hash), one removed or slipped in (the link to its predecessor, the seq
 sequence), or the newest removed (the head).
+
+An entry about a record the act wrote through the ORM also carries the digest of that record's whole row as the act
+left it (`row_digest`, "table:sha256", hashed into the entry). `verify_rows` recomputes every such record's current
+row against the digest of the last act that wrote it, and names each that differs: a row edited or deleted in the
+database, outside any act, no longer matches.
 """
 
 from __future__ import annotations
@@ -16,14 +21,28 @@ import contextvars
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import column, event, exists, insert, inspect, select, update, values
+from sqlalchemy import (
+    Column,
+    Dialect,
+    Integer,
+    MetaData,
+    column,
+    event,
+    exists,
+    insert,
+    inspect,
+    select,
+    update,
+    values,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.types import TypeDecorator
 
 from liandong.persistence.tables import CommonTables
 
@@ -56,6 +75,23 @@ class Changes:
 
     writes: list[dict[str, Any]] = field(default_factory=list)
     subjects: list[tuple[str, str]] = field(default_factory=list)
+    records: dict[int, Any] = field(default_factory=dict)  # the ORM objects written (by identity), deletes included
+    deleted: set[int] = field(default_factory=set)
+
+    def row_digests(self, dialect: Dialect) -> dict[tuple[str, str], str]:
+        """(subject type, key) → "table:sha256" of each written record's row as it stands now (after the flush)."""
+        digests = {}
+        for ident, obj in self.records.items():
+            state = inspect(obj)
+            table = state.mapper.local_table
+            key = _identity(obj)
+            if not key:
+                continue
+            if ident in self.deleted:
+                digests[(type(obj).__name__, key)] = f"{getattr(table, 'name', '')}:deleted"
+            elif (row := _row_of(obj, dialect)) is not None:
+                digests[(type(obj).__name__, key)] = f"{getattr(table, 'name', '')}:{row_digest(row)}"
+        return digests
 
     def subject(self, kind: str, key: str) -> None:
         if key and (kind, key) not in self.subjects:
@@ -103,6 +139,9 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: object) 
             table = state.mapper.local_table
             changes.writes.append({"op": op, "table": getattr(table, "name", str(table)), "key": key, "values": values})
             changes.subject(type(obj).__name__, key)
+            changes.records[id(obj)] = obj
+            if op == "delete":
+                changes.deleted.add(id(obj))
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -125,6 +164,34 @@ def _canonical(value: Any) -> bytes:
     return orjson.dumps(value, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
 
 
+def _stored(column: Column[Any], value: Any, dialect: Dialect) -> Any:
+    """A column's value as it is stored (through the column type's own conversion), in one form on every backend:
+    an object's attribute and the row read back give the same."""
+    if isinstance(column.type, TypeDecorator) and value is not None:
+        value = column.type.process_bind_param(value, dialect)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo is not None else value.isoformat()
+    return value
+
+
+def _row_of(obj: Any, dialect: Dialect) -> dict[str, Any] | None:
+    """The object's row as stored; None when some column is not loaded (nothing is read to digest it)."""
+    state = inspect(obj)
+    if state.unloaded:
+        return None
+    row = {}
+    for attr in state.mapper.column_attrs:
+        column = attr.columns[0]
+        if isinstance(column, Column):
+            row[column.name] = _stored(column, getattr(obj, attr.key), dialect)
+    return row
+
+
+def row_digest(row: dict[str, Any] | None) -> str:
+    """SHA-256 of a row as stored ("deleted" for none)."""
+    return "deleted" if row is None else hashlib.sha256(_canonical(row)).hexdigest()
+
+
 def digest(writes: Sequence[dict[str, Any]], envelopes: Sequence[str]) -> str:
     """SHA-256 of what an act wrote: its rows and the events it sent."""
     return hashlib.sha256(_canonical({"writes": list(writes), "events": list(envelopes)})).hexdigest()
@@ -135,6 +202,8 @@ HASHED = ("seq", "at", "actor", "role", "unit", "action", "subject_type", "subje
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     fields = {name: entry[name] for name in HASHED}
+    if entry.get("row_digest") is not None:  # entries written before rows were digested have none
+        fields["row_digest"] = entry["row_digest"]
     at = fields["at"]
     fields["at"] = at.isoformat() if isinstance(at, datetime) else str(at)
     return hashlib.sha256(prev_hash.encode() + b"\n" + _canonical(fields)).hexdigest()
@@ -148,6 +217,7 @@ async def append(
     at: datetime,
     subjects: Sequence[tuple[str, str]],
     change: str,
+    rows: dict[tuple[str, str], str] | None = None,
 ) -> None:
     """Chain one entry per subject (one entry without subject when there is none), in the session's transaction.
 
@@ -159,7 +229,7 @@ async def append(
     other writers queued behind it with their pooled connections.) SQLite runs one write transaction at a time."""
 
     def entries_after(seq: int, prev: str) -> list[dict[str, Any]]:
-        return _entries(act, at, subjects, change, seq, prev)
+        return _entries(act, at, subjects, change, seq, prev, rows or {})
 
     if session.get_bind().dialect.name != "postgresql":
         head = tables.audit_head
@@ -177,7 +247,13 @@ async def append(
 
 
 def _entries(
-    act: Act, at: datetime, subjects: Sequence[tuple[str, str]], change: str, seq: int, prev: str
+    act: Act,
+    at: datetime,
+    subjects: Sequence[tuple[str, str]],
+    change: str,
+    seq: int,
+    prev: str,
+    rows: dict[tuple[str, str], str],
 ) -> list[dict[str, Any]]:
     entries = []
     for subject_type, subject_id in subjects or [("", "")]:
@@ -193,6 +269,7 @@ def _entries(
             "subject_id": subject_id[:200],
             "request_id": act.request_id[:128] if act.request_id else None,
             "change_digest": change,
+            "row_digest": rows.get((subject_type, subject_id)),
             "prev_hash": prev,
         }
         entry["hash"] = prev = entry_hash(prev, entry)
@@ -292,3 +369,77 @@ async def verify(session: AsyncSession, tables: CommonTables, batch: int = 5000)
         if len(chunk) < batch:
             return walk.end(int(head_row.seq), str(head_row.hash))
         last = int(chunk[-1].seq)
+
+
+@dataclass(frozen=True)
+class RowDifference:
+    """A record whose row no longer matches the digest of the last act that wrote it."""
+
+    subject_type: str
+    subject_id: str
+    table: str
+    seq: int  # the last entry that wrote it
+    action: str
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class RowsVerdict:
+    checked: int
+    differences: list[RowDifference]
+
+    @property
+    def intact(self) -> bool:
+        return not self.differences
+
+
+async def verify_rows(
+    session: AsyncSession, tables: CommonTables, metadata: MetaData, batch: int = 5000
+) -> RowsVerdict:
+    """Recompute each record's current row against the row digest of the last act that wrote it (entries oldest
+    first, a batch at a time; the last digest of each record wins)."""
+    log = tables.audit_log
+    last: dict[tuple[str, str], Any] = {}
+    after = 0
+    while True:
+        chunk = (
+            await session.execute(
+                select(log.c.seq, log.c.subject_type, log.c.subject_id, log.c.row_digest, log.c.action, log.c.at)
+                .where(log.c.seq > after, log.c.row_digest.is_not(None))
+                .order_by(log.c.seq)
+                .limit(batch)
+            )
+        ).all()
+        for row in chunk:
+            last[(row.subject_type, row.subject_id)] = row
+        if len(chunk) < batch:
+            break
+        after = int(chunk[-1].seq)
+    dialect = session.get_bind().dialect
+    differences = []
+    for (subject_type, subject_id), entry in last.items():
+        name, _, expected = str(entry.row_digest).partition(":")
+        table = metadata.tables.get(name)
+        reason = ""
+        if table is None:
+            reason = f"its table {name} no longer exists"
+        else:
+            keys = subject_id.split("/")
+            columns = list(table.primary_key.columns)
+            match = [c == (int(k) if isinstance(c.type, Integer) else k) for c, k in zip(columns, keys, strict=False)]
+            found = (await session.execute(select(table).where(*match))).first()
+            stored = None if found is None else {c.name: _stored(c, found._mapping[c], dialect) for c in table.columns}
+            if row_digest(stored) != expected:
+                reason = (
+                    "deleted outside any act"
+                    if found is None
+                    else "back after its deletion"
+                    if expected == "deleted"
+                    else "its row was changed outside any act"
+                )
+        if reason:
+            differences.append(
+                RowDifference(subject_type, subject_id, name, int(entry.seq), str(entry.action), entry.at, reason)
+            )
+    return RowsVerdict(checked=len(last), differences=differences)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from fastapi import APIRouter
-from sqlalchemy import MetaData, func, select, text
+from sqlalchemy import MetaData, Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from liandong.accounts import DevAccount, disable_development_accounts, seed_accounts
@@ -66,6 +66,9 @@ class ServiceSpec:
     deadline_roles: Sequence[str] = ()  # who may manage deadlines by hand through /deadlines
     ops_roles: Sequence[str] = ("admin",)  # who may read and act on dead letters and the outbox (/ops)
     audit_roles: Sequence[str] = ("admin",)  # who may read the audit trail (/audit)
+    # where the service's own records say which units a matter belongs to: (table, matter column, unit column); the
+    # timeline admits a reader of those units (and the city), never one whose unit only appears in received events
+    matter_units: Sequence[tuple[Table, str, str]] = ()
     # the service's own background workers (e.g. the police evidence fetcher), built from the runtime
     workers: Sequence[Callable[[Runtime], Worker]] = ()
 

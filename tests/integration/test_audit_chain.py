@@ -4,6 +4,7 @@ read a subject's acts; `python -m liandong audit verify` finds an edited, remove
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import delete, insert, select, update
 from liandong import audit
 from liandong.__main__ import main
 from liandong.persistence.engine import create_engine
-from liandong_court.adapters.orm import common
+from liandong_court.adapters.orm import common, leads, referrals
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
 from tests.integration.test_readiness import LEAD, refer_one
@@ -38,19 +39,19 @@ async def acted(database_url: str) -> dict[str, Any]:
 
 
 async def verify(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *options: str
 ) -> tuple[int, str]:
     monkeypatch.setenv("COURT_DATABASE_URL", database_url)
-    code = await asyncio.to_thread(main, ["audit", "verify", "--service", "court"])
+    code = await asyncio.to_thread(main, ["audit", "verify", "--service", "court", *options])
     return code, capsys.readouterr().out
 
 
-async def verify_through_the_api(database_url: str) -> dict[str, Any]:
+async def verify_through_the_api(database_url: str, **params: str) -> dict[str, Any]:
     settings = CourtSettings(database_url=database_url, kafka_bootstrap_servers="127.0.0.1:1")
     async with running_app(spec(), settings) as client:
         county = await client.get("/audit/verify", headers=await login(client, "tongcheng.officer"))
         assert county.status_code == 403
-        answer = await client.get("/audit/verify", headers=await login(client, "city.admin"))
+        answer = await client.get("/audit/verify", params=params, headers=await login(client, "city.admin"))
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
@@ -102,6 +103,7 @@ async def test_acts_are_chained_and_tampering_is_found_and_located(
         "entries": 1,
         "broken_at": 2,
         "reason": "its content does not match its hash (the entry was edited)",
+        "rows": None,
     }
     await tamper(database_url, update(log).where(log.c.seq == 2).values(actor=second["actor"]))
     assert (await verify(database_url, monkeypatch, capsys))[0] == 0, "put back as it was, it fits again"
@@ -128,6 +130,38 @@ async def test_acts_are_chained_and_tampering_is_found_and_located(
     code, out = await verify(database_url, monkeypatch, capsys)
     assert code == 1
     assert f"broken at entry {last['seq']}: the chain ends at entry {last['seq'] - 1} but" in out
+
+
+async def test_a_row_edited_or_deleted_outside_any_act_is_named(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The chain is intact when a domain row is edited in place by SQL; `audit verify --rows` recomputes each record
+    against the digest of the last act that wrote it and names what differs."""
+    trail = await acted(database_url)
+    lead_id, referral_id = trail["lead"]["items"][0]["subject_id"], trail["referral"][0]["subject_id"]
+    code, out = await verify(database_url, monkeypatch, capsys, "--rows")
+    assert code == 0, out
+    assert ", 0 differ" in out
+    checked = int(out.splitlines()[-1].split(": ")[1].split()[0])
+    assert checked >= 2, "the lead and the referral at least"
+
+    await tamper(database_url, update(leads).where(leads.c.id == lead_id).values(amount_owed=Decimal("1.00")))
+    assert (await verify(database_url, monkeypatch, capsys))[0] == 0, "the chain alone does not see it"
+    code, out = await verify(database_url, monkeypatch, capsys, "--rows")
+    assert code == 1
+    assert f"Lead {lead_id} (leads): its row was changed outside any act" in out
+    assert "POST /leads/{lead_id}/referral" in out, "the last act that wrote it"
+    answer = await verify_through_the_api(database_url, rows="true")
+    assert answer["intact"] is False
+    assert answer["broken_at"] is None, "the chain itself is intact"
+    assert [(d["subject_id"], d["table"]) for d in answer["rows"]["differing"]] == [(lead_id, "leads")]
+    await tamper(database_url, update(leads).where(leads.c.id == lead_id).values(amount_owed=Decimal("350000.00")))
+    assert (await verify(database_url, monkeypatch, capsys, "--rows"))[0] == 0, "put back as it was, it fits again"
+
+    await tamper(database_url, delete(referrals).where(referrals.c.id == referral_id))
+    code, out = await verify(database_url, monkeypatch, capsys, "--rows")
+    assert code == 1
+    assert f"Referral {referral_id} (referrals): deleted outside any act" in out
 
 
 async def _entries(database_url: str) -> list[dict[str, Any]]:

@@ -164,6 +164,34 @@ async def test_a_handler_declaring_poison_dead_letters_without_a_trace_in_the_da
     assert await h.timeline_rows() == 0
 
 
+async def test_an_event_that_touches_another_matters_records_is_dead_lettered_and_nothing_of_it_stays(
+    harness_factory: Callable[[Handler], Harness],
+) -> None:
+    """An event's correlation id must be the matter of every record its handler loads or writes: one tagged with
+    another matter (the right units, the wrong matter) is rolled back with its inbox row and dead-lettered."""
+    first = receipt_envelope(correlation_id="lead-1")
+
+    async def amend_the_first_entry(delivery: Delivery[Any], uow: ProcuratorateUnitOfWork) -> Outcome:
+        if delivery.envelope.event_id == first.event_id:
+            return await on_hand_off(delivery, uow)
+        entry = await uow.timeline.get(str(first.event_id), for_update=True)
+        assert entry is not None
+        entry.summary = "改写"
+        return Outcome.APPLIED
+
+    h = harness_factory(amend_the_first_entry)
+    await h.deliver(first.to_json().encode())
+    await h.deliver(receipt_envelope(first.payload["referral_id"], correlation_id="lead-2").to_json().encode())
+    assert [d["dlt.reason"] for d in h.dead_letters()] == [b"poison"]
+    assert b"lead-1" in h.dead_letters()[0]["dlt.error"]
+    assert await h.inbox() == [(str(first.event_id), "applied")]
+    async with h.sessions() as session:  # type: ignore[operator]
+        assert await session.scalar(select(timeline.c.summary)) != "改写"
+
+    await h.deliver(receipt_envelope(first.payload["referral_id"], correlation_id="lead-1").to_json().encode())
+    assert len(await h.inbox()) == 2, "the same act in its own matter is applied"
+
+
 async def test_transient_failures_are_retried_in_place_until_they_pass(
     harness_factory: Callable[[Handler], Harness],
 ) -> None:

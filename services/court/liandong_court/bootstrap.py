@@ -46,5 +46,6 @@ def spec() -> ServiceSpec:
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(ADMIN,),
         audit_roles=(ADMIN,),
+        matter_units=((orm.leads, "id", "unit"), (orm.trials, "lead_id", "court_unit")),
         unit_of_work=CourtUnitOfWork,
     )

@@ -63,5 +63,10 @@ def spec() -> ServiceSpec:
         deadline_roles=(SUPERVISOR,),
         audit_roles=(SUPERVISOR, ADMIN),
         workers=(evidence_fetcher,),
+        matter_units=(
+            (orm.referrals, "lead_id", "police_unit"),
+            (orm.cases, "correlation_id", "police_unit"),
+            (orm.supervision_notices, "correlation_id", "police_unit"),
+        ),
         unit_of_work=PoliceUnitOfWork,
     )

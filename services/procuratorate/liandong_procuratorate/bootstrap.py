@@ -42,5 +42,11 @@ def spec() -> ServiceSpec:
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),
         audit_roles=(SUPERVISOR, ADMIN),
+        matter_units=(
+            (orm.arrest_reviews, "correlation_id", "unit"),
+            (orm.supervision_cases, "correlation_id", "unit"),
+            (orm.prosecution_reviews, "correlation_id", "unit"),
+            (orm.police_cases, "correlation_id", "police_unit"),
+        ),
         unit_of_work=ProcuratorateUnitOfWork,
     )

@@ -64,21 +64,54 @@ async def audit_trail(
     )
 
 
-class ChainVerdictOut(PublicModel):
-    intact: bool
-    entries: int = Field(description="entries checked and found intact")
-    broken_at: int | None = Field(description="the seq of the first entry that does not fit")
+class RowDifferenceOut(PublicModel):
+    subject_type: str
+    subject_id: str
+    table: str
+    seq: int = Field(description="the entry of the last act that wrote the record")
+    action: str
+    at: ShanghaiTime
     reason: str
 
 
+class RowsVerdictOut(PublicModel):
+    checked: int = Field(description="records recomputed against the row digest of the last act that wrote them")
+    differing: list[RowDifferenceOut]
+
+
+class ChainVerdictOut(PublicModel):
+    intact: bool = Field(description="the chain fits, and (with rows=true) every record matches its last act")
+    entries: int = Field(description="entries checked and found intact")
+    broken_at: int | None = Field(description="the seq of the first entry that does not fit")
+    reason: str
+    rows: RowsVerdictOut | None = None
+
+
 @router.get("/audit/verify", response_model=ChainVerdictOut)
-async def verify_chain(runtime: RuntimeDep, reader: Annotated[Principal, Depends(auditor)]) -> ChainVerdictOut:
-    """Recompute the whole hash chain (the same check as `python -m liandong audit verify`): intact, or the first
-    entry edited, removed or inserted. City-level auditors only: it reads every entry."""
+async def verify_chain(
+    runtime: RuntimeDep,
+    reader: Annotated[Principal, Depends(auditor)],
+    rows: Annotated[bool, Query(description="also recompute each record's row against its last act")] = False,
+) -> ChainVerdictOut:
+    """Recompute the whole hash chain (the same check as `python -m liandong audit verify [--rows]`): intact, or
+    the first entry edited, removed or inserted; with rows=true, every record whose row was changed or deleted
+    outside any act. City-level auditors only: it reads every entry."""
     if reader.unit != CITY_CODE:
         raise ApiError(403, "forbidden", "the whole chain is verified at the city level")
     async with runtime.session_factory() as session:
         verdict = await audit.verify(session, runtime.tables)
+        checked = await audit.verify_rows(session, runtime.tables, runtime.spec.metadata) if rows else None
+    rows_out = (
+        None
+        if checked is None
+        else RowsVerdictOut(
+            checked=checked.checked, differing=[RowDifferenceOut(**vars(d)) for d in checked.differences]
+        )
+    )
     return ChainVerdictOut(
-        intact=verdict.intact, entries=verdict.entries, broken_at=verdict.broken_at, reason=verdict.reason
+        intact=verdict.intact and (checked is None or checked.intact),
+        entries=verdict.entries,
+        broken_at=verdict.broken_at,
+        reason=verdict.reason,
+        rows=rows_out,
     )

@@ -17,7 +17,7 @@ from liandong.contracts.base import ContractError, parse_payload
 from liandong.contracts.summaries import summary
 from liandong.envelope import Envelope
 from liandong.errors import Forbidden, NotFound
-from liandong.units import can_see
+from liandong.units import CITY_CODE, can_see
 
 router = APIRouter(prefix="/matters", tags=["matters"])
 
@@ -115,6 +115,9 @@ async def matter_timeline(
         ).all()
         own = await runtime.deadlines.of_correlation(uow, correlation_id)
         peers, _ = await runtime.deadlines.peer_windows(uow, units=None, correlation_id=correlation_id, limit=500)
+        recorded: set[str] = set()
+        for table, matter, unit in runtime.spec.matter_units:
+            recorded |= set(await uow.session.scalars(select(table.c[unit]).where(table.c[matter] == correlation_id)))
     events = [e for e in (*(_event(r, "own") for r in sent), *(_event(r, "received") for r in received)) if e]
     windows = [
         TimelineWindow(
@@ -149,10 +152,12 @@ async def matter_timeline(
         )
         for w in peers
     ]
-    units = {e.unit for e in events} | {w.unit for w in windows}
-    if not units:
+    if not events and not windows:
         raise NotFound(f"no matter {correlation_id}")
-    if not any(can_see(actor.unit, unit) for unit in units):
+    # the matter's own units: of this service's records of it, its own acts and its own windows — not whoever
+    # appears in an event received (a mis-tagged event must not open another county's matter)
+    units = recorded | {e.unit for e in events if e.source == "own"} | {d.unit for d in own}
+    if actor.unit != CITY_CODE and not any(can_see(actor.unit, unit) for unit in units):
         raise Forbidden(f"matter {correlation_id} is of another unit")
     events = one_line_per_act(sorted(events, key=lambda e: (e.at, e.event_type)))
     windows.sort(key=lambda w: (w.started_at, w.kind))

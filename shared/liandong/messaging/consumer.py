@@ -352,6 +352,11 @@ class ConsumerRunner(Generic[U]):
             except IntegrityError:
                 return "duplicate"  # a replica applied it between our check and insert
             outcome = await handler(delivery, uow)
+            foreign = uow.matters() - {env.correlation_id}
+            if foreign:  # rolled back with its inbox row, and dead-lettered
+                raise PoisonMessage(
+                    f"an event of matter {env.correlation_id} touches records of matter(s) {sorted(foreign)}"
+                )
             if outcome is not Outcome.APPLIED:
                 await uow.session.execute(
                     update(inbox)

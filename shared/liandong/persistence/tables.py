@@ -60,6 +60,7 @@ class CommonTables:
     audit_log: Table
     audit_head: Table
     login_throttle: Table
+    personal_data_reads: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -214,6 +215,7 @@ def _security_tables(metadata: MetaData) -> dict[str, Table]:
         Column("subject_id", String(200), nullable=False),
         Column("request_id", String(128), nullable=True),
         Column("change_digest", String(64), nullable=False),
+        Column("row_digest", String(200), nullable=True),  # "table:sha256" of the record's row as the act left it
         Column("prev_hash", String(64), nullable=False),
         Column("hash", String(64), nullable=False),
     )
@@ -235,7 +237,26 @@ def _security_tables(metadata: MetaData) -> dict[str, Table]:
         Column("window_started_at", UtcDateTime(), nullable=False),
         Column("locked_until", UtcDateTime(), nullable=True),
     )
-    return {"audit_log": audit_log, "audit_head": audit_head, "login_throttle": login_throttle}
+    # who read a record showing identity or phone numbers in full, when, and where (liandong.api.read_log)
+    personal_data_reads = Table(
+        "personal_data_reads",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("at", UtcDateTime(), nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("role", String(64), nullable=False),
+        Column("unit", String(32), nullable=False),
+        Column("path", String(500), nullable=False),
+        Column("request_id", String(128), nullable=True),
+    )
+    Index("ix_personal_data_reads_unit_at", personal_data_reads.c.unit, personal_data_reads.c.at)
+    Index("ix_personal_data_reads_actor_at", personal_data_reads.c.actor, personal_data_reads.c.at)
+    return {
+        "audit_log": audit_log,
+        "audit_head": audit_head,
+        "login_throttle": login_throttle,
+        "personal_data_reads": personal_data_reads,
+    }
 
 
 def _deadline_tables(metadata: MetaData) -> tuple[Table, Table, Table, Table]:

@@ -131,6 +131,10 @@ class SqlUnitOfWork:
         if all(aggregate is not seen for seen in self._seen):
             self._seen.append(aggregate)
 
+    def matters(self) -> set[str]:
+        """The matters (correlation ids) of the aggregates handed out in this transaction, for those that say."""
+        return {matter for aggregate in self._seen if (matter := getattr(aggregate, "matter_id", None)) is not None}
+
     async def next_number(
         self, kind: str, scope: str, year: int, *, issued: Callable[[], Awaitable[int]] | None = None
     ) -> int:
@@ -248,7 +252,10 @@ class SqlUnitOfWork:
             named.setdefault(key, kind)
         subjects = [(kind, key) for key, kind in named.items()]
         change = audit.digest(changes.writes, [e.to_json() for e in envelopes])
-        await audit.append(self.session, self.tables, act=act, at=self.clock.now(), subjects=subjects, change=change)
+        rows = changes.row_digests(self.session.get_bind().dialect)
+        await audit.append(
+            self.session, self.tables, act=act, at=self.clock.now(), subjects=subjects, change=change, rows=rows
+        )
         self._changes = audit.record_changes(self.session)  # a unit of work may commit again
 
     def _outbox_row(self, envelope: Envelope) -> dict[str, Any]:

@@ -115,6 +115,11 @@ class Lead:
     reopen_reason: str | None = None
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.id
+
     def __post_init__(self) -> None:
         court_code = court_code_of(self.unit)
         if court_code is None:

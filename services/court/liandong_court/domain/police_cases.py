@@ -28,6 +28,11 @@ class PoliceCase:
     updated_at: datetime | None = None
     events: list[Any] = field(default_factory=list, repr=False)
 
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.lead_id
+
     def record_opening(self, *, case_number: str, suspects: list[dict[str, Any]], at: datetime) -> bool:
         if self.opened_at is not None:
             return False

@@ -59,6 +59,11 @@ class Referral:
     supervision: dict[str, Any] | None = None
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.lead_id
+
     def record_receipt(self, *, receipt_number: str, received_at: datetime, received_by: str) -> bool:
         """受案登记回执: the police registered the referral. The decision travels on another topic and may arrive
         first: the receipt is kept all the same, and the status stays where the decision put it."""

@@ -108,6 +108,11 @@ class Trial:
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 
     # -- public prosecution ----------------------------------------------------------------------------------------
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.lead_id
+
     @classmethod
     def public(
         cls, *, lead_id: str, court_unit: str, referral_id: str | None, indictment: dict[str, Any], at: datetime

@@ -79,6 +79,11 @@ def suspects_from_filing(filed: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class Case:
     events: list[Any]
 
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.correlation_id
+
     def __init__(
         self,
         *,

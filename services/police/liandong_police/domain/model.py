@@ -58,6 +58,11 @@ class Referral:
 
     events: list[Any]
 
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.lead_id
+
     def __init__(
         self,
         *,

@@ -35,6 +35,11 @@ ANSWERED_BY_THE_BUREAU = (NoticeKind.EXPLANATION, NoticeKind.FILING)
 class SupervisionNotice:
     events: list[Any]
 
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.correlation_id
+
     def __init__(
         self,
         *,

@@ -11,6 +11,11 @@ class TimelineEntry:
 
     events: list[Any]
 
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.correlation_id
+
     def __init__(
         self,
         *,
@@ -41,6 +46,11 @@ class PoliceCaseRecord:
     left out)."""
 
     events: list[Any]
+
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.correlation_id
 
     def __init__(
         self,

@@ -34,6 +34,11 @@ def indictment_number(unit: str, year: int, sequence: int) -> str:
 class ProsecutionReview:
     events: list[Any]
 
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.correlation_id
+
     def __init__(
         self,
         *,

@@ -26,6 +26,11 @@ class ReviewStatus(StrEnum):
 class ArrestReview:
     events: list[Any]
 
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.correlation_id
+
     def __init__(
         self,
         *,

@@ -41,6 +41,11 @@ class SupervisionStatus(StrEnum):
 class SupervisionCase:
     events: list[Any]
 
+    @property
+    def matter_id(self) -> str:
+        """The matter (correlation id) this record belongs to: events of another matter may not touch it."""
+        return self.correlation_id
+
     def __init__(
         self,
         *,
