@@ -37,6 +37,8 @@ class ServiceSettings(BaseSettings):
     login_max_failures_per_address: int = Field(default=30, ge=1)  # an office may share one address
     login_failure_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
+    # logins checked or waiting at the password-hashing pool (4 threads) at once; more are refused (429 login_busy)
+    login_hashing_queue: int = Field(default=8, ge=1, le=1000)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # reverse proxies (addresses or networks, e.g. the ingress controller's pods) whose X-Forwarded-For and
     # X-Forwarded-Proto are believed; empty: none — every client is the address it connects from

@@ -32,6 +32,11 @@ def mask_suspects(suspects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**s, "id_number": mask_id_number(s.get("id_number"))} for s in suspects]
 
 
+def shows_personal_numbers(text: str) -> bool:
+    """Whether the text holds an identity or mobile number in full (a masked one does not count)."""
+    return _ID_NUMBER.search(text) is not None or _PHONE.search(text) is not None
+
+
 def scrub(text: str) -> str:
     """Any identity or mobile number in free text masked (log lines, error messages that leave the process)."""
     text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)) or "", text)

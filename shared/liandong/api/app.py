@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from opentelemetry.sdk.trace.export import SpanExporter
+from sqlalchemy import insert
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from liandong import __version__, asyncapi, gc_pauses, logs
 from liandong.api import audit, deadlines, ops, timeline
 from liandong.api.access_log import AccessLogMiddleware
-from liandong.api.auth import auth_router, idempotency_scope
+from liandong.api.auth import auth_router, idempotency_scope, token_principal
 from liandong.api.errors import install_error_handlers
 from liandong.api.health import KafkaProbe, health_router
 from liandong.api.middleware import BodyLimitMiddleware, IdempotencyMiddleware, NoSniffMiddleware
+from liandong.api.read_log import ReadLogMiddleware
 from liandong.api.testing import testing_router
 from liandong.clock import Clock
 from liandong.config import ServiceSettings
 from liandong.persistence.tables import CommonTables
 from liandong.runtime import Runtime, ServiceSpec
+from liandong.security import Principal
 from liandong.tracing import Tracing
 
 
@@ -55,6 +58,24 @@ def create_app(
     def principal_scope(headers: list[tuple[bytes, bytes]]) -> str | None:
         return idempotency_scope(headers, settings.secret_key, spec.agency, app.state.runtime.clock.now())
 
+    def reader(headers: Iterable[tuple[bytes, bytes]]) -> Principal | None:
+        return token_principal(headers, settings.secret_key, spec.agency, app.state.runtime.clock.now())
+
+    async def record_read(principal: Principal, path: str, request_id: str | None) -> None:
+        runtime: Runtime = app.state.runtime
+        async with runtime.session_factory() as session, session.begin():
+            await session.execute(
+                insert(runtime.tables.personal_data_reads).values(
+                    at=runtime.clock.now(),
+                    actor=principal.username[:200],
+                    role=(principal.role if principal.kind == "staff" else f"service:{principal.agency}")[:64],
+                    unit=principal.unit[:32],
+                    path=path[:500],
+                    request_id=request_id[:128] if request_id else None,
+                )
+            )
+
+    app.add_middleware(ReadLogMiddleware, principal_of=reader, record=record_read)
     app.add_middleware(
         IdempotencyMiddleware, database=database, scope_of=principal_scope, now=lambda: app.state.runtime.clock.now()
     )

@@ -64,6 +64,45 @@ async def audit_trail(
     )
 
 
+class PersonalDataReadOut(PublicModel):
+    at: ShanghaiTime
+    actor: str
+    role: str
+    unit: str
+    path: str = Field(description="what was read (the record's address)")
+    request_id: str | None
+
+
+@router.get("/audit/reads", response_model=Page[PersonalDataReadOut])
+async def personal_data_reads(
+    runtime: RuntimeDep,
+    reader: Annotated[Principal, Depends(auditor)],
+    page: PageDep,
+    actor: Annotated[str | None, Query(max_length=200, description="reads by this account")] = None,
+    path: Annotated[str | None, Query(max_length=500, description="reads of this record, e.g. /leads/{id}")] = None,
+    since: Annotated[datetime | None, Query(description="reads at or after this time")] = None,
+    until: Annotated[datetime | None, Query(description="reads before this time")] = None,
+) -> Page[PersonalDataReadOut]:
+    """Who read a record showing identity or phone numbers in full, and when, newest first. A county's supervisor
+    lists the reads by their unit's staff; the city's list all."""
+    reads = runtime.tables.personal_data_reads
+    query = select(reads)
+    if reader.unit != CITY_CODE:
+        query = query.where(reads.c.unit == reader.unit)
+    for column, value in ((reads.c.actor, actor), (reads.c.path, path)):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(reads.c.at >= since)
+    if until is not None:
+        query = query.where(reads.c.at < until)
+    async with runtime.session_factory() as session:
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = (await session.execute(query.order_by(reads.c.id.desc()).limit(page.limit).offset(page.offset))).all()
+    items = [PersonalDataReadOut.model_validate(dict(row._mapping)) for row in rows]
+    return Page(items=items, total=int(total or 0), limit=page.limit, offset=page.offset)
+
+
 class RowDifferenceOut(PublicModel):
     subject_type: str
     subject_id: str

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -33,6 +34,25 @@ from liandong.units import CITY_CODE
 # loop, which the relay, the consumers and the tracker share with the API, and never more than a few at once.
 _HASHING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="password-hashing")
 _DUMMY: list[str] = []
+_LOGINS_HASHING = [0]  # logins holding a place at the pool (running or queued); the event loop's thread only
+
+
+@contextmanager
+def hashing_place(limit: int) -> Iterator[None]:
+    """A place for one login at the hashing pool, or 429 when `limit` logins already hold one: a storm of distinct
+    usernames is refused before it queues work that would starve staff requests of CPU."""
+    if _LOGINS_HASHING[0] >= limit:
+        raise ApiError(
+            429,
+            "login_busy",
+            "too many logins are being checked at once; try again shortly",
+            headers={"Retry-After": "1"},
+        )
+    _LOGINS_HASHING[0] += 1
+    try:
+        yield
+    finally:
+        _LOGINS_HASHING[0] -= 1
 
 
 async def checking_password(password: str, stored: str) -> bool:
@@ -174,6 +194,17 @@ def idempotency_scope(headers: Iterable[tuple[bytes, bytes]], secret: str, agenc
     return f"{principal.kind}:{principal.username}"
 
 
+def token_principal(
+    headers: Iterable[tuple[bytes, bytes]], secret: str, agency: str, now: datetime
+) -> Principal | None:
+    """The verified principal of a request's token, or None (no token, or one the route itself will refuse)."""
+    try:
+        token = bearer_token(headers)
+        return None if token is None else verify(token, secret, agency, now)
+    except ApiError:
+        return None
+
+
 def auth_router() -> APIRouter:
     router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -184,21 +215,22 @@ def auth_router() -> APIRouter:
         now = runtime.clock.now()
         throttle = LoginThrottle(runtime.session_factory, runtime.tables.login_throttle, Rules.of(runtime.settings))
         keys = [user_key(form.username), address_key(request.client.host if request.client else "unknown")]
-        # locked out, or the attempt over the limit: refused before any password is checked (the attempt is counted
-        # first, atomically), alike for known and unknown usernames
-        retry = await throttle.retry_after(keys, now) or await throttle.attempt(keys, now)
-        if retry is not None:
-            raise ApiError(
-                429,
-                "too_many_attempts",
-                "too many failed logins; try again later or ask the administrator to lift the lockout",
-                headers={"Retry-After": str(retry)},
-            )
-        async with runtime.session_factory() as session:
-            row = (await session.execute(select(users).where(users.c.username == form.username))).first()
-        # an unknown username costs the same hashing as a known one, so timing does not tell them apart
-        stored = row.password_hash if row is not None else await _dummy_hash()
-        matches = await checking_password(form.password, stored)
+        with hashing_place(runtime.settings.login_hashing_queue):  # before the attempt counts: a refusal is not one
+            # locked out, or the attempt over the limit: refused before any password is checked (the attempt is
+            # counted first, atomically), alike for known and unknown usernames
+            retry = await throttle.retry_after(keys, now) or await throttle.attempt(keys, now)
+            if retry is not None:
+                raise ApiError(
+                    429,
+                    "too_many_attempts",
+                    "too many failed logins; try again later or ask the administrator to lift the lockout",
+                    headers={"Retry-After": str(retry)},
+                )
+            async with runtime.session_factory() as session:
+                row = (await session.execute(select(users).where(users.c.username == form.username))).first()
+            # an unknown username costs the same hashing as a known one, so timing does not tell them apart
+            stored = row.password_hash if row is not None else await _dummy_hash()
+            matches = await checking_password(form.password, stored)
         if row is None or not row.active or not matches:  # counted already
             raise ApiError(401, "invalid_credentials", "wrong username or password", headers=UNAUTHORIZED)
         await throttle.succeeded(keys)
