@@ -1,6 +1,6 @@
 """Command line of the shared library.
 
-python -m liandong deadline --kind police_filing_decision --start 2025-09-26T10:00+08:00 [--json]
+python -m liandong deadline --kind police_filing_decision --start 2025-09-26T10:00+08:00 [--custody yes|no] [--json]
 python -m liandong kinds [--json]
 python -m liandong kafka provision [--bootstrap 127.0.0.1:9092]   topics and the services' ACLs (as admin)
 python -m liandong kafka acls                                     the ACLs the catalogue gives each service
@@ -47,7 +47,10 @@ def _deadline(args: argparse.Namespace) -> int:
         spec = kind(args.kind)
         start = datetime.fromisoformat(args.start)
         calendar = LegalCalendar(args.holiday, args.workday)
-        due = compute_due(spec, start, window=args.window, extra_days=args.extra_days, calendar=calendar)
+        custody = None if args.custody is None else args.custody == "yes"
+        due = compute_due(
+            spec, start, window=args.window, extra_days=args.extra_days, calendar=calendar, custody=custody
+        )
     except (UnknownKind, NaiveTime, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -273,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     deadline.add_argument(
         "--workday", type=date.fromisoformat, action="append", default=[], help="an extra working day (repeatable)"
+    )
+    deadline.add_argument(
+        "--custody",
+        choices=["yes", "no"],
+        help="whether the person is held (a custody period never extends past a holiday); default: the kind's rule",
     )
     deadline.add_argument("--json", action="store_true")
     deadline.set_defaults(run=_deadline)

@@ -461,21 +461,19 @@ def test_roles_units_and_bad_input_change_nothing(stack: Stack) -> None:
     )
     detention_id = case["detentions"][0]["detention_id"]
     extend = f"{path}/detentions/{detention_id}/extension"
+    head = tongcheng.police("head")  # 县级以上公安机关负责人 (MPS Rules Art. 129)
     refused(tongcheng.post("police", extend, {"reason": "特殊情况", "extra_days": 2}, investigator), 403, "forbidden")
-    refused(
-        tongcheng.post("police", extend, {"reason": "特殊情况", "extra_days": 5}, supervisor), 422, "validation_error"
-    )
-    extended = ok(tongcheng.post("police", extend, {"reason": "异地调取证据", "extra_days": 4}, supervisor))
+    refused(tongcheng.post("police", extend, {"reason": "特殊情况", "extra_days": 2}, supervisor), 403, "forbidden")
+    refused(tongcheng.post("police", extend, {"reason": "特殊情况", "extra_days": 5}, head), 422, "validation_error")
+    extended = ok(tongcheng.post("police", extend, {"reason": "异地调取证据", "extra_days": 4}, head))
     window = windows(extended)["police_arrest_request"][0]
     assert window["window"] + window["extra_days"] == 7
-    refused(
-        tongcheng.post("police", extend, {"reason": "再延", "extra_days": 1}, supervisor), 422, "beyond_legal_maximum"
-    )
-    to_thirty = ok(tongcheng.post("police", extend, {"reason": "结伙作案", "ground": "gang"}, supervisor))
+    refused(tongcheng.post("police", extend, {"reason": "再延", "extra_days": 1}, head), 422, "beyond_legal_maximum")
+    to_thirty = ok(tongcheng.post("police", extend, {"reason": "结伙作案", "ground": "gang"}, head))
     window = windows(to_thirty)["police_arrest_request"][0]
     assert window["window"] + window["extra_days"] == 30
     refused(
-        tongcheng.post("police", extend, {"reason": "再延", "ground": "roving"}, supervisor),
+        tongcheng.post("police", extend, {"reason": "再延", "ground": "roving"}, head),
         422,
         "beyond_legal_maximum",
     )

@@ -128,14 +128,17 @@ class FakeDeadlines:
         self.rows[d.id] = replace(d, state=DeadlineState.CANCELLED, cancelled_at=self.clock.now())
         return True
 
-    async def restart(self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None) -> Deadline:
+    async def restart(
+        self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None, custody: bool | None = None
+    ) -> Deadline:
         d = await self.get(deadline_id)
         spec = kind_of(d.kind)
         if not spec.restartable or d.restarts >= spec.max_restarts:
             raise DomainError(f"{d.kind} restarts at most {spec.max_restarts} times", code="restart_limit")
-        due = compute_due(spec, at, calendar=DEFAULT_CALENDAR, custody=d.custody)
+        due = compute_due(spec, at, calendar=DEFAULT_CALENDAR, custody=d.custody if custody is None else custody)
         self.rows[d.id] = replace(
             d,
+            custody=due.custody,
             state=DeadlineState.RUNNING,
             period_started_at=at,
             due_at=due.due,

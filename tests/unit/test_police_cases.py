@@ -20,6 +20,7 @@ from liandong_police.service_layer import case_handlers, commands
 from liandong_police.service_layer import event_handlers as on
 from tests.support.deliveries import delivery
 from tests.unit.test_police_handlers import (
+    HEAD,
     INVESTIGATOR,
     OTHER_COUNTY,
     SUPERVISOR,
@@ -237,21 +238,25 @@ async def test_a_decision_from_another_county_or_about_strangers_is_poison(
     assert case.arrest_requests[0]["decisions"] == {}
 
 
-async def test_a_supervisor_extends_the_detention_window_within_the_law(fake: FakePoliceUnitOfWork, case: Case) -> None:
+async def test_mps_rules_129_the_bureau_head_extends_the_detention_window_within_the_law(
+    fake: FakePoliceUnitOfWork, case: Case
+) -> None:
     fake.clock.set(FILED + timedelta(hours=1))
     detention_id = await detain(fake, case, FILED + timedelta(hours=1))
     extend = commands.ExtendDetentionWindow(INVESTIGATOR, case.id, detention_id, "异地取证", extra_days=2)
-    with pytest.raises(Forbidden):
-        await case_handlers.extend_detention_window(extend, uow(fake))
     by_supervisor = commands.ExtendDetentionWindow(SUPERVISOR, case.id, detention_id, "异地取证", extra_days=2)
-    await case_handlers.extend_detention_window(by_supervisor, uow(fake))
+    for refused in (extend, by_supervisor):  # 县级以上公安机关负责人批准, not a department's supervisor
+        with pytest.raises(Forbidden):
+            await case_handlers.extend_detention_window(refused, uow(fake))
+    by_head = commands.ExtendDetentionWindow(HEAD, case.id, detention_id, "异地取证", extra_days=2)
+    await case_handlers.extend_detention_window(by_head, uow(fake))
     (window,) = fake.deadlines.of_kind(Kind.POLICE_ARREST_REQUEST)
     assert window.window + window.extra_days == 5
-    gang = commands.ExtendDetentionWindow(SUPERVISOR, case.id, detention_id, "三人结伙转移财产", ground="gang")
+    gang = commands.ExtendDetentionWindow(HEAD, case.id, detention_id, "三人结伙转移财产", ground="gang")
     await case_handlers.extend_detention_window(gang, uow(fake))
     (window,) = fake.deadlines.of_kind(Kind.POLICE_ARREST_REQUEST)
     assert window.window + window.extra_days == 30
-    more = commands.ExtendDetentionWindow(SUPERVISOR, case.id, detention_id, "再延", extra_days=1)
+    more = commands.ExtendDetentionWindow(HEAD, case.id, detention_id, "再延", extra_days=1)
     with pytest.raises(DomainError) as beyond:
         await case_handlers.extend_detention_window(more, uow(fake))
     assert beyond.value.code == "beyond_legal_maximum"

@@ -219,10 +219,17 @@ async def kinds(_: CurrentPrincipal) -> list[KindPublic]:
 
 @router.get("/preview", response_model=PreviewPublic)
 async def preview(
-    runtime: RuntimeDep, _: CurrentPrincipal, kind: Annotated[str, Query()], start: Annotated[str, Query()]
+    runtime: RuntimeDep,
+    _: CurrentPrincipal,
+    kind: Annotated[str, Query()],
+    start: Annotated[str, Query()],
+    custody: Annotated[
+        bool | None,
+        Query(description="the person is held (a custody period never extends past a holiday); default: the kind's"),
+    ] = None,
 ) -> PreviewPublic:
     """The calculator: when would this window end if it started then, and why."""
-    spec, due = runtime.deadlines.preview(kind, parse_start(start))
+    spec, due = runtime.deadlines.preview(kind, parse_start(start), custody)
     return PreviewPublic(
         kind=spec.name,
         title=spec.title,

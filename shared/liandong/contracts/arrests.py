@@ -3,8 +3,9 @@ its execution. Every police event is keyed by its case (one partition: a case's 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -15,9 +16,23 @@ from liandong.contracts.common import CountyCode, EvidenceRef, PartyKind, Suspec
 ShortId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
+class SuspectCustody(StrEnum):
+    """Where a person suspect stands: free, held (detained or arrested), or under a measure at liberty."""
+
+    FREE = "free"
+    DETAINED = "detained"  # 刑事拘留
+    ARRESTED = "arrested"  # 逮捕
+    RELEASED = "released"  # 释放
+    BAIL = "bail"  # 取保候审
+    RESIDENTIAL_SURVEILLANCE = "residential_surveillance"  # 监视居住
+
+
+HELD = frozenset({SuspectCustody.DETAINED, SuspectCustody.ARRESTED})
+
+
 class CaseSuspect(BaseModel):
     """A suspect of a police case: a person or a unit; a unit's legal representative is a suspect of their own,
-    naming the unit they represent."""
+    naming the unit they represent. `custody` is where a person stands when the event is sent (none for a unit)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -27,6 +42,13 @@ class CaseSuspect(BaseModel):
     role: SuspectRole
     id_number: str | None = Field(default=None, max_length=32)
     represents: str | None = Field(default=None, max_length=64, description="the unit suspect's id")
+    custody: SuspectCustody | None = None
+
+
+def in_custody(suspects: Iterable[CaseSuspect | dict[str, Any]]) -> bool:
+    """Whether any of the suspects is held (detained or arrested): a period that runs for them is a custody period
+    and never extends past a holiday (CPL Art. 105)."""
+    return any((s.custody if isinstance(s, CaseSuspect) else s.get("custody")) in HELD for s in suspects)
 
 
 class LogEntryRef(BaseModel):
@@ -113,6 +135,33 @@ class DetentionRecordedV1(_CaseEvent):
     place: str = Field(min_length=1, max_length=200)
     request_due_at: AwareDatetime
     recorded_by: str = Field(min_length=1, max_length=64)
+
+
+class CustodyEnd(StrEnum):
+    """How a person's custody ends other than by an arrest decision's execution."""
+
+    RELEASED = "released"  # 释放 (MPS Rules Art. 131: 不需要逮捕; Art. 187: 撤销案件)
+    BAIL = "bail"  # 取保候审 (MPS Rules Art. 131: 需要逮捕而证据还不足)
+    RESIDENTIAL_SURVEILLANCE = "residential_surveillance"  # 监视居住
+
+
+@contract
+class CustodyEndedV1(_CaseEvent):
+    """A person's custody ended without an arrest decision: released, or bail or residential surveillance instead of
+    an arrest request (MPS Rules Art. 131), or released when the case is withdrawn (Art. 187). The window to request
+    arrest approval of the detention ends with it."""
+
+    event_type = "police.custody.ended"
+    schema_version = 1
+
+    suspect_id: ShortId
+    name: str = Field(min_length=1, max_length=200)
+    detention_id: str | None = Field(default=None, max_length=64, description="the detention it ends, if one")
+    previous: SuspectCustody
+    outcome: CustodyEnd
+    reason: str = Field(min_length=1, max_length=5000)
+    ended_at: AwareDatetime
+    decided_by: str = Field(min_length=1, max_length=64)
 
 
 @contract

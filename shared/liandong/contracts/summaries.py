@@ -17,6 +17,7 @@ from liandong.contracts import (
     CaseWithdrawnV1,
     Contract,
     CorrectionNoticeIssuedV1,
+    CustodyEndedV1,
     DetentionRecordedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
@@ -118,6 +119,14 @@ def _(p: CaseOpenedV1) -> str:
 @summary.register
 def _(p: DetentionRecordedV1) -> str:
     return f"刑事拘留 {p.name}（{p.place}），提请批准逮捕期限至 {p.request_due_at.isoformat()}"
+
+
+CUSTODY_ENDS = {"released": "释放", "bail": "取保候审", "residential_surveillance": "监视居住"}
+
+
+@summary.register
+def _(p: CustodyEndedV1) -> str:
+    return f"{p.name} 羁押解除：{CUSTODY_ENDS[p.outcome.value]}（{p.reason}）"
 
 
 @summary.register

@@ -73,9 +73,9 @@ class DeadlineEngine:
         return BoundDeadlines(self, uow)
 
     # -- the calculator ----------------------------------------------------------------------------------------
-    def preview(self, kind_name: str, start: datetime) -> tuple[DeadlineKind, DueDate]:
+    def preview(self, kind_name: str, start: datetime, custody: bool | None = None) -> tuple[DeadlineKind, DueDate]:
         spec = self._kind(kind_name)
-        return spec, self._due(spec, start)
+        return spec, self._due(spec, start, custody=custody)
 
     def _kind(self, kind_name: str) -> DeadlineKind:
         try:
@@ -256,9 +256,17 @@ class DeadlineEngine:
         await self._history(uow, deadline_id, "extended", actor, detail)
 
     async def restart(
-        self, uow: SqlUnitOfWork, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None
+        self,
+        uow: SqlUnitOfWork,
+        deadline_id: str,
+        *,
+        at: datetime,
+        reason: str,
+        actor: str | None = None,
+        custody: bool | None = None,
     ) -> None:
-        """Where the law restarts the period (e.g. 审查起诉 after 退回补充侦查): a full new period from `at`."""
+        """Where the law restarts the period (e.g. 审查起诉 after 退回补充侦查): a full new period from `at`. `custody`
+        (whether the person is held now) defaults to the window's."""
         if not reason.strip():
             raise DomainError("a restart gives its reason", code="reason_required")
         row = await self.store.load(uow.session, deadline_id, for_update=True)
@@ -271,7 +279,7 @@ class DeadlineEngine:
             )
         if row.state is DeadlineState.CANCELLED:
             raise Conflict(f"deadline {deadline_id} was cancelled", code="deadline_cancelled")
-        due = self._due(spec, at, custody=row.custody)
+        due = self._due(spec, at, custody=row.custody if custody is None else custody)
         stages = stages_for(due.due, due.start, row.warnings_hours)
         await self.store.update(
             uow.session,
@@ -283,6 +291,7 @@ class DeadlineEngine:
             period_started_at=due.start,
             due_at=due.due,
             rolled_forward=due.rolled_forward,
+            custody=due.custody,
             generation=row.generation + 1,
             stage_index=0,
             next_fire_at=stages[0].at,
@@ -475,8 +484,10 @@ class BoundDeadlines:
         """End a window the workflow found running; one another act ended meanwhile is left as it is (False)."""
         return await self.engine.cancel(self.uow, deadline_id, reason=reason, actor=actor, if_open=True)
 
-    async def restart(self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None) -> Deadline:
-        await self.engine.restart(self.uow, deadline_id, at=at, reason=reason, actor=actor)
+    async def restart(
+        self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None, custody: bool | None = None
+    ) -> Deadline:
+        await self.engine.restart(self.uow, deadline_id, at=at, reason=reason, actor=actor, custody=custody)
         return await self.engine.get(self.uow, deadline_id)
 
     async def receive_breach(self, breach: ReceivedBreach) -> None:

@@ -60,8 +60,11 @@ class DeadlineBook(Protocol):
         """End a window the workflow found running; False when another act ended it meanwhile."""
         ...
 
-    async def restart(self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None) -> Deadline:
-        """Where the law restarts a period: a full new period from `at` (within the kind's limit of restarts)."""
+    async def restart(
+        self, deadline_id: str, *, at: datetime, reason: str, actor: str | None = None, custody: bool | None = None
+    ) -> Deadline:
+        """Where the law restarts a period: a full new period from `at` (within the kind's limit of restarts);
+        `custody` (the person held now) defaults to the window's."""
         ...
 
     async def receive_breach(self, breach: ReceivedBreach) -> None:

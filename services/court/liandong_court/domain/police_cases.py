@@ -71,6 +71,20 @@ class PoliceCase:
         self.executions = [*self.executions, execution]
         return True
 
+    def record_custody_end(self, end: dict[str, Any]) -> bool:
+        """A person released, or on bail or under residential surveillance, without an arrest decision (or on the
+        case's withdrawal): a milestone, and the detention it ends shown ended."""
+        if not self.record_milestone(end):
+            return False
+        if end.get("detention_id"):
+            self.detentions = [
+                {**d, "ended_at": end["ended_at"], "ended_how": end["outcome"]}
+                if d["detention_id"] == end["detention_id"]
+                else d
+                for d in self.detentions
+            ]
+        return True
+
     def record_milestone(self, milestone: dict[str, Any]) -> bool:
         """A step towards the case's end (by its event id)."""
         known = self.milestones or []

@@ -13,6 +13,7 @@ from liandong.contracts import (
     CaseTransferredV1,
     CaseWithdrawnV1,
     CorrectionNoticeIssuedV1,
+    CustodyEndedV1,
     DetentionRecordedV1,
     ExplanationDemandedV1,
     ExplanationGivenV1,
@@ -37,6 +38,7 @@ HANDLERS = (
     .on(CaseFilingExtendedV1, on.on_filing_extended)
     .on(CaseOpenedV1, on.on_case_opened)
     .on(DetentionRecordedV1, on.on_detention_recorded)
+    .on(CustodyEndedV1, on.on_custody_ended)
     .on(ArrestRequestedV1, on.on_arrest_requested)
     .on(ArrestDecidedV1, on.on_arrest_decided)
     .on(ArrestExecutedV1, on.on_arrest_executed)

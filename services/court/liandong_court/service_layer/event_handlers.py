@@ -22,6 +22,7 @@ from liandong.contracts import (
     CaseWithdrawnV1,
     Contract,
     CorrectionNoticeIssuedV1,
+    CustodyEndedV1,
     DetentionRecordedV1,
     ExplanationDemandedV1,
     ExplanationGivenV1,
@@ -143,7 +144,15 @@ async def on_filing_extended(event: Delivery[CaseFilingExtendedV1], uow: CourtUn
 
 
 CaseProgress = CaseTransferredV1 | ProsecutionReturnedV1 | ProsecutionDeclinedV1 | CaseWithdrawnV1
-CaseNews = CaseOpenedV1 | DetentionRecordedV1 | ArrestRequestedV1 | ArrestDecidedV1 | ArrestExecutedV1 | CaseProgress
+CaseNews = (
+    CaseOpenedV1
+    | DetentionRecordedV1
+    | CustodyEndedV1
+    | ArrestRequestedV1
+    | ArrestDecidedV1
+    | ArrestExecutedV1
+    | CaseProgress
+)
 
 
 async def _police_case(uow: CourtUnitOfWork, event: Delivery[CaseNews]) -> PoliceCase:
@@ -186,6 +195,20 @@ async def on_detention_recorded(event: Delivery[DetentionRecordedV1], uow: Court
     detention = event.payload
     case = await _police_case(uow, event)
     return _applied(case.record_detention(detention.model_dump(mode="json", exclude={"referral_id", "police_unit"})))
+
+
+async def on_custody_ended(event: Delivery[CustodyEndedV1], uow: CourtUnitOfWork) -> Outcome:
+    """A person held released, or on bail or under residential surveillance, without an arrest decision."""
+    ended, env = event.payload, event.envelope
+    case = await _police_case(uow, event)
+    end = {
+        "event_id": str(env.event_id),
+        "event_type": env.event_type,
+        "agency": env.producer.agency,
+        "at": env.occurred_at.isoformat(),
+        **ended.model_dump(mode="json", exclude={"referral_id", "case_id", "case_number", "police_unit"}),
+    }
+    return _applied(case.record_custody_end(end))
 
 
 async def on_arrest_requested(event: Delivery[ArrestRequestedV1], uow: CourtUnitOfWork) -> Outcome:

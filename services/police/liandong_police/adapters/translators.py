@@ -18,6 +18,8 @@ from liandong.contracts import (
     CaseSuspect,
     CaseTransferredV1,
     CaseWithdrawnV1,
+    CustodyEnd,
+    CustodyEndedV1,
     DetentionRecordedV1,
     EvidenceRef,
     ExecutionOutcome,
@@ -26,6 +28,7 @@ from liandong.contracts import (
     LogEntryRef,
     ReferralReceivedV1,
     Suspect,
+    SuspectCustody,
 )
 from liandong.contracts.base import Contract
 from liandong.envelope import Envelope, ProducerRef
@@ -164,6 +167,22 @@ def _(event: events.DetentionRecorded) -> Iterable[Envelope]:
 
 
 @translate.register
+def _(event: events.CustodyEnded) -> Iterable[Envelope]:
+    ended = CustodyEndedV1(
+        **_case_fields(event.case),
+        suspect_id=event.suspect_id,
+        name=event.name,
+        detention_id=event.detention_id,
+        previous=SuspectCustody(event.previous),
+        outcome=CustodyEnd(event.outcome),
+        reason=event.reason,
+        ended_at=event.ended_at,
+        decided_by=event.by,
+    )
+    yield _case_event(ended, event.case, event.occurred_at)
+
+
+@translate.register
 def _(event: events.ArrestRequested) -> Iterable[Envelope]:
     request = event.request
     requested = ArrestRequestedV1(
@@ -236,7 +255,7 @@ def _log_refs(log: tuple[dict[str, Any], ...]) -> list[LogEntryRef]:
 
 
 def _case_suspects(suspects: tuple[dict[str, Any], ...]) -> list[CaseSuspect]:
-    return [CaseSuspect.model_validate({k: v for k, v in s.items() if k != "custody"}) for s in suspects]
+    return [CaseSuspect.model_validate(s) for s in suspects]
 
 
 @translate.register

@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from liandong.contracts import in_custody
 from liandong.errors import Conflict, DomainError, NotFound
 from liandong.timing import check_act_time
 from liandong_police.domain import events as happened
@@ -56,6 +57,8 @@ class LogKind(StrEnum):
 
 APPROVE, REFUSE = "approve", "refuse"
 AFTER_REFUSAL = {Custody.RELEASED, Custody.BAIL, Custody.RESIDENTIAL_SURVEILLANCE}
+# held, or under a measure at liberty: what a withdrawal ends (MPS Rules Art. 187)
+RESTRAINED = {Custody.DETAINED, Custody.ARRESTED, Custody.BAIL, Custody.RESIDENTIAL_SURVEILLANCE}
 
 
 def arrest_request_number(unit: str, year: int, sequence: int) -> str:
@@ -266,6 +269,61 @@ class Case:
             for d in self.detentions
         ]
 
+    def end_custody(
+        self,
+        *,
+        suspect_id: str,
+        outcome: Custody,
+        reason: str,
+        ended_at: datetime,
+        by: str,
+        now: datetime,
+    ) -> dict[str, Any] | None:
+        """A detained person released, or put on bail or under residential surveillance instead of an arrest request
+        (MPS Rules Art. 131). Returns the detention it ends."""
+        suspect = self.suspect(suspect_id)
+        if outcome not in AFTER_REFUSAL:
+            raise DomainError("custody ends in release, bail or residential surveillance", code="not_an_end")
+        if not reason.strip():
+            raise DomainError("the end of custody gives its reason", code="reason_required")
+        detention = self.open_detention(suspect_id)
+        if detention is None or suspect["custody"] != Custody.DETAINED:
+            raise Conflict(f"{suspect['name']} is not detained", code="not_detained")
+        if self._awaiting_decision(suspect_id):
+            raise Conflict(
+                f"the arrest of {suspect['name']} awaits the procuratorate's decision; its execution ends the custody",
+                code="request_pending",
+            )
+        detained_at = datetime.fromisoformat(detention["detained_at"])
+        check_act_time(ended_at, now=now, not_before=detained_at, what="the end of custody", follows="the detention")
+        self._release(suspect, outcome, reason=reason, at=ended_at, by=by, now=now)
+        return detention
+
+    def _release(
+        self, suspect: dict[str, Any], outcome: Custody, *, reason: str, at: datetime, by: str, now: datetime
+    ) -> None:
+        detention = self.open_detention(suspect["suspect_id"])
+        self._set_custody(suspect["suspect_id"], outcome)
+        self._end_detention(suspect["suspect_id"], at=at, how=outcome.value)
+        self.events.append(
+            happened.CustodyEnded(
+                case=self.facts(),
+                suspect_id=suspect["suspect_id"],
+                name=suspect["name"],
+                detention_id=detention["detention_id"] if detention else None,
+                previous=suspect["custody"],
+                outcome=outcome.value,
+                reason=reason,
+                ended_at=at,
+                by=by,
+                occurred_at=now,
+            )
+        )
+
+    def held(self) -> list[dict[str, Any]]:
+        """The persons held (detained or arrested) or under a measure (bail, residential surveillance)."""
+        return [s for s in self.suspects if s.get("custody") in RESTRAINED]
+
     def _end_detention(self, suspect_id: str, *, at: datetime, how: str) -> None:
         self.detentions = [
             {**d, "ended_at": at.isoformat(), "ended_by": how}
@@ -449,6 +507,13 @@ class Case:
         )
         return transfer
 
+    def transferred_in_custody(self) -> bool:
+        """Whether a suspect of the last transfer is held (detained or arrested)."""
+        if not self.transfers:
+            return False
+        named = set(self.transfers[-1]["suspect_ids"])
+        return in_custody(s for s in self.suspects if s["suspect_id"] in named)
+
     def returned(self, *, review_id: str, number: int, outline: str, at: datetime) -> bool:
         """退回补充侦查: the case is the bureau's again, with the outline; False if already known."""
         if any(r["return_number"] == number for r in self.returns or []):
@@ -472,13 +537,19 @@ class Case:
         self.judgment, self.status = judgment, CaseStatus.JUDGED
         return True
 
-    def withdraw(self, *, reasons: str, by: str, at: datetime) -> None:
-        """撤销案件 (approved by a head of the bureau), e.g. after full performance; the court is told within 7 days."""
+    def withdraw(self, *, reasons: str, by: str, at: datetime) -> list[dict[str, Any]]:
+        """撤销案件 (approved by a head of the bureau), e.g. after full performance; the court is told within 7 days.
+        Every person held or under a measure is released at once (MPS Rules Art. 187); returns them."""
         self._with_the_bureau()
         if not reasons.strip():
             raise DomainError("a withdrawal gives its reasons", code="reasons_required")
+        released = self.held()
+        for suspect in released:
+            why = f"撤销案件，立即释放（《公安机关办理刑事案件程序规定》第一百八十七条）：{reasons}"
+            self._release(suspect, Custody.RELEASED, reason=why, at=at, by=by, now=at)
         self.status = CaseStatus.WITHDRAWN
         self.withdrawal = {"reasons": reasons, "decided_at": at.isoformat(), "decided_by": by, "notified_at": None}
+        return released
 
     def notify_withdrawal(self, *, at: datetime, now: datetime) -> None:
         """The withdrawal served on the court."""

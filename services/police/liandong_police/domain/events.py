@@ -94,6 +94,20 @@ class DetentionRecorded:
 
 
 @dataclass(frozen=True)
+class CustodyEnded:
+    case: CaseFacts
+    suspect_id: str
+    name: str
+    detention_id: str | None
+    previous: str
+    outcome: str
+    reason: str
+    ended_at: datetime
+    by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
 class ArrestRequested:
     case: CaseFacts
     request: dict[str, Any]

@@ -24,7 +24,7 @@ from liandong_police.domain.cases import (
     transfer_number,
 )
 from liandong_police.service_layer import commands
-from liandong_police.service_layer.roles import BUREAU_HEAD, SUPERVISOR
+from liandong_police.service_layer.roles import BUREAU_HEAD
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 DETENTION = "detention"
@@ -98,8 +98,8 @@ async def detain(cmd: commands.Detain, uow: PoliceUnitOfWork) -> Case:
 async def extend_detention_window(cmd: commands.ExtendDetentionWindow, uow: PoliceUnitOfWork) -> Case:
     """CPL Art. 91: 1 to 4 more days in special circumstances, or to 30 days for a roving, repeated or gang
     offender — never beyond 30 days in all."""
-    if cmd.actor.role != SUPERVISOR:
-        raise Forbidden("the window to request arrest approval is extended by a supervisor")
+    if cmd.actor.role != BUREAU_HEAD:  # 县级以上公安机关负责人批准 (MPS Rules Art. 129)
+        raise Forbidden("the window to request arrest approval is extended with the approval of a head of the bureau")
     if (cmd.extra_days is None) == (cmd.ground is None):
         raise DomainError("give either extra days (1 to 4) or the ground for 30 days", code="extension_shape")
     if not cmd.reason.strip():
@@ -131,6 +131,30 @@ async def extend_detention_window(cmd: commands.ExtendDetentionWindow, uow: Poli
         case.record_detention_extension(
             cmd.detention_id, due_at=extended.due_at, by=cmd.actor.username, reason=cmd.reason, at=uow.clock.now()
         )
+        await uow.commit()
+        return case
+
+
+async def end_custody(cmd: commands.EndCustody, uow: PoliceUnitOfWork) -> Case:
+    """A detained person released, or on bail or under residential surveillance instead of an arrest request (MPS
+    Rules Art. 131; a measure decided by a head of the bureau): the detention ends, and its window to request arrest
+    approval is met — the person is no longer held."""
+    if cmd.actor.role != BUREAU_HEAD:
+        raise Forbidden("custody is ended with the approval of a head of the bureau")
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        now = uow.clock.now()
+        at = cmd.ended_at or now
+        detention = case.end_custody(
+            suspect_id=cmd.suspect_id,
+            outcome=Custody(cmd.outcome),
+            reason=cmd.reason,
+            ended_at=at,
+            by=cmd.actor.username,
+            now=now,
+        )
+        if detention is not None:
+            await _meet(uow, Kind.POLICE_ARREST_REQUEST, DETENTION, detention["detention_id"], at, cmd.actor)
         await uow.commit()
         return case
 
@@ -194,13 +218,17 @@ async def transfer_case(cmd: commands.TransferCase, uow: PoliceUnitOfWork) -> Ca
         now = uow.clock.now()
         unit, year = case.police_unit, local_year(now)
         referral = await uow.referrals.get(case.referral_id) if case.referral_id else None
-        case.transfer(
+        transfer = case.transfer(
             suspect_ids=list(cmd.suspect_ids) if cmd.suspect_ids is not None else None,
             number=transfer_number(unit, year, await uow.next_number("transfer", unit, year)),
             evidence=referral.evidence if referral is not None else [],
             by=cmd.actor.username,
             at=now,
         )
+        for suspect_id in transfer["suspect_ids"]:  # held still: the custody goes with the case (the event says so)
+            detention = case.open_detention(suspect_id)
+            if detention is not None:
+                await _meet(uow, Kind.POLICE_ARREST_REQUEST, DETENTION, detention["detention_id"], now, cmd.actor)
         await _meet(uow, Kind.POLICE_INVESTIGATION, "case", case.id, now, cmd.actor)
         await _meet(uow, Kind.POLICE_SUPPLEMENTARY_INVESTIGATION, "case", case.id, now, cmd.actor)
         await uow.commit()
@@ -215,9 +243,20 @@ async def withdraw_case(cmd: commands.WithdrawCase, uow: PoliceUnitOfWork) -> Ca
     async with uow:
         case = await load_case(uow, cmd.case_id, cmd.actor)
         now = uow.clock.now()
+        open_detentions = [d["detention_id"] for d in case.detentions if d["ended_at"] is None]
         case.withdraw(reasons=cmd.reasons, by=cmd.actor.username, at=now)
-        for window in await uow.deadlines.running(subject_type="case", subject_id=case.id):
-            await uow.deadlines.cancel(window.id, reason=f"撤销案件：{cmd.reasons}", actor=cmd.actor.username)
+        # the case's windows, each released person's window to request arrest approval, and every execution receipt
+        # still owed (MPS Rules Art. 187: the persons are released, the procuratorate told)
+        subjects = [("case", case.id), *((DETENTION, d) for d in open_detentions)]
+        subjects += [
+            (EXECUTION, execution_subject(r["request_id"], s))
+            for r in case.arrest_requests
+            for s in r["decisions"]
+            if s not in r["executions"]
+        ]
+        for subject_type, subject_id in subjects:
+            for window in await uow.deadlines.running(subject_type=subject_type, subject_id=subject_id):
+                await uow.deadlines.cancel(window.id, reason=f"撤销案件：{cmd.reasons}", actor=cmd.actor.username)
         await uow.deadlines.start(
             kind=Kind.POLICE_WITHDRAWAL_NOTICE,
             subject_type="case",

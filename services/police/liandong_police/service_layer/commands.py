@@ -120,6 +120,18 @@ class ExecuteDecision:
 
 
 @dataclass(frozen=True)
+class EndCustody:
+    """A detained person released, or on bail or under residential surveillance, without an arrest request."""
+
+    actor: Principal
+    case_id: str
+    suspect_id: str
+    outcome: str
+    reason: str
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class GiveExplanation:
     """不立案理由说明书, answering the procuratorate's demand."""
 

@@ -275,6 +275,7 @@ async def on_prosecution_news(event: Delivery[ProsecutionNews], uow: PoliceUnitO
             correlation_id=case.correlation_id,
             unit=case.police_unit,
             started_at=uow.clock.now(),
+            custody=case.transferred_in_custody(),  # a transferred suspect held: a custody period (CPL Art. 105)
         )
         return Outcome.APPLIED
     decision: dict[str, Any]

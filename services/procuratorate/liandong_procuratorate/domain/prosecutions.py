@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from liandong.contracts import in_custody
 from liandong.errors import Conflict, DomainError
 from liandong_procuratorate.domain import events as happened
 
@@ -89,6 +90,18 @@ class ProsecutionReview:
         if self.returns:
             raise Conflict("a case returned for supplementary investigation is not fast-tracked", code="returned")
         self.fast_track = True
+
+    @property
+    def in_custody(self) -> bool:
+        """A defendant is held: the review is a custody period, never extended past a holiday (CPL Art. 105)."""
+        return in_custody(self.defendants)
+
+    def custody_now(self, defendants: list[dict[str, Any]]) -> None:
+        """Where each defendant stands as the police's latest transfer says (by suspect id)."""
+        now = {d["suspect_id"]: d.get("custody") for d in defendants}
+        self.defendants = [
+            {**d, "custody": now[d["suspect_id"]]} if d["suspect_id"] in now else d for d in self.defendants
+        ]
 
     def resubmitted(self, *, transfer_number: str, resubmission: int, at: datetime) -> bool:
         """重新移送 after a supplementary investigation; False if already known."""

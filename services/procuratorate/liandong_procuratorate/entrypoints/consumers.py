@@ -11,6 +11,7 @@ from liandong.contracts import (
     CaseOpenedV1,
     CaseTransferredV1,
     CaseWithdrawnV1,
+    CustodyEndedV1,
     DetentionRecordedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
@@ -50,6 +51,7 @@ for _contract in (
     CaseFilingExtendedV1,
     EnforcementResumedV1,
     DetentionRecordedV1,
+    CustodyEndedV1,
     CaseWithdrawnV1,
     PublicProsecutionAcceptedV1,
 ):

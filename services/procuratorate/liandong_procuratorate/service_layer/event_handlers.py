@@ -241,8 +241,12 @@ async def on_case_transferred(event: Delivery[CaseTransferredV1], uow: Procurato
         if not fresh:
             return Outcome.STALE
         assert review.window_id is not None
+        review.custody_now([s.model_dump(mode="json") for s in transferred.suspects])
         await uow.deadlines.restart(
-            review.window_id, at=now, reason=f"补充侦查完毕重新移送（{transferred.document_number}）"
+            review.window_id,
+            at=now,
+            reason=f"补充侦查完毕重新移送（{transferred.document_number}）",
+            custody=review.in_custody,
         )
         await on_hand_off(event, uow)
         return Outcome.APPLIED
@@ -270,6 +274,7 @@ async def on_case_transferred(event: Delivery[CaseTransferredV1], uow: Procurato
         correlation_id=review.correlation_id,
         unit=review.unit,
         started_at=now,
+        custody=review.in_custody,  # a defendant held: a custody period (CPL Art. 105)
     )
     await on_hand_off(event, uow)
     return Outcome.APPLIED

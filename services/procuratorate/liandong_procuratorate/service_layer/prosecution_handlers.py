@@ -67,6 +67,7 @@ async def fast_track(cmd: commands.FastTrack, uow: ProcuratorateUnitOfWork) -> P
             unit=review.unit,
             started_at=review.received_at,
             actor=cmd.actor.username,
+            custody=review.in_custody,
         )
         await uow.commit()
         return review

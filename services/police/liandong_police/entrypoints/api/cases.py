@@ -10,10 +10,11 @@ from fastapi import APIRouter, Query
 from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
 from liandong.pii import mask_suspects
 from liandong.units import visible_units
-from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff, Supervisor, UowDep
+from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff, UowDep
 from liandong_police.entrypoints.api.schemas import (
     ArrestRequestIn,
     CasePublic,
+    CustodyEndIn,
     DetentionExtensionIn,
     DetentionIn,
     ExecutionIn,
@@ -121,10 +122,10 @@ async def detain(case_id: str, body: DetentionIn, actor: Investigator, uow: UowD
 
 @router.post("/{case_id}/detentions/{detention_id}/extension", response_model=CasePublic)
 async def extend_detention_window(
-    case_id: str, detention_id: str, body: DetentionExtensionIn, actor: Supervisor, uow: UowDep, runtime: RuntimeDep
+    case_id: str, detention_id: str, body: DetentionExtensionIn, actor: BureauHead, uow: UowDep, runtime: RuntimeDep
 ) -> CasePublic:
     """CPL Art. 91: the window to request arrest approval extended by 1 to 4 days, or to 30 days for a roving,
-    repeated or gang offender."""
+    repeated or gang offender — approved by a head of the bureau (县级以上公安机关负责人, MPS Rules Art. 129)."""
     await case_handlers.extend_detention_window(
         commands.ExtendDetentionWindow(
             actor=actor,
@@ -133,6 +134,27 @@ async def extend_detention_window(
             reason=body.reason,
             extra_days=body.extra_days,
             ground=body.ground,
+        ),
+        uow,
+    )
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/custody-ends", response_model=CasePublic)
+async def end_custody(
+    case_id: str, body: CustodyEndIn, actor: BureauHead, uow: UowDep, runtime: RuntimeDep
+) -> CasePublic:
+    """A detained person released (不需要逮捕), or on bail or under residential surveillance (需要逮捕而证据还不足)
+    instead of an arrest request (MPS Rules Art. 131), decided by a head of the bureau: the detention ends and its
+    window to request arrest approval with it; the court and the procuratorate are told."""
+    await case_handlers.end_custody(
+        commands.EndCustody(
+            actor=actor,
+            case_id=case_id,
+            suspect_id=body.suspect_id,
+            outcome=body.outcome,
+            reason=body.reason,
+            ended_at=body.ended_at,
         ),
         uow,
     )

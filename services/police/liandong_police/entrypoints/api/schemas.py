@@ -187,6 +187,13 @@ class ExecutionIn(StrictModel):
     executed_at: LegalTime | None = Field(default=None, description="defaults to now")
 
 
+class CustodyEndIn(StrictModel):
+    suspect_id: str = Field(min_length=1, max_length=64)
+    outcome: Literal["released", "bail", "residential_surveillance"]
+    reason: str = Field(min_length=1, max_length=5000, description="e.g. 不需要逮捕；需要逮捕而证据还不足")
+    ended_at: LegalTime | None = Field(default=None, description="defaults to now")
+
+
 class TransferIn(StrictModel):
     suspect_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
         default=None, max_length=50, description="the suspects to prosecute; all when omitted"
