@@ -213,7 +213,8 @@ class Generator:
         self._wait(
             lambda: s.get("procuratorate", path, prosecutor)["notices"][0]["answer"] is not None, "the reasons back"
         )
-        issued = s.post("procuratorate", f"{path}/filing-notice", prosecutor, {"reasons": "不立案理由不能成立"})
+        s.post("procuratorate", f"{path}/filing-notice", prosecutor, {"reasons": "不立案理由不能成立"})
+        issued = s.post("procuratorate", f"{path}/approval", staff(m.unit, "chief"), {"approve": True})
         notice = issued["notices"][-1]["notice_id"]
         self._notice_at_police(m, notice)
         s.post("police", f"/supervision-notices/{notice}/filing", head, {})
@@ -239,7 +240,9 @@ class Generator:
         )
         person = review["persons_involved"][-1]["person_id"]
         notice_body = {"reasons": "涉嫌共同犯罪", "person_id": person}
-        issued = s.post("procuratorate", f"/supervision-cases/{opened['id']}/filing-notice", prosecutor, notice_body)
+        s.post("procuratorate", f"/supervision-cases/{opened['id']}/filing-notice", prosecutor, notice_body)
+        chief = staff(m.unit, "chief")
+        issued = s.post("procuratorate", f"/supervision-cases/{opened['id']}/approval", chief, {"approve": True})
         notice = issued["notices"][-1]["notice_id"]
         self._notice_at_police(m, notice)
         s.post("police", f"/supervision-notices/{notice}/filing", head, {})
@@ -279,6 +282,7 @@ class Generator:
                 prosecutor,
                 {"ground": "paid_and_minor", "reasons": "已履行"},
             )
+            s.post("procuratorate", f"{path}/approval", staff(m.unit, "chief"), {"approve": True})
             self.note("not_prosecuted", unit=m.unit, lead_id=m.lead_id)
             return
         proposal = {"text": "追缴转移财产发还申请执行人", "amount": str(m.owed)}

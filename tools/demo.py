@@ -167,9 +167,10 @@ class Stories:
             {"review_id": review["id"], "reasons": "审查逮捕中发现同案犯"},
         )
         notice = {"reasons": "郑某某涉嫌共同犯罪", "person_id": review["persons_involved"][0]["person_id"]}
+        self.s.post("procuratorate", f"/supervision-cases/{opened['id']}/filing-notice", "tongshan.prosecutor", notice)
         supervised = self.s.post(
-            "procuratorate", f"/supervision-cases/{opened['id']}/filing-notice", "tongshan.prosecutor", notice
-        )
+            "procuratorate", f"/supervision-cases/{opened['id']}/approval", "tongshan.chief", {"approve": True}
+        )  # 经检察长决定
         notice_id = supervised["notices"][0]["notice_id"]
         inbox = f"/supervision-notices/{notice_id}"
         until(lambda: self.s.exists("police", inbox, "tongshan.investigator"), "the notice at the police")

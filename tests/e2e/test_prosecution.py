@@ -179,7 +179,15 @@ def test_two_returns_restart_the_review_and_a_third_is_refused(stack: Stack) -> 
     # reviewing the prosecution, the procuratorate may open 立案监督 of the matter on its own initiative
     opening = {"prosecution_review_id": review["id"], "reasons": "审查起诉中发现漏罪漏犯"}
     opened = ok(tongcheng.post("procuratorate", "/supervision-cases", opening, tongcheng.procuratorate()), 201)
-    assert (opened["origin"], opened["referral_id"]) == ("prosecution_review", case["referral_id"])
+    # about persons not yet filed: the referral, filed already, is not the supervision's
+    assert (opened["origin"], opened["referral_id"]) == ("prosecution_review", None)
+    demand = {"reasons": "说明不立案理由"}
+    refused(
+        tongcheng.post("procuratorate", f"/supervision-cases/{opened['id']}/explanation-demand", demand,
+                       tongcheng.procuratorate()),
+        422,
+        "no_referral",
+    )  # fmt: skip
     refused(
         tongcheng.post("procuratorate", "/supervision-cases", opening, tongcheng.procuratorate()), 409, "already_open"
     )
@@ -207,8 +215,12 @@ def test_full_payment_after_transfer_and_the_procuratorate_declines_to_prosecute
         15,
         message="the performance reaching the procuratorate",
     )
-    declined = ok(tongcheng.post("procuratorate", f"{path}/non-prosecution", paid, tongcheng.procuratorate()))
+    proposed = ok(tongcheng.post("procuratorate", f"{path}/non-prosecution", paid, tongcheng.procuratorate()))
+    assert (proposed["status"], proposed["proposal"]["ground"]) == ("reviewing", "paid_and_minor")
+    chief = tongcheng.procuratorate("chief")  # 经检察长决定 (SPP Rules Art. 370)
+    declined = ok(tongcheng.post("procuratorate", f"{path}/approval", {"approve": True}, chief))
     assert (declined["status"], declined["decision"]["ground"]) == ("not_prosecuted", "paid_and_minor")
+    assert declined["decision"]["approved_by"] == "tongcheng.chief"
     wait_until(
         lambda: police_case(tongcheng, case["id"])["status"] == "not_prosecuted",
         15,

@@ -66,13 +66,19 @@ def test_tongshan_the_wife_who_lent_her_account_is_filed_on_the_procuratorates_n
     )
     assert opened["origin"] == "arrest_review"
     notice = {"reasons": "郑某某涉嫌共同犯罪，应当立案侦查", "person_id": person["person_id"]}
+    path = f"/supervision-cases/{opened['id']}"
+    proposed = ok(tongshan.post("procuratorate", f"{path}/filing-notice", notice, prosecutor))
+    assert (proposed["notices"], proposed["proposal"]["act"]) == ([], "filing_notice"), "the chief prosecutor decides"
+    refused(tongshan.post("procuratorate", f"{path}/filing-notice", notice, prosecutor), 409, "proposal_pending")
+    refused(tongshan.post("procuratorate", f"{path}/approval", {"approve": True}, prosecutor), 403, "forbidden")
     supervised = ok(
-        tongshan.post("procuratorate", f"/supervision-cases/{opened['id']}/filing-notice", notice, prosecutor)
+        tongshan.post("procuratorate", f"{path}/approval", {"approve": True}, tongshan.procuratorate("chief"))
     )
     (issued,) = supervised["notices"]
     assert issued["co_offender"]["name"] == "郑某某"
     assert issued["document_number"].startswith("421224检立通〔")
-    again = tongshan.post("procuratorate", f"/supervision-cases/{opened['id']}/filing-notice", notice, prosecutor)
+    assert issued["approval"]["approved_by"] == "tongshan.chief"
+    again = tongshan.post("procuratorate", f"{path}/filing-notice", notice, prosecutor)
     refused(again, 409, "notice_pending")
 
     arrived = notice_at_police(tongshan, issued["notice_id"])

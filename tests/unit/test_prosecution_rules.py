@@ -22,15 +22,18 @@ UNIT = {"name": "武汉某建筑工程有限公司", "kind": "unit"}
 @pytest.mark.parametrize(
     "sentence",
     [
-        {"imprisonment_months": 30},
-        {"imprisonment_months": 84, "fine": "50000"},
-        {"criminal_detention_months": 5, "probation_months": 8},
+        {"imprisonment_months": 30},  # the basic tier: imprisonment of at most three years …
+        {"criminal_detention_months": 5, "probation_months": 8},  # … or criminal detention …
+        {"fine": "20000"},  # … or a fine alone
         {"imprisonment_months": 36, "probation_months": 48},
-        {"fine": "20000"},
-        {"exempt": True},
+        {"imprisonment_months": 36, "fine": "30000"},  # three years is also the floor of the especially serious tier
+        {"imprisonment_months": 84, "fine": "50000"},  # the especially serious tier: 3 to 7 years and a fine
+        {"exempt": True},  # Criminal Law Art. 37
+        {"acquitted": True, "acquittal_ground": "insufficient_evidence"},  # CPL Art. 200(3)
+        {"acquitted": True, "acquittal_ground": "not_a_crime"},  # CPL Art. 200(2)
     ],
 )
-def test_sentences_the_law_allows_a_person(sentence: dict[str, Any]) -> None:
+def test_criminal_law_313_sentences_the_law_allows_a_person(sentence: dict[str, Any]) -> None:
     check_sentence(PERSON, sentence)
 
 
@@ -47,17 +50,27 @@ def test_sentences_the_law_allows_a_person(sentence: dict[str, Any]) -> None:
         {"exempt": True, "fine": "1000"},
         {},
         {"fine": "0"},
+        {"imprisonment_months": 48},  # more than three years: the especially serious tier, with a fine
+        {"imprisonment_months": 24, "fine": "10000"},  # the basic tier's fine is imposed alone
+        {"criminal_detention_months": 3, "fine": "5000"},  # nor added to criminal detention
+        {"acquitted": True},  # an acquittal gives its ground
+        {"acquitted": True, "acquittal_ground": "insufficient_evidence", "fine": "1"},
+        {"acquitted": True, "acquittal_ground": "not_a_crime", "exempt": True},
+        {"acquittal_ground": "not_a_crime", "imprisonment_months": 12},
     ],
 )
-def test_sentences_the_law_does_not_allow_a_person(sentence: dict[str, Any]) -> None:
+def test_criminal_law_313_sentences_the_law_does_not_allow_a_person(sentence: dict[str, Any]) -> None:
     with pytest.raises(DomainError) as caught:
         check_sentence(PERSON, sentence)
     assert caught.value.code == "invalid_sentence"
 
 
-def test_a_unit_is_only_fined() -> None:
+def test_a_unit_is_fined_exempted_or_acquitted_and_nothing_else() -> None:
+    """Criminal Law Art. 313(2) and Art. 37; the 2024 interpretation Art. 11: a unit may be exempted."""
     check_sentence(UNIT, {"fine": "100000"})
-    for wrong in ({"imprisonment_months": 12, "fine": "1"}, {}, {"exempt": True}):
+    check_sentence(UNIT, {"exempt": True})
+    check_sentence(UNIT, {"acquitted": True, "acquittal_ground": "not_a_crime"})
+    for wrong in ({"imprisonment_months": 12, "fine": "1"}, {}, {"exempt": True, "fine": "1"}):
         with pytest.raises(DomainError):
             check_sentence(UNIT, wrong)
 
@@ -177,6 +190,26 @@ def test_more_recovered_than_is_owed_needs_the_judges_reason_and_both_figures_ar
     assert trial.judgment["recovered_over_reason"] == "迟延履行期间的债务利息"
 
 
+def test_cpl_200_a_trial_ends_in_an_acquittal_and_a_unit_in_an_exemption() -> None:
+    """CPL Art. 200: an acquittal ends a trial as a judgment does; a unit exempted from punishment (Art. 37) too."""
+    trial = private_trial()
+    trial.register_complaint(complainant="洪某某", text="自诉", defendants=[PERSON, UNIT], filed_at=AT, now=AT)
+    trial.accept(number="(2025)鄂1222刑初2号", by="j", at=AT)
+    person, unit = (d["defendant_id"] for d in trial.defendants)
+    sentences = [
+        {"defendant_id": person, "acquitted": True, "acquittal_ground": "insufficient_evidence"},
+        {"defendant_id": unit, "exempt": True},
+    ]
+    trial.judge(sentences=sentences, recovered=Decimal("0"), owed=None, over_reason=None, judged_at=AT,
+                served_at=AT, appeal_ends_at=AT + timedelta(days=11), by="j", now=AT)  # fmt: skip
+    assert trial.status is TrialStatus.JUDGED
+    assert trial.judgment is not None
+    assert [(s["name"], s.get("acquitted"), s.get("exempt")) for s in trial.judgment["sentences"]] == [
+        ("祁某某", True, None),
+        ("武汉某建筑工程有限公司", None, True),
+    ]
+
+
 def review() -> ProsecutionReview:
     return ProsecutionReview(
         id="pr-1",
@@ -212,12 +245,39 @@ def test_a_review_returns_at_most_twice_and_follows_the_resubmissions_in_order()
     with pytest.raises(Conflict):
         r.choose_fast_track()  # a returned case is not fast-tracked
     with pytest.raises(Conflict) as unpaid:
-        r.decline(ground="paid_and_minor", reasons="已履行", by="p", at=AT)
+        r.propose_non_prosecution(ground="paid_and_minor", reasons="已履行", by="p", at=AT)
     assert unpaid.value.code == "no_performance"
     r.record_performance({"kind": "paid_in_full"})
-    r.decline(ground="paid_and_minor", reasons="已履行", by="p", at=AT)
+    r.propose_non_prosecution(ground="paid_and_minor", reasons="已履行", by="p", at=AT)
+    assert r.status.value == "reviewing", "proposed: the chief prosecutor decides"
+    assert r.decide_proposal(approve=True, note=None, by="chief", at=AT) is True
     assert r.status.value == "not_prosecuted"
+    assert r.decision is not None
+    assert (r.decision["by"], r.decision["approved_by"]) == ("p", "chief")
     assert [type(e).__name__ for e in r.events] == ["ProsecutionReturned", "ProsecutionReturned", "ProsecutionDeclined"]
+
+
+def test_spp_rules_367_and_365_non_prosecution_for_insufficient_evidence_follows_a_return_and_the_chief_decides() -> (
+    None
+):
+    r = review()
+    with pytest.raises(Conflict) as first:
+        r.propose_non_prosecution(ground="insufficient_evidence", reasons="证据不足", by="p", at=AT)
+    assert first.value.code == "return_first"
+    r.return_for_investigation(outline="补充一", by="p", at=AT)
+    r.resubmitted(transfer_number="T2", resubmission=1, at=AT)
+    r.propose_non_prosecution(ground="insufficient_evidence", reasons="补充侦查后仍证据不足", by="p", at=AT)
+    with pytest.raises(Conflict) as pending:
+        r.indict(number="I1", defendant_ids=None, charges="x", asset_proposal={"text": "无"}, by="p", at=AT)
+    assert pending.value.code == "proposal_pending"
+    with pytest.raises(Conflict) as twice:
+        r.propose_non_prosecution(ground="no_crime", reasons="不构成犯罪", by="p", at=AT)
+    assert twice.value.code == "proposal_pending"
+    assert r.decide_proposal(approve=False, note="再审查", by="chief", at=AT) is False
+    assert (r.status.value, r.proposal, r.events[-1].__class__.__name__) == ("reviewing", None, "ProsecutionReturned")
+    with pytest.raises(Conflict) as nothing:
+        r.decide_proposal(approve=True, note=None, by="chief", at=AT)
+    assert nothing.value.code == "no_proposal"
 
 
 def case() -> Case:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,11 @@ from liandong_procuratorate.domain.supervision import Origin, SupervisionCase
 
 AT = datetime(2025, 10, 9, 2, 0, tzinfo=UTC)
 CO_OFFENDER = {"name": "郑某某", "part_in_scheme": "提供账户", "evidence": ["银行流水"]}
+SETTLED: dict[str, Any] = {
+    "explanation_settled": True,
+    "by": "p",
+    "at": AT,
+}  # the police gave their reasons (or their 7 days ran out)
 
 
 def court_referral(status: ReferralStatus) -> tuple[Referral, Lead]:
@@ -112,7 +118,7 @@ def test_reasons_are_demanded_of_a_referral_and_an_accepted_explanation_closes_t
     case.accept_explanation(note="理由成立", by="p", at=AT + timedelta(days=1))
     assert (case.status.value, case.outcome) == ("closed", "explanation_accepted")
     with pytest.raises(Conflict) as closed:
-        case.issue_filing_notice(notice_id="n-3", number="N3", reasons="立案", co_offender=None, by="p", at=AT)
+        case.issue_filing_notice(notice_id="n-3", number="N3", reasons="立案", co_offender=None, **SETTLED)
     assert closed.value.code == "supervision_closed"
     own = supervision_case(referral_id=None)
     with pytest.raises(DomainError) as no_referral:
@@ -124,13 +130,13 @@ def test_a_co_offender_needs_evidence_and_a_case_closes_when_every_notice_is_com
     case = supervision_case()
     with pytest.raises(DomainError) as bare:
         case.issue_filing_notice(
-            notice_id="n-1", number="N1", reasons="同案犯", co_offender={**CO_OFFENDER, "evidence": []}, by="p", at=AT
+            notice_id="n-1", number="N1", reasons="同案犯", co_offender={**CO_OFFENDER, "evidence": []}, **SETTLED
         )
     assert bare.value.code == "evidence_required"
-    case.issue_filing_notice(notice_id="n-1", number="N1", reasons="立案", co_offender=None, by="p", at=AT)
-    case.issue_filing_notice(notice_id="n-2", number="N2", reasons="同案犯", co_offender=CO_OFFENDER, by="p", at=AT)
+    case.issue_filing_notice(notice_id="n-1", number="N1", reasons="立案", co_offender=None, **SETTLED)
+    case.issue_filing_notice(notice_id="n-2", number="N2", reasons="同案犯", co_offender=CO_OFFENDER, **SETTLED)
     with pytest.raises(Conflict):
-        case.issue_filing_notice(notice_id="n-3", number="N3", reasons="再", co_offender=None, by="p", at=AT)
+        case.issue_filing_notice(notice_id="n-3", number="N3", reasons="再", co_offender=None, **SETTLED)
     filed = {"case_id": "c-1", "case_number": "X", "suspects": [], "filed_at": AT.isoformat(), "filed_by": "h"}
     assert case.record_compliance("n-1", filed=filed, at=AT) is True
     assert case.status.value == "open", "the co-offender's notice is still unanswered"
@@ -141,7 +147,7 @@ def test_a_co_offender_needs_evidence_and_a_case_closes_when_every_notice_is_com
 
 def test_a_reminder_comes_three_months_after_a_filing_under_supervision() -> None:
     case = supervision_case()
-    case.issue_filing_notice(notice_id="n-1", number="N1", reasons="立案", co_offender=None, by="p", at=AT)
+    case.issue_filing_notice(notice_id="n-1", number="N1", reasons="立案", co_offender=None, **SETTLED)
     filed = {"case_id": "c-1", "case_number": "X", "suspects": [], "filed_at": AT.isoformat(), "filed_by": "h"}
     case.record_compliance("n-1", filed=filed, at=AT)
     with pytest.raises(Conflict) as early:
@@ -154,6 +160,31 @@ def test_a_reminder_comes_three_months_after_a_filing_under_supervision() -> Non
         notice_id="r-1", number="R1", case_id="c-1", text="催办", by="p", at=AT + timedelta(days=92)
     )
     assert reminder["kind"] == "reminder"
+
+
+def test_cpl_113_a_notice_to_file_the_referral_follows_the_polices_reasons_and_the_chief_decides_it() -> None:
+    """CPL Art. 113, SPP Rules Art. 559–561: not while the police's 7 days to give their reasons run; proposed by a
+    prosecutor and issued when the chief prosecutor approves it."""
+    case = supervision_case()
+    early: dict[str, Any] = {"explanation_settled": False, "by": "p", "at": AT}
+    with pytest.raises(Conflict) as first:
+        case.propose_filing_notice(reasons="立案", co_offender=None, **early)
+    assert first.value.code == "explanation_first"
+    case.propose_filing_notice(reasons="同案犯", co_offender=CO_OFFENDER, **early)  # a co-offender needs no reasons
+    with pytest.raises(Conflict) as pending:
+        case.propose_filing_notice(reasons="立案", co_offender=None, **SETTLED)
+    assert pending.value.code == "proposal_pending"
+    assert case.notices == [], "a proposal is not a notice"
+    issued = case.decide_filing_notice(
+        approve=True, note=None, notice_id="n-1", number="N1", explanation_settled=False, by="chief", at=AT
+    )
+    assert issued is not None
+    assert (issued["issued_by"], issued["approval"]["approved_by"]) == ("p", "chief")
+    case.propose_filing_notice(reasons="立案", co_offender=None, **SETTLED)
+    rejected = case.decide_filing_notice(
+        approve=False, note="理由成立", notice_id="n-2", number="", explanation_settled=True, by="chief", at=AT
+    )
+    assert (rejected, case.proposal, len(case.notices)) == (None, None, 1)
 
 
 def test_the_bureau_answers_a_notice_once_and_only_the_way_it_asks() -> None:

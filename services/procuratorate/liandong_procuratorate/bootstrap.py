@@ -12,11 +12,17 @@ from liandong_procuratorate.adapters.statistics import procuratorate_figures
 from liandong_procuratorate.adapters.translators import translate
 from liandong_procuratorate.entrypoints import consumers
 from liandong_procuratorate.entrypoints.api import matters, prosecutions, reviews, supervision
-from liandong_procuratorate.service_layer.handlers import ADMIN, ALL_ROLES, PROSECUTOR, SUPERVISOR
+from liandong_procuratorate.service_layer.handlers import ADMIN, ALL_ROLES, CHIEF_PROSECUTOR, PROSECUTOR, SUPERVISOR
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 DEV_ACCOUNTS = (
-    *county_accounts({"prosecutor": ("检察院检察官", PROSECUTOR), "supervisor": ("检察院部门负责人", SUPERVISOR)}),
+    *county_accounts(
+        {
+            "prosecutor": ("检察院检察官", PROSECUTOR),
+            "supervisor": ("检察院部门负责人", SUPERVISOR),
+            "chief": ("检察院检察长", CHIEF_PROSECUTOR),
+        }
+    ),
     DevAccount("city.supervisor", "咸宁市检察院", SUPERVISOR, "421200"),
     DevAccount("city.admin", "咸宁市检察院系统管理员", ADMIN, "421200"),
 )

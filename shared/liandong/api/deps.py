@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, PlainSerializer, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from liandong.api.bounds import MAX_OFFSET
 from liandong.persistence.uow import SqlUnitOfWork
@@ -77,6 +85,20 @@ class StrictModel(BaseModel):
     """Request bodies: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ApprovalIn(StrictModel):
+    """A head's decision on a proposal (the bureau head's on a filing decision, the chief prosecutor's on a
+    non-prosecution or a notice to file): approved, or returned with the reason."""
+
+    approve: bool
+    note: str | None = Field(default=None, max_length=2000, description="why the proposal goes back (approve=false)")
+
+    @model_validator(mode="after")
+    def _a_return_says_why(self) -> ApprovalIn:
+        if not self.approve and not (self.note and self.note.strip()):
+            raise ValueError("a returned proposal says why (note)")
+        return self
 
 
 U = TypeVar("U", bound=SqlUnitOfWork)

@@ -157,7 +157,8 @@ class PublicProsecutionAcceptedV1(_TrialAct):
 
 class Sentence(BaseModel):
     """One defendant's sentence: a unit is fined; a person may get fixed-term imprisonment (at most 7 years for
-    this crime, Criminal Law Art. 313) or criminal detention, probation, and a fine."""
+    this crime, Criminal Law Art. 313) or criminal detention, probation, or a fine; or the defendant is exempted
+    from punishment, or acquitted."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -169,6 +170,8 @@ class Sentence(BaseModel):
     criminal_detention_months: int | None = Field(default=None, ge=1, le=6)
     probation_months: int | None = Field(default=None, ge=2, le=60)
     exempt: bool = False  # 免予刑事处罚
+    acquitted: bool = False  # 无罪 (CPL Art. 200)
+    acquittal_ground: str | None = Field(default=None, max_length=64)
 
 
 @contract

@@ -234,6 +234,8 @@ def sentence(s: Sentence) -> str:
         parts.append(f"罚金¥{s.fine}")
     if s.exempt:
         parts.append("免予刑事处罚")
+    if s.acquitted:
+        parts.append("无罪")
     return f"{s.name}：{'，'.join(parts)}"
 
 

@@ -59,7 +59,7 @@ async def court_figures(uow: SqlUnitOfWork, units: Collection[str], since: datet
     public = [t for t in tried if t.kind is TrialKind.PUBLIC and within(t.received_at, since, until)]
     private = [t for t in tried if t.kind is TrialKind.PRIVATE and within(t.accepted_at, since, until)]
     judged = [t for t in tried if t.judgment and within(datetime.fromisoformat(t.judgment["judged_at"]), since, until)]
-    sentenced = [s for t in judged for s in (t.judgment or {})["sentences"]]
+    sentenced = [s for t in judged for s in (t.judgment or {})["sentences"] if not s.get("acquitted")]
     convicted = sum(1 for s in sentenced if s["kind"] == "person")
     units_convicted = sum(1 for s in sentenced if s["kind"] == "unit")
     performed = [

@@ -28,6 +28,7 @@ from liandong_court.domain.rules import validate_criminal_case_number
 CENT = Decimal("0.01")
 MAX_IMPRISONMENT_MONTHS = 84  # Criminal Law Art. 313: 情节特别严重的，处三年以上七年以下有期徒刑
 PROBATION_LIMIT_MONTHS = 36  # Art. 72: 缓刑 for detention or imprisonment of no more than three years
+BASIC_TIER_MONTHS = 36  # Art. 313: 情节严重的，处三年以下有期徒刑、拘役或者罚金; 特别严重的，三年以上七年以下，并处罚金
 
 
 class TrialKind(StrEnum):
@@ -46,34 +47,60 @@ class TrialStatus(StrEnum):
     SETTLED = "settled"  # 自行和解
 
 
+ACQUITTAL_GROUNDS = {
+    "not_a_crime": "依据法律认定被告人无罪（刑事诉讼法第二百条第二项）",
+    "insufficient_evidence": "证据不足，指控的犯罪不能成立（刑事诉讼法第二百条第三项）",
+}
+
+
 def check_sentence(defendant: dict[str, Any], sentence: dict[str, Any]) -> None:
-    """A sentence this crime allows (Criminal Law Arts. 313, 42, 45, 72, 73): a unit is fined; a person gets at most
-    one principal penalty — imprisonment of 6 months to 7 years, or criminal detention of 1 to 6 months — or a fine
-    alone, or is exempted; probation only for detention or imprisonment of at most 3 years, its term no shorter than
-    the sentence (and at least 2 months for detention, a year for imprisonment) and at most 1 year / 5 years."""
+    """What a judgment may say of one defendant (Criminal Law Arts. 313, 37, 42, 45, 52, 72, 73; CPL Art. 200).
+
+    Acquitted (无罪, with its ground under CPL Art. 200), exempted from punishment (免予刑事处罚, Art. 37 — a unit too,
+    the 2024 interpretation Art. 11), or sentenced within Art. 313's tiers: a unit is fined; a person, in the basic
+    tier (情节严重), gets imprisonment of 6 months to 3 years, criminal detention of 1 to 6 months, or a fine alone —
+    never a fine added to imprisonment or detention; in the especially serious tier (情节特别严重), imprisonment of 3
+    to 7 years and a fine. Probation only for detention or imprisonment of at most 3 years, its term no shorter than
+    the sentence (at least 2 months for detention, a year for imprisonment) and at most 1 year / 5 years."""
     name = defendant["name"]
     prison, detention = sentence.get("imprisonment_months"), sentence.get("criminal_detention_months")
     probation, fine, exempt = sentence.get("probation_months"), sentence.get("fine"), sentence.get("exempt", False)
+    acquitted, ground = sentence.get("acquitted", False), sentence.get("acquittal_ground")
 
     def bad(why: str) -> DomainError:
         return DomainError(f"the sentence of {name}: {why}", code="invalid_sentence")
 
+    penalty = prison or detention or probation or fine is not None
+    if acquitted:
+        if penalty or exempt:
+            raise bad("an acquitted defendant gets no penalty and no exemption")
+        if ground not in ACQUITTAL_GROUNDS:
+            raise bad(f"an acquittal gives its ground under CPL Art. 200: one of {sorted(ACQUITTAL_GROUNDS)}")
+        return
+    if ground is not None:
+        raise bad("an acquittal ground is for an acquittal")
     if fine is not None and Decimal(fine) <= 0:
         raise bad("a fine is a positive amount")
+    if exempt:
+        if penalty:
+            raise bad("a defendant exempted from punishment gets no penalty")
+        return
     if defendant["kind"] == "unit":
-        if prison or detention or probation or exempt or fine is None:
+        if prison or detention or probation or fine is None:
             raise bad("a unit is sentenced to a fine, and to nothing else")
         return
     if prison is not None and detention is not None:
         raise bad("one principal penalty: imprisonment or criminal detention")
-    if exempt and (prison or detention or probation or fine):
-        raise bad("an exempted defendant gets no penalty")
-    if not (exempt or prison or detention or fine):
-        raise bad("a penalty, or an exemption")
+    if not (prison or detention or fine):
+        raise bad("a penalty, an exemption or an acquittal")
     if prison is not None and not 6 <= prison <= MAX_IMPRISONMENT_MONTHS:
         raise bad(f"fixed-term imprisonment is 6 to {MAX_IMPRISONMENT_MONTHS} months for this crime")
     if detention is not None and not 1 <= detention <= 6:
         raise bad("criminal detention is 1 to 6 months")
+    if fine is not None and (detention or (prison is not None and prison < BASIC_TIER_MONTHS)):
+        raise bad("in the basic tier a fine is imposed alone, never added to imprisonment or criminal detention")
+    if prison is not None and prison > BASIC_TIER_MONTHS and fine is None:
+        raise bad("more than three years is the especially serious tier: imprisonment and a fine")
     if probation is not None:
         term = prison or detention
         if term is None or term > PROBATION_LIMIT_MONTHS:

@@ -77,6 +77,7 @@ supervision_cases = Table(
     Column("closed_at", UtcDateTime(), nullable=True),
     Column("closed_by", String(64), nullable=True),
     Column("close_note", Text, nullable=True),
+    Column("proposal", JSON, nullable=True),  # a notice to file awaiting the chief prosecutor's decision
 )
 Index("ix_supervision_cases_unit_status", supervision_cases.c.unit, supervision_cases.c.status)
 Index("ix_supervision_cases_matter", supervision_cases.c.correlation_id)
@@ -104,6 +105,7 @@ prosecution_reviews = Table(
     Column("decision", JSON, nullable=True),
     Column("performance", JSON, nullable=True),
     Column("judgment", JSON, nullable=True),
+    Column("proposal", JSON, nullable=True),  # a non-prosecution awaiting the chief prosecutor's decision
 )
 Index("ix_prosecution_reviews_unit_status", prosecution_reviews.c.unit, prosecution_reviews.c.status)
 Index("ix_prosecution_reviews_matter", prosecution_reviews.c.correlation_id)

@@ -15,6 +15,7 @@ from typing import Any
 from liandong.contracts import in_custody
 from liandong.errors import Conflict, DomainError
 from liandong_procuratorate.domain import events as happened
+from liandong_procuratorate.domain.approval import approval, awaiting, proposal
 
 MAX_RETURNS = 2  # CPL Art. 175: 补充侦查以二次为限
 
@@ -76,11 +77,18 @@ class ProsecutionReview:
         self.decision: dict[str, Any] | None = None
         self.performance: dict[str, Any] | None = None
         self.judgment: dict[str, Any] | None = None
+        self.proposal: dict[str, Any] | None = None  # a non-prosecution awaiting the chief prosecutor
         self.events = []
 
     def _reviewing(self) -> None:
         if self.status is not ProsecutionStatus.REVIEWING:
             raise Conflict(f"review {self.id} is {self.status.value}", code=f"review_{self.status.value}")
+
+    def _deciding(self) -> None:
+        """A return or an indictment waits while a non-prosecution awaits the chief prosecutor's decision."""
+        self._reviewing()
+        if self.proposal is not None:
+            raise Conflict("a non-prosecution awaits the chief prosecutor's decision", code="proposal_pending")
 
     def choose_fast_track(self) -> None:
         """认罪认罚，适用速裁程序: the 10-day review (15 where more than a year's imprisonment may follow)."""
@@ -122,7 +130,7 @@ class ProsecutionReview:
 
     def return_for_investigation(self, *, outline: str, by: str, at: datetime) -> dict[str, Any]:
         """退回补充侦查, with the outline: at most twice."""
-        self._reviewing()
+        self._deciding()
         if len(self.returns) >= MAX_RETURNS:
             raise Conflict(
                 f"case {self.case_number} was returned {MAX_RETURNS} times, the limit of supplementary investigation",
@@ -136,17 +144,43 @@ class ProsecutionReview:
         self.events.append(happened.ProsecutionReturned(review=self, back=back, occurred_at=at))
         return back
 
-    def decline(self, *, ground: str, reasons: str, by: str, at: datetime) -> None:
-        """不起诉; on the ground of payment (法释〔2024〕13号 第十一条) a performance must be known."""
+    def propose_non_prosecution(self, *, ground: str, reasons: str, by: str, at: datetime) -> dict[str, Any]:
+        """不起诉, proposed by the prosecutor for the chief prosecutor to decide (SPP Rules Art. 365, 370). On the
+        ground of payment (法释〔2024〕13号 第十一条) a performance must be known; for insufficient evidence the case
+        must have been returned for supplementary investigation at least once (SPP Rules Art. 367)."""
         self._reviewing()
         if not reasons.strip():
             raise DomainError("a decision not to prosecute gives its reasons", code="reasons_required")
         if ground == "paid_and_minor" and self.performance is None:
             raise Conflict("no performance by the debtor is known to this review", code="no_performance")
-        self.decision = {"decision": "not_prosecuted", "ground": ground, "reasons": reasons, "at": at.isoformat()}
-        self.decision["by"] = by
+        if ground == "insufficient_evidence" and not self.returns:
+            raise Conflict(
+                "non-prosecution for insufficient evidence follows at least one return for supplementary "
+                "investigation (SPP Rules Art. 367)",
+                code="return_first",
+            )
+        self.proposal = proposal(self.proposal, "non_prosecution", {"ground": ground, "reasons": reasons}, by=by, at=at)
+        return self.proposal
+
+    def decide_proposal(self, *, approve: bool, note: str | None, by: str, at: datetime) -> bool:
+        """The chief prosecutor's decision on the proposed non-prosecution: approved, it takes effect (the review's
+        decision); rejected, the review goes on. Returns whether it took effect."""
+        self._reviewing()
+        proposed = awaiting(self.proposal)
+        self.proposal = None
+        if not approve:
+            return False
+        self.decision = {
+            "decision": "not_prosecuted",
+            "ground": proposed["ground"],
+            "reasons": proposed["reasons"],
+            "at": at.isoformat(),
+            "by": proposed["proposed_by"],
+            **approval(proposed, by=by, at=at, note=note),
+        }
         self.status = ProsecutionStatus.NOT_PROSECUTED
         self.events.append(happened.ProsecutionDeclined(review=self, occurred_at=at))
+        return True
 
     def indict(
         self,
@@ -159,7 +193,7 @@ class ProsecutionReview:
         at: datetime,
     ) -> None:
         """起诉书 to the court of the county, for the defendants named (all the transferred suspects by default)."""
-        self._reviewing()
+        self._deciding()
         known = {d["suspect_id"]: d for d in self.defendants}
         if defendant_ids is not None:
             unknown = [i for i in defendant_ids if i not in known]

@@ -16,6 +16,7 @@ from typing import Any
 from liandong.errors import Conflict, DomainError
 from liandong.sla.counting import SHANGHAI, add_months
 from liandong_procuratorate.domain import events as happened
+from liandong_procuratorate.domain.approval import approval, awaiting, proposal
 
 EXPLANATION, FILING, CORRECTION, REMINDER = "explanation_demand", "filing_notice", "correction_notice", "reminder"
 NOTICE_PREFIX = {EXPLANATION: "检要说", FILING: "检立通", CORRECTION: "检纠违", REMINDER: "检催"}
@@ -76,6 +77,7 @@ class SupervisionCase:
         self.closed_at: datetime | None = None
         self.closed_by: str | None = None
         self.close_note: str | None = None
+        self.proposal: dict[str, Any] | None = None  # a notice to file awaiting the chief prosecutor
         self.events = []
 
     # -- reading -------------------------------------------------------------------------------------------------
@@ -140,10 +142,50 @@ class SupervisionCase:
             raise Conflict("a notice to file has been issued: the case closes when it is complied with", code="filing")
         self._close("explanation_accepted", note=note, by=by, at=at)
 
-    def issue_filing_notice(
-        self, *, notice_id: str, number: str, reasons: str, co_offender: dict[str, Any] | None, by: str, at: datetime
+    def last_explanation_demand(self) -> dict[str, Any] | None:
+        demands = self._of_kind(EXPLANATION)
+        return demands[-1] if demands else None
+
+    def propose_filing_notice(
+        self, *, reasons: str, co_offender: dict[str, Any] | None, explanation_settled: bool, by: str, at: datetime
     ) -> dict[str, Any]:
-        """通知立案书: the referral's case, or a co-offender's (with their part in the scheme and evidence)."""
+        """通知立案书 proposed by the prosecutor; the chief prosecutor decides it (SPP Rules Art. 561). Checked as the
+        notice would be: the referral's case only once the police gave their reasons or their 7 days to give them
+        ran out (`explanation_settled`; CPL Art. 113, SPP Rules Art. 559–560), or a co-offender's."""
+        self._check_filing_notice(co_offender, explanation_settled)
+        params = {"reasons": reasons, "co_offender": co_offender}
+        self.proposal = proposal(self.proposal, "filing_notice", params, by=by, at=at)
+        return self.proposal
+
+    def decide_filing_notice(
+        self,
+        *,
+        approve: bool,
+        note: str | None,
+        notice_id: str,
+        number: str,
+        explanation_settled: bool,
+        by: str,
+        at: datetime,
+    ) -> dict[str, Any] | None:
+        """The chief prosecutor's decision: approved, the notice is issued (numbered now); rejected, nothing is."""
+        self._open()
+        proposed = awaiting(self.proposal)
+        self.proposal = None
+        if not approve:
+            return None
+        return self.issue_filing_notice(
+            notice_id=notice_id,
+            number=number,
+            reasons=proposed["reasons"],
+            co_offender=proposed["co_offender"],
+            explanation_settled=explanation_settled,
+            by=proposed["proposed_by"],
+            at=at,
+            approved=approval(proposed, by=by, at=at, note=note),
+        )
+
+    def _check_filing_notice(self, co_offender: dict[str, Any] | None, explanation_settled: bool) -> None:
         self._open()
         if co_offender is None:
             if self.referral_id is None:
@@ -152,10 +194,31 @@ class SupervisionCase:
                 )
             if any(n.get("co_offender") is None for n in self._of_kind(FILING)):
                 raise Conflict("the referral was already notified to be filed", code="already_notified")
+            if not explanation_settled:
+                raise Conflict(
+                    "a notice to file the referral follows the police's reasons for not filing, or the end of their "
+                    "7 days to give them (CPL Art. 113; SPP Rules Art. 559–561)",
+                    code="explanation_first",
+                )
         elif not co_offender.get("evidence"):
             raise DomainError("a co-offender is named with the evidence against them", code="evidence_required")
+
+    def issue_filing_notice(
+        self,
+        *,
+        notice_id: str,
+        number: str,
+        reasons: str,
+        co_offender: dict[str, Any] | None,
+        explanation_settled: bool,
+        by: str,
+        at: datetime,
+        approved: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """通知立案书: the referral's case, or a co-offender's (with their part in the scheme and evidence)."""
+        self._check_filing_notice(co_offender, explanation_settled)
         notice = {"notice_id": notice_id, "document_number": number, "reasons": reasons, "co_offender": co_offender}
-        return self._add(FILING, notice, by=by, at=at)
+        return self._add(FILING, {**notice, **({"approval": approved} if approved else {})}, by=by, at=at)
 
     def record_compliance(self, notice_id: str, *, filed: dict[str, Any], at: datetime) -> bool:
         """The police filed as notified; when every notice to file is complied with, the case closes."""

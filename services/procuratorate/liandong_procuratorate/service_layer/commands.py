@@ -92,6 +92,16 @@ class SendReminder:
 
 
 @dataclass(frozen=True)
+class DecideProposal:
+    """The chief prosecutor's decision on a proposal (a non-prosecution, a notice to file) of a record."""
+
+    actor: Principal
+    record_id: str
+    approve: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class FastTrack:
     """认罪认罚，适用速裁程序: the review window becomes 10 days."""
 

@@ -19,8 +19,9 @@ from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitO
 
 PROSECUTOR = "prosecutor"  # 检察官: decides arrests, records persons involved
 SUPERVISOR = "supervisor"  # 部门负责人 / the city's procuratorate: extends review windows
+CHIEF_PROSECUTOR = "chief_prosecutor"  # 检察长: decides non-prosecution and notices to file (SPP Rules 365, 370, 561)
 ADMIN = "admin"  # operations: dead letters and the outbox (/ops)
-ALL_ROLES = (PROSECUTOR, SUPERVISOR, ADMIN)
+ALL_ROLES = (PROSECUTOR, SUPERVISOR, CHIEF_PROSECUTOR, ADMIN)
 REVIEW = "arrest_review"
 
 

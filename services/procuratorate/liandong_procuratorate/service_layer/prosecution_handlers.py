@@ -12,12 +12,12 @@ from liandong.sla.kinds import Kind, kind
 from liandong.units import can_see
 from liandong_procuratorate.domain.prosecutions import ProsecutionReview, indictment_number
 from liandong_procuratorate.service_layer import commands
-from liandong_procuratorate.service_layer.handlers import PROSECUTOR, SUPERVISOR, own_act
+from liandong_procuratorate.service_layer.handlers import CHIEF_PROSECUTOR, PROSECUTOR, SUPERVISOR, own_act
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 PROSECUTION = "prosecution_review"
 GROUNDS = {
-    "paid_and_minor": "判决、裁定生效后、提起公诉前履行全部义务，情节较轻",
+    "paid_and_minor": "提起公诉前履行全部或者部分执行义务，犯罪情节轻微（法释〔2024〕13号 第十一条）",
     "insufficient_evidence": "证据不足",
     "no_crime": "不构成犯罪",
     "minor": "犯罪情节轻微，不需要判处刑罚",
@@ -114,20 +114,35 @@ async def return_for_investigation(
 
 
 async def decline_to_prosecute(cmd: commands.DeclineToProsecute, uow: ProcuratorateUnitOfWork) -> ProsecutionReview:
-    _role(cmd.actor, PROSECUTOR, "deciding not to prosecute")
+    """不起诉, proposed by the prosecutor: it takes effect when the chief prosecutor approves it."""
+    _role(cmd.actor, PROSECUTOR, "proposing not to prosecute")
     if cmd.ground not in GROUNDS:
         raise DomainError(f"{cmd.ground!r} is not one of {sorted(GROUNDS)}", code="unknown_ground")
     async with uow:
         review = await load_prosecution(uow, cmd.review_id, cmd.actor)
-        review.decline(ground=cmd.ground, reasons=cmd.reasons, by=cmd.actor.username, at=uow.clock.now())
-        await _meet(uow, review, cmd.actor)
-        own_act(
-            uow,
-            correlation_id=review.correlation_id,
-            unit=review.unit,
-            event_type="procuratorate.prosecution.declined",
-            summary=f"不起诉决定 {review.case_number}（{GROUNDS[cmd.ground]}）：{cmd.reasons}",
+        review.propose_non_prosecution(
+            ground=cmd.ground, reasons=cmd.reasons, by=cmd.actor.username, at=uow.clock.now()
         )
+        await uow.commit()
+        return review
+
+
+async def decide_non_prosecution(cmd: commands.DecideProposal, uow: ProcuratorateUnitOfWork) -> ProsecutionReview:
+    """经检察长决定: the chief prosecutor approves the proposed non-prosecution (the review window is met, the police
+    and the court are told) or rejects it (the review goes on)."""
+    _role(cmd.actor, CHIEF_PROSECUTOR, "deciding a non-prosecution")
+    async with uow:
+        review = await load_prosecution(uow, cmd.record_id, cmd.actor)
+        if review.decide_proposal(approve=cmd.approve, note=cmd.note, by=cmd.actor.username, at=uow.clock.now()):
+            decision = review.decision or {}
+            await _meet(uow, review, cmd.actor)
+            own_act(
+                uow,
+                correlation_id=review.correlation_id,
+                unit=review.unit,
+                event_type="procuratorate.prosecution.declined",
+                summary=f"不起诉决定 {review.case_number}（{GROUNDS[decision['ground']]}）：{decision['reasons']}",
+            )
         await uow.commit()
         return review
 

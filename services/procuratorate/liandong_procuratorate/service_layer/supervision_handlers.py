@@ -26,7 +26,7 @@ from liandong_procuratorate.domain.supervision import (
     notice_number,
 )
 from liandong_procuratorate.service_layer import commands
-from liandong_procuratorate.service_layer.handlers import PROSECUTOR, load_review, own_act
+from liandong_procuratorate.service_layer.handlers import CHIEF_PROSECUTOR, PROSECUTOR, load_review, own_act
 from liandong_procuratorate.service_layer.prosecution_handlers import load_prosecution
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
@@ -78,7 +78,9 @@ async def open_supervision(cmd: commands.OpenSupervision, uow: ProcuratorateUnit
                 origin = Origin.PROSECUTION_REVIEW
             if await uow.supervision.for_source(review.id) is not None:
                 raise Conflict(f"review {review.id} already has a supervision case", code="already_open")
-            correlation_id, unit, referral_id = review.correlation_id, review.unit, review.referral_id
+            # the case under review was filed already (on the referral, if one): supervision from a review is about
+            # persons not yet filed — co-offenders — never a demand for reasons not to file a filed referral
+            correlation_id, unit, referral_id = review.correlation_id, review.unit, None
             source_id = review.id
         else:
             correlation_id = str(cmd.correlation_id)
@@ -152,9 +154,18 @@ def _same_person(a: dict[str, object], b: dict[str, object]) -> bool:
     return a.get("name") == b.get("name")
 
 
+async def _explanation_settled(uow: ProcuratorateUnitOfWork, case: SupervisionCase, now: datetime) -> bool:
+    """The police gave their reasons for not filing, or their 7 days to give them ran out (CPL Art. 113)."""
+    demand = case.last_explanation_demand()
+    if demand is None:
+        return False
+    return demand["answer"] is not None or await _overdue(uow, demand, now)
+
+
 async def issue_filing_notice(cmd: commands.IssueFilingNotice, uow: ProcuratorateUnitOfWork) -> SupervisionCase:
-    """通知立案书. A co-offender is named with their part and the evidence, and must be a person the police have not
-    filed against in the matter, nor named in another open notice."""
+    """通知立案书 proposed, for the chief prosecutor to decide (SPP Rules Art. 561). A co-offender is named with their
+    part and the evidence, and must be a person the police have not filed against in the matter, nor named in
+    another open notice; the referral's case only after the police's reasons, or the end of their 7 days."""
     _prosecutor(cmd.actor)
     async with uow:
         case = await load_supervision(uow, cmd.supervision_id, cmd.actor)
@@ -177,15 +188,39 @@ async def issue_filing_notice(cmd: commands.IssueFilingNotice, uow: Procuratorat
         if co_offender is not None:
             await _not_named_before(uow, case, co_offender)
         now = uow.clock.now()
-        notice = case.issue_filing_notice(
-            notice_id=str(uuid.uuid4()),
-            number=await _number(uow, FILING, case.unit, now),
+        case.propose_filing_notice(
             reasons=cmd.reasons,
             co_offender=co_offender,
+            explanation_settled=await _explanation_settled(uow, case, now),
             by=cmd.actor.username,
             at=now,
         )
-        _on_timeline(uow, case, notice)
+        await uow.commit()
+        return case
+
+
+async def decide_filing_notice(cmd: commands.DecideProposal, uow: ProcuratorateUnitOfWork) -> SupervisionCase:
+    """经检察长决定 (SPP Rules Art. 561): the proposed notice to file issued — numbered, the police's 15 days run — or
+    rejected with a note."""
+    if cmd.actor.role != CHIEF_PROSECUTOR:
+        raise Forbidden("a notice to file is decided by the chief prosecutor")
+    async with uow:
+        case = await load_supervision(uow, cmd.record_id, cmd.actor)
+        now = uow.clock.now()
+        co_offender = (case.proposal or {}).get("co_offender")
+        if cmd.approve and co_offender is not None:
+            await _not_named_before(uow, case, co_offender)  # the police may have filed against them meanwhile
+        notice = case.decide_filing_notice(
+            approve=cmd.approve,
+            note=cmd.note,
+            notice_id=str(uuid.uuid4()),
+            number=await _number(uow, FILING, case.unit, now) if cmd.approve else "",
+            explanation_settled=await _explanation_settled(uow, case, now),
+            by=cmd.actor.username,
+            at=now,
+        )
+        if notice is not None:
+            _on_timeline(uow, case, notice)
         await uow.commit()
         return case
 

@@ -87,7 +87,11 @@ class SentenceIn(StrictModel):
     imprisonment_months: int | None = Field(default=None, ge=1, le=600, description="有期徒刑, in months")
     criminal_detention_months: int | None = Field(default=None, ge=1, le=600, description="拘役, in months")
     probation_months: int | None = Field(default=None, ge=1, le=600, description="缓刑考验期, in months")
-    exempt: bool = Field(default=False, description="免予刑事处罚")
+    exempt: bool = Field(default=False, description="免予刑事处罚 (Criminal Law Art. 37; a unit too)")
+    acquitted: bool = Field(default=False, description="无罪 (CPL Art. 200)")
+    acquittal_ground: Literal["not_a_crime", "insufficient_evidence"] | None = Field(
+        default=None, description="CPL Art. 200(2) 依据法律认定无罪, or (3) 证据不足、指控的犯罪不能成立"
+    )
 
 
 class JudgmentIn(StrictModel):

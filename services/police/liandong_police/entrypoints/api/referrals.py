@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
+from liandong.api.deps import ApprovalIn, Page, PageDep, RuntimeDep, unit_of_work_of
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.units import can_see, visible_units
 from liandong_police.domain.model import ReferralStatus
 from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff, Supervisor, UowDep
-from liandong_police.entrypoints.api.schemas import ApprovalIn, DecisionIn, ExtensionIn, ReferralPublic, ServeIn
+from liandong_police.entrypoints.api.schemas import DecisionIn, ExtensionIn, ReferralPublic, ServeIn
 from liandong_police.service_layer import commands, handlers
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 

@@ -95,17 +95,6 @@ class DecisionIn(StrictModel):
         return self
 
 
-class ApprovalIn(StrictModel):
-    approve: bool
-    note: str | None = Field(default=None, max_length=2000, description="why the proposal goes back (approve=false)")
-
-    @model_validator(mode="after")
-    def _a_return_says_why(self) -> ApprovalIn:
-        if not self.approve and not (self.note and self.note.strip()):
-            raise ValueError("a returned proposal says why (note)")
-        return self
-
-
 class ServeIn(StrictModel):
     served_at: LegalTime | None = Field(default=None, description="defaults to now")
 

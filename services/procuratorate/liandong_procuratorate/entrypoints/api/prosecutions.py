@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from liandong.api.deadlines import Windowed
-from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
+from liandong.api.deps import ApprovalIn, Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
 from liandong.contracts import AssetProposal
 from liandong.units import visible_units
 from liandong_procuratorate.domain.prosecutions import ProsecutionStatus
-from liandong_procuratorate.entrypoints.api.deps import Prosecutor, Staff, Supervisor, UowDep
+from liandong_procuratorate.entrypoints.api.deps import ChiefProsecutor, Prosecutor, Staff, Supervisor, UowDep
 from liandong_procuratorate.service_layer import commands
 from liandong_procuratorate.service_layer import prosecution_handlers as handlers
 from liandong_procuratorate.service_layer.prosecution_handlers import PROSECUTION, load_prosecution
@@ -42,6 +42,7 @@ class ProsecutionPublic(Windowed):
     decision: dict[str, Any] | None
     performance: dict[str, Any] | None
     judgment: dict[str, Any] | None
+    proposal: dict[str, Any] | None = Field(description="a non-prosecution awaiting the chief prosecutor's decision")
 
 
 class ReasonIn(StrictModel):
@@ -122,9 +123,23 @@ async def return_for_investigation(
 async def decline(
     review_id: str, body: NonProsecutionIn, actor: Prosecutor, uow: UowDep, runtime: RuntimeDep
 ) -> ProsecutionPublic:
-    """不起诉, with its ground (e.g. paid before prosecution and minor, 法释〔2024〕13号 第十一条)."""
+    """不起诉 proposed, with its ground (e.g. performed before prosecution and minor, 法释〔2024〕13号 第十一条; for
+    insufficient evidence only after a return, SPP Rules Art. 367): it takes effect when the chief prosecutor
+    approves it (`/approval`)."""
     await handlers.decline_to_prosecute(
         commands.DeclineToProsecute(actor=actor, review_id=review_id, ground=body.ground, reasons=body.reasons), uow
+    )
+    return await _shown(runtime, review_id, actor)
+
+
+@router.post("/{review_id}/approval", response_model=ProsecutionPublic)
+async def decide_non_prosecution(
+    review_id: str, body: ApprovalIn, actor: ChiefProsecutor, uow: UowDep, runtime: RuntimeDep
+) -> ProsecutionPublic:
+    """经检察长决定 (SPP Rules Art. 365, 370): the proposed non-prosecution approved — it takes effect, the police and
+    the court are told — or rejected, with a note."""
+    await handlers.decide_non_prosecution(
+        commands.DecideProposal(actor=actor, record_id=review_id, approve=body.approve, note=body.note), uow
     )
     return await _shown(runtime, review_id, actor)
 

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field, model_validator
 
-from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
+from liandong.api.deps import ApprovalIn, Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
 from liandong.contracts import CoOffender
 from liandong.sla.kinds import NOTICE_SUBJECT
 from liandong.units import visible_units
 from liandong_procuratorate.domain.supervision import Origin, SupervisionCase, SupervisionStatus
-from liandong_procuratorate.entrypoints.api.deps import Prosecutor, Staff, UowDep
+from liandong_procuratorate.entrypoints.api.deps import ChiefProsecutor, Prosecutor, Staff, UowDep
 from liandong_procuratorate.service_layer import commands
 from liandong_procuratorate.service_layer import supervision_handlers as handlers
 from liandong_procuratorate.service_layer.supervision_handlers import load_supervision
@@ -48,6 +48,7 @@ class SupervisionPublic(BaseModel):
     closed_at: ShanghaiTime | None
     closed_by: str | None
     close_note: str | None
+    proposal: dict[str, Any] | None = Field(description="a notice to file awaiting the chief prosecutor's decision")
 
     @classmethod
     def of(cls, case: SupervisionCase, windows: dict[str, Any] | None = None) -> SupervisionPublic:
@@ -163,7 +164,9 @@ async def accept_explanation(
 async def issue_filing_notice(
     supervision_id: str, body: FilingNoticeIn, actor: Prosecutor, uow: UowDep, runtime: RuntimeDep
 ) -> SupervisionPublic:
-    """通知立案书: the police file within 15 days of receiving it — the referral's case, or a co-offender's."""
+    """通知立案书 proposed — the referral's case (after the police's reasons, or the end of their 7 days to give them),
+    or a co-offender's — for the chief prosecutor to decide (`/approval`); once issued the police file within 15
+    days of receiving it."""
     await handlers.issue_filing_notice(
         commands.IssueFilingNotice(
             actor=actor,
@@ -173,6 +176,17 @@ async def issue_filing_notice(
             person_id=body.person_id,
         ),
         uow,
+    )
+    return await _shown(runtime, supervision_id, actor)
+
+
+@router.post("/{supervision_id}/approval", response_model=SupervisionPublic)
+async def decide_filing_notice(
+    supervision_id: str, body: ApprovalIn, actor: ChiefProsecutor, uow: UowDep, runtime: RuntimeDep
+) -> SupervisionPublic:
+    """经检察长决定 (SPP Rules Art. 561): the proposed notice to file issued to the police, or rejected with a note."""
+    await handlers.decide_filing_notice(
+        commands.DecideProposal(actor=actor, record_id=supervision_id, approve=body.approve, note=body.note), uow
     )
     return await _shown(runtime, supervision_id, actor)
 
