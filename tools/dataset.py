@@ -190,7 +190,12 @@ class Generator:
         elif m.path == "withdrawn_after_payment":
             self.pay(m, m.owed)
             head, investigator = staff(m.unit, "head"), staff(m.unit, "investigator")
-            s.post("police", f"/cases/{m.case_id}/withdrawal", head, {"reasons": "被执行人已全部履行"})
+            s.post(
+                "police",
+                f"/cases/{m.case_id}/withdrawal",
+                head,
+                {"ground": "no_liability", "reasons": "被执行人已全部履行"},
+            )
             s.post("police", f"/cases/{m.case_id}/withdrawal-notice", investigator, {})
             self.note("withdrawn", unit=m.unit, lead_id=m.lead_id)
         elif m.path in ("public_judged", "public_pending", "not_prosecuted_after_payment"):

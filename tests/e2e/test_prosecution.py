@@ -340,7 +340,12 @@ def test_the_police_withdraw_a_case_and_tell_the_court_within_its_window(stack: 
     tongcheng = County(stack, "tongcheng")
     lead, case = filed_case(tongcheng, "(2024)鄂1222执505号", "吴某")
     path = f"/cases/{case['id']}"
-    reasons = {"reasons": "被执行人已全部履行，情节显著轻微"}
+    refused(
+        tongcheng.post("police", f"{path}/withdrawal", {"reasons": "已履行"}, tongcheng.police("head")),
+        422,
+        "validation_error",
+    )  # MPS Rules Art. 186: a ground, not free text alone
+    reasons = {"ground": "trivial", "reasons": "被执行人已全部履行，情节显著轻微"}
     refused(tongcheng.post("police", f"{path}/withdrawal", reasons, tongcheng.police()), 403, "forbidden")
     withdrawn = ok(tongcheng.post("police", f"{path}/withdrawal", reasons, tongcheng.police("head")))
     assert withdrawn["status"] == "withdrawn"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 from contextlib import redirect_stdout
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -98,7 +98,7 @@ async def test_mps_rules_187_a_withdrawal_releases_every_person_held_and_ends_th
     partner = case.add_suspect(name="王某", kind="person", role="other", id_number=None, represents=None)
     await detain(fake, case, FILED + timedelta(days=6), partner["suspect_id"])
 
-    withdraw = commands.WithdrawCase(HEAD, case.id, "被执行人已全部履行")
+    withdraw = commands.WithdrawCase(HEAD, case.id, "no_liability", "被执行人已全部履行")
     await case_handlers.withdraw_case(withdraw, uow(fake))
 
     assert {s["name"]: s["custody"] for s in case.suspects} == {"黎某某": "released", "王某": "released"}
@@ -147,7 +147,7 @@ async def test_cpl_105_a_prosecution_review_with_a_defendant_held_never_extends_
     assert (window.custody, window.due_at) == (custody is SuspectCustody.ARRESTED, due)
 
     (review,) = fake.prosecutions.items.values()
-    fast_track = procuratorate_commands.FastTrack(PROSECUTOR, review.id)
+    fast_track = procuratorate_commands.FastTrack(PROSECUTOR, review.id, True, date(2025, 9, 1), 24)
     await prosecution_handlers.fast_track(fast_track, as_uow(fake, ProcuratorateUnitOfWork))
     (fast,) = fake.deadlines.of_kind(Kind.PROSECUTION_REVIEW_FAST_TRACK)
     assert fast.custody is (custody is SuspectCustody.ARRESTED)

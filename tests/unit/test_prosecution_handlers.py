@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from liandong.clock import ManualClock
-from liandong.contracts import CaseTransferredV1, EnforcementPerformedV1
+from liandong.contracts import CaseTransferredV1, CaseWithdrawnV1, EnforcementPerformedV1, WithdrawalGround
 from liandong.contracts.arrests import CaseSuspect
 from liandong.contracts.common import PartyKind, SuspectRole
 from liandong.contracts.enforcement import PerformanceKind
 from liandong.messaging.handlers import Outcome
-from liandong_procuratorate.domain.prosecutions import ProsecutionReview
-from liandong_procuratorate.service_layer.event_handlers import on_case_transferred, on_performance
+from liandong_procuratorate.domain.prosecutions import ProsecutionReview, ProsecutionStatus
+from liandong_procuratorate.service_layer.event_handlers import on_case_transferred, on_case_withdrawn, on_performance
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 from tests.support.deliveries import delivery
 from tests.support.fake_uow import FakeRepository, as_uow
@@ -95,3 +95,30 @@ async def test_a_payment_after_the_case_arrived_reaches_the_review(clock: Manual
     assert await on_performance(payment, as_uow(fake, ProcuratorateUnitOfWork)) is Outcome.APPLIED
     assert review.performance is not None
     assert review.performance["kind"] == "paid_in_full"
+
+
+async def test_mps_rules_186_a_case_withdrawn_while_returned_ends_its_prosecution_review(clock: ManualClock) -> None:
+    fake = fresh(clock)
+    case = delivery(transferred(), agency="police", correlation_id="lead-1")
+    await on_case_transferred(case, as_uow(fake, ProcuratorateUnitOfWork))
+    (review,) = fake.prosecutions.items.values()
+    withdrawal = CaseWithdrawnV1(
+        case_id="case-1",
+        case_number="421222公立〔2025〕00001号",
+        referral_id="ref-1",
+        police_unit="421222",
+        ground=WithdrawalGround.NO_LIABILITY,
+        reasons="补充侦查期间被执行人全部履行",
+        decided_at=AT,
+        decided_by="tongcheng.head",
+        notified_at=AT,
+    )
+    news = delivery(withdrawal, agency="police", correlation_id="lead-1")
+    await on_case_withdrawn(news, as_uow(fake, ProcuratorateUnitOfWork))
+    assert review.status is ProsecutionStatus.REVIEWING, "a case under review is not the police's to withdraw"
+
+    review.return_for_investigation(outline="查明财产去向", by="tongcheng.prosecutor", at=AT)
+    await on_case_withdrawn(news, as_uow(fake, ProcuratorateUnitOfWork))
+    assert review.status.value == "withdrawn"
+    assert review.decision is not None
+    assert (review.decision["decision"], review.decision["ground"]) == ("withdrawn_by_police", "no_liability")

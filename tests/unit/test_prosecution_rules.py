@@ -210,6 +210,47 @@ def test_cpl_200_a_trial_ends_in_an_acquittal_and_a_unit_in_an_exemption() -> No
     ]
 
 
+PLEADED: dict[str, Any] = {
+    "guilty_plea": True,
+    "agreement_signed_on": date(2025, 10, 8),
+    "likely_sentence_months": 18,
+    "by": "p",
+}
+
+
+def test_cpl_222_the_fast_track_needs_the_plea_the_agreement_and_a_likely_sentence_of_three_years_at_most() -> None:
+    for terms, code in (
+        ({"guilty_plea": False}, "plea_required"),
+        ({"agreement_signed_on": None}, "plea_required"),  # CPL Art. 174: the signed 认罪认罚具结书
+        ({"likely_sentence_months": 37}, "beyond_fast_track"),
+    ):
+        r = review()
+        with pytest.raises(DomainError) as refused:
+            r.choose_fast_track(**{**PLEADED, **terms})
+        assert (refused.value.code, r.fast_track) == (code, False)
+    r = review()
+    r.choose_fast_track(**PLEADED)
+    assert (r.fast_track, r.fast_track_extendable()) == (True, True), "more than a year may follow: 15 days"
+    short = review()
+    short.choose_fast_track(**{**PLEADED, "likely_sentence_months": 12})
+    assert short.fast_track_extendable() is False, "CPL Art. 172: a year or less stays at 10 days"
+
+
+def test_indicting_some_defendants_decides_the_others() -> None:
+    r = review()
+    r.defendants = [*r.defendants, {"suspect_id": "s-2", "name": "郑某某", "kind": "person"}]
+    indictment: dict[str, Any] = {"number": "I1", "charges": "x", "asset_proposal": {"text": "无"}, "by": "p", "at": AT}
+    with pytest.raises(DomainError) as undecided:
+        r.indict(defendant_ids=["s-1"], **indictment)
+    assert (undecided.value.code, r.status.value) == ("others_undecided", "reviewing")
+    separate = {"suspect_id": "s-2", "disposition": "separate_case", "reasons": "在逃，另案处理"}
+    with pytest.raises(DomainError):
+        r.indict(defendant_ids=None, others=[separate], **indictment)  # all indicted: nobody to decide
+    r.indict(defendant_ids=["s-1"], others=[separate], **indictment)
+    assert r.decision is not None
+    assert [(o["name"], o["disposition"]) for o in r.decision["others"]] == [("郑某某", "separate_case")]
+
+
 def review() -> ProsecutionReview:
     return ProsecutionReview(
         id="pr-1",
@@ -243,7 +284,7 @@ def test_a_review_returns_at_most_twice_and_follows_the_resubmissions_in_order()
         r.return_for_investigation(outline="补充三", by="p", at=AT)
     assert third.value.code == "return_limit"
     with pytest.raises(Conflict):
-        r.choose_fast_track()  # a returned case is not fast-tracked
+        r.choose_fast_track(**PLEADED)  # a returned case is not fast-tracked
     with pytest.raises(Conflict) as unpaid:
         r.propose_non_prosecution(ground="paid_and_minor", reasons="已履行", by="p", at=AT)
     assert unpaid.value.code == "no_performance"
@@ -300,13 +341,13 @@ def test_the_bureau_transfers_or_withdraws_only_a_case_in_its_hands() -> None:
     with pytest.raises(Conflict):
         c.transfer(suspect_ids=None, number="T2", evidence=[], by="i", at=AT)
     with pytest.raises(Conflict):
-        c.withdraw(reasons="已履行", by="h", at=AT)
+        c.withdraw(ground="no_liability", reasons="已履行", by="h", at=AT)
     assert c.returned(review_id="pr-1", number=1, outline="补充", at=AT) is True
     assert c.returned(review_id="pr-1", number=1, outline="补充", at=AT) is False
     resubmitted = c.transfer(suspect_ids=None, number="T2", evidence=[], by="i", at=AT)
     assert resubmitted["resubmission"] == 1
     other = case()
-    other.withdraw(reasons="已全部履行", by="h", at=AT)
+    other.withdraw(ground="no_liability", reasons="已全部履行", by="h", at=AT)
     with pytest.raises(DomainError) as ahead:
         other.notify_withdrawal(at=AT + timedelta(days=1), now=AT)
     assert ahead.value.code == "time_in_future"

@@ -45,6 +45,7 @@ from liandong.contracts.prosecution import (
     PublicProsecutionAcceptedV1,
     Sentence,
     TrialKind,
+    WithdrawalGround,
 )
 from liandong.contracts.referrals import (
     CoerciveMeasureRef,
@@ -129,6 +130,7 @@ __all__ = [
     "TrialKind",
     "UnknownEventType",
     "UnknownSchemaVersion",
+    "WithdrawalGround",
     "in_custody",
     "parse_payload",
 ]

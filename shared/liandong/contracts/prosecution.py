@@ -46,13 +46,26 @@ class CaseTransferredV1(_CaseAct):
     transferred_by: str = Field(min_length=1, max_length=64)
 
 
+class WithdrawalGround(StrEnum):
+    """The grounds on which the police withdraw a case (MPS Rules Art. 186)."""
+
+    NO_CRIMINAL_FACTS = "no_criminal_facts"  # 没有犯罪事实的
+    TRIVIAL = "trivial"  # 情节显著轻微、危害不大，不认为是犯罪的
+    TIME_BARRED = "time_barred"  # 犯罪已过追诉时效期限的
+    AMNESTY = "amnesty"  # 经特赦令免除刑罚的
+    SUSPECT_DIED = "suspect_died"  # 犯罪嫌疑人死亡的
+    NO_LIABILITY = "no_liability"  # 其他依法不追究刑事责任的
+
+
 @contract
 class CaseWithdrawnV1(_CaseAct):
-    """撤销案件, with the reasons (e.g. the debtor performed in full), served on the court."""
+    """撤销案件 on a ground of MPS Rules Art. 186, with the facts (e.g. the debtor performed in full), served on the
+    court and the procuratorate."""
 
     event_type = "police.case.withdrawn"
     schema_version = 1
 
+    ground: WithdrawalGround | None = None  # absent from events sent before the grounds were recorded
     reasons: Text
     decided_at: AwareDatetime
     decided_by: str = Field(min_length=1, max_length=64)

@@ -29,6 +29,7 @@ from liandong.contracts import (
     ReferralReceivedV1,
     Suspect,
     SuspectCustody,
+    WithdrawalGround,
 )
 from liandong.contracts.base import Contract
 from liandong.envelope import Envelope, ProducerRef
@@ -277,6 +278,7 @@ def _(event: events.CaseTransferred) -> Iterable[Envelope]:
 def _(event: events.CaseWithdrawn) -> Iterable[Envelope]:
     withdrawn = CaseWithdrawnV1(
         **_case_fields(event.case),
+        ground=WithdrawalGround(event.ground) if event.ground else None,
         reasons=event.reasons,
         decided_at=event.decided_at,
         decided_by=event.decided_by,

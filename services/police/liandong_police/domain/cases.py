@@ -537,7 +537,7 @@ class Case:
         self.judgment, self.status = judgment, CaseStatus.JUDGED
         return True
 
-    def withdraw(self, *, reasons: str, by: str, at: datetime) -> list[dict[str, Any]]:
+    def withdraw(self, *, ground: str, reasons: str, by: str, at: datetime) -> list[dict[str, Any]]:
         """撤销案件 (approved by a head of the bureau), e.g. after full performance; the court is told within 7 days.
         Every person held or under a measure is released at once (MPS Rules Art. 187); returns them."""
         self._with_the_bureau()
@@ -548,7 +548,13 @@ class Case:
             why = f"撤销案件，立即释放（《公安机关办理刑事案件程序规定》第一百八十七条）：{reasons}"
             self._release(suspect, Custody.RELEASED, reason=why, at=at, by=by, now=at)
         self.status = CaseStatus.WITHDRAWN
-        self.withdrawal = {"reasons": reasons, "decided_at": at.isoformat(), "decided_by": by, "notified_at": None}
+        self.withdrawal = {
+            "ground": ground,
+            "reasons": reasons,
+            "decided_at": at.isoformat(),
+            "decided_by": by,
+            "notified_at": None,
+        }
         return released
 
     def notify_withdrawal(self, *, at: datetime, now: datetime) -> None:
@@ -563,6 +569,7 @@ class Case:
         self.events.append(
             happened.CaseWithdrawn(
                 case=self.facts(),
+                ground=self.withdrawal.get("ground"),
                 reasons=self.withdrawal["reasons"],
                 decided_at=decided_at,
                 decided_by=self.withdrawal["decided_by"],

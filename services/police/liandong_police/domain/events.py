@@ -163,6 +163,7 @@ class CaseTransferred:
 @dataclass(frozen=True)
 class CaseWithdrawn:
     case: CaseFacts
+    ground: str | None
     reasons: str
     decided_at: datetime
     decided_by: str

@@ -244,7 +244,7 @@ async def withdraw_case(cmd: commands.WithdrawCase, uow: PoliceUnitOfWork) -> Ca
         case = await load_case(uow, cmd.case_id, cmd.actor)
         now = uow.clock.now()
         open_detentions = [d["detention_id"] for d in case.detentions if d["ended_at"] is None]
-        case.withdraw(reasons=cmd.reasons, by=cmd.actor.username, at=now)
+        case.withdraw(ground=cmd.ground, reasons=cmd.reasons, by=cmd.actor.username, at=now)
         # the case's windows, each released person's window to request arrest approval, and every execution receipt
         # still owed (MPS Rules Art. 187: the persons are released, the procuratorate told)
         subjects = [("case", case.id), *((DETENTION, d) for d in open_detentions)]

@@ -160,10 +160,11 @@ class TransferCase:
 
 @dataclass(frozen=True)
 class WithdrawCase:
-    """撤销案件, approved by a head of the bureau."""
+    """撤销案件 on a ground of MPS Rules Art. 186, approved by a head of the bureau."""
 
     actor: Principal
     case_id: str
+    ground: str
     reasons: str
 
 

@@ -106,6 +106,7 @@ prosecution_reviews = Table(
     Column("performance", JSON, nullable=True),
     Column("judgment", JSON, nullable=True),
     Column("proposal", JSON, nullable=True),  # a non-prosecution awaiting the chief prosecutor's decision
+    Column("fast_track_terms", JSON, nullable=True),  # the plea, the agreement, the likely sentence
 )
 Index("ix_prosecution_reviews_unit_status", prosecution_reviews.c.unit, prosecution_reviews.c.status)
 Index("ix_prosecution_reviews_matter", prosecution_reviews.c.correlation_id)

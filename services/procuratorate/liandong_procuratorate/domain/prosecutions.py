@@ -8,7 +8,7 @@ reviewing ─退回补充侦查─▶ returned ─重新移送─▶ reviewing (
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -20,12 +20,17 @@ from liandong_procuratorate.domain.approval import approval, awaiting, proposal
 MAX_RETURNS = 2  # CPL Art. 175: 补充侦查以二次为限
 
 
+FAST_TRACK_MAX_MONTHS = 36  # CPL Art. 222: 可能判处三年有期徒刑以下刑罚
+FAST_TRACK_EXTENSION_MONTHS = 12  # CPL Art. 172: 可能判处的有期徒刑超过一年的，可以延长至十五日
+
+
 class ProsecutionStatus(StrEnum):
     REVIEWING = "reviewing"
     RETURNED = "returned"
     NOT_PROSECUTED = "not_prosecuted"
     INDICTED = "indicted"
     JUDGED = "judged"
+    WITHDRAWN = "withdrawn"  # the police withdrew the case while it was returned to them
 
 
 def indictment_number(unit: str, year: int, sequence: int) -> str:
@@ -78,6 +83,7 @@ class ProsecutionReview:
         self.performance: dict[str, Any] | None = None
         self.judgment: dict[str, Any] | None = None
         self.proposal: dict[str, Any] | None = None  # a non-prosecution awaiting the chief prosecutor
+        self.fast_track_terms: dict[str, Any] | None = None  # the plea, the agreement and the likely sentence
         self.events = []
 
     def _reviewing(self) -> None:
@@ -90,14 +96,38 @@ class ProsecutionReview:
         if self.proposal is not None:
             raise Conflict("a non-prosecution awaits the chief prosecutor's decision", code="proposal_pending")
 
-    def choose_fast_track(self) -> None:
-        """认罪认罚，适用速裁程序: the 10-day review (15 where more than a year's imprisonment may follow)."""
+    def choose_fast_track(
+        self, *, guilty_plea: bool, agreement_signed_on: date | None, likely_sentence_months: int, by: str
+    ) -> None:
+        """认罪认罚，适用速裁程序 (CPL Art. 222, 172): the suspect pleads guilty and signed the sentencing agreement
+        (认罪认罚具结书, CPL Art. 174), and the likely sentence is at most three years' imprisonment — then 10 days,
+        extended to 15 only where more than a year's imprisonment may follow."""
         self._reviewing()
         if self.fast_track:
             raise Conflict("the review is on the fast track already", code="already_fast_track")
         if self.returns:
             raise Conflict("a case returned for supplementary investigation is not fast-tracked", code="returned")
+        if not guilty_plea or agreement_signed_on is None:
+            raise DomainError(
+                "the fast track needs the guilty plea and the signed sentencing agreement (CPL Art. 174, 222)",
+                code="plea_required",
+            )
+        if not 0 <= likely_sentence_months <= FAST_TRACK_MAX_MONTHS:
+            raise DomainError(
+                "the fast track is for a likely sentence of at most three years' imprisonment (CPL Art. 222)",
+                code="beyond_fast_track",
+            )
         self.fast_track = True
+        self.fast_track_terms = {
+            "guilty_plea": True,
+            "agreement_signed_on": agreement_signed_on.isoformat(),
+            "likely_sentence_months": likely_sentence_months,
+            "chosen_by": by,
+        }
+
+    def fast_track_extendable(self) -> bool:
+        """CPL Art. 172: 可能判处的有期徒刑超过一年的，可以延长至十五日."""
+        return int((self.fast_track_terms or {}).get("likely_sentence_months", 0)) > FAST_TRACK_EXTENSION_MONTHS
 
     @property
     def in_custody(self) -> bool:
@@ -191,8 +221,11 @@ class ProsecutionReview:
         asset_proposal: dict[str, Any],
         by: str,
         at: datetime,
+        others: list[dict[str, Any]] | None = None,
     ) -> None:
-        """起诉书 to the court of the county, for the defendants named (all the transferred suspects by default)."""
+        """起诉书 to the court of the county, for the defendants named (all the transferred suspects by default). Each
+        transferred suspect not indicted is decided too: handled in a separate case (另案处理), with the reason —
+        none is left without a decision."""
         self._deciding()
         known = {d["suspect_id"]: d for d in self.defendants}
         if defendant_ids is not None:
@@ -200,10 +233,20 @@ class ProsecutionReview:
             if unknown or not defendant_ids:
                 raise DomainError(f"{unknown or 'nobody'} is not a suspect transferred in this case", code="defendants")
         chosen = [known[i] for i in defendant_ids] if defendant_ids is not None else self.defendants
+        left = {d["suspect_id"] for d in self.defendants} - {d["suspect_id"] for d in chosen}
+        decided = {o["suspect_id"]: o for o in others or []}
+        if set(decided) != left or any(not str(o.get("reasons", "")).strip() for o in decided.values()):
+            names = sorted(known[i]["name"] for i in left) if left else []
+            raise DomainError(
+                f"each transferred suspect not indicted is decided, with the reason: {names or 'none is left'}",
+                code="others_undecided",
+                details={"not_indicted": sorted(left), "decided": sorted(decided)},
+            )
         self.decision = {
             "decision": "indicted",
             "document_number": number,
             "defendant_ids": [d["suspect_id"] for d in chosen],
+            "others": [{**decided[i], "name": known[i]["name"]} for i in sorted(left)],
             "charges": charges,
             "asset_proposal": asset_proposal,
             "at": at.isoformat(),
@@ -211,6 +254,15 @@ class ProsecutionReview:
         }
         self.status = ProsecutionStatus.INDICTED
         self.events.append(happened.IndictmentFiled(review=self, defendants=tuple(chosen), occurred_at=at))
+
+    def case_withdrawn(self, withdrawal: dict[str, Any]) -> bool:
+        """The police withdrew the case during its supplementary investigation (MPS Rules Art. 186): the review ends
+        with it. False if already known, or if the case was not in the police's hands."""
+        if self.status is not ProsecutionStatus.RETURNED:
+            return False
+        self.decision = {"decision": "withdrawn_by_police", **withdrawal}
+        self.status = ProsecutionStatus.WITHDRAWN
+        return True
 
     def record_performance(self, performance: dict[str, Any]) -> None:
         self.performance = performance

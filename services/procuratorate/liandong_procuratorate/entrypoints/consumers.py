@@ -31,6 +31,7 @@ from liandong_procuratorate.service_layer.event_handlers import (
     on_arrest_requested,
     on_case_opened,
     on_case_transferred,
+    on_case_withdrawn,
     on_explanation_given,
     on_filing_complied,
     on_hand_off,
@@ -52,7 +53,6 @@ for _contract in (
     EnforcementResumedV1,
     DetentionRecordedV1,
     CustodyEndedV1,
-    CaseWithdrawnV1,
     PublicProsecutionAcceptedV1,
 ):
     HANDLERS.on(_contract, on_hand_off)
@@ -64,6 +64,7 @@ for _contract in (
     .on(ExplanationGivenV1, on_explanation_given)
     .on(FilingNoticeCompliedV1, on_filing_complied)
     .on(CaseTransferredV1, on_case_transferred)
+    .on(CaseWithdrawnV1, on_case_withdrawn)
     .on(JudgmentPronouncedV1, on_judgment)
     .on(EnforcementPerformedV1, on_performance)
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from liandong.security import Principal
@@ -107,6 +108,9 @@ class FastTrack:
 
     actor: Principal
     review_id: str
+    guilty_plea: bool
+    agreement_signed_on: date | None
+    likely_sentence_months: int
 
 
 @dataclass(frozen=True)
@@ -140,3 +144,4 @@ class Indict:
     charges: str
     asset_proposal: dict[str, Any]
     defendant_ids: tuple[str, ...] | None = None
+    others: tuple[dict[str, Any], ...] = ()  # the transferred suspects not indicted, each decided

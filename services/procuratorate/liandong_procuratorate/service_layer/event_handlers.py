@@ -9,6 +9,7 @@ from liandong.contracts import (
     ArrestRequestedV1,
     CaseOpenedV1,
     CaseTransferredV1,
+    CaseWithdrawnV1,
     Contract,
     EnforcementPerformedV1,
     ExplanationGivenV1,
@@ -219,6 +220,24 @@ async def on_filing_complied(event: Delivery[FilingNoticeCompliedV1], uow: Procu
     if fresh:
         await on_hand_off(event, uow)
     return Outcome.APPLIED if fresh else Outcome.STALE
+
+
+async def on_case_withdrawn(event: Delivery[CaseWithdrawnV1], uow: ProcuratorateUnitOfWork) -> Outcome:
+    """撤销案件: on the matter's timeline; a case withdrawn while returned for supplementary investigation ends its
+    prosecution review (the review's window was met by the return, and nothing restarts it)."""
+    withdrawn, env = event.payload, event.envelope
+    outcome = await on_hand_off(event, uow)
+    review = await uow.prosecutions.for_case(withdrawn.case_id)
+    if review is not None and review.police_unit == env.producer.unit:
+        review.case_withdrawn(
+            {
+                "ground": withdrawn.ground.value if withdrawn.ground else None,
+                "reasons": withdrawn.reasons,
+                "at": withdrawn.decided_at.isoformat(),
+                "by": withdrawn.decided_by,
+            }
+        )
+    return outcome
 
 
 async def on_case_transferred(event: Delivery[CaseTransferredV1], uow: ProcuratorateUnitOfWork) -> Outcome:

@@ -54,7 +54,12 @@ async def fast_track(cmd: commands.FastTrack, uow: ProcuratorateUnitOfWork) -> P
     _role(cmd.actor, PROSECUTOR, "choosing the fast track")
     async with uow:
         review = await load_prosecution(uow, cmd.review_id, cmd.actor)
-        review.choose_fast_track()
+        review.choose_fast_track(
+            guilty_plea=cmd.guilty_plea,
+            agreement_signed_on=cmd.agreement_signed_on,
+            likely_sentence_months=cmd.likely_sentence_months,
+            by=cmd.actor.username,
+        )
         for window in await uow.deadlines.running(
             subject_type=PROSECUTION, subject_id=review.id, kind=Kind.PROSECUTION_REVIEW
         ):
@@ -81,6 +86,12 @@ async def extend_review(cmd: commands.ExtendProsecutionReview, uow: Procuratorat
         if not windows:
             raise Conflict(f"review {review.id} has no running window", code="no_running_window")
         spec = kind(review_kind(review))
+        if review.fast_track and not review.fast_track_extendable():
+            raise DomainError(
+                "the fast track is extended to 15 days only where more than a year's imprisonment may follow "
+                "(CPL Art. 172)",
+                code="extension_not_allowed",
+            )
         if review.fast_track:
             await uow.deadlines.extend(
                 windows[0].id, approver=cmd.actor.username, reason=cmd.reason, window=spec.max_window
@@ -162,6 +173,7 @@ async def indict(cmd: commands.Indict, uow: ProcuratorateUnitOfWork) -> Prosecut
             asset_proposal=cmd.asset_proposal,
             by=cmd.actor.username,
             at=now,
+            others=[dict(o) for o in cmd.others],
         )
         await _meet(uow, review, cmd.actor)
         own_act(

@@ -204,7 +204,9 @@ async def transfer(case_id: str, body: TransferIn, actor: Investigator, uow: Uow
 @router.post("/{case_id}/withdrawal", response_model=CasePublic)
 async def withdraw(case_id: str, body: WithdrawalIn, actor: BureauHead, uow: UowDep, runtime: RuntimeDep) -> CasePublic:
     """撤销案件 (a head of the bureau): the court is to be told, with the reasons, within 7 days."""
-    await case_handlers.withdraw_case(commands.WithdrawCase(actor=actor, case_id=case_id, reasons=body.reasons), uow)
+    await case_handlers.withdraw_case(
+        commands.WithdrawCase(actor=actor, case_id=case_id, ground=body.ground.value, reasons=body.reasons), uow
+    )
     return await _shown(runtime, case_id, actor)
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from liandong.api.bounds import LegalTime
 from liandong.api.deadlines import Windowed
 from liandong.api.deps import ShanghaiTime, StrictModel
-from liandong.contracts import SuspectRole
+from liandong.contracts import SuspectRole, WithdrawalGround
 from liandong.pii import mask_suspects
 from liandong_police.domain.cases import CaseStatus, LogKind
 from liandong_police.domain.model import Referral, ReferralStatus
@@ -190,7 +190,8 @@ class TransferIn(StrictModel):
 
 
 class WithdrawalIn(StrictModel):
-    reasons: str = Field(min_length=1, max_length=5000, description="e.g. 被执行人已全部履行")
+    ground: WithdrawalGround = Field(description="MPS Rules Art. 186: the ground of the withdrawal")
+    reasons: str = Field(min_length=1, max_length=5000, description="the facts, e.g. 被执行人已全部履行")
 
 
 class WithdrawalNoticeIn(StrictModel):

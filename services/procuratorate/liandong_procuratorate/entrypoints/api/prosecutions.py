@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import Field
 
+from liandong.api.bounds import LegalDate
 from liandong.api.deadlines import Windowed
 from liandong.api.deps import ApprovalIn, Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
 from liandong.contracts import AssetProposal
@@ -43,10 +44,17 @@ class ProsecutionPublic(Windowed):
     performance: dict[str, Any] | None
     judgment: dict[str, Any] | None
     proposal: dict[str, Any] | None = Field(description="a non-prosecution awaiting the chief prosecutor's decision")
+    fast_track_terms: dict[str, Any] | None = Field(description="the plea, the agreement and the likely sentence")
 
 
 class ReasonIn(StrictModel):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class FastTrackIn(StrictModel):
+    guilty_plea: bool = Field(description="认罪认罚: the suspect pleads guilty and accepts the sentence proposed")
+    agreement_signed_on: LegalDate | None = Field(description="the day the 认罪认罚具结书 was signed (CPL Art. 174)")
+    likely_sentence_months: int = Field(ge=0, le=84, description="the likely sentence of imprisonment, in months")
 
 
 class ReturnIn(StrictModel):
@@ -58,11 +66,20 @@ class NonProsecutionIn(StrictModel):
     reasons: str = Field(min_length=1, max_length=10000)
 
 
+class NotIndictedIn(StrictModel):
+    suspect_id: str = Field(min_length=1, max_length=64)
+    disposition: Literal["separate_case"] = Field(description="另案处理 (e.g. absconded, investigated further)")
+    reasons: str = Field(min_length=1, max_length=5000)
+
+
 class IndictmentIn(StrictModel):
     charges: str = Field(min_length=1, max_length=10000, description="拒不执行判决、裁定罪 and the facts")
     asset_proposal: AssetProposal
     defendant_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
         default=None, max_length=50, description="the suspects to indict; all those transferred when omitted"
+    )
+    others: list[NotIndictedIn] = Field(
+        default_factory=list, max_length=50, description="each transferred suspect not indicted, decided"
     )
 
 
@@ -90,9 +107,22 @@ async def show(review_id: str, actor: Staff, runtime: RuntimeDep) -> Prosecution
 
 
 @router.post("/{review_id}/fast-track", response_model=ProsecutionPublic)
-async def fast_track(review_id: str, actor: Prosecutor, uow: UowDep, runtime: RuntimeDep) -> ProsecutionPublic:
-    """认罪认罚，适用速裁程序: 10 days from the arrival (15 where more than a year's imprisonment may follow)."""
-    await handlers.fast_track(commands.FastTrack(actor=actor, review_id=review_id), uow)
+async def fast_track(
+    review_id: str, body: FastTrackIn, actor: Prosecutor, uow: UowDep, runtime: RuntimeDep
+) -> ProsecutionPublic:
+    """认罪认罚，适用速裁程序 (CPL Art. 222): with the guilty plea and the signed sentencing agreement (CPL Art. 174),
+    for a likely sentence of at most three years — 10 days from the arrival (extendable to 15 only where more than a
+    year's imprisonment may follow)."""
+    await handlers.fast_track(
+        commands.FastTrack(
+            actor=actor,
+            review_id=review_id,
+            guilty_plea=body.guilty_plea,
+            agreement_signed_on=body.agreement_signed_on,
+            likely_sentence_months=body.likely_sentence_months,
+        ),
+        uow,
+    )
     return await _shown(runtime, review_id, actor)
 
 
@@ -156,6 +186,7 @@ async def indict(
             charges=body.charges,
             asset_proposal=body.asset_proposal.model_dump(mode="json"),
             defendant_ids=tuple(body.defendant_ids) if body.defendant_ids is not None else None,
+            others=tuple(o.model_dump(mode="json") for o in body.others),
         ),
         uow,
     )
