@@ -87,13 +87,13 @@ async def test_mps_rules_131_custody_awaiting_an_arrest_decision_ends_only_by_it
 async def test_mps_rules_187_a_withdrawal_releases_every_person_held_and_ends_their_windows(
     fake: FakePoliceUnitOfWork, case: Case
 ) -> None:
-    """A detained suspect, and an arrest approved but not yet executed: both released at once, the detention's
-    window and the execution receipt's cancelled — no false breach runs on."""
+    """A suspect whose arrest was refused, not yet released, and another detained: both released at once, the
+    detention's window and the refusal's execution window cancelled — no false breach runs on."""
     fake.clock.set(FILED + timedelta(hours=2))
     await detain(fake, case, FILED + timedelta(hours=1))
     sent = await request(fake, case, debtor(case))
     fake.clock.set(FILED + timedelta(days=6))
-    news = delivery(decided(case, str(sent["request_id"]), "approve"), agency="procuratorate")
+    news = delivery(decided(case, str(sent["request_id"]), "refuse"), agency="procuratorate")
     assert await on.on_arrest_decided(news, uow(fake)) is Outcome.APPLIED
     partner = case.add_suspect(name="王某", kind="person", role="other", id_number=None, represents=None)
     await detain(fake, case, FILED + timedelta(days=6), partner["suspect_id"])

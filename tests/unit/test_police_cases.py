@@ -178,7 +178,10 @@ async def test_bad_requests_change_nothing(fake: FakePoliceUnitOfWork, case: Cas
     assert investigation.state is DeadlineState.RUNNING
 
 
-async def test_an_approval_is_executed_within_its_receipt_window(fake: FakePoliceUnitOfWork, case: Case) -> None:
+async def test_mps_rules_140_142_an_approval_is_executed_at_once_and_its_receipt_is_due_after_the_execution(
+    fake: FakePoliceUnitOfWork, case: Case
+) -> None:
+    """The law sets no days for executing an approval (立即执行); the receipt's 3 days run from the execution."""
     fake.clock.set(FILED + timedelta(days=1))
     await detain(fake, case, FILED + timedelta(days=1))
     sent = await request(fake, case, debtor(case))
@@ -186,24 +189,58 @@ async def test_an_approval_is_executed_within_its_receipt_window(fake: FakePolic
     news = delivery(decided(case, str(sent["request_id"]), "approve"), agency="procuratorate")
     assert await on.on_arrest_decided(news, uow(fake)) is Outcome.APPLIED
     assert await on.on_arrest_decided(news, uow(fake)) is Outcome.STALE, "a redelivery adds nothing"
-    (receipt,) = fake.deadlines.of_kind(Kind.POLICE_ARREST_EXECUTION)
-    assert receipt.state is DeadlineState.RUNNING
-    assert receipt.period_started_at == FILED + timedelta(days=6)
+    assert fake.deadlines.of_kind(Kind.POLICE_ARREST_EXECUTION) == [], "no day count before the execution"
 
     execute = commands.ExecuteDecision(INVESTIGATOR, case.id, str(sent["request_id"]), debtor(case), "released")
     with pytest.raises(DomainError) as wrong:
         await case_handlers.execute_decision(execute, uow(fake))
     assert wrong.value.code == "arrest_approved"
-    arrested = commands.ExecuteDecision(INVESTIGATOR, case.id, str(sent["request_id"]), debtor(case), "arrested")
+    executed_at = FILED + timedelta(days=6, hours=2)
+    fake.clock.set(executed_at + timedelta(days=1))
+    arrested = commands.ExecuteDecision(
+        INVESTIGATOR, case.id, str(sent["request_id"]), debtor(case), "arrested", executed_at, receipt_now=False
+    )
     await case_handlers.execute_decision(arrested, uow(fake))
-    assert fake.deadlines.of_kind(Kind.POLICE_ARREST_EXECUTION)[0].state is DeadlineState.MET
+    (receipt,) = fake.deadlines.of_kind(Kind.POLICE_ARREST_RECEIPT)
+    assert (receipt.state, receipt.period_started_at) == (DeadlineState.RUNNING, executed_at)
+    assert fake.events_of(events.ArrestExecuted) == [], "the procuratorate hears with the receipt"
+    send = commands.SendExecutionReceipt(INVESTIGATOR, case.id, str(sent["request_id"]), debtor(case))
+    await case_handlers.send_receipt(send, uow(fake))
+    assert fake.deadlines.of_kind(Kind.POLICE_ARREST_RECEIPT)[0].state is DeadlineState.MET
     assert case.suspects[0]["custody"] == "arrested"
     assert case.detentions[0]["ended_by"] == "arrested"
     with pytest.raises(Conflict) as again:
         await case_handlers.execute_decision(arrested, uow(fake))
     assert again.value.code == "already_executed"
     (executed,) = fake.events_of(events.ArrestExecuted)
-    assert (executed.outcome, executed.review_id) == ("arrested", "review-1")
+    assert (executed.outcome, executed.review_id, executed.executed_at) == ("arrested", "review-1", executed_at)
+    with pytest.raises(Conflict) as twice:
+        await case_handlers.send_receipt(send, uow(fake))
+    assert twice.value.code == "receipt_sent"
+
+
+async def test_mps_rules_142_an_arrest_not_executed_is_a_receipt_with_the_reason(
+    fake: FakePoliceUnitOfWork, case: Case
+) -> None:
+    fake.clock.set(FILED + timedelta(days=1))
+    sent = await request(fake, case, debtor(case))
+    news = delivery(decided(case, str(sent["request_id"]), "approve"), agency="procuratorate")
+    fake.clock.set(FILED + timedelta(days=6))
+    await on.on_arrest_decided(news, uow(fake))
+    request_id = str(sent["request_id"])
+    bare = commands.ExecuteDecision(INVESTIGATOR, case.id, request_id, debtor(case), "not_executed")
+    with pytest.raises(DomainError) as reasonless:
+        await case_handlers.execute_decision(bare, uow(fake))
+    assert reasonless.value.code == "failure_reason"
+    failed = commands.ExecuteDecision(
+        INVESTIGATOR, case.id, request_id, debtor(case), "not_executed", failure_reason="犯罪嫌疑人在逃，已上网追逃"
+    )
+    await case_handlers.execute_decision(failed, uow(fake))
+    assert case.suspects[0]["custody"] == "free", "nobody was arrested"
+    (receipt,) = fake.deadlines.of_kind(Kind.POLICE_ARREST_RECEIPT)
+    assert receipt.state is DeadlineState.MET, "the receipt with the reason ends the window, no breach"
+    (executed,) = fake.events_of(events.ArrestExecuted)
+    assert (executed.outcome, executed.failure_reason) == ("not_executed", "犯罪嫌疑人在逃，已上网追逃")
 
 
 async def test_a_refusal_of_a_free_suspect_needs_no_execution_and_is_never_arrested(

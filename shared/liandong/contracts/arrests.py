@@ -87,6 +87,7 @@ class ExecutionOutcome(StrEnum):
     RELEASED = "released"  # 释放
     BAIL = "bail"  # 变更为取保候审
     RESIDENTIAL_SURVEILLANCE = "residential_surveillance"  # 变更为监视居住
+    NOT_EXECUTED = "not_executed"  # 未能执行 (the suspect not found, absconded: MPS Rules Art. 142)
 
 
 class SuspectDecision(BaseModel):
@@ -202,7 +203,8 @@ class ArrestDecidedV1(Contract):
 
 @contract
 class ArrestExecutedV1(_CaseEvent):
-    """执行回执: the decision executed for one suspect (arrested, or released / bail after a refusal)."""
+    """执行回执: the decision executed for one suspect (arrested, or released / bail after a refusal), or an arrest
+    not executed, with the reason (MPS Rules Art. 142; SPP Rules Art. 286)."""
 
     event_type = "police.arrest.executed"
     schema_version = 1
@@ -213,6 +215,7 @@ class ArrestExecutedV1(_CaseEvent):
     name: str = Field(min_length=1, max_length=200)
     decision: ArrestDecision
     outcome: ExecutionOutcome
+    failure_reason: str | None = Field(default=None, max_length=5000, description="why it was not executed")
     executed_at: AwareDatetime
     receipt_sent_at: AwareDatetime
     executed_by: str = Field(min_length=1, max_length=64)

@@ -52,6 +52,7 @@ OUTCOMES = {
     "released": "已释放",
     "bail": "变更为取保候审",
     "residential_surveillance": "变更为监视居住",
+    "not_executed": "未能执行",
 }
 GROUNDS = {
     "paid_and_minor": "提起公诉前履行全部义务，情节较轻",
@@ -145,7 +146,8 @@ def _(p: ArrestDecidedV1) -> str:
 
 @summary.register
 def _(p: ArrestExecutedV1) -> str:
-    return f"执行回执：{p.name} {OUTCOMES[p.outcome.value]}"
+    why = f"（{p.failure_reason}）" if p.failure_reason else ""
+    return f"执行回执：{p.name} {OUTCOMES[p.outcome.value]}{why}"
 
 
 @summary.register

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     POLICE_INVESTIGATION = "police_investigation"
     POLICE_ARREST_REQUEST = "police_arrest_request"
     POLICE_ARREST_EXECUTION = "police_arrest_execution"
+    POLICE_ARREST_RECEIPT = "police_arrest_receipt"
     POLICE_EXPLAIN_NON_FILING = "police_explain_non_filing"
     POLICE_FILE_AFTER_NOTICE = "police_file_after_notice"
     ARREST_REVIEW_DETAINED = "arrest_review_detained"
@@ -139,14 +140,26 @@ CATALOGUE: dict[str, DeadlineKind] = {
         DeadlineKind(
             name=Kind.POLICE_ARREST_EXECUTION,
             owner="police",
-            title="公安机关执行人民检察院批准或者不批准逮捕的决定并送达执行回执",
+            title="公安机关对不批准逮捕的犯罪嫌疑人立即释放或者变更强制措施，并送达执行回执（自收到不批准逮捕决定书时起）",
             window=3,
             unit=WindowUnit.DAYS,
             legal_basis=(
                 "《中华人民共和国刑事诉讼法》第九十条：公安机关对于人民检察院的决定，应当立即执行，并且将执行情况及时"
-                "通知人民检察院。《公安机关办理刑事案件程序规定》第一百三十八条、第一百三十九条：对人民检察院批准逮捕的"
-                "决定，应当立即执行，并将执行回执送达作出批准决定的人民检察院；对不批准逮捕的，应当立即释放或者变更强制"
-                "措施，并在收到不批准逮捕决定书后三日以内将执行回执送达作出不批准逮捕决定的人民检察院。"
+                "通知人民检察院。《公安机关办理刑事案件程序规定》第一百四十一条：对人民检察院不批准逮捕的，应当立即释放"
+                "或者变更强制措施，并在收到不批准逮捕决定书后三日以内将执行回执送达作出不批准逮捕决定的人民检察院。"
+            ),
+        ),
+        DeadlineKind(
+            name=Kind.POLICE_ARREST_RECEIPT,
+            owner="police",
+            title="公安机关执行逮捕后送达执行回执（自执行时起）",
+            window=3,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "《公安机关办理刑事案件程序规定》第一百四十条：接到人民检察院批准逮捕决定书后，应当由县级以上公安机关"
+                "负责人签发逮捕证，立即执行，并将执行回执送达作出批准逮捕决定的人民检察院。第一百四十二条：执行逮捕后，"
+                "应当在三日以内将执行回执送达人民检察院；未能抓获犯罪嫌疑人的，应当将执行情况和未能抓获的原因通知人民"
+                "检察院（另见《人民检察院刑事诉讼规则》第二百八十六条）。逮捕本身应当立即执行，法律未规定日数。"
             ),
         ),
         DeadlineKind(

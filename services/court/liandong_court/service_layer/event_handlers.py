@@ -264,8 +264,11 @@ async def on_supervision_news(event: Delivery[SupervisionNews], uow: CourtUnitOf
     request stands and how it ends. Acts about no referral of the court (a co-offender found by the procuratorate on
     its own) concern the matter, which the court follows through its police cases."""
     news, env = event.payload, event.envelope
-    if news.referral_id is None:
-        return Outcome.STALE
+    if news.referral_id is None:  # about persons the police had not filed: the matter's, on its timeline
+        lead = await uow.leads.get(env.correlation_id)
+        if lead is None or lead.unit != env.producer.unit:
+            raise PoisonMessage(f"supervision news of unit {env.producer.unit} in matter {env.correlation_id}")
+        return Outcome.APPLIED
     referral = await uow.referrals.get(news.referral_id, for_update=True)
     if referral is None:
         raise PoisonMessage(f"supervision news about unknown referral {news.referral_id}")

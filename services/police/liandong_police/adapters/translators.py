@@ -210,6 +210,7 @@ def _(event: events.ArrestExecuted) -> Iterable[Envelope]:
         name=event.name,
         decision=ArrestDecision(event.decision),
         outcome=ExecutionOutcome(event.outcome),
+        failure_reason=event.failure_reason,
         executed_at=event.executed_at,
         receipt_sent_at=event.occurred_at,
         executed_by=event.by,

@@ -56,6 +56,7 @@ class LogKind(StrEnum):
 
 
 APPROVE, REFUSE = "approve", "refuse"
+NOT_EXECUTED = "not_executed"  # an approved arrest the police could not execute (not found, absconded)
 AFTER_REFUSAL = {Custody.RELEASED, Custody.BAIL, Custody.RESIDENTIAL_SURVEILLANCE}
 # held, or under a measure at liberty: what a withdrawal ends (MPS Rules Art. 187)
 RESTRAINED = {Custody.DETAINED, Custody.ARRESTED, Custody.BAIL, Custody.RESIDENTIAL_SURVEILLANCE}
@@ -416,10 +417,20 @@ class Case:
         return fresh
 
     def execute(
-        self, *, request_id: str, suspect_id: str, outcome: Custody, executed_at: datetime, by: str, now: datetime
+        self,
+        *,
+        request_id: str,
+        suspect_id: str,
+        outcome: str,
+        executed_at: datetime,
+        by: str,
+        now: datetime,
+        failure_reason: str | None = None,
+        receipt_now: bool = True,
     ) -> dict[str, Any]:
-        """执行: an approved arrest executed, or after a refusal the suspect released or the measure changed; the
-        execution receipt goes to the procuratorate."""
+        """执行: an approved arrest executed at once — or, the suspect not found or absconded, not executed, with the
+        reason (MPS Rules Art. 140, 142) — or after a refusal the suspect released or the measure changed. The
+        execution receipt goes to the procuratorate with it, or later (`send_receipt`)."""
         request = self.arrest_request(request_id)
         suspect = self.suspect(suspect_id)
         decision = request["decisions"].get(suspect_id)
@@ -427,24 +438,46 @@ class Case:
             raise Conflict(f"the arrest of {suspect['name']} is not decided yet", code="not_decided")
         if suspect_id in request["executions"]:
             raise Conflict(f"the decision on {suspect['name']} is already executed", code="already_executed")
-        if decision["decision"] == APPROVE and outcome is not Custody.ARRESTED:
+        failed = outcome == NOT_EXECUTED
+        if decision["decision"] == APPROVE and outcome not in (Custody.ARRESTED, NOT_EXECUTED):
             raise DomainError(f"the arrest of {suspect['name']} was approved: it is executed", code="arrest_approved")
         if decision["decision"] == REFUSE and outcome not in AFTER_REFUSAL:
             raise DomainError(
                 f"the arrest of {suspect['name']} was refused: release, bail or residential surveillance",
                 code="arrest_refused",
             )
+        if failed != (failure_reason is not None and bool(failure_reason.strip())):
+            raise DomainError(
+                "an arrest not executed gives the reason (the suspect not found, absconded…), and only then",
+                code="failure_reason",
+            )
         decided_at = datetime.fromisoformat(decision["decided_at"])
         check_act_time(executed_at, now=now, not_before=decided_at, what="the execution", follows="the decision")
         execution = {
-            "outcome": outcome.value,
+            "outcome": outcome,
             "executed_at": executed_at.isoformat(),
-            "receipt_sent_at": now.isoformat(),
+            "receipt_sent_at": None,
             "executed_by": by,
+            "failure_reason": failure_reason,
         }
         self._replace_request({**request, "executions": {**request["executions"], suspect_id: execution}})
-        self._set_custody(suspect_id, outcome)
-        self._end_detention(suspect_id, at=executed_at, how=outcome.value)
+        if not failed:
+            self._set_custody(suspect_id, Custody(outcome))
+            self._end_detention(suspect_id, at=executed_at, how=outcome)
+        return self.send_receipt(request_id=request_id, suspect_id=suspect_id, now=now) if receipt_now else execution
+
+    def send_receipt(self, *, request_id: str, suspect_id: str, now: datetime) -> dict[str, Any]:
+        """执行回执 to the procuratorate: within 3 days after the execution (MPS Rules Art. 140, 142), or of the
+        refusal's receipt (Art. 141)."""
+        request = self.arrest_request(request_id)
+        suspect = self.suspect(suspect_id)
+        execution = request["executions"].get(suspect_id)
+        if execution is None:
+            raise Conflict(f"the decision on {suspect['name']} is not executed yet", code="not_executed_yet")
+        if execution["receipt_sent_at"] is not None:
+            raise Conflict(f"the receipt for {suspect['name']} was sent", code="receipt_sent")
+        execution = {**execution, "receipt_sent_at": now.isoformat()}
+        self._replace_request({**request, "executions": {**request["executions"], suspect_id: execution}})
         self.events.append(
             happened.ArrestExecuted(
                 case=self.facts(),
@@ -452,19 +485,21 @@ class Case:
                 review_id=str(request["review_id"]),
                 suspect_id=suspect_id,
                 name=suspect["name"],
-                decision=decision["decision"],
-                outcome=outcome.value,
-                executed_at=executed_at,
-                by=by,
+                decision=request["decisions"][suspect_id]["decision"],
+                outcome=execution["outcome"],
+                executed_at=datetime.fromisoformat(execution["executed_at"]),
+                failure_reason=execution.get("failure_reason"),
+                by=execution["executed_by"],
                 occurred_at=now,
             )
         )
         return execution
 
-    def needs_execution(self, request_id: str, suspect_id: str) -> bool:
-        """An approval is executed; a refusal too when the suspect is held (release or change the measure)."""
+    def release_owed(self, request_id: str, suspect_id: str) -> bool:
+        """A refusal of a person held: released, or the measure changed, at once — its receipt within 3 days of the
+        refusal's receipt (MPS Rules Art. 141)."""
         decision = self.arrest_request(request_id)["decisions"][suspect_id]
-        return bool(decision["decision"] == APPROVE or self.open_detention(suspect_id) is not None)
+        return bool(decision["decision"] == REFUSE and self.open_detention(suspect_id) is not None)
 
     # -- to prosecution, or withdrawn ------------------------------------------------------------------------------
     def _with_the_bureau(self) -> None:

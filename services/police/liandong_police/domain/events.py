@@ -127,6 +127,7 @@ class ArrestExecuted:
     decision: str
     outcome: str
     executed_at: datetime
+    failure_reason: str | None
     by: str
     occurred_at: datetime
 

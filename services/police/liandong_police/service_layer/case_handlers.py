@@ -16,6 +16,7 @@ from liandong.security import Principal
 from liandong.sla.kinds import Kind, kind
 from liandong.units import can_see
 from liandong_police.domain.cases import (
+    APPROVE,
     Case,
     Custody,
     LogKind,
@@ -185,22 +186,56 @@ async def request_arrest(cmd: commands.RequestArrest, uow: PoliceUnitOfWork) -> 
 
 
 async def execute_decision(cmd: commands.ExecuteDecision, uow: PoliceUnitOfWork) -> Case:
-    """执行 and 执行回执: meets the window to send the receipt."""
+    """执行, and its 执行回执 now (or later, `send_receipt`). An approval's receipt is due 3 days after the execution
+    (police_arrest_receipt, from executed_at); a refusal's, 3 days after it arrived (police_arrest_execution)."""
     async with uow:
         case = await load_case(uow, cmd.case_id, cmd.actor)
         now = uow.clock.now()
-        case.execute(
+        executed_at = cmd.executed_at or now
+        execution = case.execute(
             request_id=cmd.request_id,
             suspect_id=cmd.suspect_id,
-            outcome=Custody(cmd.outcome),
-            executed_at=cmd.executed_at or now,
+            outcome=cmd.outcome,
+            executed_at=executed_at,
             by=cmd.actor.username,
             now=now,
+            failure_reason=cmd.failure_reason,
+            receipt_now=cmd.receipt_now,
         )
         subject = execution_subject(cmd.request_id, cmd.suspect_id)
-        await _meet(uow, Kind.POLICE_ARREST_EXECUTION, EXECUTION, subject, now, cmd.actor)
+        if case.arrest_request(cmd.request_id)["decisions"][cmd.suspect_id]["decision"] == APPROVE:
+            await uow.deadlines.start(
+                kind=Kind.POLICE_ARREST_RECEIPT,
+                subject_type=EXECUTION,
+                subject_id=subject,
+                correlation_id=case.correlation_id,
+                unit=case.police_unit,
+                started_at=executed_at,
+                actor=cmd.actor.username,
+            )
+        if execution["receipt_sent_at"] is not None:
+            await _receipt_sent(uow, case, cmd.request_id, cmd.suspect_id, now, cmd.actor)
         await uow.commit()
         return case
+
+
+async def send_receipt(cmd: commands.SendExecutionReceipt, uow: PoliceUnitOfWork) -> Case:
+    """执行回执 of an execution recorded earlier: meets its window."""
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        now = uow.clock.now()
+        case.send_receipt(request_id=cmd.request_id, suspect_id=cmd.suspect_id, now=now)
+        await _receipt_sent(uow, case, cmd.request_id, cmd.suspect_id, now, cmd.actor)
+        await uow.commit()
+        return case
+
+
+async def _receipt_sent(
+    uow: PoliceUnitOfWork, case: Case, request_id: str, suspect_id: str, at: datetime, actor: Principal
+) -> None:
+    subject = execution_subject(request_id, suspect_id)
+    for receipt_kind in (Kind.POLICE_ARREST_RECEIPT, Kind.POLICE_ARREST_EXECUTION):
+        await _meet(uow, receipt_kind, EXECUTION, subject, at, actor)
 
 
 async def _meet(

@@ -117,6 +117,18 @@ class ExecuteDecision:
     suspect_id: str
     outcome: str
     executed_at: datetime | None = None
+    failure_reason: str | None = None
+    receipt_now: bool = True
+
+
+@dataclass(frozen=True)
+class SendExecutionReceipt:
+    """The execution receipt of an execution recorded earlier, to the procuratorate."""
+
+    actor: Principal
+    case_id: str
+    request_id: str
+    suspect_id: str
 
 
 @dataclass(frozen=True)

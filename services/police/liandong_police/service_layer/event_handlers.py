@@ -153,7 +153,8 @@ async def on_enforcement_resumed(event: Delivery[EnforcementResumedV1], uow: Pol
 
 async def on_arrest_decided(event: Delivery[ArrestDecidedV1], uow: PoliceUnitOfWork) -> Outcome:
     """批准 / 不批准逮捕决定书 from the procuratorate of the case's county: shown on the request (a refusal with its
-    补充侦查提纲); each decision to execute starts the window to send the execution receipt."""
+    补充侦查提纲). An approval is executed at once (the law sets no days; the receipt's 3 days run from the
+    execution); a refusal of a person held starts the 3 days to release them and send the receipt."""
     decided = event.payload
     case = await uow.cases.get(decided.case_id, for_update=True)
     if case is None:
@@ -175,7 +176,7 @@ async def on_arrest_decided(event: Delivery[ArrestDecidedV1], uow: PoliceUnitOfW
         return Outcome.STALE
     now = uow.clock.now()
     for decision in fresh:
-        if case.needs_execution(decided.request_id, decision["suspect_id"]):
+        if case.release_owed(decided.request_id, decision["suspect_id"]):
             await uow.deadlines.start(
                 kind=Kind.POLICE_ARREST_EXECUTION,
                 subject_type=EXECUTION,

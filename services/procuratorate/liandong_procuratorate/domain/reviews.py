@@ -142,12 +142,23 @@ class ArrestReview:
         self.persons_involved = [*self.persons_involved, person]
         return person
 
-    def record_execution(self, suspect_id: str, *, outcome: str, executed_at: datetime, receipt_at: datetime) -> bool:
-        """The police's execution receipt for a suspect; False when it is already known."""
+    def record_execution(
+        self,
+        suspect_id: str,
+        *,
+        outcome: str,
+        executed_at: datetime,
+        receipt_at: datetime,
+        failure_reason: str | None = None,
+    ) -> bool:
+        """The police's execution receipt for a suspect (an arrest not executed with its reason, SPP Rules Art.
+        286); False when it is already known."""
         suspect = self.suspect(suspect_id)
         if suspect.get("execution") is not None:
             return False
         execution = {"outcome": outcome, "executed_at": executed_at.isoformat(), "receipt_at": receipt_at.isoformat()}
+        if failure_reason:
+            execution["failure_reason"] = failure_reason
         self.suspects = [{**s, "execution": execution} if s is suspect else s for s in self.suspects]
         return True
 

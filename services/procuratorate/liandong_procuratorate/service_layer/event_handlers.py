@@ -122,6 +122,7 @@ async def on_arrest_executed(event: Delivery[ArrestExecutedV1], uow: Procuratora
             outcome=executed.outcome.value,
             executed_at=executed.executed_at,
             receipt_at=executed.receipt_sent_at,
+            failure_reason=executed.failure_reason,
         )
     except DomainError as exc:
         raise PoisonMessage(exc.message) from exc

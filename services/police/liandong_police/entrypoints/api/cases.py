@@ -176,8 +176,10 @@ async def request_arrest(
 async def execute_decision(
     case_id: str, request_id: str, body: ExecutionIn, actor: Investigator, uow: UowDep, runtime: RuntimeDep
 ) -> CasePublic:
-    """The decision executed for one suspect (arrested; or released / bail after a refusal); the execution receipt
-    goes to the procuratorate."""
+    """The decision executed for one suspect: an approved arrest at once (or not executed, with the reason — the
+    suspect not found, absconded: MPS Rules Art. 142); after a refusal the person held released or the measure
+    changed. The execution receipt goes to the procuratorate now, or later (`…/receipt`): within 3 days of the
+    execution (Art. 140, 142), or of the refusal's receipt (Art. 141)."""
     await case_handlers.execute_decision(
         commands.ExecuteDecision(
             actor=actor,
@@ -186,8 +188,21 @@ async def execute_decision(
             suspect_id=body.suspect_id,
             outcome=body.outcome,
             executed_at=body.executed_at,
+            failure_reason=body.failure_reason,
+            receipt_now=body.receipt,
         ),
         uow,
+    )
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/arrest-requests/{request_id}/executions/{suspect_id}/receipt", response_model=CasePublic)
+async def send_receipt(
+    case_id: str, request_id: str, suspect_id: str, actor: Investigator, uow: UowDep, runtime: RuntimeDep
+) -> CasePublic:
+    """执行回执 of an execution recorded earlier, to the procuratorate."""
+    await case_handlers.send_receipt(
+        commands.SendExecutionReceipt(actor=actor, case_id=case_id, request_id=request_id, suspect_id=suspect_id), uow
     )
     return await _shown(runtime, case_id, actor)
 

@@ -172,8 +172,12 @@ class ArrestRequestIn(StrictModel):
 
 class ExecutionIn(StrictModel):
     suspect_id: str = Field(min_length=1, max_length=64)
-    outcome: Literal["arrested", "released", "bail", "residential_surveillance"]
+    outcome: Literal["arrested", "not_executed", "released", "bail", "residential_surveillance"]
     executed_at: LegalTime | None = Field(default=None, description="defaults to now")
+    failure_reason: str | None = Field(
+        default=None, max_length=5000, description="why an approved arrest was not executed (not found, absconded)"
+    )
+    receipt: bool = Field(default=True, description="the execution receipt goes to the procuratorate now")
 
 
 class CustodyEndIn(StrictModel):
