@@ -193,6 +193,8 @@ def test_tongshan_detained_debtor_arrest_approved_within_seven_days_and_executed
     case = ok(tongshan.post("police", url, execution, investigator))
     assert next(s for s in case["suspects"] if s["suspect_id"] == chen)["custody"] == "arrested"
     police_windows = windows(case)
+    custody = police_windows.pop("police_investigation_custody")  # CPL Art. 156: two months from the arrest
+    assert [(w["state"], w["window"], w["custody"]) for w in custody] == [("running", 2, True)]
     assert set(police_windows) == {"police_investigation", "police_arrest_request", "police_arrest_receipt"}
     assert all(w["state"] == "met" for ws in police_windows.values() for w in ws)
 

@@ -379,3 +379,8 @@ def test_the_police_withdraw_a_case_and_tell_the_court_within_its_window(stack: 
 
     wait_until(lambda: court_window().get("state") == "met", 15, message="the window met, as the court sees it")
     assert court_window()["days_used"] == pytest.approx(2, abs=0.05)
+
+    # the police let the filed case go: the creditor may prosecute privately (CPL Art. 210(3))
+    option = {"referral_id": case["referral_id"], "creditor": "申请执行人", "explained_on": service_day(stack)}
+    explained = ok(tongcheng.post("court", "/trials", option, tongcheng.court()), 201)
+    assert (explained["kind"], explained["status"]) == ("private", "option_explained")

@@ -190,3 +190,38 @@ def test_the_calculator_takes_custody(custody: str, last_day: str) -> None:
     with redirect_stdout(io.StringIO()) as shown:
         main(["deadline", "--kind", "prosecution_review", "--start", "2026-09-01T10:00+08:00", "--json"])
     assert json.loads(shown.getvalue())["custody"] is False, "the kind's own rule by default"
+
+
+async def test_cpl_156_to_159_investigation_custody_runs_from_the_arrest_and_extends_in_turn(
+    fake: FakePoliceUnitOfWork, case: Case
+) -> None:
+    """Two months from the arrest (a custody period: never past a holiday), extended as the procuratorate approves —
+    to 3 months (Art. 156), 5 (Art. 158), 7 (Art. 159), each in its turn — and met by the transfer."""
+    fake.clock.set(FILED + timedelta(hours=2))
+    sent = await request(fake, case, debtor(case))
+    news = delivery(decided(case, str(sent["request_id"]), "approve"), agency="procuratorate")
+    fake.clock.set(FILED + timedelta(days=6))
+    await on.on_arrest_decided(news, uow(fake))
+    arrested_at = FILED + timedelta(days=6)
+    execute = commands.ExecuteDecision(INVESTIGATOR, case.id, str(sent["request_id"]), debtor(case), "arrested")
+    await case_handlers.execute_decision(execute, uow(fake))
+    (window,) = fake.deadlines.of_kind(Kind.POLICE_INVESTIGATION_CUSTODY)
+    assert (window.state, window.custody, window.period_started_at) == (DeadlineState.RUNNING, True, arrested_at)
+
+    def extension(article: str) -> commands.ExtendCustody:
+        return commands.ExtendCustody(HEAD, case.id, debtor(case), article, "咸宁市人民检察院", "案情复杂")
+
+    with pytest.raises(Conflict) as early:
+        await case_handlers.extend_custody(extension("158"), uow(fake))
+    assert early.value.code == "out_of_turn"
+    with pytest.raises(Forbidden):
+        by_investigator = commands.ExtendCustody(INVESTIGATOR, case.id, debtor(case), "156", "x", "y")
+        await case_handlers.extend_custody(by_investigator, uow(fake))
+    for article, months in (("156", 3), ("158", 5), ("159", 7)):
+        await case_handlers.extend_custody(extension(article), uow(fake))
+        assert fake.deadlines.of_kind(Kind.POLICE_INVESTIGATION_CUSTODY)[0].window == months
+    with pytest.raises(Conflict):
+        await case_handlers.extend_custody(extension("159"), uow(fake))
+
+    await case_handlers.transfer_case(commands.TransferCase(INVESTIGATOR, case.id), uow(fake))
+    assert fake.deadlines.of_kind(Kind.POLICE_INVESTIGATION_CUSTODY)[0].state is DeadlineState.MET

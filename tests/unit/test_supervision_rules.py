@@ -216,3 +216,17 @@ def test_the_bureau_answers_a_notice_once_and_only_the_way_it_asks() -> None:
         demand.give_explanation("再", by="i", at=AT)
     assert twice.value.code == "already_answered"
     assert notice(NoticeKind.CORRECTION).status is NoticeStatus.RECEIVED, "nothing to answer in the system"
+
+
+def test_cpl_210_the_creditor_may_prosecute_privately_once_a_filed_case_is_let_go() -> None:
+    """CPL Art. 210(3), 法释〔2024〕13号 第十四条: after the police withdraw the case filed on the referral, or the
+    procuratorate decides not to prosecute it — not while it is pursued."""
+    window = {"filing_due_at": AT + timedelta(days=7), "at": AT + timedelta(days=30)}
+    filed, _ = court_referral(ReferralStatus.FILED)
+    with pytest.raises(Conflict) as pursued:
+        filed.let_go(**window, dropped=None)
+    assert pursued.value.code == "referral_filed"
+    assert filed.let_go(**window, dropped="withdrawn") == "withdrawn"
+    assert filed.let_go(**window, dropped="not_prosecuted") == "not_prosecuted"
+    declined, _ = court_referral(ReferralStatus.DECLINED)
+    assert declined.let_go(**window, dropped=None) == "declined"

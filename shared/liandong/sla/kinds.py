@@ -22,6 +22,7 @@ class Kind(StrEnum):
     POLICE_ARREST_REQUEST = "police_arrest_request"
     POLICE_ARREST_EXECUTION = "police_arrest_execution"
     POLICE_ARREST_RECEIPT = "police_arrest_receipt"
+    POLICE_INVESTIGATION_CUSTODY = "police_investigation_custody"
     POLICE_EXPLAIN_NON_FILING = "police_explain_non_filing"
     POLICE_FILE_AFTER_NOTICE = "police_file_after_notice"
     ARREST_REVIEW_DETAINED = "arrest_review_detained"
@@ -160,6 +161,26 @@ CATALOGUE: dict[str, DeadlineKind] = {
                 "负责人签发逮捕证，立即执行，并将执行回执送达作出批准逮捕决定的人民检察院。第一百四十二条：执行逮捕后，"
                 "应当在三日以内将执行回执送达人民检察院；未能抓获犯罪嫌疑人的，应当将执行情况和未能抓获的原因通知人民"
                 "检察院（另见《人民检察院刑事诉讼规则》第二百八十六条）。逮捕本身应当立即执行，法律未规定日数。"
+            ),
+        ),
+        DeadlineKind(
+            name=Kind.POLICE_INVESTIGATION_CUSTODY,
+            owner="police",
+            title="逮捕后的侦查羁押期限（每名犯罪嫌疑人，自逮捕执行时起；移送审查起诉即达成）",
+            window=2,
+            unit=WindowUnit.MONTHS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第一百五十六条：对犯罪嫌疑人逮捕后的侦查羁押期限不得超过二个月。案情复杂、"
+                "期限届满不能终结的案件，可以经上一级人民检察院批准延长一个月。第一百五十八条：下列案件在本法第一百五十六条"
+                "规定的期限届满不能侦查终结的，经省、自治区、直辖市人民检察院批准或者决定，可以延长二个月。第一百五十九条："
+                "对犯罪嫌疑人可能判处十年有期徒刑以上刑罚，依照本法第一百五十八条规定延长期限届满，仍不能侦查终结的，经省、"
+                "自治区、直辖市人民检察院批准或者决定，可以再延长二个月。羁押期间，期满日为节假日的不顺延（第一百零五条）。"
+            ),
+            custody=True,
+            max_window=7,
+            extension_rule=(
+                "经上一级人民检察院批准延长一个月（第一百五十六条）；经省级人民检察院批准再延长二个月（第一百五十八条）；"
+                "可能判处十年有期徒刑以上刑罚的，再延长二个月（第一百五十九条）"
             ),
         ),
         DeadlineKind(

@@ -129,6 +129,17 @@ class Referral:
         none."""
         if self.status is ReferralStatus.DECLINED:
             return "declined"
+        return self._undecided_past(filing_due_at, at)
+
+    def let_go(self, *, filing_due_at: datetime, at: datetime, dropped: str | None) -> str:
+        """Why the creditor may prosecute privately (CPL Art. 210(3); 法释〔2024〕13号 第十四条): the police declined
+        or stayed silent past their window, or — the referral filed — the case was withdrawn (`dropped` =
+        "withdrawn") or not prosecuted ("not_prosecuted")."""
+        if self.status is ReferralStatus.FILED and dropped is not None:
+            return dropped
+        return self.left_unfiled(filing_due_at=filing_due_at, at=at)
+
+    def _undecided_past(self, filing_due_at: datetime, at: datetime) -> str:
         if self.status in UNDECIDED and at > filing_due_at:
             return "silence"
         if self.status in UNDECIDED:

@@ -130,18 +130,34 @@ async def _recovered(
     await meet_debtor_window(uow, lead, actor)
 
 
+# what the police and the procuratorate report of a filed referral's case when they let it go (CPL Art. 210(3))
+DROPPED = {"police.case.withdrawn": "withdrawn", "procuratorate.prosecution.declined": "not_prosecuted"}
+
+
+async def _dropped(uow: CourtUnitOfWork, lead_id: str, referral_id: str) -> str | None:
+    """Whether the police withdrew, or the procuratorate declined to prosecute, the case filed on the referral."""
+    for case in await uow.police_cases.for_lead(lead_id):
+        if case.referral_id == referral_id:
+            for milestone in case.milestones or []:
+                if milestone["event_type"] in DROPPED:
+                    return DROPPED[milestone["event_type"]]
+    return None
+
+
 async def explain_private_option(cmd: commands.ExplainPrivateOption, uow: CourtUnitOfWork) -> Trial:
-    """自诉: the police declined, or stayed silent past their window; the court explains the creditor's option."""
+    """自诉: the police declined, or stayed silent past their window — or, the referral filed, the case was withdrawn
+    or not prosecuted (CPL Art. 210(3)); the court explains the creditor's option."""
     async with uow:
         referral = await uow.referrals.get(cmd.referral_id)
         if referral is None:
             raise NotFound(f"no referral {cmd.referral_id}")
         lead = await load_lead(uow, referral.lead_id, cmd.actor)
         now = uow.clock.now()
-        referral.left_unfiled(
+        referral.let_go(
             filing_due_at=referral.filing_due_at
             or uow.deadlines.due_at(Kind.POLICE_FILING_DECISION, referral.submitted_at),
             at=now,
+            dropped=await _dropped(uow, lead.id, referral.id),
         )
         trial = Trial.private(
             lead_id=lead.id,

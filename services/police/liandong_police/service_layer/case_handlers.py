@@ -30,11 +30,16 @@ from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 DETENTION = "detention"
 EXECUTION = "arrest_execution"
+CUSTODY = "investigation_custody"  # a suspect's custody after arrest, by case and suspect
 GROUNDS = {"roving": "流窜作案", "repeated": "多次作案", "gang": "结伙作案"}  # CPL Art. 91: up to 30 days
 
 
 def execution_subject(request_id: str, suspect_id: str) -> str:
     return f"{request_id}:{suspect_id}"
+
+
+def custody_subject(case_id: str, suspect_id: str) -> str:
+    return f"{case_id}:{suspect_id}"
 
 
 async def load_case(uow: PoliceUnitOfWork, case_id: str, actor: Principal, *, for_update: bool = True) -> Case:
@@ -213,8 +218,58 @@ async def execute_decision(cmd: commands.ExecuteDecision, uow: PoliceUnitOfWork)
                 started_at=executed_at,
                 actor=cmd.actor.username,
             )
+        if cmd.outcome == Custody.ARRESTED:  # CPL Art. 156: two months' investigation custody from the arrest
+            await uow.deadlines.start(
+                kind=Kind.POLICE_INVESTIGATION_CUSTODY,
+                subject_type=CUSTODY,
+                subject_id=custody_subject(case.id, cmd.suspect_id),
+                correlation_id=case.correlation_id,
+                unit=case.police_unit,
+                started_at=executed_at,
+                actor=cmd.actor.username,
+            )
         if execution["receipt_sent_at"] is not None:
             await _receipt_sent(uow, case, cmd.request_id, cmd.suspect_id, now, cmd.actor)
+        await uow.commit()
+        return case
+
+
+# CPL Arts. 156, 158, 159: the investigation custody extended to 3, then 5, then 7 months, each approved by the
+# procuratorate the article names
+CUSTODY_EXTENSIONS = {"156": 3, "158": 5, "159": 7}
+
+
+async def extend_custody(cmd: commands.ExtendCustody, uow: PoliceUnitOfWork) -> Case:
+    """The investigation custody of an arrested suspect extended, as the procuratorate approved it: to 3 months
+    (CPL Art. 156, the next level up), to 5 (Art. 158, the province's), to 7 (Art. 159) — each in its turn."""
+    if cmd.actor.role != BUREAU_HEAD:
+        raise Forbidden("an extension of custody is applied for and recorded by a head of the bureau")
+    target = CUSTODY_EXTENSIONS.get(cmd.article)
+    if target is None:
+        raise DomainError(f"article {cmd.article} is not one of {sorted(CUSTODY_EXTENSIONS)}", code="unknown_article")
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        suspect = case.suspect(cmd.suspect_id)
+        windows = await uow.deadlines.running(
+            subject_type=CUSTODY,
+            subject_id=custody_subject(case.id, cmd.suspect_id),
+            kind=Kind.POLICE_INVESTIGATION_CUSTODY,
+        )
+        if not windows:
+            raise Conflict(f"{suspect['name']} has no investigation custody running", code="no_running_window")
+        previous = {3: 2, 5: 3, 7: 5}[target]
+        if windows[0].window != previous:
+            raise Conflict(
+                f"the custody is {windows[0].window} months: Art. {cmd.article} extends {previous} months to {target}",
+                code="out_of_turn",
+            )
+        await uow.deadlines.extend(
+            windows[0].id,
+            approver=cmd.approved_by,
+            reason=f"刑事诉讼法第{cmd.article}条：{cmd.reason}",
+            window=target,
+            actor=cmd.actor.username,
+        )
         await uow.commit()
         return case
 
@@ -264,6 +319,8 @@ async def transfer_case(cmd: commands.TransferCase, uow: PoliceUnitOfWork) -> Ca
             detention = case.open_detention(suspect_id)
             if detention is not None:
                 await _meet(uow, Kind.POLICE_ARREST_REQUEST, DETENTION, detention["detention_id"], now, cmd.actor)
+            subject = custody_subject(case.id, suspect_id)  # the investigation custody ends in the transfer
+            await _meet(uow, Kind.POLICE_INVESTIGATION_CUSTODY, CUSTODY, subject, now, cmd.actor)
         await _meet(uow, Kind.POLICE_INVESTIGATION, "case", case.id, now, cmd.actor)
         await _meet(uow, Kind.POLICE_SUPPLEMENTARY_INVESTIGATION, "case", case.id, now, cmd.actor)
         await uow.commit()
@@ -283,6 +340,7 @@ async def withdraw_case(cmd: commands.WithdrawCase, uow: PoliceUnitOfWork) -> Ca
         # the case's windows, each released person's window to request arrest approval, and every execution receipt
         # still owed (MPS Rules Art. 187: the persons are released, the procuratorate told)
         subjects = [("case", case.id), *((DETENTION, d) for d in open_detentions)]
+        subjects += [(CUSTODY, custody_subject(case.id, s["suspect_id"])) for s in case.suspects]
         subjects += [
             (EXECUTION, execution_subject(r["request_id"], s))
             for r in case.arrest_requests

@@ -122,6 +122,18 @@ class ExecuteDecision:
 
 
 @dataclass(frozen=True)
+class ExtendCustody:
+    """An arrested suspect's investigation custody extended as the procuratorate approved (CPL 156, 158, 159)."""
+
+    actor: Principal
+    case_id: str
+    suspect_id: str
+    article: str
+    approved_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SendExecutionReceipt:
     """The execution receipt of an execution recorded earlier, to the procuratorate."""
 

@@ -138,8 +138,9 @@ async def show(trial_id: str, actor: Staff, runtime: RuntimeDep) -> TrialPublic:
 async def explain_private_option(
     body: PrivateOptionIn, actor: Officer, uow: UowDep, runtime: RuntimeDep
 ) -> TrialPublic:
-    """自诉: after a police decline, or a silence past the filing window, the court records that it explained to the
-    creditor that they may prosecute; the complaint follows."""
+    """自诉: after a police decline, or a silence past the filing window — or, the referral filed, once the case is
+    withdrawn or not prosecuted (CPL Art. 210(3)) — the court records that it explained to the creditor that they may
+    prosecute; the complaint follows."""
     trial = await handlers.explain_private_option(
         commands.ExplainPrivateOption(
             actor=actor, referral_id=body.referral_id, creditor=body.creditor, explained_on=body.explained_on

@@ -15,6 +15,7 @@ from liandong_police.entrypoints.api.schemas import (
     ArrestRequestIn,
     CasePublic,
     CustodyEndIn,
+    CustodyExtensionIn,
     DetentionExtensionIn,
     DetentionIn,
     ExecutionIn,
@@ -25,7 +26,14 @@ from liandong_police.entrypoints.api.schemas import (
     WithdrawalNoticeIn,
 )
 from liandong_police.service_layer import case_handlers, commands
-from liandong_police.service_layer.case_handlers import DETENTION, EXECUTION, execution_subject, load_case
+from liandong_police.service_layer.case_handlers import (
+    CUSTODY,
+    DETENTION,
+    EXECUTION,
+    custody_subject,
+    execution_subject,
+    load_case,
+)
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -36,6 +44,7 @@ async def _shown(runtime: RuntimeDep, case_id: str, actor: Staff) -> CasePublic:
         case = await load_case(uow, case_id, actor, for_update=False)
         subjects = [("case", case.id)]
         subjects += [(DETENTION, d["detention_id"]) for d in case.detentions]
+        subjects += [(CUSTODY, custody_subject(case.id, s["suspect_id"])) for s in case.suspects]
         subjects += [
             (EXECUTION, execution_subject(r["request_id"], suspect_id))
             for r in case.arrest_requests
@@ -155,6 +164,26 @@ async def end_custody(
             outcome=body.outcome,
             reason=body.reason,
             ended_at=body.ended_at,
+        ),
+        uow,
+    )
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/custody-extensions", response_model=CasePublic)
+async def extend_custody(
+    case_id: str, body: CustodyExtensionIn, actor: BureauHead, uow: UowDep, runtime: RuntimeDep
+) -> CasePublic:
+    """An arrested suspect's investigation custody (two months from the arrest, CPL Art. 156) extended as the
+    procuratorate approved it: to 3 months (Art. 156), 5 (Art. 158), 7 (Art. 159), each in its turn."""
+    await case_handlers.extend_custody(
+        commands.ExtendCustody(
+            actor=actor,
+            case_id=case_id,
+            suspect_id=body.suspect_id,
+            article=body.article,
+            approved_by=body.approved_by,
+            reason=body.reason,
         ),
         uow,
     )

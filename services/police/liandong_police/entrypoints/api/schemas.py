@@ -187,6 +187,15 @@ class CustodyEndIn(StrictModel):
     ended_at: LegalTime | None = Field(default=None, description="defaults to now")
 
 
+class CustodyExtensionIn(StrictModel):
+    suspect_id: str = Field(min_length=1, max_length=64)
+    article: Literal["156", "158", "159"] = Field(description="CPL Art. 156 (to 3 months), 158 (to 5), 159 (to 7)")
+    approved_by: str = Field(
+        min_length=1, max_length=200, description="the procuratorate that approved it, and its document"
+    )
+    reason: str = Field(min_length=1, max_length=5000)
+
+
 class TransferIn(StrictModel):
     suspect_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
         default=None, max_length=50, description="the suspects to prosecute; all when omitted"
