@@ -238,6 +238,8 @@ class Stories:
             f"{t['name']} 罚金¥{t['fine']}" if t.get("fine") else f"{t['name']} 有期徒刑{t['imprisonment_months']}个月"
             for t in judged["judgment"]["sentences"]
         )
+        served = {"served_at": self.s.now()}  # the written judgment received: the appeal period runs from the day after
+        judged = self.s.post("court", f"/trials/{trial_id}/judgment-service", "jiayu.judge", served)
         say(f"  判决：{terms}；上诉期至 {judged['judgment']['appeal_ends_at'][:10]}")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack, advance_clocks, serve_notice, service_day
+from tests.e2e.conftest import Stack, advance_clocks, court_now, serve_notice, service_day
 from tests.e2e.test_arrest_review import County, filed_case, ok, refused, suspect_id
 from tests.support.infra import wait_until
 from tests.support.letters import NOT_YET_PROVED, PARTICULARS
@@ -103,8 +103,13 @@ def test_jiayu_the_company_is_fined_and_its_legal_representative_imprisoned(stac
     judged = ok(jiayu.post("court", f"{path}/judgment", {"sentences": sentences, "recovered": "380000.00"}, judge))
     assert judged["status"] == "judged"
     assert judged["judgment"]["owed_at_judgment"] == "1200000.00", "both figures shown"
-    assert judged["windows"][0]["state"] == "met"
-    assert judged["judgment"]["appeal_ends_at"] > judged["judgment"]["served_at"]
+    assert {w["kind"]: w["state"] for w in judged["windows"]} == {
+        "public_prosecution_acceptance": "met",
+        "trial_period": "met",  # CPL Art. 208: two months from the acceptance, met by the judgment
+    }
+    assert judged["judgment"]["appeal_ends_at"] is None, "the appeal period runs from the written judgment's receipt"
+    served = ok(jiayu.post("court", f"{path}/judgment-service", {"served_at": court_now(stack).isoformat()}, judge))
+    assert served["judgment"]["appeal_ends_at"] > served["judgment"]["served_at"]
 
     officer = jiayu.court()
     followed = jiayu.get("court", f"/leads/{lead['id']}", officer)

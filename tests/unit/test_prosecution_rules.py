@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from liandong.errors import Conflict, DomainError
+from liandong.sla.kinds import Kind
 from liandong_court.domain.trials import Trial, TrialStatus, check_sentence
+from liandong_court.service_layer.trial_handlers import trial_period
 from liandong_police.domain.cases import Case, CaseStatus
 from liandong_procuratorate.domain.prosecutions import ProsecutionReview
 
@@ -355,3 +357,38 @@ def test_the_bureau_transfers_or_withdraws_only_a_case_in_its_hands() -> None:
     with pytest.raises(Conflict):
         other.notify_withdrawal(at=AT + timedelta(hours=2), now=AT + timedelta(hours=2))
     assert [type(e).__name__ for e in other.events] == ["CaseOpened", "CaseWithdrawn"]
+
+
+def test_cpl_208_212_the_trial_period_is_two_months_or_six_for_a_private_prosecution_at_liberty() -> None:
+    private = private_trial()
+    assert trial_period(private, False) == (Kind.PRIVATE_TRIAL_AT_LIBERTY, False)
+    assert trial_period(private, True) == (Kind.TRIAL_PERIOD, True), "a held defendant: two months, custody"
+    public = Trial.public(
+        lead_id="lead-1",
+        court_unit="421222",
+        referral_id="ref-1",
+        indictment={
+            "case_id": "case-1",
+            "review_id": "pr-1",
+            "defendants": [{"suspect_id": "s-1", "name": "祁某某", "kind": "person", "custody": "arrested"}],
+        },
+        at=AT,
+    )
+    assert trial_period(public, False) == (Kind.TRIAL_PERIOD, True), "the indictment says the defendant is held"
+
+
+def test_cpl_230_the_appeal_period_runs_from_the_written_judgments_receipt() -> None:
+    trial = private_trial()
+    trial.register_complaint(complainant="洪某某", text="自诉", defendants=[PERSON], filed_at=AT, now=AT)
+    trial.accept(number="(2025)鄂1222刑初3号", by="j", at=AT)
+    sentence = [{"defendant_id": trial.defendants[0]["defendant_id"], "imprisonment_months": 12}]
+    trial.judge(sentences=sentence, recovered=Decimal("0"), owed=None, over_reason=None, judged_at=AT,
+                served_at=None, appeal_ends_at=None, by="j", now=AT + timedelta(days=3))  # fmt: skip
+    assert trial.judgment is not None
+    assert trial.judgment["appeal_ends_at"] is None, "pronounced, not yet received"
+    received = AT + timedelta(days=2)
+    trial.judgment_served(served_at=received, appeal_ends_at=received + timedelta(days=10), now=AT + timedelta(days=3))
+    assert trial.judgment["served_at"] == received.isoformat()
+    with pytest.raises(Conflict) as twice:
+        trial.judgment_served(served_at=received, appeal_ends_at=received, now=AT + timedelta(days=3))
+    assert twice.value.code == "already_served"

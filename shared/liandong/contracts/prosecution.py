@@ -198,6 +198,6 @@ class JudgmentPronouncedV1(_TrialAct):
     sentences: list[Sentence] = Field(min_length=1)
     recovered: Money
     judged_at: AwareDatetime
-    served_at: AwareDatetime
-    appeal_ends_at: AwareDatetime
+    served_at: AwareDatetime | None = None  # the written judgment's receipt, when it comes with the pronouncement
+    appeal_ends_at: AwareDatetime | None = None  # 10 days from the day after that receipt (CPL Art. 230)
     judged_by: str = Field(min_length=1, max_length=64)

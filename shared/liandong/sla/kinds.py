@@ -34,6 +34,8 @@ class Kind(StrEnum):
     JUDGMENT_APPEAL_PERIOD = "judgment_appeal_period"
     PUBLIC_PROSECUTION_ACCEPTANCE = "public_prosecution_acceptance"
     PRIVATE_PROSECUTION_ACCEPTANCE = "private_prosecution_acceptance"
+    TRIAL_PERIOD = "trial_period"
+    PRIVATE_TRIAL_AT_LIBERTY = "private_trial_at_liberty"
 
 
 class WindowUnit(StrEnum):
@@ -301,6 +303,32 @@ CATALOGUE: dict[str, DeadlineKind] = {
             window=7,
             unit=WindowUnit.DAYS,
             legal_basis="最高人民法院《关于适用〈中华人民共和国刑事诉讼法〉的解释》第二百一十九条",
+        ),
+        DeadlineKind(
+            name=Kind.TRIAL_PERIOD,
+            owner="court",
+            title="人民法院审理公诉案件（及被告人被羁押的自诉案件）的审理期限（自受理时起）",
+            window=2,
+            unit=WindowUnit.MONTHS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第二百零八条第一款：人民法院审理公诉案件，应当在受理后二个月以内宣判，至迟"
+                "不得超过三个月。对于可能判处死刑的案件或者附带民事诉讼的案件，以及有本法第一百五十八条规定情形之一的，"
+                "经上一级人民法院批准，可以延长三个月；因特殊情况还需要延长的，报请最高人民法院批准。第二百一十二条第二款："
+                "人民法院审理自诉案件的期限，被告人被羁押的，适用本法第二百零八条第一款、第二款的规定。"
+            ),
+            max_window=6,
+            extension_rule="至迟不超过三个月；经上一级人民法院批准，可以再延长三个月（刑事诉讼法第二百零八条）",
+        ),
+        DeadlineKind(
+            name=Kind.PRIVATE_TRIAL_AT_LIBERTY,
+            owner="court",
+            title="人民法院审理被告人未被羁押的自诉案件的审理期限（自受理时起）",
+            window=6,
+            unit=WindowUnit.MONTHS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第二百一十二条第二款：人民法院审理自诉案件的期限，被告人被羁押的，适用本法"
+                "第二百零八条第一款、第二款的规定；未被羁押的，应当在受理后六个月以内宣判。"
+            ),
         ),
         DeadlineKind(
             name=Kind.PRIVATE_PROSECUTION_ACCEPTANCE,

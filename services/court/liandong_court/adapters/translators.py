@@ -210,8 +210,8 @@ def _(event: events.TrialJudged) -> Iterable[Envelope]:
         sentences=[Sentence.model_validate(s) for s in judgment["sentences"]],
         recovered=Decimal(judgment["recovered"]),
         judged_at=event.occurred_at,
-        served_at=datetime.fromisoformat(judgment["served_at"]),
-        appeal_ends_at=datetime.fromisoformat(judgment["appeal_ends_at"]),
+        served_at=datetime.fromisoformat(judgment["served_at"]) if judgment.get("served_at") else None,
+        appeal_ends_at=datetime.fromisoformat(judgment["appeal_ends_at"]) if judgment.get("appeal_ends_at") else None,
         judged_by=judgment["by"],
     )
     yield _of_trial(judged, trial, event.occurred_at)

@@ -252,6 +252,20 @@ class Trial:
         if self.kind is TrialKind.PUBLIC:
             self.events.append(events.TrialAccepted(trial=self, occurred_at=at))
 
+    def judgment_served(self, *, served_at: datetime, appeal_ends_at: datetime, now: datetime) -> None:
+        """The written judgment received (送达): the appeal period is known from then (CPL Art. 230)."""
+        if self.judgment is None:
+            raise Conflict("the judgment is not pronounced yet", code="not_judged")
+        if self.judgment.get("served_at"):
+            raise Conflict(f"the judgment was served on {self.judgment['served_at']}", code="already_served")
+        judged_at = datetime.fromisoformat(self.judgment["judged_at"])
+        check_act_time(served_at, now=now, not_before=judged_at, what="the judgment's service", follows="the judgment")
+        self.judgment = {
+            **self.judgment,
+            "served_at": served_at.isoformat(),
+            "appeal_ends_at": appeal_ends_at.isoformat(),
+        }
+
     def record_hearing(self, *, held_on: date, note: str, by: str) -> None:
         self._is(TrialStatus.ACCEPTED, "hearings are held between acceptance and judgment")
         self.hearings = [*self.hearings, {"held_on": held_on.isoformat(), "note": note, "by": by}]
@@ -264,8 +278,8 @@ class Trial:
         owed: Decimal | None,
         over_reason: str | None,
         judged_at: datetime,
-        served_at: datetime,
-        appeal_ends_at: datetime,
+        served_at: datetime | None,
+        appeal_ends_at: datetime | None,
         by: str,
         now: datetime,
     ) -> None:
@@ -294,7 +308,10 @@ class Trial:
             )
         accepted = self.accepted_at or judged_at
         check_act_time(judged_at, now=now, not_before=accepted, what="the judgment", follows="the acceptance")
-        check_act_time(served_at, now=now, not_before=judged_at, what="the judgment's service", follows="the judgment")
+        if served_at is not None:
+            check_act_time(
+                served_at, now=now, not_before=judged_at, what="the judgment's service", follows="the judgment"
+            )
         sentences = [{**s, "fine": str(Decimal(s["fine"]).quantize(CENT))} if s.get("fine") else s for s in sentences]
         self.judgment = {
             "sentences": [
@@ -305,8 +322,8 @@ class Trial:
             "owed_at_judgment": None if owed is None else str(owed.quantize(CENT)),
             "recovered_over_reason": over_reason.strip() if over and over_reason else None,
             "judged_at": judged_at.isoformat(),
-            "served_at": served_at.isoformat(),
-            "appeal_ends_at": appeal_ends_at.isoformat(),
+            "served_at": served_at.isoformat() if served_at else None,
+            "appeal_ends_at": appeal_ends_at.isoformat() if appeal_ends_at else None,
             "by": by,
         }
         self.status = TrialStatus.JUDGED

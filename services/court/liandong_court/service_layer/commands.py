@@ -178,6 +178,27 @@ class AcceptTrial:
     actor: Principal
     trial_id: str
     court_case_number: str
+    defendants_held: bool = False  # a private prosecution's defendant held: two months, not six (CPL Art. 212)
+
+
+@dataclass(frozen=True)
+class ExtendTrial:
+    """The trial period extended to `months` (3, then 6), with the approval named (CPL Art. 208)."""
+
+    actor: Principal
+    trial_id: str
+    months: int
+    approved_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecordJudgmentService:
+    """The written judgment's receipt: the appeal period runs from the day after (CPL Art. 230)."""
+
+    actor: Principal
+    trial_id: str
+    served_at: datetime
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from liandong.errors import Forbidden, NotFound
+from liandong.contracts import in_custody
+from liandong.errors import Conflict, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
 from liandong.sla.kinds import Kind
@@ -47,14 +48,63 @@ async def _meet_acceptance(uow: CourtUnitOfWork, trial: Trial, actor: Principal)
     )
 
 
+def trial_period(trial: Trial, defendants_held: bool) -> tuple[Kind, bool]:
+    """The trial's period and whether it is a custody period: two months for a public prosecution, or a private one
+    whose defendant is held (CPL Art. 208, 212); six months for a private prosecution at liberty."""
+    held = defendants_held or in_custody(trial.defendants)
+    if trial.kind is TrialKind.PRIVATE and not held:
+        return Kind.PRIVATE_TRIAL_AT_LIBERTY, False
+    return Kind.TRIAL_PERIOD, held
+
+
 async def accept_trial(cmd: commands.AcceptTrial, uow: CourtUnitOfWork) -> Trial:
+    """受理: the acceptance window is met and the trial period starts (CPL Art. 208, 212)."""
     _judge(cmd.actor, "accepting a prosecution")
     async with uow:
         trial = await load_trial(uow, cmd.trial_id, cmd.actor)
-        trial.accept(number=cmd.court_case_number, by=cmd.actor.username, at=uow.clock.now())
+        now = uow.clock.now()
+        trial.accept(number=cmd.court_case_number, by=cmd.actor.username, at=now)
         await _meet_acceptance(uow, trial, cmd.actor)
+        period, held = trial_period(trial, cmd.defendants_held)
+        await uow.deadlines.start(
+            kind=period,
+            subject_type=TRIAL,
+            subject_id=trial.id,
+            correlation_id=trial.lead_id,
+            unit=trial.court_unit,
+            started_at=now,
+            actor=cmd.actor.username,
+            custody=held,
+        )
         await uow.commit()
         return trial
+
+
+async def extend_trial(cmd: commands.ExtendTrial, uow: CourtUnitOfWork) -> Trial:
+    """The trial period extended, as approved: to three months at the latest, then three more with the approval of
+    the court above (CPL Art. 208)."""
+    _judge(cmd.actor, "extending a trial period")
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        windows = await uow.deadlines.running(subject_type=TRIAL, subject_id=trial.id, kind=Kind.TRIAL_PERIOD)
+        if not windows:
+            raise Conflict(f"trial {trial.id} has no trial period that extends", code="no_running_window")
+        await uow.deadlines.extend(
+            windows[0].id, approver=cmd.approved_by, reason=cmd.reason, window=cmd.months, actor=cmd.actor.username
+        )
+        await uow.commit()
+        return trial
+
+
+async def _end_trial_period(uow: CourtUnitOfWork, trial: Trial, actor: Principal, *, met: bool, why: str) -> None:
+    for window in await uow.deadlines.running(subject_type=TRIAL, subject_id=trial.id):
+        if window.kind in (Kind.TRIAL_PERIOD, Kind.PRIVATE_TRIAL_AT_LIBERTY):
+            if met:
+                await uow.deadlines.meet(
+                    kind=window.kind, subject_type=TRIAL, subject_id=trial.id, at=uow.clock.now(), actor=actor.username
+                )
+            else:
+                await uow.deadlines.cancel(window.id, reason=why, actor=actor.username)
 
 
 async def reject_complaint(cmd: commands.RejectComplaint, uow: CourtUnitOfWork) -> Trial:
@@ -83,7 +133,7 @@ async def judge_trial(cmd: commands.JudgeTrial, uow: CourtUnitOfWork) -> Trial:
         trial = await load_trial(uow, cmd.trial_id, cmd.actor)
         now = uow.clock.now()
         judged_at = cmd.judged_at or now
-        served_at = cmd.served_at or judged_at
+        served_at = cmd.served_at  # the appeal period runs from the day after the written judgment's receipt
         lead = await uow.leads.get(trial.lead_id, for_update=True)
         owed = lead.unpaid if lead is not None and lead.status.value not in CLOSED_LEADS else None
         trial.judge(
@@ -93,12 +143,29 @@ async def judge_trial(cmd: commands.JudgeTrial, uow: CourtUnitOfWork) -> Trial:
             over_reason=cmd.recovered_over_reason,
             judged_at=judged_at,
             served_at=served_at,
-            appeal_ends_at=uow.deadlines.due_at(Kind.JUDGMENT_APPEAL_PERIOD, served_at),
+            appeal_ends_at=uow.deadlines.due_at(Kind.JUDGMENT_APPEAL_PERIOD, served_at) if served_at else None,
             by=cmd.actor.username,
             now=now,
         )
+        await _end_trial_period(uow, trial, cmd.actor, met=True, why="")
         if cmd.recovered > 0 and lead is not None and owed is not None:
             await _recovered(uow, trial, lead, cmd.recovered, cmd.recovered_over_reason, cmd.actor)
+        await uow.commit()
+        return trial
+
+
+async def record_judgment_service(cmd: commands.RecordJudgmentService, uow: CourtUnitOfWork) -> Trial:
+    """The written judgment received by the parties: the appeal period (10 days) runs from the day after (CPL Art.
+    230), and is shown on the judgment."""
+    _judge(cmd.actor, "recording the judgment's service")
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        now = uow.clock.now()
+        trial.judgment_served(
+            served_at=cmd.served_at,
+            appeal_ends_at=uow.deadlines.due_at(Kind.JUDGMENT_APPEAL_PERIOD, cmd.served_at),
+            now=now,
+        )
         await uow.commit()
         return trial
 
@@ -201,5 +268,6 @@ async def close_private(cmd: commands.ClosePrivateProsecution, uow: CourtUnitOfW
     async with uow:
         trial = await load_trial(uow, cmd.trial_id, cmd.actor)
         trial.close_private(outcome=cmd.outcome, reasons=cmd.reasons, by=cmd.actor.username, at=uow.clock.now())
+        await _end_trial_period(uow, trial, cmd.actor, met=False, why=f"自诉案件{cmd.outcome}：{cmd.reasons}")
         await uow.commit()
         return trial

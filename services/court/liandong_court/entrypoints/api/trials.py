@@ -70,6 +70,19 @@ class ComplaintIn(StrictModel):
 
 class AcceptanceIn(StrictModel):
     court_case_number: str = Field(min_length=1, max_length=64, examples=["(2025)鄂1221刑初45号"])
+    defendants_held: bool = Field(
+        default=False, description="a private prosecution's defendant is held: two months to judgment, not six"
+    )
+
+
+class TrialExtensionIn(StrictModel):
+    months: Literal[3, 6] = Field(description="to 3 months (至迟), then 6 with the court above's approval")
+    approved_by: str = Field(min_length=1, max_length=200, description="the president, or the court above, approving")
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class ServiceIn(StrictModel):
+    served_at: LegalTime = Field(description="when the written judgment was received")
 
 
 class RejectionIn(StrictModel):
@@ -103,7 +116,9 @@ class JudgmentIn(StrictModel):
         description="why more is recovered than the lead still owes (迟延履行利息、诉讼费…); required then",
     )
     judged_at: LegalTime | None = Field(default=None, description="defaults to now")
-    served_at: LegalTime | None = Field(default=None, description="receipt of the judgment; defaults to judged_at")
+    served_at: LegalTime | None = Field(
+        default=None, description="the written judgment's receipt, if it comes with the pronouncement (else later)"
+    )
 
 
 class ClosureIn(StrictModel):
@@ -171,9 +186,40 @@ async def register_complaint(
 
 @router.post("/{trial_id}/acceptance", response_model=TrialPublic)
 async def accept(trial_id: str, body: AcceptanceIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> TrialPublic:
-    """受理: a public prosecution within 7 days of its arrival, a private one within 15 days of the complaint."""
+    """受理: a public prosecution within 7 days of its arrival, a private one within 15 days of the complaint. The
+    trial period starts: two months (a public prosecution, or a private one whose defendant is held), six months (a
+    private one at liberty) — CPL Art. 208, 212."""
     await handlers.accept_trial(
-        commands.AcceptTrial(actor=actor, trial_id=trial_id, court_case_number=body.court_case_number), uow
+        commands.AcceptTrial(
+            actor=actor,
+            trial_id=trial_id,
+            court_case_number=body.court_case_number,
+            defendants_held=body.defendants_held,
+        ),
+        uow,
+    )
+    return await _shown(runtime, trial_id, actor)
+
+
+@router.post("/{trial_id}/extension", response_model=TrialPublic)
+async def extend(trial_id: str, body: TrialExtensionIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> TrialPublic:
+    """The trial period extended, as approved (CPL Art. 208): to three months, then six."""
+    await handlers.extend_trial(
+        commands.ExtendTrial(
+            actor=actor, trial_id=trial_id, months=body.months, approved_by=body.approved_by, reason=body.reason
+        ),
+        uow,
+    )
+    return await _shown(runtime, trial_id, actor)
+
+
+@router.post("/{trial_id}/judgment-service", response_model=TrialPublic)
+async def judgment_served(
+    trial_id: str, body: ServiceIn, actor: Judge, uow: UowDep, runtime: RuntimeDep
+) -> TrialPublic:
+    """The written judgment received: the appeal period (10 days from the day after, CPL Art. 230) is shown."""
+    await handlers.record_judgment_service(
+        commands.RecordJudgmentService(actor=actor, trial_id=trial_id, served_at=body.served_at), uow
     )
     return await _shown(runtime, trial_id, actor)
 
@@ -195,9 +241,10 @@ async def record_hearing(trial_id: str, body: HearingIn, actor: Judge, uow: UowD
 
 @router.post("/{trial_id}/judgment", response_model=TrialPublic)
 async def judge(trial_id: str, body: JudgmentIn, actor: Judge, uow: UowDep, runtime: RuntimeDep) -> TrialPublic:
-    """判决 per defendant — a unit's fine; a person's imprisonment (at most 7 years) or criminal detention, probation,
-    fine — and the amount recovered for the creditor (paid into the lead; more than the lead still owes only with the
-    judge's reason, both figures kept); the appeal period (10 days from the day after receipt) is shown."""
+    """判决 per defendant — by Art. 313's tiers, an exemption, or an acquittal — and the amount recovered for the
+    creditor (paid into the lead; more than the lead still owes only with the judge's reason, both figures kept); it
+    meets the trial period. The appeal period (10 days from the day after the written judgment's receipt) is shown
+    once the receipt is recorded (here, or at `/judgment-service`)."""
     await handlers.judge_trial(
         commands.JudgeTrial(
             actor=actor,
