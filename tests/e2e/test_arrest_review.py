@@ -535,3 +535,63 @@ def test_roles_units_and_bad_input_change_nothing(stack: Stack) -> None:
         404,
         "not_found",
     )
+
+
+def test_cpl_92_a_refusal_reconsidered_upheld_then_changed_on_review_by_the_city(stack: Stack) -> None:
+    """要求复议 to the county's procuratorate (7 days, its chief prosecutor decides: upheld), then 提请复核 to the
+    city's (15 days: changed) — the approval reaches the police, who execute it."""
+    chibi = County(stack, "chibi")
+    _, case = filed_case(chibi, "(2024)鄂1281执303号", "钟某")
+    zhong = suspect_id(case, "钟某")
+    investigator, head = chibi.police(), chibi.police("head")
+    case = ok(chibi.post("police", f"/cases/{case['id']}/arrest-requests", {"suspect_ids": [zhong]}, investigator))
+    request_id = case["arrest_requests"][0]["request_id"]
+    review = review_of(chibi, request_id)
+    refusal = {"suspect_id": zhong, "decision": "refuse", "reasons": "证据不足"}
+    ok(chibi.post("procuratorate", f"/arrest-reviews/{review['id']}/decisions", {"decisions": [refusal]},
+                  chibi.procuratorate()))  # fmt: skip
+
+    def decision() -> dict[str, Any]:
+        request = chibi.get("police", f"/cases/{case['id']}", investigator)["arrest_requests"][0]
+        return dict(request["decisions"].get(zhong) or {})
+
+    wait_until(lambda: decision().get("decision") == "refuse", 15, message="the refusal at the police")
+    ask = f"/cases/{case['id']}/arrest-requests/{request_id}/reconsideration"
+    early_review = {"suspect_id": zhong, "stage": "review", "reasons": "认为不批准逮捕错误"}
+    refused(chibi.post("police", ask, early_review, head), 409, "out_of_turn")
+    reconsider = {"suspect_id": zhong, "stage": "reconsideration", "reasons": "认为不批准逮捕错误"}
+    refused(chibi.post("police", ask, reconsider, investigator), 403, "forbidden")
+    ok(chibi.post("police", ask, reconsider, head))
+
+    path = f"/arrest-reviews/{review['id']}"
+
+    def window(kind: str) -> dict[str, Any]:  # read at the city level: the 复核 window is the city's
+        shown = chibi.get("procuratorate", path, token(stack.procuratorate, "city.supervisor"))
+        return next((w for w in shown["windows"] if w["kind"] == kind), {})
+
+    wait_until(lambda: window("arrest_reconsideration").get("state") == "running", 15, message="the 复议 window")
+    upheld = {"suspect_id": zhong, "stage": "reconsideration", "changed": False, "reasons": "维持原决定"}
+    refused(chibi.post("procuratorate", f"{path}/reconsideration", upheld, chibi.procuratorate()), 403, "forbidden")
+    ok(chibi.post("procuratorate", f"{path}/reconsideration", upheld, chibi.procuratorate("chief")))
+    assert window("arrest_reconsideration")["state"] == "met"
+
+    def asked() -> list[dict[str, Any]]:
+        request = chibi.get("police", f"/cases/{case['id']}", investigator)["arrest_requests"][0]
+        return list(request.get("reconsiderations", {}).get(zhong, []))
+
+    wait_until(lambda: asked() and asked()[-1].get("changed") is False, 15, message="the 复议 decision at the police")
+    ok(chibi.post("police", ask, {**reconsider, "stage": "review"}, head))
+    wait_until(lambda: window("arrest_review_at_next_level").get("state") == "running", 15, message="the 复核 window")
+    assert window("arrest_review_at_next_level")["unit"] == "421200", "the city's procuratorate, the next level up"
+    changed = {"suspect_id": zhong, "stage": "review", "changed": True, "reasons": "证据足以证明转移财产"}
+    refused(
+        chibi.post("procuratorate", f"{path}/reconsideration", changed, chibi.procuratorate("chief")), 403, "forbidden"
+    )
+    city_chief = token(stack.procuratorate, "city.chief")
+    ok(chibi.post("procuratorate", f"{path}/reconsideration", changed, city_chief))
+
+    wait_until(lambda: decision().get("decision") == "approve", 15, message="the changed decision at the police")
+    execution = {"suspect_id": zhong, "outcome": "arrested"}
+    executed = ok(chibi.post("police", f"/cases/{case['id']}/arrest-requests/{request_id}/executions", execution,
+                             investigator))  # fmt: skip
+    assert next(s for s in executed["suspects"] if s["suspect_id"] == zhong)["custody"] == "arrested"

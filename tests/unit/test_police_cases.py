@@ -298,3 +298,26 @@ async def test_mps_rules_129_the_bureau_head_extends_the_detention_window_within
         await case_handlers.extend_detention_window(more, uow(fake))
     assert beyond.value.code == "beyond_legal_maximum"
     assert [e["reason"] for e in case.detentions[0]["extensions"]] == ["异地取证", "三人结伙转移财产"]
+
+
+async def test_mps_rules_143_reconsideration_is_asked_within_five_days_of_the_refusal(
+    fake: FakePoliceUnitOfWork, case: Case
+) -> None:
+    fake.clock.set(FILED + timedelta(days=1))
+    sent = await request(fake, case, debtor(case))
+    news = delivery(decided(case, str(sent["request_id"]), "refuse"), agency="procuratorate")
+    received = FILED + timedelta(days=6)  # Wednesday 1 October 2025, 10:00: a holiday runs to 8 October
+    fake.clock.set(received)
+    await on.on_arrest_decided(news, uow(fake))
+    ask = commands.RequestReconsideration(HEAD, case.id, str(sent["request_id"]), debtor(case), "reconsideration", "错")
+    fake.clock.set(datetime(2025, 10, 10, 2, 0, tzinfo=UTC))  # 5 days end on 6 October, a holiday: rolled to the 9th
+    with pytest.raises(Conflict) as late:
+        await case_handlers.request_reconsideration(ask, uow(fake))
+    assert late.value.code == "reconsideration_late"
+    fake.clock.set(datetime(2025, 10, 9, 2, 0, tzinfo=UTC))
+    await case_handlers.request_reconsideration(ask, uow(fake))
+    (asked,) = fake.events_of(events.ReconsiderationRequested)
+    assert (asked.stage, asked.suspect_id) == ("reconsideration", debtor(case))
+    with pytest.raises(Conflict) as again:
+        await case_handlers.request_reconsideration(ask, uow(fake))
+    assert again.value.code == "out_of_turn"

@@ -24,6 +24,7 @@ DEV_ACCOUNTS = (
         }
     ),
     DevAccount("city.supervisor", "咸宁市检察院", SUPERVISOR, "421200"),
+    DevAccount("city.chief", "咸宁市人民检察院检察长", CHIEF_PROSECUTOR, "421200"),
     DevAccount("city.admin", "咸宁市检察院系统管理员", ADMIN, "421200"),
 )
 

@@ -201,6 +201,53 @@ class ArrestDecidedV1(Contract):
     decided_by: str = Field(min_length=1, max_length=64)
 
 
+class ReconsiderationStage(StrEnum):
+    """The police's two remedies against a refused arrest (CPL Art. 92)."""
+
+    RECONSIDERATION = "reconsideration"  # 复议, by the procuratorate that refused (SPP Rules Art. 290: 7 days)
+    REVIEW = "review"  # 复核, by the procuratorate at the next level up (Art. 291: 15 days)
+
+
+@contract
+class ArrestReconsiderationRequestedV1(_CaseEvent):
+    """要求复议意见书 / 提请复核意见书: the police think a refusal wrong (CPL Art. 92; MPS Rules Art. 143–144)."""
+
+    event_type = "police.arrest.reconsideration_requested"
+    schema_version = 1
+
+    request_id: ShortId
+    review_id: ShortId
+    suspect_id: ShortId
+    name: str = Field(min_length=1, max_length=200)
+    stage: ReconsiderationStage
+    reasons: str = Field(min_length=1, max_length=5000)
+    requested_at: AwareDatetime
+    requested_by: str = Field(min_length=1, max_length=64)
+
+
+@contract
+class ArrestReconsideredV1(Contract):
+    """复议决定 / 复核决定: the refusal upheld, or changed to an approval the police then execute."""
+
+    event_type = "procuratorate.arrest.reconsidered"
+    schema_version = 1
+    aggregate_type = "arrest_review"
+    topic = topics.PROCURATORATE_DECISIONS
+
+    review_id: ShortId
+    request_id: ShortId
+    case_id: ShortId
+    police_unit: CountyCode
+    procuratorate_unit: str = Field(min_length=6, max_length=6, description="the deciding procuratorate's unit")
+    suspect_id: ShortId
+    name: str = Field(min_length=1, max_length=200)
+    stage: ReconsiderationStage
+    changed: bool = Field(description="the refusal changed to an approval")
+    reasons: str = Field(min_length=1, max_length=5000)
+    decided_at: AwareDatetime
+    decided_by: str = Field(min_length=1, max_length=64)
+
+
 @contract
 class ArrestExecutedV1(_CaseEvent):
     """执行回执: the decision executed for one suspect (arrested, or released / bail after a refusal), or an arrest

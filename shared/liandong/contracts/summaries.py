@@ -8,6 +8,8 @@ from functools import singledispatch
 from liandong.contracts import (
     ArrestDecidedV1,
     ArrestExecutedV1,
+    ArrestReconsiderationRequestedV1,
+    ArrestReconsideredV1,
     ArrestRequestedV1,
     CaseFiledV1,
     CaseFilingDeclinedV1,
@@ -148,6 +150,20 @@ def _(p: ArrestDecidedV1) -> str:
 def _(p: ArrestExecutedV1) -> str:
     why = f"（{p.failure_reason}）" if p.failure_reason else ""
     return f"执行回执：{p.name} {OUTCOMES[p.outcome.value]}{why}"
+
+
+STAGES = {"reconsideration": "复议", "review": "复核"}
+
+
+@summary.register
+def _(p: ArrestReconsiderationRequestedV1) -> str:
+    return f"公安机关要求{STAGES[p.stage.value]}不批准逮捕决定：{p.name}（{p.reasons}）"
+
+
+@summary.register
+def _(p: ArrestReconsideredV1) -> str:
+    outcome = "变更为批准逮捕" if p.changed else "维持不批准逮捕"
+    return f"{STAGES[p.stage.value]}决定（{p.procuratorate_unit}）：{p.name} {outcome}"
 
 
 @summary.register

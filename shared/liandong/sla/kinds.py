@@ -27,6 +27,9 @@ class Kind(StrEnum):
     POLICE_FILE_AFTER_NOTICE = "police_file_after_notice"
     ARREST_REVIEW_DETAINED = "arrest_review_detained"
     ARREST_REVIEW_NOT_DETAINED = "arrest_review_not_detained"
+    ARREST_RECONSIDERATION = "arrest_reconsideration"
+    ARREST_REVIEW_AT_NEXT_LEVEL = "arrest_review_at_next_level"
+    POLICE_RECONSIDERATION_REQUEST = "police_reconsideration_request"
     PROSECUTION_REVIEW = "prosecution_review"
     PROSECUTION_REVIEW_FAST_TRACK = "prosecution_review_fast_track"
     POLICE_SUPPLEMENTARY_INVESTIGATION = "police_supplementary_investigation"
@@ -232,6 +235,43 @@ CATALOGUE: dict[str, DeadlineKind] = {
             ),
             max_window=20,
             extension_rule="重大、复杂案件不得超过二十日",
+        ),
+        DeadlineKind(
+            name=Kind.ARREST_RECONSIDERATION,
+            owner="procuratorate",
+            title="人民检察院对公安机关要求复议的不批准逮捕决定作出复议决定",
+            window=7,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第九十二条：公安机关对人民检察院不批准逮捕的决定，认为有错误的时候，可以要求"
+                "复议。《人民检察院刑事诉讼规则》第二百九十条：对公安机关要求复议的不批准逮捕案件，人民检察院应当另行指派"
+                "检察官审查，在收到要求复议意见书和案卷材料后七日以内作出是否变更的决定，通知公安机关。"
+            ),
+        ),
+        DeadlineKind(
+            name=Kind.ARREST_REVIEW_AT_NEXT_LEVEL,
+            owner="procuratorate",
+            title="上一级人民检察院对公安机关提请复核的不批准逮捕决定作出复核决定",
+            window=15,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第九十二条：如果意见不被接受，可以向上一级人民检察院提请复核。上级人民检察院"
+                "应当立即复核，作出是否变更的决定，通知下级人民检察院和公安机关执行。《人民检察院刑事诉讼规则》第二百九十"
+                "一条：上一级人民检察院应当在收到提请复核意见书和案卷材料后十五日以内作出是否变更的决定。"
+            ),
+        ),
+        DeadlineKind(
+            name=Kind.POLICE_RECONSIDERATION_REQUEST,
+            owner="police",
+            title="公安机关要求复议或者提请复核的期限（自收到不批准逮捕决定书或者复议决定书时起；不跟踪，仅用于审查）",
+            window=5,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "《公安机关办理刑事案件程序规定》第一百四十三条：对人民检察院不批准逮捕的决定，认为有错误需要复议的，应当在"
+                "收到不批准逮捕决定书后五日以内制作要求复议意见书，报经县级以上公安机关负责人批准后，送交同级人民检察院"
+                "复议。第一百四十四条：如果意见不被接受，认为需要复核的，应当在收到人民检察院的复议决定书后五日以内制作"
+                "提请复核意见书，报经县级以上公安机关负责人批准后，连同人民检察院的复议决定书，一并提请上一级人民检察院复核。"
+            ),
         ),
         DeadlineKind(
             name=Kind.PROSECUTION_REVIEW,

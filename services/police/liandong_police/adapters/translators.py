@@ -9,6 +9,7 @@ from typing import Any
 from liandong.contracts import (
     ArrestDecision,
     ArrestExecutedV1,
+    ArrestReconsiderationRequestedV1,
     ArrestRequestedV1,
     ArrestSuspect,
     CaseFiledV1,
@@ -26,6 +27,7 @@ from liandong.contracts import (
     ExplanationGivenV1,
     FilingNoticeCompliedV1,
     LogEntryRef,
+    ReconsiderationStage,
     ReferralReceivedV1,
     Suspect,
     SuspectCustody,
@@ -181,6 +183,22 @@ def _(event: events.CustodyEnded) -> Iterable[Envelope]:
         decided_by=event.by,
     )
     yield _case_event(ended, event.case, event.occurred_at)
+
+
+@translate.register
+def _(event: events.ReconsiderationRequested) -> Iterable[Envelope]:
+    asked = ArrestReconsiderationRequestedV1(
+        **_case_fields(event.case),
+        request_id=event.request_id,
+        review_id=event.review_id,
+        suspect_id=event.suspect_id,
+        name=event.name,
+        stage=ReconsiderationStage(event.stage),
+        reasons=event.reasons,
+        requested_at=event.occurred_at,
+        requested_by=event.by,
+    )
+    yield _case_event(asked, event.case, event.occurred_at)
 
 
 @translate.register

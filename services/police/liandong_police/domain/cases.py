@@ -403,7 +403,14 @@ class Case:
         ]
 
     def decision_received(
-        self, *, request_id: str, review_id: str, decisions: list[dict[str, Any]], decided_at: datetime, by: str
+        self,
+        *,
+        request_id: str,
+        review_id: str,
+        decisions: list[dict[str, Any]],
+        decided_at: datetime,
+        by: str,
+        received_at: datetime | None = None,
     ) -> list[dict[str, Any]]:
         """The procuratorate's decisions on a request; returns those not known before (a redelivery adds none)."""
         request = self.arrest_request(request_id)
@@ -412,7 +419,8 @@ class Case:
         if unknown:
             raise DomainError(f"decisions about suspects {unknown} not in request {request_id}", code="unknown_suspect")
         at = decided_at.isoformat()
-        recorded = {d["suspect_id"]: {**d, "decided_at": at, "decided_by": by} for d in fresh}
+        received = (received_at or decided_at).isoformat()
+        recorded = {d["suspect_id"]: {**d, "decided_at": at, "decided_by": by, "received_at": received} for d in fresh}
         self._replace_request({**request, "review_id": review_id, "decisions": {**request["decisions"], **recorded}})
         return fresh
 
@@ -494,6 +502,102 @@ class Case:
             )
         )
         return execution
+
+    def request_reconsideration(
+        self, *, request_id: str, suspect_id: str, stage: str, reasons: str, limit: datetime, by: str, now: datetime
+    ) -> dict[str, Any]:
+        """要求复议 of a refusal, then — the refusal upheld — 提请复核 at the next level up (CPL Art. 92), each within 5
+        days of the decision's receipt (`limit`, MPS Rules Art. 143–144)."""
+        request = self.arrest_request(request_id)
+        suspect = self.suspect(suspect_id)
+        decision = request["decisions"].get(suspect_id)
+        if decision is None or decision["decision"] != REFUSE:
+            raise Conflict(f"the arrest of {suspect['name']} was not refused", code="not_refused")
+        if not reasons.strip():
+            raise DomainError("a request for reconsideration gives its reasons", code="reasons_required")
+        asked = request.get("reconsiderations", {}).get(suspect_id, [])
+        expected = "reconsideration" if not asked else "review"
+        if stage != expected or len(asked) >= 2 or (asked and asked[-1].get("changed") is not False):
+            raise Conflict(
+                f"{stage} does not follow: 复议 first, then — the refusal upheld — 复核, each once",
+                code="out_of_turn",
+            )
+        if now > limit:
+            raise Conflict(
+                f"the 5 days to ask ended {limit.isoformat()} (MPS Rules Art. 143–144)", code="reconsideration_late"
+            )
+        entry = {"stage": stage, "reasons": reasons, "requested_at": now.isoformat(), "requested_by": by}
+        reconsiderations = {**request.get("reconsiderations", {}), suspect_id: [*asked, entry]}
+        self._replace_request({**request, "reconsiderations": reconsiderations})
+        self.events.append(
+            happened.ReconsiderationRequested(
+                case=self.facts(),
+                request_id=request_id,
+                review_id=str(request["review_id"]),
+                suspect_id=suspect_id,
+                name=suspect["name"],
+                stage=stage,
+                reasons=reasons,
+                by=by,
+                occurred_at=now,
+            )
+        )
+        return entry
+
+    def reconsideration_limit_from(self, request_id: str, suspect_id: str) -> datetime:
+        """When the decision the next request answers reached the bureau: the refusal, or the 复议 decision."""
+        request = self.arrest_request(request_id)
+        asked = request.get("reconsiderations", {}).get(suspect_id, [])
+        if asked and asked[-1].get("decided_at"):
+            return datetime.fromisoformat(asked[-1]["received_at"])
+        decision = request["decisions"][suspect_id]
+        return datetime.fromisoformat(decision.get("received_at") or decision["decided_at"])
+
+    def reconsidered(
+        self,
+        *,
+        request_id: str,
+        suspect_id: str,
+        stage: str,
+        changed: bool,
+        reasons: str,
+        decided_at: datetime,
+        by: str,
+        received_at: datetime,
+    ) -> bool:
+        """The procuratorate's 复议 / 复核 decision; changed, the refusal becomes an approval to execute. False if
+        already known."""
+        request = self.arrest_request(request_id)
+        asked = request.get("reconsiderations", {}).get(suspect_id, [])
+        pending = next((a for a in asked if a["stage"] == stage), None)
+        if pending is None:
+            raise DomainError(f"no {stage} was asked for suspect {suspect_id}", code="not_asked")
+        if pending.get("decided_at"):
+            return False
+        answered = {
+            **pending,
+            "changed": changed,
+            "decision_reasons": reasons,
+            "decided_at": decided_at.isoformat(),
+            "decided_by": by,
+            "received_at": received_at.isoformat(),
+        }
+        updated = [answered if a is pending else a for a in asked]
+        decisions = request["decisions"]
+        if changed:
+            decisions = {
+                **decisions,
+                suspect_id: {
+                    **decisions[suspect_id],
+                    "decision": APPROVE,
+                    "changed_on": stage,
+                    "decided_at": decided_at.isoformat(),
+                    "received_at": received_at.isoformat(),
+                },
+            }
+        reconsiderations = {**request.get("reconsiderations", {}), suspect_id: updated}
+        self._replace_request({**request, "decisions": decisions, "reconsiderations": reconsiderations})
+        return True
 
     def release_owed(self, request_id: str, suspect_id: str) -> bool:
         """A refusal of a person held: released, or the measure changed, at once — its receipt within 3 days of the

@@ -108,6 +108,19 @@ class CustodyEnded:
 
 
 @dataclass(frozen=True)
+class ReconsiderationRequested:
+    case: CaseFacts
+    request_id: str
+    review_id: str
+    suspect_id: str
+    name: str
+    stage: str
+    reasons: str
+    by: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
 class ArrestRequested:
     case: CaseFacts
     request: dict[str, Any]

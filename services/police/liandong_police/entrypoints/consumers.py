@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from liandong.contracts import (
     ArrestDecidedV1,
+    ArrestReconsideredV1,
     CorrectionNoticeIssuedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
@@ -30,6 +31,7 @@ HANDLERS = (
     .on(EnforcementPerformedV1, on.on_enforcement_performed)
     .on(EnforcementResumedV1, on.on_enforcement_resumed)
     .on(ArrestDecidedV1, on.on_arrest_decided)
+    .on(ArrestReconsideredV1, on.on_arrest_reconsidered)
     .on(ExplanationDemandedV1, on.on_supervision_notice)
     .on(FilingNoticeIssuedV1, on.on_supervision_notice)
     .on(CorrectionNoticeIssuedV1, on.on_supervision_notice)

@@ -274,6 +274,27 @@ async def extend_custody(cmd: commands.ExtendCustody, uow: PoliceUnitOfWork) -> 
         return case
 
 
+async def request_reconsideration(cmd: commands.RequestReconsideration, uow: PoliceUnitOfWork) -> Case:
+    """要求复议 / 提请复核 of a refused arrest (CPL Art. 92), approved by a head of the bureau, within 5 days of the
+    refusal's (or the 复议 decision's) receipt (MPS Rules Art. 143–144)."""
+    if cmd.actor.role != BUREAU_HEAD:
+        raise Forbidden("reconsideration is asked with the approval of a head of the bureau")
+    async with uow:
+        case = await load_case(uow, cmd.case_id, cmd.actor)
+        received = case.reconsideration_limit_from(cmd.request_id, cmd.suspect_id)
+        case.request_reconsideration(
+            request_id=cmd.request_id,
+            suspect_id=cmd.suspect_id,
+            stage=cmd.stage,
+            reasons=cmd.reasons,
+            limit=uow.deadlines.due_at(Kind.POLICE_RECONSIDERATION_REQUEST, received),
+            by=cmd.actor.username,
+            now=uow.clock.now(),
+        )
+        await uow.commit()
+        return case
+
+
 async def send_receipt(cmd: commands.SendExecutionReceipt, uow: PoliceUnitOfWork) -> Case:
     """执行回执 of an execution recorded earlier: meets its window."""
     async with uow:

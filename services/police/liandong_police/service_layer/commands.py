@@ -134,6 +134,18 @@ class ExtendCustody:
 
 
 @dataclass(frozen=True)
+class RequestReconsideration:
+    """要求复议 (stage `reconsideration`) or 提请复核 (`review`) of a refused arrest."""
+
+    actor: Principal
+    case_id: str
+    request_id: str
+    suspect_id: str
+    stage: str
+    reasons: str
+
+
+@dataclass(frozen=True)
 class SendExecutionReceipt:
     """The execution receipt of an execution recorded earlier, to the procuratorate."""
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from liandong.contracts import (
     ArrestDecidedV1,
+    ArrestReconsideredV1,
     CorrectionNoticeIssuedV1,
     EnforcementPerformedV1,
     EnforcementResumedV1,
@@ -15,15 +16,16 @@ from liandong.contracts import (
     JudgmentPronouncedV1,
     ProsecutionDeclinedV1,
     ProsecutionReturnedV1,
+    ReconsiderationStage,
     ReferralSubmittedV1,
     ReferralSubmittedV2,
     ReferralWithdrawnV1,
     ReminderSentV1,
 )
-from liandong.errors import DomainError
+from liandong.errors import DomainError, NotFound
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import NOTICE_SUBJECT, NOTICE_WINDOWS, Kind
-from liandong.units import court_code_of
+from liandong.units import CITY_CODE, court_code_of
 from liandong_police.domain.cases import Case
 from liandong_police.domain.model import Referral
 from liandong_police.domain.supervision import NoticeKind, SupervisionNotice
@@ -169,6 +171,7 @@ async def on_arrest_decided(event: Delivery[ArrestDecidedV1], uow: PoliceUnitOfW
             decisions=[d.model_dump(mode="json") for d in decided.decisions],
             decided_at=decided.decided_at,
             by=decided.decided_by,
+            received_at=uow.clock.now(),
         )
     except DomainError as exc:
         raise PoisonMessage(exc.message) from exc
@@ -186,6 +189,32 @@ async def on_arrest_decided(event: Delivery[ArrestDecidedV1], uow: PoliceUnitOfW
                 started_at=now,
             )
     return Outcome.APPLIED
+
+
+async def on_arrest_reconsidered(event: Delivery[ArrestReconsideredV1], uow: PoliceUnitOfWork) -> Outcome:
+    """复议决定 from the procuratorate that refused, or 复核决定 from the city's: a refusal changed becomes an approval
+    the bureau executes at once."""
+    news, env = event.payload, event.envelope
+    case = await uow.cases.get(news.case_id, for_update=True)
+    if case is None:
+        raise PoisonMessage(f"a reconsideration of unknown case {news.case_id}")
+    deciding = case.police_unit if news.stage is ReconsiderationStage.RECONSIDERATION else CITY_CODE
+    if news.police_unit != case.police_unit or {env.producer.unit, news.procuratorate_unit} != {deciding}:
+        raise PoisonMessage(f"a {news.stage.value} of case {case.id} is decided by {deciding}, not {env.producer.unit}")
+    try:
+        fresh = case.reconsidered(
+            request_id=news.request_id,
+            suspect_id=news.suspect_id,
+            stage=news.stage.value,
+            changed=news.changed,
+            reasons=news.reasons,
+            decided_at=news.decided_at,
+            by=news.decided_by,
+            received_at=uow.clock.now(),
+        )
+    except (DomainError, NotFound) as exc:
+        raise PoisonMessage(exc.message) from exc
+    return Outcome.APPLIED if fresh else Outcome.STALE
 
 
 Notice = ExplanationDemandedV1 | FilingNoticeIssuedV1 | CorrectionNoticeIssuedV1 | ReminderSentV1

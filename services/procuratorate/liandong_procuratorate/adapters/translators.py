@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from liandong.contracts import (
     ArrestDecidedV1,
+    ArrestReconsideredV1,
     AssetProposal,
     CaseSuspect,
     CoOffender,
@@ -18,6 +19,7 @@ from liandong.contracts import (
     NonProsecutionGround,
     ProsecutionDeclinedV1,
     ProsecutionReturnedV1,
+    ReconsiderationStage,
     ReminderSentV1,
     SupervisionClosedV1,
     SupervisionOutcome,
@@ -79,6 +81,29 @@ def _(event: events.ArrestDecided) -> Iterable[Envelope]:
         decided_by=event.by,
     )
     yield _of(decided, review, event.occurred_at)
+
+
+@translate.register
+def _(event: events.ArrestReconsidered) -> Iterable[Envelope]:
+    review, answer = event.review, event.answer
+    reconsidered = ArrestReconsideredV1(
+        review_id=review.id,
+        request_id=review.request_id,
+        case_id=review.case_id,
+        police_unit=review.police_unit,
+        procuratorate_unit=answer["unit"],
+        suspect_id=event.suspect["suspect_id"],
+        name=event.suspect["name"],
+        stage=ReconsiderationStage(answer["stage"]),
+        changed=answer["changed"],
+        reasons=answer["decision_reasons"],
+        decided_at=event.occurred_at,
+        decided_by=answer["decided_by"],
+    )
+    envelope = _of(reconsidered, review, event.occurred_at)
+    if answer["unit"] != review.unit:  # 复核: the city's procuratorate decides
+        envelope = envelope.model_copy(update={"producer": ProducerRef(agency="procuratorate", unit=answer["unit"])})
+    yield envelope
 
 
 @translate.register

@@ -23,6 +23,16 @@ class ArrestDecided:
 
 
 @dataclass(frozen=True)
+class ArrestReconsidered:
+    """复议 / 复核决定 on one suspect's refused arrest."""
+
+    review: ArrestReview
+    suspect: dict[str, Any]
+    answer: dict[str, Any]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
 class NoticeIssued:
     """A supervision notice to the police: a demand for reasons, a notice to file, a correction, a reminder."""
 

@@ -122,6 +122,45 @@ class ArrestReview:
         self.events.append(happened.ArrestDecided(review=self, decided=tuple(decided), by=by, occurred_at=at))
         return decided
 
+    def reconsideration_asked(self, suspect_id: str, *, stage: str, reasons: str, at: datetime, by: str) -> bool:
+        """要求复议 / 提请复核 of a refusal (CPL Art. 92); False if already known."""
+        suspect = self.suspect(suspect_id)
+        if suspect.get("decision") != REFUSE:
+            raise DomainError(f"the arrest of {suspect['name']} was not refused", code="not_refused")
+        asked = suspect.get("reconsiderations") or []
+        if any(a["stage"] == stage for a in asked):
+            return False
+        entry = {"stage": stage, "reasons": reasons, "requested_at": at.isoformat(), "requested_by": by}
+        self._set(suspect_id, reconsiderations=[*asked, entry])
+        return True
+
+    def reconsider(
+        self, suspect_id: str, *, stage: str, changed: bool, reasons: str, unit: str, by: str, at: datetime
+    ) -> dict[str, Any]:
+        """复议决定 / 复核决定: the refusal upheld, or changed to an approval (the police execute it)."""
+        suspect = self.suspect(suspect_id)
+        asked = suspect.get("reconsiderations") or []
+        pending = next((a for a in asked if a["stage"] == stage), None)
+        if pending is None:
+            raise Conflict(f"the police asked no {stage} for {suspect['name']}", code="not_asked")
+        if "changed" in pending:
+            raise Conflict(f"the {stage} for {suspect['name']} is decided", code="already_decided")
+        if not reasons.strip():
+            raise DomainError("a reconsideration gives its reasons", code="reasons_required")
+        answer = {**pending, "changed": changed, "decision_reasons": reasons, "decided_at": at.isoformat(),
+                  "decided_by": by, "unit": unit}  # fmt: skip
+        changes: dict[str, Any] = {"reconsiderations": [answer if a is pending else a for a in asked]}
+        if changed:
+            changes |= {"decision": APPROVE, "changed_on": stage}
+        self._set(suspect_id, **changes)
+        self.events.append(
+            happened.ArrestReconsidered(review=self, suspect=self.suspect(suspect_id), answer=answer, occurred_at=at)
+        )
+        return answer
+
+    def _set(self, suspect_id: str, **values: Any) -> None:
+        self.suspects = [{**s, **values} if s["suspect_id"] == suspect_id else s for s in self.suspects]
+
     def record_person(
         self, *, name: str, role: str, evidence: list[str], note: str | None, by: str, at: datetime
     ) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from liandong.contracts import (
     ArrestExecutedV1,
+    ArrestReconsiderationRequestedV1,
     ArrestRequestedV1,
     CaseFiledV1,
     CaseFilingDeclinedV1,
@@ -37,6 +38,7 @@ from liandong_procuratorate.service_layer.event_handlers import (
     on_hand_off,
     on_judgment,
     on_performance,
+    on_reconsideration_requested,
     on_supervision_requested,
 )
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
@@ -59,6 +61,7 @@ for _contract in (
 (
     HANDLERS.on(ArrestRequestedV1, on_arrest_requested)
     .on(ArrestExecutedV1, on_arrest_executed)
+    .on(ArrestReconsiderationRequestedV1, on_reconsideration_requested)
     .on(CaseOpenedV1, on_case_opened)
     .on(SupervisionRequestedV1, on_supervision_requested)
     .on(ExplanationGivenV1, on_explanation_given)

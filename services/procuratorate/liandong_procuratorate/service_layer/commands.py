@@ -93,6 +93,18 @@ class SendReminder:
 
 
 @dataclass(frozen=True)
+class DecideReconsideration:
+    """复议 (stage `reconsideration`) or 复核 (`review`) of a refused arrest, decided."""
+
+    actor: Principal
+    review_id: str
+    suspect_id: str
+    stage: str
+    changed: bool
+    reasons: str
+
+
+@dataclass(frozen=True)
 class DecideProposal:
     """The chief prosecutor's decision on a proposal (a non-prosecution, a notice to file) of a record."""
 

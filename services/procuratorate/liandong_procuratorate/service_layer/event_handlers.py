@@ -6,6 +6,7 @@ import uuid
 
 from liandong.contracts import (
     ArrestExecutedV1,
+    ArrestReconsiderationRequestedV1,
     ArrestRequestedV1,
     CaseOpenedV1,
     CaseTransferredV1,
@@ -15,6 +16,7 @@ from liandong.contracts import (
     ExplanationGivenV1,
     FilingNoticeCompliedV1,
     JudgmentPronouncedV1,
+    ReconsiderationStage,
     ReferralSubmittedV1,
     SupervisionRequestedV1,
     parse_payload,
@@ -23,11 +25,12 @@ from liandong.contracts.summaries import summary
 from liandong.errors import DomainError
 from liandong.messaging.handlers import Delivery, Outcome, PoisonMessage
 from liandong.sla.kinds import Kind
+from liandong.units import CITY_CODE
 from liandong_procuratorate.domain.model import PoliceCaseRecord, TimelineEntry
 from liandong_procuratorate.domain.prosecutions import ProsecutionReview
 from liandong_procuratorate.domain.reviews import ArrestReview
 from liandong_procuratorate.domain.supervision import Origin, SupervisionCase
-from liandong_procuratorate.service_layer.handlers import REVIEW, review_subject
+from liandong_procuratorate.service_layer.handlers import RECONSIDERATION, REVIEW, review_subject
 from liandong_procuratorate.service_layer.prosecution_handlers import PROSECUTION, review_kind
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
@@ -105,6 +108,42 @@ async def on_arrest_requested(event: Delivery[ArrestRequestedV1], uow: Procurato
             unit=review.unit,
             started_at=now,
         )
+    return Outcome.APPLIED
+
+
+async def on_reconsideration_requested(
+    event: Delivery[ArrestReconsiderationRequestedV1], uow: ProcuratorateUnitOfWork
+) -> Outcome:
+    """要求复议: 7 days for the procuratorate that refused (SPP Rules Art. 290); 提请复核: 15 days for the city's, the
+    next level up (Art. 291)."""
+    asked = event.payload
+    review = await uow.reviews.for_request(asked.request_id)
+    if review is None:
+        raise PoisonMessage(f"a reconsideration of unknown request {asked.request_id}")
+    if {event.envelope.producer.unit, asked.police_unit} != {review.police_unit}:
+        raise PoisonMessage(f"request {asked.request_id} came from the bureau of {review.police_unit}")
+    try:
+        fresh = review.reconsideration_asked(
+            asked.suspect_id,
+            stage=asked.stage.value,
+            reasons=asked.reasons,
+            at=asked.requested_at,
+            by=asked.requested_by,
+        )
+    except DomainError as exc:
+        raise PoisonMessage(exc.message) from exc
+    if not fresh:
+        return Outcome.STALE
+    review_stage = asked.stage is ReconsiderationStage.REVIEW
+    await uow.deadlines.start(
+        kind=Kind.ARREST_REVIEW_AT_NEXT_LEVEL if review_stage else Kind.ARREST_RECONSIDERATION,
+        subject_type=RECONSIDERATION,
+        subject_id=review_subject(review.id, asked.suspect_id),
+        correlation_id=review.correlation_id,
+        unit=CITY_CODE if review_stage else review.unit,
+        started_at=uow.clock.now(),
+    )
+    await on_hand_off(event, uow)
     return Outcome.APPLIED
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import uuid
 
-from liandong.errors import Conflict, Forbidden, NotFound
+from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.kinds import Kind, kind
-from liandong.units import can_see
+from liandong.units import CITY_CODE, can_see
 from liandong_procuratorate.domain.model import TimelineEntry
 from liandong_procuratorate.domain.reviews import ArrestReview, verdicts
 from liandong_procuratorate.service_layer import commands
@@ -65,6 +65,52 @@ async def decide_arrest(cmd: commands.DecideArrest, uow: ProcuratorateUnitOfWork
         )
         await uow.commit()
         return review
+
+
+async def decide_reconsideration(cmd: commands.DecideReconsideration, uow: ProcuratorateUnitOfWork) -> ArrestReview:
+    """复议决定 by the chief prosecutor of the procuratorate that refused, or 复核决定 by the city's (the next level up,
+    CPL Art. 92): a refusal upheld, or changed to an approval the police execute. Meets its window."""
+    if cmd.actor.role != CHIEF_PROSECUTOR:
+        raise Forbidden("a reconsideration is decided by the chief prosecutor")
+    async with uow:
+        review = await load_review(uow, cmd.review_id, cmd.actor)
+        deciding = CITY_CODE if cmd.stage == "review" else review.unit
+        if review.unit == CITY_CODE and cmd.stage == "review":
+            raise DomainError("the level above the city's procuratorate is not in this system", code="above_the_city")
+        if cmd.actor.unit != deciding:
+            raise Forbidden(f"this {cmd.stage} is decided by the procuratorate of unit {deciding}")
+        now = uow.clock.now()
+        answer = review.reconsider(
+            cmd.suspect_id,
+            stage=cmd.stage,
+            changed=cmd.changed,
+            reasons=cmd.reasons,
+            unit=deciding,
+            by=cmd.actor.username,
+            at=now,
+        )
+        await uow.deadlines.meet(
+            kind=Kind.ARREST_REVIEW_AT_NEXT_LEVEL if cmd.stage == "review" else Kind.ARREST_RECONSIDERATION,
+            subject_type=RECONSIDERATION,
+            subject_id=review_subject(review.id, cmd.suspect_id),
+            at=now,
+            actor=cmd.actor.username,
+        )
+        name = review.suspect(cmd.suspect_id)["name"]
+        outcome = "变更为批准逮捕" if answer["changed"] else "维持不批准逮捕"
+        stage_name = "复核" if cmd.stage == "review" else "复议"
+        own_act(
+            uow,
+            correlation_id=review.correlation_id,
+            unit=review.unit,
+            event_type="procuratorate.arrest.reconsidered",
+            summary=f"{stage_name}决定（{review.document_number}）：{name} {outcome}",
+        )
+        await uow.commit()
+        return review
+
+
+RECONSIDERATION = "arrest_reconsideration"  # the subject of a 复议 / 复核 window: review and suspect
 
 
 def own_act(uow: ProcuratorateUnitOfWork, *, correlation_id: str, unit: str, event_type: str, summary: str) -> None:

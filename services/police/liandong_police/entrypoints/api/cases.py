@@ -20,6 +20,7 @@ from liandong_police.entrypoints.api.schemas import (
     DetentionIn,
     ExecutionIn,
     LogEntryIn,
+    ReconsiderationIn,
     SuspectIn,
     TransferIn,
     WithdrawalIn,
@@ -219,6 +220,26 @@ async def execute_decision(
             executed_at=body.executed_at,
             failure_reason=body.failure_reason,
             receipt_now=body.receipt,
+        ),
+        uow,
+    )
+    return await _shown(runtime, case_id, actor)
+
+
+@router.post("/{case_id}/arrest-requests/{request_id}/reconsideration", response_model=CasePublic)
+async def request_reconsideration(
+    case_id: str, request_id: str, body: ReconsiderationIn, actor: BureauHead, uow: UowDep, runtime: RuntimeDep
+) -> CasePublic:
+    """要求复议 of a refused arrest with the procuratorate that refused it, then — upheld — 提请复核 with the city's
+    (CPL Art. 92), each within 5 days of the decision's receipt (MPS Rules Art. 143–144)."""
+    await case_handlers.request_reconsideration(
+        commands.RequestReconsideration(
+            actor=actor,
+            case_id=case_id,
+            request_id=request_id,
+            suspect_id=body.suspect_id,
+            stage=body.stage,
+            reasons=body.reasons,
         ),
         uow,
     )

@@ -187,6 +187,12 @@ class CustodyEndIn(StrictModel):
     ended_at: LegalTime | None = Field(default=None, description="defaults to now")
 
 
+class ReconsiderationIn(StrictModel):
+    suspect_id: str = Field(min_length=1, max_length=64)
+    stage: Literal["reconsideration", "review"] = Field(description="要求复议, then 提请复核 at the next level up")
+    reasons: str = Field(min_length=1, max_length=5000)
+
+
 class CustodyExtensionIn(StrictModel):
     suspect_id: str = Field(min_length=1, max_length=64)
     article: Literal["156", "158", "159"] = Field(description="CPL Art. 156 (to 3 months), 158 (to 5), 159 (to 7)")

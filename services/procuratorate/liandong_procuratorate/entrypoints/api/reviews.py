@@ -13,9 +13,9 @@ from liandong.api.deps import Page, PageDep, RuntimeDep, ShanghaiTime, StrictMod
 from liandong.pii import mask_suspects
 from liandong.units import visible_units
 from liandong_procuratorate.domain.reviews import ReviewStatus
-from liandong_procuratorate.entrypoints.api.deps import Prosecutor, Staff, Supervisor, UowDep
+from liandong_procuratorate.entrypoints.api.deps import ChiefProsecutor, Prosecutor, Staff, Supervisor, UowDep
 from liandong_procuratorate.service_layer import commands, handlers
-from liandong_procuratorate.service_layer.handlers import REVIEW, load_review, review_subject
+from liandong_procuratorate.service_layer.handlers import RECONSIDERATION, REVIEW, load_review, review_subject
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 router = APIRouter(prefix="/arrest-reviews", tags=["arrest reviews"])
@@ -74,6 +74,7 @@ async def _shown(runtime: RuntimeDep, review_id: str, actor: Staff) -> ReviewPub
     async with unit_of_work_of(ProcuratorateUnitOfWork)(runtime) as uow:
         review = await load_review(uow, review_id, actor, for_update=False)
         subjects = [(REVIEW, review_subject(review.id, s["suspect_id"])) for s in review.suspects]
+        subjects += [(RECONSIDERATION, review_subject(review.id, s["suspect_id"])) for s in review.suspects]
         windows = await runtime.deadlines.of_subjects(uow, subjects, units=visible_units(actor.unit))
         return ReviewPublic.of(review, windows=windows)
 
@@ -116,6 +117,33 @@ async def extend(
 ) -> ReviewPublic:
     """重大、复杂: the windows of the suspects not detained go to 20 days (SPP Rules); a detained suspect's do not."""
     await handlers.extend_review(commands.ExtendReview(actor=actor, review_id=review_id, reason=body.reason), uow)
+    return await _shown(runtime, review_id, actor)
+
+
+class ReconsiderationDecisionIn(StrictModel):
+    suspect_id: str = Field(min_length=1, max_length=64)
+    stage: Literal["reconsideration", "review"] = Field(description="复议 (this procuratorate), 复核 (the city's)")
+    changed: bool = Field(description="the refusal changed to an approval")
+    reasons: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/{review_id}/reconsideration", response_model=ReviewPublic)
+async def decide_reconsideration(
+    review_id: str, body: ReconsiderationDecisionIn, actor: ChiefProsecutor, uow: UowDep, runtime: RuntimeDep
+) -> ReviewPublic:
+    """复议决定 (the chief prosecutor of the procuratorate that refused, within 7 days) or 复核决定 (the city's, within
+    15): the refusal upheld, or changed to an approval the police execute (CPL Art. 92; SPP Rules Art. 290–291)."""
+    await handlers.decide_reconsideration(
+        commands.DecideReconsideration(
+            actor=actor,
+            review_id=review_id,
+            suspect_id=body.suspect_id,
+            stage=body.stage,
+            changed=body.changed,
+            reasons=body.reasons,
+        ),
+        uow,
+    )
     return await _shown(runtime, review_id, actor)
 
 
