@@ -236,6 +236,8 @@ def test_a_decline_the_courts_request_reasons_then_a_notice_to_file_every_window
         tongcheng.post("procuratorate", f"{path}/explanation-demand", {"reasons": "请说明不立案理由"}, prosecutor)
     )
     demand = demanded["notices"][0]
+    early = tongcheng.post("procuratorate", f"{path}/filing-notice", {"reasons": "应当立案"}, prosecutor)
+    refused(early, 409, "explanation_first")  # CPL Art. 113: the police's 7 days to give their reasons still run
 
     arrived = notice_at_police(tongcheng, demand["notice_id"])
     assert arrived["windows"][0]["kind"] == "police_explain_non_filing"
@@ -262,7 +264,9 @@ def test_a_decline_the_courts_request_reasons_then_a_notice_to_file_every_window
         message="the reasons arriving",
     )
     notice = {"reasons": "不立案理由不能成立，应当立案"}
-    issued = ok(tongcheng.post("procuratorate", f"{path}/filing-notice", notice, prosecutor))["notices"][1]
+    ok(tongcheng.post("procuratorate", f"{path}/filing-notice", notice, prosecutor))
+    chief = tongcheng.procuratorate("chief")  # 经检察长决定 (SPP Rules Art. 561)
+    issued = ok(tongcheng.post("procuratorate", f"{path}/approval", {"approve": True}, chief))["notices"][1]
     arrived = notice_at_police(tongcheng, issued["notice_id"])
     assert arrived["co_offender"] is None
     advance_clocks(stack, 5 * 86400)
@@ -322,7 +326,9 @@ def test_a_notice_to_file_left_unanswered_breaches_and_the_correction_reaches_th
         "reasons": "同案犯",
         "co_offender": {"name": "罗某乙", "part_in_scheme": "代持房产", "evidence": ["房产登记"]},
     }
-    issued = ok(tongcheng.post("procuratorate", f"{path}/filing-notice", helper, prosecutor))["notices"][0]
+    ok(tongcheng.post("procuratorate", f"{path}/filing-notice", helper, prosecutor))
+    chief = tongcheng.procuratorate("chief")
+    issued = ok(tongcheng.post("procuratorate", f"{path}/approval", {"approve": True}, chief))["notices"][0]
     at_police = notice_at_police(tongcheng, issued["notice_id"])
     early = {"notice_id": issued["notice_id"], "violation": "逾期未立案"}
     refused(tongcheng.post("procuratorate", f"{path}/correction-notice", early, prosecutor), 409, "window_running")
