@@ -392,3 +392,55 @@ def test_cpl_230_the_appeal_period_runs_from_the_written_judgments_receipt() -> 
     with pytest.raises(Conflict) as twice:
         trial.judgment_served(served_at=received, appeal_ends_at=received, now=AT + timedelta(days=3))
     assert twice.value.code == "already_served"
+
+
+def test_cpl_180_the_creditor_petitions_within_seven_days_of_the_non_prosecution() -> None:
+    r = review()
+    r.record_performance({"kind": "paid_in_full"})
+    r.propose_non_prosecution(ground="paid_and_minor", reasons="已履行", by="p", at=AT)
+    r.decide_proposal(approve=True, note=None, by="chief", at=AT)
+    until = AT + timedelta(days=7)
+    petition: dict[str, Any] = {
+        "petitioner": "申请执行人",
+        "text": "请求提起公诉",
+        "until": until,
+        "by": "p",
+        "now": until,
+    }
+    with pytest.raises(Conflict) as late:
+        r.record_petition(filed_at=until + timedelta(minutes=1), **{**petition, "now": until + timedelta(days=1)})
+    assert late.value.code == "petition_late"
+    recorded = r.record_petition(filed_at=until - timedelta(hours=1), **petition)
+    assert recorded["petitioner"] == "申请执行人"
+    with pytest.raises(Conflict) as twice:
+        r.record_petition(filed_at=until - timedelta(hours=1), **petition)
+    assert twice.value.code == "petition_recorded"
+    assert review().status.value == "reviewing"
+    with pytest.raises(Conflict) as undecided:
+        review().record_petition(filed_at=AT, **{**petition, "now": AT})
+    assert undecided.value.code == "not_declined"
+
+
+def test_spc_interpretation_219_a_public_prosecution_is_returned_or_its_materials_asked_within_three_days() -> None:
+    def received() -> Trial:
+        return Trial.public(
+            lead_id="lead-1",
+            court_unit="421222",
+            referral_id="ref-1",
+            indictment={"case_id": "case-1", "review_id": "pr-1", "defendants": [{"suspect_id": "s-1", **PERSON}]},
+            at=AT,
+        )
+
+    trial = received()
+    asked = trial.request_materials(missing="证据目录", due_at=AT + timedelta(days=3), by="j", at=AT)
+    with pytest.raises(Conflict) as pending:
+        trial.request_materials(missing="再", due_at=AT, by="j", at=AT)
+    assert pending.value.code == "materials_pending"
+    done = trial.materials_received(at=AT + timedelta(days=1), now=AT + timedelta(days=1))
+    assert (done["request_id"], done["received_at"]) == (asked["request_id"], (AT + timedelta(days=1)).isoformat())
+
+    returned = received()
+    returned.return_to_procuratorate(ground="not_this_court", reasons="不属于本院管辖", by="j", at=AT)
+    assert (returned.status, returned.ended) == (TrialStatus.RETURNED, True)
+    with pytest.raises(Conflict):
+        returned.accept(number="(2025)鄂1222刑初9号", by="j", at=AT)

@@ -30,6 +30,7 @@ class Kind(StrEnum):
     ARREST_RECONSIDERATION = "arrest_reconsideration"
     ARREST_REVIEW_AT_NEXT_LEVEL = "arrest_review_at_next_level"
     POLICE_RECONSIDERATION_REQUEST = "police_reconsideration_request"
+    VICTIM_PETITION_PERIOD = "victim_petition_period"
     PROSECUTION_REVIEW = "prosecution_review"
     PROSECUTION_REVIEW_FAST_TRACK = "prosecution_review_fast_track"
     POLICE_SUPPLEMENTARY_INVESTIGATION = "police_supplementary_investigation"
@@ -38,6 +39,7 @@ class Kind(StrEnum):
     PUBLIC_PROSECUTION_ACCEPTANCE = "public_prosecution_acceptance"
     PRIVATE_PROSECUTION_ACCEPTANCE = "private_prosecution_acceptance"
     TRIAL_PERIOD = "trial_period"
+    PUBLIC_PROSECUTION_MATERIALS = "public_prosecution_materials"
     PRIVATE_TRIAL_AT_LIBERTY = "private_trial_at_liberty"
 
 
@@ -274,6 +276,19 @@ CATALOGUE: dict[str, DeadlineKind] = {
             ),
         ),
         DeadlineKind(
+            name=Kind.VICTIM_PETITION_PERIOD,
+            owner="procuratorate",
+            title="被害人（申请执行人）不服不起诉决定的申诉期限（自收到不起诉决定书后；不跟踪，仅用于审查）",
+            window=7,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "《中华人民共和国刑事诉讼法》第一百八十条：对于有被害人的案件，决定不起诉的，人民检察院应当将不起诉决定书"
+                "送达被害人。被害人如果不服，可以自收到决定书后七日以内向上一级人民检察院申诉，请求提起公诉。人民检察院"
+                "应当将复查决定告知被害人。对人民检察院维持不起诉决定的，被害人可以向人民法院起诉。被害人也可以不经申诉，"
+                "直接向人民法院起诉。"
+            ),
+        ),
+        DeadlineKind(
             name=Kind.PROSECUTION_REVIEW,
             owner="procuratorate",
             title="审查起诉",
@@ -343,6 +358,17 @@ CATALOGUE: dict[str, DeadlineKind] = {
             window=7,
             unit=WindowUnit.DAYS,
             legal_basis="最高人民法院《关于适用〈中华人民共和国刑事诉讼法〉的解释》第二百一十九条",
+        ),
+        DeadlineKind(
+            name=Kind.PUBLIC_PROSECUTION_MATERIALS,
+            owner="procuratorate",
+            title="人民检察院按人民法院通知补送起诉材料（法院跟踪）",
+            window=3,
+            unit=WindowUnit.DAYS,
+            legal_basis=(
+                "最高人民法院《关于适用〈中华人民共和国刑事诉讼法〉的解释》第二百一十九条：人民法院对提起公诉的案件审查后，"
+                "……起诉书、证据材料等不齐全的，应当通知人民检察院在三日以内补送；……不属于本院管辖的，应当退回人民检察院。"
+            ),
         ),
         DeadlineKind(
             name=Kind.TRIAL_PERIOD,

@@ -160,6 +160,7 @@ trials = Table(
     Column("hearings", JSON, nullable=False),
     Column("judgment", JSON, nullable=True),
     Column("closure", JSON, nullable=True),
+    Column("materials_requests", JSON, nullable=True),  # 补送材料 asked of the procuratorate (3 days each)
 )
 Index("ix_trials_lead", trials.c.lead_id)
 Index("ix_trials_unit_status", trials.c.court_unit, trials.c.status)

@@ -43,6 +43,7 @@ class TrialStatus(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     JUDGED = "judged"
+    RETURNED = "returned"  # 退回人民检察院 (SPC Interpretation Art. 219)
     WITHDRAWN = "withdrawn"  # 撤诉
     SETTLED = "settled"  # 自行和解
 
@@ -132,6 +133,7 @@ class Trial:
     hearings: list[dict[str, Any]] = field(default_factory=list)
     judgment: dict[str, Any] | None = None
     closure: dict[str, Any] | None = None
+    materials_requests: list[dict[str, Any]] | None = None  # 补送材料 asked of the procuratorate
     events: list[events.DomainEvent] = field(default_factory=list, repr=False)
 
     # -- public prosecution ----------------------------------------------------------------------------------------
@@ -239,7 +241,13 @@ class Trial:
 
     @property
     def ended(self) -> bool:
-        return self.status in (TrialStatus.REJECTED, TrialStatus.JUDGED, TrialStatus.WITHDRAWN, TrialStatus.SETTLED)
+        return self.status in (
+            TrialStatus.REJECTED,
+            TrialStatus.RETURNED,
+            TrialStatus.JUDGED,
+            TrialStatus.WITHDRAWN,
+            TrialStatus.SETTLED,
+        )
 
     def accept(self, *, number: str, by: str, at: datetime) -> None:
         """受理 (立案): a public prosecution as received, a private one as registered, under a criminal case number
@@ -251,6 +259,48 @@ class Trial:
         self.status = TrialStatus.ACCEPTED
         if self.kind is TrialKind.PUBLIC:
             self.events.append(events.TrialAccepted(trial=self, occurred_at=at))
+
+    def return_to_procuratorate(self, *, ground: str, reasons: str, by: str, at: datetime) -> None:
+        """退回人民检察院: a public prosecution the court does not take up as received (SPC Interpretation Art. 219 —
+        e.g. not this court's, the defendant not at hand, the case already decided)."""
+        if self.kind is not TrialKind.PUBLIC:
+            raise DomainError("only a public prosecution is returned to the procuratorate", code="private_trial")
+        self._is(TrialStatus.RECEIVED, "a prosecution is returned before its acceptance")
+        if not reasons.strip():
+            raise DomainError("a return gives its reasons", code="reasons_required")
+        self.rejection = {"ground": ground, "reasons": reasons, "by": by, "at": at.isoformat(), "returned": True}
+        self.status = TrialStatus.RETURNED
+
+    def request_materials(self, *, missing: str, due_at: datetime, by: str, at: datetime) -> dict[str, Any]:
+        """通知人民检察院补送材料 within 3 days (SPC Interpretation Art. 219); one request open at a time."""
+        if self.kind is not TrialKind.PUBLIC:
+            raise DomainError("materials are asked of the procuratorate for a public prosecution", code="private_trial")
+        self._is(TrialStatus.RECEIVED, "materials are asked for before the acceptance")
+        if not missing.strip():
+            raise DomainError("a request names the materials missing", code="missing_required")
+        if any(r["received_at"] is None for r in self.materials_requests or []):
+            raise Conflict("a request for materials is awaiting the procuratorate", code="materials_pending")
+        request = {
+            "request_id": str(uuid.uuid4()),
+            "missing": missing,
+            "asked_at": at.isoformat(),
+            "asked_by": by,
+            "due_at": due_at.isoformat(),
+            "received_at": None,
+        }
+        self.materials_requests = [*(self.materials_requests or []), request]
+        return request
+
+    def materials_received(self, *, at: datetime, now: datetime) -> dict[str, Any]:
+        """The procuratorate's supplement arrived."""
+        pending = next((r for r in self.materials_requests or [] if r["received_at"] is None), None)
+        if pending is None:
+            raise Conflict("no request for materials is awaiting the procuratorate", code="no_materials_request")
+        check_act_time(at, now=now, not_before=datetime.fromisoformat(pending["asked_at"]), what="the materials",
+                       follows="the request")  # fmt: skip
+        done = {**pending, "received_at": at.isoformat()}
+        self.materials_requests = [done if r is pending else r for r in self.materials_requests or []]
+        return done
 
     def judgment_served(self, *, served_at: datetime, appeal_ends_at: datetime, now: datetime) -> None:
         """The written judgment received (送达): the appeal period is known from then (CPL Art. 230)."""

@@ -182,6 +182,32 @@ class AcceptTrial:
 
 
 @dataclass(frozen=True)
+class ReturnProsecution:
+    """退回人民检察院 of a public prosecution as received (SPC Interpretation Art. 219)."""
+
+    actor: Principal
+    trial_id: str
+    ground: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class RequestMaterials:
+    """通知人民检察院补送材料 within 3 days."""
+
+    actor: Principal
+    trial_id: str
+    missing: str
+
+
+@dataclass(frozen=True)
+class MaterialsReceived:
+    actor: Principal
+    trial_id: str
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ExtendTrial:
     """The trial period extended to `months` (3, then 6), with the approval named (CPL Art. 208)."""
 

@@ -80,6 +80,62 @@ async def accept_trial(cmd: commands.AcceptTrial, uow: CourtUnitOfWork) -> Trial
         return trial
 
 
+async def return_prosecution(cmd: commands.ReturnProsecution, uow: CourtUnitOfWork) -> Trial:
+    """退回人民检察院 (SPC Interpretation Art. 219): the acceptance is decided — the prosecution is not taken up."""
+    _judge(cmd.actor, "returning a prosecution")
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        trial.return_to_procuratorate(ground=cmd.ground, reasons=cmd.reasons, by=cmd.actor.username, at=uow.clock.now())
+        await _meet_acceptance(uow, trial, cmd.actor)
+        for window in await uow.deadlines.running(
+            subject_type=TRIAL, subject_id=trial.id, kind=Kind.PUBLIC_PROSECUTION_MATERIALS
+        ):
+            await uow.deadlines.cancel(window.id, reason="退回人民检察院", actor=cmd.actor.username)
+        await uow.commit()
+        return trial
+
+
+async def request_materials(cmd: commands.RequestMaterials, uow: CourtUnitOfWork) -> Trial:
+    """通知补送材料: the procuratorate has 3 days (SPC Interpretation Art. 219); the court tracks them."""
+    _judge(cmd.actor, "asking for materials")
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        now = uow.clock.now()
+        trial.request_materials(
+            missing=cmd.missing,
+            due_at=uow.deadlines.due_at(Kind.PUBLIC_PROSECUTION_MATERIALS, now),
+            by=cmd.actor.username,
+            at=now,
+        )
+        await uow.deadlines.start(
+            kind=Kind.PUBLIC_PROSECUTION_MATERIALS,
+            subject_type=TRIAL,
+            subject_id=trial.id,
+            correlation_id=trial.lead_id,
+            unit=trial.court_unit,
+            started_at=now,
+            actor=cmd.actor.username,
+        )
+        await uow.commit()
+        return trial
+
+
+async def materials_received(cmd: commands.MaterialsReceived, uow: CourtUnitOfWork) -> Trial:
+    """The procuratorate's supplement arrived: meets its 3 days."""
+    _judge(cmd.actor, "recording the materials")
+    async with uow:
+        trial = await load_trial(uow, cmd.trial_id, cmd.actor)
+        now = uow.clock.now()
+        at = cmd.received_at or now
+        trial.materials_received(at=at, now=now)
+        await uow.deadlines.meet(
+            kind=Kind.PUBLIC_PROSECUTION_MATERIALS, subject_type=TRIAL, subject_id=trial.id, at=at,
+            actor=cmd.actor.username,
+        )  # fmt: skip
+        await uow.commit()
+        return trial
+
+
 async def extend_trial(cmd: commands.ExtendTrial, uow: CourtUnitOfWork) -> Trial:
     """The trial period extended, as approved: to three months at the latest, then three more with the approval of
     the court above (CPL Art. 208)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from liandong.contracts import in_custody
 from liandong.errors import Conflict, DomainError
+from liandong.timing import check_act_time
 from liandong_procuratorate.domain import events as happened
 from liandong_procuratorate.domain.approval import approval, awaiting, proposal
 
@@ -254,6 +255,34 @@ class ProsecutionReview:
         }
         self.status = ProsecutionStatus.INDICTED
         self.events.append(happened.IndictmentFiled(review=self, defendants=tuple(chosen), occurred_at=at))
+
+    def record_petition(
+        self, *, petitioner: str, text: str, filed_at: datetime, until: datetime, by: str, now: datetime
+    ) -> dict[str, Any]:
+        """申诉 of the victim (the creditor) against the non-prosecution, to the procuratorate at the next level up,
+        within 7 days of receiving the decision (`until`, CPL Art. 180); once."""
+        if self.status is not ProsecutionStatus.NOT_PROSECUTED or self.decision is None:
+            raise Conflict(f"review {self.id} did not end in a non-prosecution", code="not_declined")
+        if self.decision.get("petition"):
+            raise Conflict("the petition against this non-prosecution is recorded", code="petition_recorded")
+        if not petitioner.strip() or not text.strip():
+            raise DomainError("a petition names the petitioner and says what is asked", code="petition_shape")
+        check_act_time(filed_at, now=now, not_before=datetime.fromisoformat(self.decision["at"]), what="the petition",
+                       follows="the non-prosecution")  # fmt: skip
+        if filed_at > until:
+            raise Conflict(
+                f"the 7 days to petition ended {until.isoformat()} (CPL Art. 180); the creditor may still sue in court",
+                code="petition_late",
+            )
+        petition = {
+            "petitioner": petitioner,
+            "text": text,
+            "filed_at": filed_at.isoformat(),
+            "recorded_by": by,
+            "recorded_at": now.isoformat(),
+        }
+        self.decision = {**self.decision, "petition": petition}
+        return petition
 
     def case_withdrawn(self, withdrawal: dict[str, Any]) -> bool:
         """The police withdrew the case during its supplementary investigation (MPS Rules Art. 186): the review ends

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from liandong.security import Principal
@@ -90,6 +90,17 @@ class SendReminder:
     supervision_id: str
     case_id: str
     text: str
+
+
+@dataclass(frozen=True)
+class RecordPetition:
+    """The creditor's petition against a non-prosecution (CPL Art. 180)."""
+
+    actor: Principal
+    review_id: str
+    petitioner: str
+    text: str
+    filed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ twice). The restart follows the police's event; no one restarts a review by hand
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
@@ -144,8 +146,14 @@ async def decide_non_prosecution(cmd: commands.DecideProposal, uow: Procuratorat
     _role(cmd.actor, CHIEF_PROSECUTOR, "deciding a non-prosecution")
     async with uow:
         review = await load_prosecution(uow, cmd.record_id, cmd.actor)
-        if review.decide_proposal(approve=cmd.approve, note=cmd.note, by=cmd.actor.username, at=uow.clock.now()):
-            decision = review.decision or {}
+        now = uow.clock.now()
+        if review.decide_proposal(approve=cmd.approve, note=cmd.note, by=cmd.actor.username, at=now):
+            # served on the victim (the creditor) now: their 7 days to petition the level above run (CPL Art. 180)
+            review.decision = {
+                **(review.decision or {}),
+                "petition_until": uow.deadlines.due_at(Kind.VICTIM_PETITION_PERIOD, now).isoformat(),
+            }
+            decision = review.decision
             await _meet(uow, review, cmd.actor)
             own_act(
                 uow,
@@ -154,6 +162,38 @@ async def decide_non_prosecution(cmd: commands.DecideProposal, uow: Procuratorat
                 event_type="procuratorate.prosecution.declined",
                 summary=f"不起诉决定 {review.case_number}（{GROUNDS[decision['ground']]}）：{decision['reasons']}",
             )
+        await uow.commit()
+        return review
+
+
+async def record_petition(cmd: commands.RecordPetition, uow: ProcuratorateUnitOfWork) -> ProsecutionReview:
+    """申诉 of the creditor against the non-prosecution (CPL Art. 180), received within 7 days of the decision's
+    service: recorded on the review and on the matter's timeline for the procuratorate at the next level up."""
+    _role(cmd.actor, PROSECUTOR, "recording a petition")
+    async with uow:
+        review = await load_prosecution(uow, cmd.review_id, cmd.actor)
+        now = uow.clock.now()
+        decision = review.decision or {}
+        until = decision.get("petition_until")
+        petition = review.record_petition(
+            petitioner=cmd.petitioner,
+            text=cmd.text,
+            filed_at=cmd.filed_at or now,
+            until=datetime.fromisoformat(until)
+            if until
+            else uow.deadlines.due_at(
+                Kind.VICTIM_PETITION_PERIOD, datetime.fromisoformat(decision.get("at") or now.isoformat())
+            ),
+            by=cmd.actor.username,
+            now=now,
+        )
+        own_act(
+            uow,
+            correlation_id=review.correlation_id,
+            unit=review.unit,
+            event_type="procuratorate.prosecution.petitioned",
+            summary=f"被害人不服不起诉决定申诉（{review.case_number}）：{petition['petitioner']}",
+        )
         await uow.commit()
         return review
 

@@ -46,6 +46,7 @@ class TrialPublic(Windowed):
     hearings: list[dict[str, Any]]
     judgment: dict[str, Any] | None
     closure: dict[str, Any] | None
+    materials_requests: list[dict[str, Any]] | None = None
 
 
 class PrivateOptionIn(StrictModel):
@@ -197,6 +198,54 @@ async def accept(trial_id: str, body: AcceptanceIn, actor: Judge, uow: UowDep, r
             defendants_held=body.defendants_held,
         ),
         uow,
+    )
+    return await _shown(runtime, trial_id, actor)
+
+
+class ReturnIn(StrictModel):
+    ground: Literal["not_this_court", "defendant_absent", "already_decided", "other"] = Field(
+        description="SPC Interpretation Art. 219: not this court's, the defendant not at hand, decided already…"
+    )
+    reasons: str = Field(min_length=1, max_length=5000)
+
+
+class MaterialsIn(StrictModel):
+    missing: str = Field(min_length=1, max_length=5000, description="the materials the procuratorate is to supply")
+
+
+class MaterialsReceivedIn(StrictModel):
+    received_at: LegalTime | None = Field(default=None, description="defaults to now")
+
+
+@router.post("/{trial_id}/return", response_model=TrialPublic)
+async def return_prosecution(
+    trial_id: str, body: ReturnIn, actor: Judge, uow: UowDep, runtime: RuntimeDep
+) -> TrialPublic:
+    """退回人民检察院: a public prosecution not taken up as received (SPC Interpretation Art. 219)."""
+    await handlers.return_prosecution(
+        commands.ReturnProsecution(actor=actor, trial_id=trial_id, ground=body.ground, reasons=body.reasons), uow
+    )
+    return await _shown(runtime, trial_id, actor)
+
+
+@router.post("/{trial_id}/materials-request", response_model=TrialPublic)
+async def request_materials(
+    trial_id: str, body: MaterialsIn, actor: Judge, uow: UowDep, runtime: RuntimeDep
+) -> TrialPublic:
+    """通知人民检察院补送材料: within 3 days (SPC Interpretation Art. 219), tracked by the court."""
+    await handlers.request_materials(
+        commands.RequestMaterials(actor=actor, trial_id=trial_id, missing=body.missing), uow
+    )
+    return await _shown(runtime, trial_id, actor)
+
+
+@router.post("/{trial_id}/materials-received", response_model=TrialPublic)
+async def materials_received(
+    trial_id: str, body: MaterialsReceivedIn, actor: Judge, uow: UowDep, runtime: RuntimeDep
+) -> TrialPublic:
+    """The procuratorate's supplement arrived: its 3 days are met."""
+    await handlers.materials_received(
+        commands.MaterialsReceived(actor=actor, trial_id=trial_id, received_at=body.received_at), uow
     )
     return await _shown(runtime, trial_id, actor)
 

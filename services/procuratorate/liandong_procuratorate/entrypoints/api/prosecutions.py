@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from liandong.api.bounds import LegalDate
+from liandong.api.bounds import LegalDate, LegalTime
 from liandong.api.deadlines import Windowed
 from liandong.api.deps import ApprovalIn, Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
 from liandong.contracts import AssetProposal
@@ -170,6 +170,27 @@ async def decide_non_prosecution(
     the court are told — or rejected, with a note."""
     await handlers.decide_non_prosecution(
         commands.DecideProposal(actor=actor, record_id=review_id, approve=body.approve, note=body.note), uow
+    )
+    return await _shown(runtime, review_id, actor)
+
+
+class PetitionIn(StrictModel):
+    petitioner: str = Field(min_length=1, max_length=200, description="the victim: the creditor (申请执行人)")
+    text: str = Field(min_length=1, max_length=10000, description="请求提起公诉 and why")
+    filed_at: LegalTime | None = Field(default=None, description="when it was received; defaults to now")
+
+
+@router.post("/{review_id}/petition", response_model=ProsecutionPublic)
+async def record_petition(
+    review_id: str, body: PetitionIn, actor: Prosecutor, uow: UowDep, runtime: RuntimeDep
+) -> ProsecutionPublic:
+    """申诉: the creditor, the victim, petitions the level above against the non-prosecution within 7 days of
+    receiving it (CPL Art. 180; `decision.petition_until`); recorded once."""
+    await handlers.record_petition(
+        commands.RecordPetition(
+            actor=actor, review_id=review_id, petitioner=body.petitioner, text=body.text, filed_at=body.filed_at
+        ),
+        uow,
     )
     return await _shown(runtime, review_id, actor)
 
