@@ -182,12 +182,16 @@ class ArrestRequestedV1(_CaseEvent):
     requested_by: str = Field(min_length=1, max_length=64)
 
 
-@contract
-class ArrestDecidedV1(Contract):
-    """批准逮捕决定书 / 不批准逮捕决定书 for one or more suspects of a request (a refusal may carry 补充侦查提纲)."""
+class ReconsiderationStage(StrEnum):
+    """The police's two remedies against a refused arrest (CPL Art. 92)."""
 
-    event_type = "procuratorate.arrest.decided"
-    schema_version = 1
+    RECONSIDERATION = "reconsideration"  # 复议, by the procuratorate that refused (SPP Rules Art. 290: 7 days)
+    REVIEW = "review"  # 复核, by the procuratorate at the next level up (Art. 291: 15 days)
+
+
+class _ArrestReviewAct(Contract):
+    """The procuratorate's acts on an arrest review, keyed by the review."""
+
     aggregate_type = "arrest_review"
     topic = topics.PROCURATORATE_DECISIONS
 
@@ -195,17 +199,34 @@ class ArrestDecidedV1(Contract):
     request_id: ShortId
     case_id: ShortId
     police_unit: CountyCode
-    procuratorate_unit: CountyCode
-    decisions: list[SuspectDecision] = Field(min_length=1)
     decided_at: AwareDatetime
     decided_by: str = Field(min_length=1, max_length=64)
 
 
-class ReconsiderationStage(StrEnum):
-    """The police's two remedies against a refused arrest (CPL Art. 92)."""
+@contract
+class ArrestDecidedV1(_ArrestReviewAct):
+    """批准逮捕决定书 / 不批准逮捕决定书 for one or more suspects of a request (a refusal may carry 补充侦查提纲)."""
 
-    RECONSIDERATION = "reconsideration"  # 复议, by the procuratorate that refused (SPP Rules Art. 290: 7 days)
-    REVIEW = "review"  # 复核, by the procuratorate at the next level up (Art. 291: 15 days)
+    event_type = "procuratorate.arrest.decided"
+    schema_version = 1
+
+    procuratorate_unit: CountyCode
+    decisions: list[SuspectDecision] = Field(min_length=1)
+
+
+@contract
+class ArrestReconsideredV1(_ArrestReviewAct):
+    """复议决定 / 复核决定: the refusal upheld, or changed to an approval the police then execute."""
+
+    event_type = "procuratorate.arrest.reconsidered"
+    schema_version = 1
+
+    procuratorate_unit: str = Field(min_length=6, max_length=6, description="the deciding procuratorate's unit")
+    suspect_id: ShortId
+    name: str = Field(min_length=1, max_length=200)
+    stage: ReconsiderationStage
+    changed: bool = Field(description="the refusal changed to an approval")
+    reasons: str = Field(min_length=1, max_length=5000)
 
 
 @contract
@@ -223,29 +244,6 @@ class ArrestReconsiderationRequestedV1(_CaseEvent):
     reasons: str = Field(min_length=1, max_length=5000)
     requested_at: AwareDatetime
     requested_by: str = Field(min_length=1, max_length=64)
-
-
-@contract
-class ArrestReconsideredV1(Contract):
-    """复议决定 / 复核决定: the refusal upheld, or changed to an approval the police then execute."""
-
-    event_type = "procuratorate.arrest.reconsidered"
-    schema_version = 1
-    aggregate_type = "arrest_review"
-    topic = topics.PROCURATORATE_DECISIONS
-
-    review_id: ShortId
-    request_id: ShortId
-    case_id: ShortId
-    police_unit: CountyCode
-    procuratorate_unit: str = Field(min_length=6, max_length=6, description="the deciding procuratorate's unit")
-    suspect_id: ShortId
-    name: str = Field(min_length=1, max_length=200)
-    stage: ReconsiderationStage
-    changed: bool = Field(description="the refusal changed to an approval")
-    reasons: str = Field(min_length=1, max_length=5000)
-    decided_at: AwareDatetime
-    decided_by: str = Field(min_length=1, max_length=64)
 
 
 @contract

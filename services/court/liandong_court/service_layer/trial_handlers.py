@@ -1,11 +1,14 @@
 """The court's criminal side. A public prosecution's acceptance window (public_prosecution_acceptance, 7 days) runs
 from the indictment's arrival; a private complaint's (private_prosecution_acceptance, 15 days) from its filing; each
-is met by the decision. A judgment's appeal period (10 days from the day after its receipt) is computed by the
-calendar and shown; an amount recovered for the creditor is paid into the lead."""
+is met by the decision. The trial period (trial_period, two months; a private prosecution at liberty six) runs from
+the acceptance and is met by the judgment. A judgment's appeal period (10 days from the day after the written
+judgment's receipt) is computed by the calendar and shown; an amount recovered for the creditor is paid into the
+lead."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from liandong.contracts import in_custody
@@ -42,6 +45,22 @@ async def load_trial(uow: CourtUnitOfWork, trial_id: str, actor: Principal, *, f
     return trial
 
 
+async def _start(
+    uow: CourtUnitOfWork, trial: Trial, kind: Kind, at: datetime, actor: Principal, *, custody: bool | None = None
+) -> None:
+    """A window of the trial (its subject), in the matter of its lead, at its court."""
+    await uow.deadlines.start(
+        kind=kind,
+        subject_type=TRIAL,
+        subject_id=trial.id,
+        correlation_id=trial.lead_id,
+        unit=trial.court_unit,
+        started_at=at,
+        actor=actor.username,
+        custody=custody,
+    )
+
+
 async def _meet_acceptance(uow: CourtUnitOfWork, trial: Trial, actor: Principal) -> None:
     await uow.deadlines.meet(
         kind=ACCEPTANCE[trial.kind], subject_type=TRIAL, subject_id=trial.id, at=uow.clock.now(), actor=actor.username
@@ -66,16 +85,7 @@ async def accept_trial(cmd: commands.AcceptTrial, uow: CourtUnitOfWork) -> Trial
         trial.accept(number=cmd.court_case_number, by=cmd.actor.username, at=now)
         await _meet_acceptance(uow, trial, cmd.actor)
         period, held = trial_period(trial, cmd.defendants_held)
-        await uow.deadlines.start(
-            kind=period,
-            subject_type=TRIAL,
-            subject_id=trial.id,
-            correlation_id=trial.lead_id,
-            unit=trial.court_unit,
-            started_at=now,
-            actor=cmd.actor.username,
-            custody=held,
-        )
+        await _start(uow, trial, period, now, cmd.actor, custody=held)
         await uow.commit()
         return trial
 
@@ -107,15 +117,7 @@ async def request_materials(cmd: commands.RequestMaterials, uow: CourtUnitOfWork
             by=cmd.actor.username,
             at=now,
         )
-        await uow.deadlines.start(
-            kind=Kind.PUBLIC_PROSECUTION_MATERIALS,
-            subject_type=TRIAL,
-            subject_id=trial.id,
-            correlation_id=trial.lead_id,
-            unit=trial.court_unit,
-            started_at=now,
-            actor=cmd.actor.username,
-        )
+        await _start(uow, trial, Kind.PUBLIC_PROSECUTION_MATERIALS, now, cmd.actor)
         await uow.commit()
         return trial
 
@@ -306,15 +308,7 @@ async def register_complaint(cmd: commands.RegisterComplaint, uow: CourtUnitOfWo
         trial.register_complaint(
             complainant=cmd.complainant, text=cmd.text, defendants=list(cmd.defendants), filed_at=filed_at, now=now
         )
-        await uow.deadlines.start(
-            kind=Kind.PRIVATE_PROSECUTION_ACCEPTANCE,
-            subject_type=TRIAL,
-            subject_id=trial.id,
-            correlation_id=trial.lead_id,
-            unit=trial.court_unit,
-            started_at=filed_at,
-            actor=cmd.actor.username,
-        )
+        await _start(uow, trial, Kind.PRIVATE_PROSECUTION_ACCEPTANCE, filed_at, cmd.actor)
         await uow.commit()
         return trial
 
