@@ -183,7 +183,7 @@ def stack(kafka: KafkaConnection, urls: dict[str, str], logs: Path) -> Iterator[
         name: ServiceProcess(
             name,
             port,
-            service_env(name, kafka=kafka, database_url=url, environment="test"),
+            service_env(name, kafka=kafka, database_url=url, environment="test", testing_clock_control="true"),
             log_path=logs / f"{name}.log",
         )
         for (name, url), port in zip(urls.items(), ports, strict=True)
