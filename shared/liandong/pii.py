@@ -32,9 +32,13 @@ def mask_suspects(suspects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**s, "id_number": mask_id_number(s.get("id_number"))} for s in suspects]
 
 
-def shows_personal_numbers(text: str) -> bool:
-    """Whether the text holds an identity or mobile number in full (a masked one does not count)."""
-    return _ID_NUMBER.search(text) is not None or _PHONE.search(text) is not None
+# both in one pass over the bytes of an answer (the read log looks at every JSON answer a member of staff gets)
+_PERSONAL_NUMBER_BYTES = re.compile(rb"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])|(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def shows_personal_numbers(body: bytes) -> bool:
+    """Whether an answer's bytes hold an identity or mobile number in full (a masked one does not count)."""
+    return _PERSONAL_NUMBER_BYTES.search(body) is not None
 
 
 def scrub(text: str) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from liandong.pii import shows_personal_numbers
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
 from tests.support.apps import login, running_app
@@ -57,3 +60,18 @@ async def test_a_read_of_a_full_identity_number_is_recorded_and_listed(tmp_path:
         assert await reads(path="/leads/other") == []
         refused = await court.get("/audit/reads", headers=officer)
         assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        (b'{"id_number": "42122219800101123X"}', True),
+        (b'{"id_number": "421222********123X"}', False),
+        (b'{"phone": "13812345678"}', True),
+        (b'{"phone": "138****5678"}', False),
+        (b'{"amount": "138123456789.00"}', False),  # twelve digits: no mobile number
+        (b'{"id": "6f1c2b8e-1a2b-4c3d-9e8f-012345678901"}', False),
+    ],
+)
+def test_an_answer_shows_personal_numbers_only_in_full(body: bytes, shown: bool) -> None:
+    assert shows_personal_numbers(body) is shown
