@@ -257,8 +257,8 @@ def test_tongshan_detained_debtor_arrest_approved_within_seven_days_and_executed
     assert by_kind["arrest_review_detained"]["days_used"] == pytest.approx(2, abs=0.05)
     assert by_kind["police_arrest_request"]["days_used"] == pytest.approx(1, abs=0.05)
     assert all(w["on_time"] for w in peer_windows() if w["state"] == "met")
-    (custody,) = [w for w in peer_windows() if w["kind"] == "police_investigation_custody"]
-    assert custody["state"] == "running", "the investigation custody runs on after the arrest (CPL Art. 156)"
+    (investigation_custody,) = [w for w in peer_windows() if w["kind"] == "police_investigation_custody"]
+    assert investigation_custody["state"] == "running", "the investigation custody runs on after the arrest (CPL 156)"
 
 
 def next_saturday_10am(now: datetime) -> datetime:

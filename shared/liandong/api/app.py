@@ -62,18 +62,23 @@ def create_app(
         return token_principal(headers, settings.secret_key, spec.agency, app.state.runtime.clock.now())
 
     async def record_read(principal: Principal, path: str, request_id: str | None) -> None:
+        """Durable before the answer goes: on PostgreSQL one statement in autocommit (one round trip); SQLite, whose
+        connections begin every transaction themselves, in a transaction of its own."""
         runtime: Runtime = app.state.runtime
+        statement = insert(runtime.tables.personal_data_reads).values(
+            at=runtime.clock.now(),
+            actor=principal.username[:200],
+            role=(principal.role if principal.kind == "staff" else f"service:{principal.agency}")[:64],
+            unit=principal.unit[:32],
+            path=path[:500],
+            request_id=request_id[:128] if request_id else None,
+        )
+        if runtime.engine.dialect.name == "postgresql":
+            async with runtime.engine.connect() as connection:
+                await (await connection.execution_options(isolation_level="AUTOCOMMIT")).execute(statement)
+            return
         async with runtime.session_factory() as session, session.begin():
-            await session.execute(
-                insert(runtime.tables.personal_data_reads).values(
-                    at=runtime.clock.now(),
-                    actor=principal.username[:200],
-                    role=(principal.role if principal.kind == "staff" else f"service:{principal.agency}")[:64],
-                    unit=principal.unit[:32],
-                    path=path[:500],
-                    request_id=request_id[:128] if request_id else None,
-                )
-            )
+            await session.execute(statement)
 
     app.add_middleware(ReadLogMiddleware, principal_of=reader, record=record_read)
     app.add_middleware(

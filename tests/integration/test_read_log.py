@@ -3,7 +3,7 @@ lists, which mask them, leave no read."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import uuid
 
 import pytest
 
@@ -16,14 +16,13 @@ from tests.support.letters import PARTICULARS
 ID_NUMBER = "42122219800101123X"
 
 
-async def test_a_read_of_a_full_identity_number_is_recorded_and_listed(tmp_path: Path) -> None:
-    settings = CourtSettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'court.db'}", kafka_bootstrap_servers="127.0.0.1:1"
-    )
+async def test_a_read_of_a_full_identity_number_is_recorded_and_listed(database_url: str) -> None:
+    """On SQLite and PostgreSQL: the read is written in autocommit before the answer goes."""
+    settings = CourtSettings(database_url=database_url, kafka_bootstrap_servers="127.0.0.1:1")
     async with running_app(spec(), settings) as court:
         officer = await login(court, "tongcheng.officer")
         body = {
-            "enforcement_case_number": "(2024)鄂1222执12号",
+            "enforcement_case_number": f"(2024)鄂1222执{uuid.uuid4().int % 9000 + 1000}号",
             "suspects": [{"name": "黎某某", "kind": "person", "role": "debtor", "id_number": ID_NUMBER}],
             "amount_owed": "350000.00",
             "summary": "拒不履行",
