@@ -68,6 +68,9 @@ class PeriodicWorker(ABC):
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
+            # cleared before the round, not after it: a wake-up that comes while the round runs (a commit after its
+            # claim) is kept, and the next round follows at once instead of after the pause
+            self._wake.clear()
             try:
                 more = await self.run_round()
             except Exception as exc:
@@ -75,6 +78,5 @@ class PeriodicWorker(ABC):
                 self.round_failed(exc)
             if more:
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.pause())
