@@ -5,6 +5,10 @@ the court, one machine, one clock), against the raw aiokafka produce → consume
 The two services run as they do in production — `Runtime` with its relay woken on commit and its consumer, on
 PostgreSQL and the real broker — and the hop is a real one: the police's window started, which the court keeps as
 a peer window. Events are committed open-loop at a fixed rate, so the figures are latencies, not a queue draining.
+
+The hop is also broken into its stages (`liandong.messaging.stages`, one monotonic clock in this one process):
+outbox commit → relay claims the row → broker acknowledges → consumer takes it up → handler starts → inbox commit,
+each step with its p50/p99, so a wait shows where it is.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sqlalchemy import Table, select
 
 from liandong.contracts.deadlines import STARTED
 from liandong.envelope import Envelope, ProducerRef
+from liandong.messaging import stages
 from liandong.messaging.admin import ensure_topics
 from liandong.messaging.kafka import KafkaConnection, idempotent_producer
 from liandong.runtime import Runtime
@@ -67,6 +72,17 @@ async def timestamps(runtime: Runtime, table: Table, column: str, event_ids: lis
         return {event_id: at for event_id, at in rows.all()}
 
 
+def stage_steps(marks: dict[str, dict[str, float]], event_ids: list[str]) -> dict[str, Any]:
+    """Each step between two stages, p50/p99 over the events that passed both (a redelivery keeps its first mark)."""
+    steps = {}
+    for earlier, later in zip(stages.STAGES, stages.STAGES[1:], strict=False):
+        took = [
+            marks[e][later] - marks[e][earlier] for e in event_ids if earlier in marks.get(e, {}) and later in marks[e]
+        ]
+        steps[f"{earlier}->{later}"] = percentiles(took)
+    return steps
+
+
 async def hops(police_url: str, court_url: str, kafka: KafkaConnection, count: int, rate: float) -> dict[str, Any]:
     police = Runtime(
         police_spec(),
@@ -76,6 +92,12 @@ async def hops(police_url: str, court_url: str, kafka: KafkaConnection, count: i
         court_spec(),
         CourtSettings(database_url=court_url, **service_kafka(kafka), environment="test"),
     )
+    marks: dict[str, dict[str, float]] = {}
+
+    def mark(event_id: str, stage: str) -> None:
+        marks.setdefault(event_id, {}).setdefault(stage, time.monotonic())
+
+    stages.install(mark)
     await police.start()
     await court.start()
     inbox = court.tables.inbox
@@ -91,6 +113,7 @@ async def hops(police_url: str, court_url: str, kafka: KafkaConnection, count: i
             async with police.uow() as uow:
                 uow.emit(envelope)
                 await uow.commit()
+            stages.mark("outbox_committed", (str(envelope.event_id),))
             return str(envelope.event_id)
 
         warm = await commit(-1)  # the consumer joined and the producer connected before the clock starts
@@ -107,7 +130,11 @@ async def hops(police_url: str, court_url: str, kafka: KafkaConnection, count: i
     finally:
         await court.stop()
         await police.stop()
-    return percentiles([(received[e] - committed[e]).total_seconds() for e in sent])
+        stages.uninstall()
+    return {
+        **percentiles([(received[e] - committed[e]).total_seconds() for e in sent]),
+        "stages": stage_steps(marks, sent),
+    }
 
 
 async def raw_round_trips(kafka: KafkaConnection, count: int, rate: float) -> dict[str, Any]:

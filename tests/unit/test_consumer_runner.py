@@ -15,6 +15,7 @@ from liandong.clock import ManualClock
 from liandong.contracts import ReferralReceivedV1
 from liandong.envelope import Envelope, ProducerRef
 from liandong.logs import JsonFormatter
+from liandong.messaging import stages
 from liandong.messaging.consumer import ConsumerRunner
 from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
 from liandong.persistence.engine import create_engine, session_factory
@@ -355,3 +356,20 @@ async def test_a_dead_letters_error_carries_no_input_value_nor_personal_number(
 def test_personal_numbers_are_masked_in_any_text_that_leaves_the_process() -> None:
     line = "debtor 42122219800101123X, phone 13912345678, case (2024)鄂1222执123号, amount 123456789012"
     assert scrub(line) == "debtor 421222********123X, phone 139****5678, case (2024)鄂1222执123号, amount 123456789012"
+
+
+async def test_the_consumer_reports_each_stage_of_an_event_to_an_installed_recorder(
+    harness_factory: Callable[[Handler], Harness],
+) -> None:
+    """The hop benchmark's breakdown: taken up, handler started, inbox committed — in that order, once each."""
+    seen: list[tuple[str, str]] = []
+    stages.install(lambda event_id, stage: seen.append((event_id, stage)))
+    try:
+        envelope = receipt_envelope()
+        await harness_factory(on_hand_off).deliver(envelope.to_json().encode())
+    finally:
+        stages.uninstall()
+    event_id = str(envelope.event_id)
+    assert seen == [(event_id, "consumer_received"), (event_id, "handler_started"), (event_id, "inbox_committed")]
+    stages.mark("inbox_committed", ["after-uninstall"])
+    assert len(seen) == 3, "nothing is recorded once the recorder is gone"

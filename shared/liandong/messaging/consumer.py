@@ -40,6 +40,7 @@ from liandong.clock import Clock
 from liandong.contracts import topics
 from liandong.contracts.base import ContractError, parse_payload
 from liandong.envelope import Envelope
+from liandong.messaging import stages
 from liandong.messaging.dead_letters import DeadLetterAborted, DeadLetters
 from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
 from liandong.messaging.kafka import bounded, cancel_within, stop_quietly
@@ -250,6 +251,7 @@ class ConsumerRunner(Generic[U]):
         except (ValidationError, ValueError) as exc:
             await self._dead_letter(record, "malformed_envelope", exc)
             return
+        stages.mark("consumer_received", (str(envelope.event_id),))
         if not self._handlers.handles(envelope.event_type):
             HANDLED.labels(self.name, "not_subscribed").inc()
             return  # the topic carries event types this service does not consume
@@ -351,6 +353,7 @@ class ConsumerRunner(Generic[U]):
                 )
             except IntegrityError:
                 return "duplicate"  # a replica applied it between our check and insert
+            stages.mark("handler_started", (str(env.event_id),))
             outcome = await handler(delivery, uow)
             foreign = uow.matters() - {env.correlation_id}
             if foreign:  # rolled back with its inbox row, and dead-lettered
@@ -364,6 +367,7 @@ class ConsumerRunner(Generic[U]):
                     .values(outcome=outcome.value)
                 )
             await uow.commit()
+            stages.mark("inbox_committed", (str(env.event_id),))
             return outcome.value
 
     async def _dead_letter(

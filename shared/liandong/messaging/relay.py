@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liandong.clock import Clock
 from liandong.envelope import HEADER_TRACEPARENT, Envelope, envelope_headers
+from liandong.messaging import stages
 from liandong.messaging.kafka import bounded, stop_quietly
 from liandong.tracing import Tracing, traceparent_of
 from liandong.worker import PeriodicWorker
@@ -107,6 +108,7 @@ class OutboxRelay(PeriodicWorker):
             self.round_failures = 0  # the database answered: a claim, even of nothing, is a success
             if not claimed:
                 return 0
+            stages.mark("relay_claimed", (r.event_id for r in claimed))
             rows = claimed
             if await session.scalar(self._pending_up_to(claimed)) != len(claimed):  # something in between
                 rows = self._before_gaps(claimed, (await session.execute(self._gaps(claimed))).all())
@@ -118,6 +120,7 @@ class OutboxRelay(PeriodicWorker):
                 await self._give_back(session, rows, now, exc)
                 failed: BaseException | None = exc
             else:
+                stages.mark("broker_acked", (r.event_id for r in rows))
                 o = self._outbox.c
                 await session.execute(
                     update(self._outbox)
@@ -142,7 +145,7 @@ class OutboxRelay(PeriodicWorker):
         o = self._outbox
         c = o.c
         return (
-            select(c.seq, c.topic, c.aggregate_type, c.aggregate_id, c.envelope, c.attempts)
+            select(c.seq, c.event_id, c.topic, c.aggregate_type, c.aggregate_id, c.envelope, c.attempts)
             .where(c.published_at.is_(None), c.next_attempt_at <= now)
             .order_by(c.seq)
             .limit(self._batch_size)
