@@ -222,7 +222,9 @@ class ConsumerRunner(Generic[U]):
                         self._uncommitted[tp] = record.offset + 1
                         self._next_offsets[tp] = record.offset + 1
                         self._touch()
-                    await self._commit_pending(consumer)
+                # one offset commit for the whole poll (every partition's records are in the database by now): a
+                # commit per partition cost a broker round trip each, which the next partition's records waited on
+                await self._commit_pending(consumer)
         except _Stopping:
             return
 
