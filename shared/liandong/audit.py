@@ -30,14 +30,11 @@ from sqlalchemy import (
     Dialect,
     Integer,
     MetaData,
-    column,
     event,
-    exists,
     insert,
     inspect,
     select,
     update,
-    values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
@@ -222,11 +219,11 @@ async def append(
     """Chain one entry per subject (one entry without subject when there is none), in the session's transaction.
 
     The head row is what serializes appends, so it is held as briefly as possible: on PostgreSQL the head is read
-    without a lock, the entries computed, and one statement moves the head — only if it is still where it was read —
-    and inserts the entries; the lock it takes is held just until the commit. A head moved meanwhile by another
-    transaction leaves nothing written, and the append starts again from the new head. (Holding the lock from a
-    SELECT … FOR UPDATE across three more round trips let a busy event loop keep it for tens of milliseconds, and the
-    other writers queued behind it with their pooled connections.) SQLite runs one write transaction at a time."""
+    without a lock, the entries computed, and the head moved only if it is still where it was read — the lock that
+    takes is held until the commit — then the entries inserted. A head moved meanwhile by another transaction leaves
+    nothing written, and the append starts again from the new head. (Holding the lock from a SELECT … FOR UPDATE
+    across three more round trips let a busy event loop keep it for tens of milliseconds, and the other writers
+    queued behind it with their pooled connections.) SQLite runs one write transaction at a time."""
 
     def entries_after(seq: int, prev: str) -> list[dict[str, Any]]:
         return _entries(act, at, subjects, change, seq, prev, rows or {})
@@ -283,20 +280,17 @@ async def _append_if_head_unmoved(
     log, head = tables.audit_log, tables.audit_head
     row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1))).one()
     entries = entries_after(int(row.seq), str(row.hash))
-    moved = (
+    moved = await session.execute(
         update(head)
         .where(head.c.id == 1, head.c.hash == row.hash)
         .values(seq=entries[-1]["seq"], hash=entries[-1]["hash"])
-        .returning(head.c.id)
-        .cte("moved")
     )
-    names = list(entries[0])
-    rows = values(*(column(name, log.c[name].type) for name in names), name="entry").data(
-        [tuple(entry[name] for name in names) for entry in entries]
-    )
-    statement = insert(log).from_select(names, select(rows).where(exists(select(moved.c.id)))).add_cte(moved)
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0) == len(entries))
+    if getattr(moved, "rowcount", 0) != 1:
+        return False  # another transaction moved the head first: nothing written, start again from the new head
+    # the head row is ours until the commit; the entries go in as one cached statement run for each entry (a VALUES
+    # list of every entry built into one statement was compiled anew for each act — most of a busy tick's time)
+    await session.execute(insert(log), entries)
+    return True
 
 
 async def append_act(
