@@ -197,7 +197,8 @@ class Stories:
         timeline = self.s.get("court", f"/matters/{lead['id']}/timeline", "tongshan.officer")
         say(f"  法院所见全程：{len(timeline['events'])} 个事件，{len(timeline['windows'])} 个期限")
         for w in timeline["windows"]:
-            say(f"    {w['agency']:<13} {w['title'][:28]:<30} {w['state']:<9} 用时 {w['days_used']}")
+            used = "—" if w["days_used"] is None else f"{w['days_used']} 天"  # a window still running has none yet
+            say(f"    {w['agency']:<13} {w['title'][:28]:<30} {w['state']:<9} 用时 {used}")
 
     def jiayu(self) -> None:
         say("\n== 嘉鱼：单位判处罚金，法定代表人判处有期徒刑 ==")
