@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 from sqlalchemy import func, select
 
 from liandong import audit
-from liandong.api.auth import CurrentPrincipal
+from liandong.api.auth import spec_roles
 from liandong.api.deps import Page, PageDep, PublicModel, RuntimeDep, ShanghaiTime
 from liandong.api.errors import ApiError
 from liandong.security import Principal
@@ -19,11 +19,9 @@ from liandong.units import CITY_CODE
 router = APIRouter(tags=["audit"])
 
 
-async def auditor(request: Request, principal: CurrentPrincipal) -> Principal:
-    roles = request.app.state.runtime.spec.audit_roles
-    if principal.kind != "staff" or principal.role not in roles:
-        raise ApiError(403, "forbidden", f"the audit trail is read by the roles {sorted(roles)}")
-    return principal
+Auditor = Annotated[
+    Principal, Depends(spec_roles(lambda spec: spec.audit_roles, "the audit trail is read by the roles"))
+]
 
 
 class AuditEntryOut(PublicModel):
@@ -43,7 +41,7 @@ class AuditEntryOut(PublicModel):
 @router.get("/audit", response_model=Page[AuditEntryOut])
 async def audit_trail(
     runtime: RuntimeDep,
-    reader: Annotated[Principal, Depends(auditor)],
+    reader: Auditor,
     page: PageDep,
     subject_id: Annotated[str, Query(min_length=1, max_length=200, description="a lead, referral, case or matter id")],
     since: Annotated[datetime | None, Query(description="entries at or after this time")] = None,
@@ -76,7 +74,7 @@ class PersonalDataReadOut(PublicModel):
 @router.get("/audit/reads", response_model=Page[PersonalDataReadOut])
 async def personal_data_reads(
     runtime: RuntimeDep,
-    reader: Annotated[Principal, Depends(auditor)],
+    reader: Auditor,
     page: PageDep,
     actor: Annotated[str | None, Query(max_length=200, description="reads by this account")] = None,
     path: Annotated[str | None, Query(max_length=500, description="reads of this record, e.g. /leads/{id}")] = None,
@@ -129,7 +127,7 @@ class ChainVerdictOut(PublicModel):
 @router.get("/audit/verify", response_model=ChainVerdictOut)
 async def verify_chain(
     runtime: RuntimeDep,
-    reader: Annotated[Principal, Depends(auditor)],
+    reader: Auditor,
     rows: Annotated[bool, Query(description="also recompute each record's row against its last act")] = False,
 ) -> ChainVerdictOut:
     """Recompute the whole hash chain (the same check as `python -m liandong audit verify [--rows]`): intact, or

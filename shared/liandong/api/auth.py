@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
@@ -172,15 +172,21 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
-async def administrator(request: Request, principal: CurrentPrincipal) -> Principal:
-    """The service's administrators (its spec's ops_roles): the operations desk and, where mounted, the clock."""
-    roles = request.app.state.runtime.spec.ops_roles
-    if principal.kind != "staff" or principal.role not in roles:
-        raise ApiError(403, "forbidden", f"operations need one of the roles {sorted(roles)}")
-    return principal
+def spec_roles(roles_of: Callable[[Any], Sequence[str]], refusal: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that admits staff holding one of the roles the service's spec names for it (`roles_of(spec)`);
+    others get 403 with `refusal` followed by those roles."""
+
+    async def check(request: Request, principal: CurrentPrincipal) -> Principal:
+        roles = roles_of(request.app.state.runtime.spec)
+        if principal.kind != "staff" or principal.role not in roles:
+            raise ApiError(403, "forbidden", f"{refusal} {sorted(roles)}")
+        return principal
+
+    return check
 
 
-Admin = Annotated[Principal, Depends(administrator)]
+# the service's administrators (its spec's ops_roles): the operations desk and, where mounted, the clock
+Admin = Annotated[Principal, Depends(spec_roles(lambda spec: spec.ops_roles, "operations need one of the roles"))]
 
 
 def idempotency_scope(headers: Iterable[tuple[bytes, bytes]], secret: str, agency: str, now: datetime) -> str | None:

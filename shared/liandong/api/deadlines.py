@@ -9,13 +9,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from liandong.api.auth import CurrentPrincipal
+from liandong.api.auth import CurrentPrincipal, spec_roles
 from liandong.api.bounds import LegalTime, within_years
 from liandong.api.deps import Page, PageDep, PublicModel, RuntimeDep, ShanghaiTime, StrictModel
-from liandong.api.errors import ApiError
 from liandong.errors import DomainError, Forbidden
 from liandong.persistence.uow import SqlUnitOfWork
 from liandong.runtime import Runtime
@@ -195,15 +194,10 @@ def parse_start(value: str) -> datetime:
         ) from exc
 
 
-async def deadline_manager(request: Request, principal: CurrentPrincipal) -> Principal:
-    """Staff who may start, meet, extend, restart or cancel a window by hand: the service's supervising roles."""
-    roles = request.app.state.runtime.spec.deadline_roles
-    if principal.kind != "staff" or principal.role not in roles:
-        raise ApiError(403, "forbidden", f"managing deadlines needs one of the roles {sorted(roles)}")
-    return principal
-
-
-Manager = Annotated[Principal, Depends(deadline_manager)]
+# staff who may start, meet, extend, restart or cancel a window by hand: the service's supervising roles
+Manager = Annotated[
+    Principal, Depends(spec_roles(lambda spec: spec.deadline_roles, "managing deadlines needs one of the roles"))
+]
 
 
 router = APIRouter(prefix="/deadlines", tags=["deadlines"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from liandong.contracts import (
     ArrestDecidedV1,
@@ -179,6 +180,19 @@ async def _police_case(uow: CourtUnitOfWork, event: Delivery[CaseNews]) -> Polic
     return case
 
 
+def _act_of(event: Delivery[Contract], *, exclude: set[str]) -> dict[str, Any]:
+    """Another agency's act as the court keeps it on its record: the event, who sent it and when, and its payload
+    less what the record holds already."""
+    env = event.envelope
+    return {
+        "event_id": str(env.event_id),
+        "event_type": env.event_type,
+        "agency": env.producer.agency,
+        "at": env.occurred_at.isoformat(),
+        **event.payload.model_dump(mode="json", exclude=exclude),
+    }
+
+
 def _applied(fresh: bool) -> Outcome:
     return Outcome.APPLIED if fresh else Outcome.STALE
 
@@ -199,15 +213,8 @@ async def on_detention_recorded(event: Delivery[DetentionRecordedV1], uow: Court
 
 async def on_custody_ended(event: Delivery[CustodyEndedV1], uow: CourtUnitOfWork) -> Outcome:
     """A person held released, or on bail or under residential surveillance, without an arrest decision."""
-    ended, env = event.payload, event.envelope
     case = await _police_case(uow, event)
-    end = {
-        "event_id": str(env.event_id),
-        "event_type": env.event_type,
-        "agency": env.producer.agency,
-        "at": env.occurred_at.isoformat(),
-        **ended.model_dump(mode="json", exclude={"referral_id", "case_id", "case_number", "police_unit"}),
-    }
+    end = _act_of(event, exclude={"referral_id", "case_id", "case_number", "police_unit"})
     return _applied(case.record_custody_end(end))
 
 
@@ -278,30 +285,15 @@ async def on_supervision_news(event: Delivery[SupervisionNews], uow: CourtUnitOf
         status = news.outcome.value
     else:
         status = SUPERVISION_STATUS[type(news)] or (referral.supervision or {}).get("status") or "requested"
-    act = {
-        "event_id": str(env.event_id),
-        "event_type": env.event_type,
-        "agency": env.producer.agency,
-        "at": env.occurred_at.isoformat(),
-        **news.model_dump(mode="json", exclude={"referral_id"}),
-    }
-    return _applied(referral.record_supervision(act, status=status))
+    return _applied(referral.record_supervision(_act_of(event, exclude={"referral_id"}), status=status))
 
 
 async def on_case_progress(event: Delivery[CaseProgress], uow: CourtUnitOfWork) -> Outcome:
     """A police case's way to its end — transferred for prosecution, returned for supplementary investigation, not
     prosecuted, withdrawn — kept on the court's record of the case."""
-    news, env = event.payload, event.envelope
     case = await _police_case(uow, event)
     heavy = {"suspects", "evidence", "investigation_log", "referral_id", "case_id", "case_number", "police_unit"}
-    milestone = {
-        "event_id": str(env.event_id),
-        "event_type": env.event_type,
-        "agency": env.producer.agency,
-        "at": env.occurred_at.isoformat(),
-        **news.model_dump(mode="json", exclude=heavy),
-    }
-    return _applied(case.record_milestone(milestone))
+    return _applied(case.record_milestone(_act_of(event, exclude=heavy)))
 
 
 async def on_indictment(event: Delivery[IndictmentFiledV1], uow: CourtUnitOfWork) -> Outcome:

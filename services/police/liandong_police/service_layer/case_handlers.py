@@ -88,14 +88,8 @@ async def detain(cmd: commands.Detain, uow: PoliceUnitOfWork) -> Case:
             now=uow.clock.now(),
             request_due_at=uow.deadlines.due_at(Kind.POLICE_ARREST_REQUEST, cmd.detained_at),
         )
-        await uow.deadlines.start(
-            kind=Kind.POLICE_ARREST_REQUEST,
-            subject_type=DETENTION,
-            subject_id=detention["detention_id"],
-            correlation_id=case.correlation_id,
-            unit=case.police_unit,
-            started_at=cmd.detained_at,
-            actor=cmd.actor.username,
+        await _start(
+            uow, case, Kind.POLICE_ARREST_REQUEST, DETENTION, detention["detention_id"], cmd.detained_at, cmd.actor
         )
         await uow.commit()
         return case
@@ -209,24 +203,16 @@ async def execute_decision(cmd: commands.ExecuteDecision, uow: PoliceUnitOfWork)
         )
         subject = execution_subject(cmd.request_id, cmd.suspect_id)
         if case.arrest_request(cmd.request_id)["decisions"][cmd.suspect_id]["decision"] == APPROVE:
-            await uow.deadlines.start(
-                kind=Kind.POLICE_ARREST_RECEIPT,
-                subject_type=EXECUTION,
-                subject_id=subject,
-                correlation_id=case.correlation_id,
-                unit=case.police_unit,
-                started_at=executed_at,
-                actor=cmd.actor.username,
-            )
+            await _start(uow, case, Kind.POLICE_ARREST_RECEIPT, EXECUTION, subject, executed_at, cmd.actor)
         if cmd.outcome == Custody.ARRESTED:  # CPL Art. 156: two months' investigation custody from the arrest
-            await uow.deadlines.start(
-                kind=Kind.POLICE_INVESTIGATION_CUSTODY,
-                subject_type=CUSTODY,
-                subject_id=custody_subject(case.id, cmd.suspect_id),
-                correlation_id=case.correlation_id,
-                unit=case.police_unit,
-                started_at=executed_at,
-                actor=cmd.actor.username,
+            await _start(
+                uow,
+                case,
+                Kind.POLICE_INVESTIGATION_CUSTODY,
+                CUSTODY,
+                custody_subject(case.id, cmd.suspect_id),
+                executed_at,
+                cmd.actor,
             )
         if execution["receipt_sent_at"] is not None:
             await _receipt_sent(uow, case, cmd.request_id, cmd.suspect_id, now, cmd.actor)
@@ -314,6 +300,27 @@ async def _receipt_sent(
         await _meet(uow, receipt_kind, EXECUTION, subject, at, actor)
 
 
+async def _start(
+    uow: PoliceUnitOfWork,
+    case: Case,
+    kind_name: Kind,
+    subject_type: str,
+    subject_id: str,
+    at: datetime,
+    actor: Principal,
+) -> None:
+    """A window of the case's (its matter, its bureau) from `at`."""
+    await uow.deadlines.start(
+        kind=kind_name,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        correlation_id=case.correlation_id,
+        unit=case.police_unit,
+        started_at=at,
+        actor=actor.username,
+    )
+
+
 async def _meet(
     uow: PoliceUnitOfWork, kind_name: Kind, subject_type: str, subject_id: str, at: datetime, actor: Principal
 ) -> None:
@@ -371,15 +378,7 @@ async def withdraw_case(cmd: commands.WithdrawCase, uow: PoliceUnitOfWork) -> Ca
         for subject_type, subject_id in subjects:
             for window in await uow.deadlines.running(subject_type=subject_type, subject_id=subject_id):
                 await uow.deadlines.cancel(window.id, reason=f"撤销案件：{cmd.reasons}", actor=cmd.actor.username)
-        await uow.deadlines.start(
-            kind=Kind.POLICE_WITHDRAWAL_NOTICE,
-            subject_type="case",
-            subject_id=case.id,
-            correlation_id=case.correlation_id,
-            unit=case.police_unit,
-            started_at=now,
-            actor=cmd.actor.username,
-        )
+        await _start(uow, case, Kind.POLICE_WITHDRAWAL_NOTICE, "case", case.id, now, cmd.actor)
         await uow.commit()
         return case
 

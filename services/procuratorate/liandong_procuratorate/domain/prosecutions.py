@@ -193,9 +193,12 @@ class ProsecutionReview:
         self.proposal = proposal(self.proposal, "non_prosecution", {"ground": ground, "reasons": reasons}, by=by, at=at)
         return self.proposal
 
-    def decide_proposal(self, *, approve: bool, note: str | None, by: str, at: datetime) -> bool:
+    def decide_proposal(
+        self, *, approve: bool, note: str | None, by: str, at: datetime, petition_until: datetime | None = None
+    ) -> bool:
         """The chief prosecutor's decision on the proposed non-prosecution: approved, it takes effect (the review's
-        decision); rejected, the review goes on. Returns whether it took effect."""
+        decision), served on the victim — the creditor — who may petition until `petition_until` (CPL Art. 180);
+        rejected, the review goes on. Returns whether it took effect."""
         self._reviewing()
         proposed = awaiting(self.proposal)
         self.proposal = None
@@ -208,6 +211,7 @@ class ProsecutionReview:
             "at": at.isoformat(),
             "by": proposed["proposed_by"],
             **approval(proposed, by=by, at=at, note=note),
+            **({"petition_until": petition_until.isoformat()} if petition_until else {}),
         }
         self.status = ProsecutionStatus.NOT_PROSECUTED
         self.events.append(happened.ProsecutionDeclined(review=self, occurred_at=at))

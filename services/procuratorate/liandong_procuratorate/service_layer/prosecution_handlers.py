@@ -147,13 +147,11 @@ async def decide_non_prosecution(cmd: commands.DecideProposal, uow: Procuratorat
     async with uow:
         review = await load_prosecution(uow, cmd.record_id, cmd.actor)
         now = uow.clock.now()
-        if review.decide_proposal(approve=cmd.approve, note=cmd.note, by=cmd.actor.username, at=now):
-            # served on the victim (the creditor) now: their 7 days to petition the level above run (CPL Art. 180)
-            review.decision = {
-                **(review.decision or {}),
-                "petition_until": uow.deadlines.due_at(Kind.VICTIM_PETITION_PERIOD, now).isoformat(),
-            }
-            decision = review.decision
+        petition_until = uow.deadlines.due_at(Kind.VICTIM_PETITION_PERIOD, now)  # served on the creditor now
+        if review.decide_proposal(
+            approve=cmd.approve, note=cmd.note, by=cmd.actor.username, at=now, petition_until=petition_until
+        ):
+            decision = review.decision or {}
             await _meet(uow, review, cmd.actor)
             own_act(
                 uow,
