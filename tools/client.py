@@ -78,8 +78,12 @@ class Services:
         self.forget_logins()
 
     def advance_to(self, instant: str) -> None:
-        """Move the three services' clocks forward to `instant`, e.g. a window's due_at or next_fire_at."""
-        self._move_clocks({"to": instant})
+        """Move the three services' clocks forward to `instant`, e.g. a window's due_at or next_fire_at: one step
+        for all three, measured on the court's clock, so that they keep showing the same time (each moved to the
+        instant by itself a moment apart would leave the later ones behind)."""
+        step = (datetime.fromisoformat(instant) - datetime.fromisoformat(self.clock("court")["now"])).total_seconds()
+        if step > 0:
+            self.advance(step)
 
     def clock(self, service: str) -> dict[str, Any]:
         """A service's clock: its `now` and `offset_seconds` (read by an administrator)."""

@@ -42,6 +42,7 @@ def running_stack(kafka: KafkaConnection, databases: dict[str, str], logs: Path,
     """The three services as processes on these databases (by agency), ready, stopped afterwards."""
     ports = free_ports(3)
     processes = []
+    clock = clock_start()  # one offset for the three
     for name, port in zip(("court", "police", "procuratorate"), ports, strict=True):
         extra = (
             {"court_url": f"http://127.0.0.1:{ports[0]}", "evidence_fetch_seconds": "0.3"} if name == "police" else {}
@@ -54,7 +55,7 @@ def running_stack(kafka: KafkaConnection, databases: dict[str, str], logs: Path,
             testing_clock_control="true",  # clocks that tests may move (POST /testing/clock, as an administrator)
             relay_idle_seconds="0.1",
             **{"sla_tick_seconds": "0.2", **settings},
-            **clock_start(),
+            **clock,
             **extra,
         )
         processes.append(ServiceProcess(name, port, env, log_path=logs / f"{name}.log"))
@@ -116,10 +117,13 @@ def court_now(stack: Stack) -> datetime:
 
 
 def advance_clocks_to(stack: Stack, instant: datetime | str) -> None:
-    """Move the three services' clocks forward to `instant` (started with the clock control)."""
-    moment = instant if isinstance(instant, str) else instant.isoformat()
-    for service in stack.all():
-        _clock_control(service, {"to": moment})
+    """Move the three services' clocks forward to `instant` (started with the clock control). One step for all three,
+    measured on the court's clock: each moved to `instant` by its own clock a moment apart would leave the later ones
+    behind, and an event received would seem to precede its sending."""
+    moment = datetime.fromisoformat(instant) if isinstance(instant, str) else instant
+    step = (moment - court_now(stack)).total_seconds()
+    if step > 0:
+        advance_clocks(stack, step)
 
 
 def service_day(stack: Stack, days: int = 0) -> str:
