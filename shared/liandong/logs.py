@@ -45,3 +45,6 @@ def configure(service: str, level: str = "INFO") -> None:
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # a line per client request says no more than the access log of the service called (the console calls its own
+    # API in process: the access log shows those calls under the page's request id)
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from liandong.accounts import DevAccount, disable_development_accounts, seed_accounts
 from liandong.clock import Clock, OffsetClock, SystemClock
 from liandong.config import ServiceSettings
+from liandong.console.spec import ConsoleSpec
 from liandong.contracts import topics
 from liandong.deadlines.breaches import add_peer_handlers
 from liandong.deadlines.engine import DeadlineEngine
@@ -71,6 +72,7 @@ class ServiceSpec:
     matter_units: Sequence[tuple[Table, str, str]] = ()
     # the service's own background workers (e.g. the police evidence fetcher), built from the runtime
     workers: Sequence[Callable[[Runtime], Worker]] = ()
+    console: ConsoleSpec | None = None  # the staff console's records, acts and queues (/console/)
 
 
 AGENCY_SERVICES: tuple[Agency, ...] = ("court", "police", "procuratorate")

@@ -13,6 +13,7 @@ from liandong_court.adapters.translators import translate
 from liandong_court.entrypoints import consumers
 from liandong_court.entrypoints.api import cases, evidence, leads, publicity, referrals, trials
 from liandong_court.entrypoints.api.deps import ADMIN, ALL_ROLES, CRIMINAL_JUDGE, ENFORCEMENT_OFFICER
+from liandong_court.entrypoints.console import CONSOLE
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
 DEV_ACCOUNTS = (
@@ -48,4 +49,5 @@ def spec() -> ServiceSpec:
         audit_roles=(ADMIN,),
         matter_units=((orm.leads, "id", "unit"), (orm.trials, "lead_id", "court_unit")),
         unit_of_work=CourtUnitOfWork,
+        console=CONSOLE,
     )

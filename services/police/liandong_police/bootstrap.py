@@ -15,6 +15,7 @@ from liandong_police.adapters.translators import translate
 from liandong_police.config import PoliceSettings
 from liandong_police.entrypoints import consumers
 from liandong_police.entrypoints.api import cases, referrals, supervision
+from liandong_police.entrypoints.console import CONSOLE
 from liandong_police.entrypoints.evidence_fetcher import EvidenceFetcher
 from liandong_police.service_layer.roles import ADMIN, ALL_ROLES, BUREAU_HEAD, INVESTIGATOR, SUPERVISOR
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
@@ -69,4 +70,5 @@ def spec() -> ServiceSpec:
             (orm.supervision_notices, "correlation_id", "police_unit"),
         ),
         unit_of_work=PoliceUnitOfWork,
+        console=CONSOLE,
     )

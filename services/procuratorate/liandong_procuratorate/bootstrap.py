@@ -12,6 +12,7 @@ from liandong_procuratorate.adapters.statistics import procuratorate_figures
 from liandong_procuratorate.adapters.translators import translate
 from liandong_procuratorate.entrypoints import consumers
 from liandong_procuratorate.entrypoints.api import matters, prosecutions, reviews, supervision
+from liandong_procuratorate.entrypoints.console import CONSOLE
 from liandong_procuratorate.service_layer.handlers import ADMIN, ALL_ROLES, CHIEF_PROSECUTOR, PROSECUTOR, SUPERVISOR
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
@@ -56,4 +57,5 @@ def spec() -> ServiceSpec:
             (orm.police_cases, "correlation_id", "police_unit"),
         ),
         unit_of_work=ProcuratorateUnitOfWork,
+        console=CONSOLE,
     )

@@ -22,6 +22,7 @@ from liandong.api.read_log import ReadLogMiddleware
 from liandong.api.testing import testing_router
 from liandong.clock import Clock
 from liandong.config import ServiceSettings
+from liandong.console.routes import console_router
 from liandong.persistence.tables import CommonTables
 from liandong.runtime import Runtime, ServiceSpec
 from liandong.security import Principal
@@ -109,4 +110,6 @@ def create_app(
         app.include_router(testing_router())
     for router in spec.routers:
         app.include_router(router)
+    if spec.console is not None:
+        app.include_router(console_router(spec.console))
     return app

@@ -169,6 +169,7 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
             raise ApiError(403, "forbidden", f"this action needs one of the roles {sorted(roles)}")
         return principal
 
+    setattr(check, "roles_of", lambda _spec: roles)  # noqa: B010 — read by the console: who may take the act
     return check
 
 
@@ -182,6 +183,7 @@ def spec_roles(roles_of: Callable[[Any], Sequence[str]], refusal: str) -> Callab
             raise ApiError(403, "forbidden", f"{refusal} {sorted(roles)}")
         return principal
 
+    setattr(check, "roles_of", roles_of)  # noqa: B010 — read by the console: who may take the act
     return check
 
 
