@@ -155,7 +155,12 @@ def test_every_page_and_form_renders_valid_html_from_sample_data(name: str) -> N
         for act in kind.acts:
             assert f'data-act="{act.name}"' in shown, f"{kind.name}: the form of {act.name}"
         assert shown.count('class="error"') >= sum(1 for a in acts if a["fields"]), "each error beside its field"
-    render("home.html", windows=[WINDOW, {**WINDOW, "state": "breached", "subject_type": "detention"}], queues=[], subjects={})
+    render(
+        "home.html",
+        windows=[WINDOW, {**WINDOW, "state": "breached", "subject_type": "detention"}],
+        queues=[],
+        subjects={},
+    )
     render("login.html", csrf="x" * 40, next="/console/")
     render("error.html", problem="没有这个页面")
     render("statistics.html", report={"figures": [{"key": "filed", "cases": 1}]}, params={})
@@ -176,7 +181,7 @@ def test_a_time_is_shown_in_shanghai_and_a_window_counts_down() -> None:
     assert countdown({"state": "running", "due_at": "2026-10-09T13:00:00+08:00"}, NOW).text == "剩余 4.0 小时"
     late = countdown({"state": "breached", "due_at": "2026-10-09T07:00:00+08:00"}, NOW)
     assert (late.text, late.css) == ("已超期 2.0 小时", "breached")
-    assert countdown({"state": "met", "due_at": "2026-10-09T07:00:00+08:00"}, NOW).css == "done"
+    assert countdown({"state": "met", "due_at": "2026-10-09T07:00:00+08:00"}, NOW).css == "ended"
 
 
 def test_the_session_cookie_is_secure_in_production() -> None:
@@ -186,7 +191,9 @@ def test_the_session_cookie_is_secure_in_production() -> None:
         response = Response()
         open_session(request, response, "token", 1800)  # type: ignore[arg-type]
         cookie = response.headers["set-cookie"]
-        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Max-Age=1800" in cookie
+        assert "HttpOnly" in cookie
+        assert "SameSite=strict" in cookie
+        assert "Max-Age=1800" in cookie
         assert ("Secure" in cookie) is secure
 
 
@@ -219,7 +226,12 @@ async def log_in(client: httpx.AsyncClient, username: str) -> None:
     page = await client.get("/console/login")
     answer = await client.post(
         "/console/login",
-        data={"_csrf": hidden(page.text, "_csrf"), "username": username, "password": "liandong-dev", "next": "/console/"},
+        data={
+            "_csrf": hidden(page.text, "_csrf"),
+            "username": username,
+            "password": "liandong-dev",
+            "next": "/console/",
+        },
     )
     assert (answer.status_code, answer.headers["location"]) == (303, "/console/"), answer.text
 
@@ -249,18 +261,22 @@ async def lead_count(client: httpx.AsyncClient) -> int:
 
 async def test_logging_in_opens_a_session_and_logging_out_ends_it(court: httpx.AsyncClient) -> None:
     first = await court.get("/console/leads?status=open")
-    assert first.status_code == 303 and first.headers["location"].startswith("/console/login?next=")
+    assert first.status_code == 303
+    assert first.headers["location"].startswith("/console/login?next=")
     page = await court.get("/console/login")
     wrong = await court.post(
         "/console/login", data={"_csrf": hidden(page.text, "_csrf"), "username": "tongcheng.officer", "password": "x"}
     )
-    assert wrong.status_code == 401 and "wrong username or password" in wrong.text
+    assert wrong.status_code == 401
+    assert "wrong username or password" in wrong.text
     assert SESSION_COOKIE not in court.cookies
     forged = await court.post("/console/login", data={"username": "tongcheng.officer", "password": "liandong-dev"})
     assert forged.status_code == 403, "a login form without its CSRF token is refused"
     await log_in(court, "tongcheng.officer")
     home = await court.get("/console/")
-    assert home.status_code == 200 and "tongcheng.officer" in home.text and "工作台" in home.text
+    assert home.status_code == 200
+    assert "tongcheng.officer" in home.text
+    assert "工作台" in home.text
     out = await court.post("/console/logout", data={"_csrf": hidden(home.text, "_csrf")})
     assert out.status_code == 303
     assert (await court.get("/console/")).status_code == 303, "logged out: back to the login page"
@@ -295,7 +311,8 @@ async def test_a_form_posted_twice_acts_once(court: httpx.AsyncClient) -> None:
     assert first.headers["location"] == again.headers["location"]
     assert await lead_count(court) == 1
     shown = await court.get(first.headers["location"])
-    assert shown.status_code == 200 and "(2024)鄂1222执123号" in shown.text
+    assert shown.status_code == 200
+    assert "(2024)鄂1222执123号" in shown.text
     assert "42122219800101123X" in shown.text, "the record's own page shows its unit's staff the number"
     listed = (await court.get("/console/leads")).text
     assert "42122219800101123X" not in listed, "lists mask identity numbers, as the API does"
@@ -336,10 +353,13 @@ async def test_a_role_sees_only_its_acts_and_a_forged_post_is_refused(court: htt
             "reasons": "有能力履行而拒不履行",
         },
     )
-    assert assessed.status_code == 303 and assessed.headers["location"].endswith("?done=assessment")
+    assert assessed.status_code == 303
+    assert assessed.headers["location"].endswith("?done=assessment")
     done = (await court.get(assessed.headers["location"])).text
-    assert "已办理：研判" in done and "涉嫌犯罪" in done
-    assert "暂不能办理：已研判" in done and 'data-act="assessment"' not in done
+    assert "已办理：研判" in done
+    assert "涉嫌犯罪" in done
+    assert "暂不能办理：已研判" in done
+    assert 'data-act="assessment"' not in done
 
 
 async def test_another_countys_record_is_out_of_reach(court: httpx.AsyncClient) -> None:

@@ -87,7 +87,7 @@ def countdown(window: Mapping[str, Any], now: datetime) -> Countdown:
     """How long a window has left (or has been over), as staff read it."""
     state = window.get("state", "")
     if state in ("met", "cancelled"):
-        return Countdown(0.0, label(str(state)), "done")
+        return Countdown(0.0, label(str(state)), "ended")
     due = datetime.fromisoformat(str(window["due_at"]))
     hours = (due - now).total_seconds() / 3600
     if hours < 0:
@@ -507,7 +507,7 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
         for act in kind.acts:
             if not act.shown(record) or not console.may(request.app, session, act):
                 continue  # an act the user's role may not take has no button
-            reason = act.ready(record, session.principal.role)
+            reason = act.ready({**record, "windows": windows}, session.principal.role)  # the windows it runs
             mine = act.name == open_act
             offered = console.offered(request.app, act, record, values if mine else {}, errors if mine else {})
             acts.append({**offered, "reason": reason, "open": mine})
@@ -567,7 +567,7 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
             return await again(422, "请更正标出的字段", {problem.name: str(problem)})
         path = act.path
         names = re.findall(r"{(\w+)}", act.path)
-        given = {} if creating else {names[0]: record_id}
+        given = {names[0]: record_id} if names and not creating else {}
         for name in names[len(given) :]:
             given[name] = str(body.pop(name, "") or "")
             if not given[name]:

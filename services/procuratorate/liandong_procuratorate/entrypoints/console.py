@@ -33,6 +33,12 @@ REVIEW_ACTS = (
         options={"suspect_id": suspects},
     ),
     Act("persons", "记录涉案人员", "/arrest-reviews/{review_id}/persons"),
+    Act(
+        "supervision",
+        "立案监督（审查逮捕中发现）",
+        "/supervision-cases",
+        prefill={"review_id": lambda r: str(r["id"])},
+    ),
 )
 
 SUPERVISION_ACTS = (
@@ -70,6 +76,12 @@ PROSECUTION_ACTS = (
     ),
     Act("non-prosecution", "提出不起诉意见", "/prosecution-reviews/{review_id}/non-prosecution", ready=REVIEWING),
     Act("approval", "检察长审批", "/prosecution-reviews/{review_id}/approval", ready=REVIEWING),
+    Act(
+        "supervision",
+        "立案监督（审查起诉中发现）",
+        "/supervision-cases",
+        prefill={"prosecution_review_id": lambda r: str(r["id"])},
+    ),
     Act(
         "petition",
         "登记被害人申诉",
