@@ -131,10 +131,10 @@ def kafka(command: str, **env: str) -> None:
 
 
 HOW_TO = """
-Liandong is running:
-  court          {court}/docs
-  police         {police}/docs
-  procuratorate  {procuratorate}/docs
+Liandong is running — the staff consoles (工作台) in a browser, the API's documents beside them:
+  court          {court}/console/    {court}/docs
+  police         {police}/console/    {police}/docs
+  procuratorate  {procuratorate}/console/    {procuratorate}/docs
   Kafka          {bootstrap} (SASL SCRAM-SHA-512: principals admin, court, police, procuratorate;
                  development passwords liandong-dev-kafka-<principal>)
 
