@@ -48,7 +48,8 @@ class Desk:
         self.page.goto(self.url("/login"))
         self.page.get_by_label("用户名").fill(username)
         self.page.get_by_label("密码").fill("liandong-dev")
-        self.page.get_by_role("button", name="登录").click()
+        with self.page.expect_navigation():  # the form's answer, not the page it was sent from
+            self.page.get_by_role("button", name="登录").click()
         assert self.page.url.endswith("/console/"), self.page.url
         assert username in self.page.content()
         return self
@@ -78,8 +79,8 @@ class Desk:
                 target.select_option(value)
             else:
                 target.fill(value)
-        form.locator('button[type="submit"]').click()
-        self.page.wait_for_load_state()
+        with self.page.expect_navigation():
+            form.locator('button[type="submit"]').click()
         problem = self.page.locator(".problem")
         assert problem.count() == 0, f"{name}: {problem.first.inner_text()}"
 
@@ -210,6 +211,11 @@ def test_tongshan_carried_through_the_three_consoles(stack: Stack, page: Page) -
     police.act("decision", {"decision": "file", "case_number": "通公(经)立字〔2026〕88号"})
     police.done("提出立案或不予立案意见")
     assert page.locator('form[data-act="approval"]').count() == 0, "the head approves: no button for an investigator"
+    csrf = str(page.locator('input[name="_csrf"]').first.get_attribute("value"))
+    forged = page.request.post(police.url(f"{referral}/approval"), form={"_csrf": csrf, "approve": "true"})
+    assert forged.status == 403, "a forged approval by an investigator is refused"
+    no_token = page.request.post(police.url(f"{referral}/approval"), form={"approve": "true"})
+    assert no_token.status == 403, "a POST without its CSRF token is refused"
     police.shot("police-proposal")
 
     police.login("tongshan.head")
@@ -317,9 +323,16 @@ def test_tongshan_carried_through_the_three_consoles(stack: Stack, page: Page) -
     assert other.status in (403, 404)
     assert "郑某某" not in page.content()
 
-    # the court's page of the matter shows the whole story
+    # the court's page of the matter shows the whole story, on a desk and on a tablet
     court.login("tongshan.officer")
     court.open(lead)
     court.shot("court-matter")
-    assert len(shots) >= 14
+    page.set_viewport_size({"width": 768, "height": 1024})
+    court.open(lead)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768, "nothing runs off a tablet's screen"
+    court.shot("court-matter-tablet")
+    court.open("/statistics")
+    assert "figures" not in page.locator("main").inner_text() or "统计" in page.content()
+    court.shot("court-statistics")
+    assert len(shots) >= 16
     assert all((ARTIFACTS / name).stat().st_size > 10_000 for name in shots), "every step's page was drawn"
