@@ -401,3 +401,26 @@ async def test_a_date_time_typed_in_shanghai_reaches_the_api_with_its_offset(cou
     assert served.status_code == 303, served.text
     shown = (await court.get(lead_page)).text
     assert "2026-10-09 09:30" in shown, "typed in Asia/Shanghai, shown back the same"
+
+
+async def test_a_csv_import_shows_its_report_row_by_row(court: httpx.AsyncClient) -> None:
+    from tests.unit.test_court_workflow_api import CSV
+
+    await log_in(court, "tongcheng.officer")
+    page = (await court.get("/console/enforcement-cases")).text
+    form = {"_csrf": hidden(page, "_csrf"), "_key": hidden(page, "_key", "import")}
+    answer = await court.post(
+        "/console/enforcement-cases/-/import", data=form, files={"file": ("终本案件.csv", CSV, "text/csv")}
+    )
+    assert answer.status_code == 200, answer.text
+    report = answer.text[answer.text.index("办理结果") :]
+    assert "no_id_number" in report
+    assert "case_of_other_court" in report
+    assert "(2023)鄂1222执11号" in (await court.get("/console/enforcement-cases")).text
+    again = await court.post(
+        "/console/enforcement-cases/-/import",
+        data={**form, "_key": "another-key"},
+        files={"file": ("终本案件.csv", CSV, "text/csv")},
+    )
+    assert again.status_code == 422, "every row a duplicate: the report says so, row by row"
+    assert "办理结果" in again.text
