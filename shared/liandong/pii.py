@@ -36,9 +36,14 @@ def mask_suspects(suspects: list[dict[str, Any]]) -> list[dict[str, Any]]:
 _PERSONAL_NUMBER_BYTES = re.compile(rb"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])|(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
+# either number is a run of at least eleven digits: an answer without one (most: lists are masked) is passed by this
+# plain scan, several times faster than the full pattern with its look-arounds
+_ELEVEN_DIGITS = re.compile(rb"[0-9]{11}")
+
+
 def shows_personal_numbers(body: bytes) -> bool:
     """Whether an answer's bytes hold an identity or mobile number in full (a masked one does not count)."""
-    return _PERSONAL_NUMBER_BYTES.search(body) is not None
+    return _ELEVEN_DIGITS.search(body) is not None and _PERSONAL_NUMBER_BYTES.search(body) is not None
 
 
 def scrub(text: str) -> str:

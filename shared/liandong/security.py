@@ -8,6 +8,7 @@ check, and carry no staff role.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -75,9 +76,11 @@ def issue_token(principal: Principal, *, secret: str, now: datetime, ttl: timede
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def read_token(token: str, *, secret: str, agency: str, now: datetime) -> Principal:
-    """The principal of a token this agency signed, checked against `now` — the service's own clock, so a service
-    whose clock is injected (tests) judges expiry by the time it lives in, not the machine's."""
+@functools.lru_cache(maxsize=4096)
+def _signed_claims(token: str, secret: str, agency: str) -> tuple[tuple[str, Any], ...]:
+    """The claims of a token whose signature and audience hold: what a token says never changes, so a member of
+    staff's requests check its signature once (the cache keeps only tokens that passed; expiry is checked on every
+    use, against the caller's clock)."""
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -88,6 +91,13 @@ def read_token(token: str, *, secret: str, agency: str, now: datetime) -> Princi
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
+    return tuple(claims.items())
+
+
+def read_token(token: str, *, secret: str, agency: str, now: datetime) -> Principal:
+    """The principal of a token this agency signed, checked against `now` — the service's own clock, so a service
+    whose clock is injected (tests) judges expiry by the time it lives in, not the machine's."""
+    claims = dict(_signed_claims(token, secret, agency))
     instant = now.timestamp()
     if float(claims["exp"]) <= instant:
         raise InvalidToken("the token has expired")
