@@ -64,7 +64,7 @@ kafka-stop: ## stop the local broker
 	bash deploy/kafka/kafka.sh stop
 
 compose-config: ## validate deploy/docker-compose.yml
-	docker-compose -f deploy/docker-compose.yml config -q
+	docker-compose -f deploy/docker-compose.yml --env-file deploy/.env.example config -q
 
 up: ## ops: the whole system in containers
 	docker compose -f deploy/docker-compose.yml up --build
