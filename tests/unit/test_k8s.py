@@ -62,7 +62,7 @@ def test_the_production_overlay_builds_and_validates() -> None:
         assert sources["secretRef"]["secretRef"]["name"] == f"liandong-{name}"
     assert {p["metadata"]["name"] for p in by_kind["PodDisruptionBudget"]} == set(deployments)
     assert "Secret" not in by_kind, "secrets are created outside git"
-    for name, deployment in deployments.items():
+    for deployment in deployments.values():
         pod = deployment["spec"]["template"]["spec"]
         (container,) = pod["containers"]
         assert "@sha256:" in container["image"], "production pins images by digest, never a tag"
