@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-calendar test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch bench bench-sla bench-relay bench-hop bench-http chaos \
+.PHONY: help install run test test-calendar test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch bench bench-quick bench-sla bench-relay bench-hop bench-http chaos \
         compose-config up down lock clean
 
 help:
@@ -81,8 +81,11 @@ clean:
 
 CHAOS_ARGS ?=
 
-bench: install ## all benchmarks, on one PostgreSQL and one broker (results in bench-results/)
+bench: install ## all benchmarks, each latency figure three times, on one PostgreSQL and one broker (bench-results/)
 	$(PY) -m tests.bench.all
+
+bench-quick: install ## the regression guard, under 2 minutes: hop, court API at 200/s, 1,000 breaches, relay
+	$(PY) -m tests.bench.all --quick
 
 chaos: install ## N matters (default 200) over HTTP while services and the broker are killed; checks exactly-once (CHAOS_ARGS="--matters 1000 --seed 7")
 	$(PY) -m tools.chaos $(CHAOS_ARGS)
