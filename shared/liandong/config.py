@@ -57,6 +57,10 @@ class ServiceSettings(BaseSettings):
     # outnumber the partitions of its topics (then some members are idle by design)
     consumer_restart_when_unassigned: bool = True
 
+    # a database that does not answer at start-up: the service stays up, unready, and tries again after this long,
+    # doubling up to the maximum (one log line per attempt)
+    startup_retry_seconds: float = Field(default=1.0, gt=0)
+    startup_retry_max_seconds: float = Field(default=30.0, gt=0)
     sla_tick_seconds: float = Field(default=5.0, gt=0)
     sla_late_after_seconds: float = Field(default=120.0, gt=0)
     sla_batch_size: int = Field(default=500, ge=1)

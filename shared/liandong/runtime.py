@@ -40,6 +40,7 @@ from liandong.messaging.kafka import (
 from liandong.messaging.relay import OutboxRelay
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
+from liandong.persistence.faults import database_unavailable
 from liandong.persistence.tables import CommonTables
 from liandong.persistence.uow import SqlUnitOfWork, Translator
 from liandong.sla.calendar import LegalCalendar
@@ -171,7 +172,10 @@ class Runtime:
         self.workers: list[Worker] = [make(self) for make in spec.workers]
         self.topics_ready = False
         self.expected_heads: set[str] = set()
+        self.started = False  # migrated and working: relay, tracker, workers (consumers follow the topics)
+        self.start_attempts = 0
         self._background: asyncio.Task[None] | None = None
+        self._starting: asyncio.Task[None] | None = None
 
     def uow(self) -> SqlUnitOfWork:
         return self.spec.unit_of_work(
@@ -204,7 +208,20 @@ class Runtime:
             )
 
     async def start(self) -> None:
-        """Migrate, seed (development only), start the relay, then create topics and start consumers."""
+        """Migrate, seed (development only), start the relay, then create topics and start consumers. A database
+        that does not answer does not stop the process: it stays up and unready (`/readyz` 503, staff 503, `/livez`
+        200) and tries again in the background, one log line per attempt, until the database answers."""
+        try:
+            await self._prepare_database()
+        except Exception as exc:
+            if not database_unavailable(exc) and not isinstance(exc, OSError | TimeoutError):
+                raise  # a fault of the code or the schema, not of the moment: fail loudly
+            self._starting = asyncio.create_task(self._start_when_reachable(exc), name="start-when-reachable")
+            return
+        self._start_work()
+
+    async def _prepare_database(self) -> None:
+        self.start_attempts += 1
         await self.migrate()
         created = await self.seed_development_accounts()
         if created:
@@ -212,11 +229,34 @@ class Runtime:
         disabled = await self.disable_development_accounts()
         if disabled:
             log.warning("production: development accounts disabled: %s", ", ".join(disabled))
+
+    def _start_work(self) -> None:
         self.relay.start()
         self.tracker.start()
         for worker in self.workers:
             worker.start()
         self._background = asyncio.create_task(self._topics_then_consumers(), name="topics-then-consumers")
+        self.started = True
+
+    async def _start_when_reachable(self, first: BaseException) -> None:
+        delay, error = self.settings.startup_retry_seconds, first
+        while True:
+            log.warning(
+                "database not reachable at start-up (attempt %d): %s; staying up, unready; next attempt in %.1fs",
+                self.start_attempts,
+                (str(error).splitlines() or [type(error).__name__])[0][:300],
+                delay,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.settings.startup_retry_max_seconds)
+            try:
+                await self._prepare_database()
+            except Exception as exc:  # whatever it is, the service stays up and says so each time
+                error = exc
+                continue
+            log.warning("database reachable: started after %d attempts", self.start_attempts)
+            self._start_work()
+            return
 
     async def _topics_then_consumers(self) -> None:
         while True:
@@ -236,6 +276,8 @@ class Runtime:
             await consumer.start()
 
     async def stop(self) -> None:
+        if self._starting is not None and not self._starting.done():
+            await cancel_within(self._starting, 5, "start-up")
         if self._background is not None and not self._background.done():
             await cancel_within(self._background, 5, "topic creation")
         for consumer in self.consumers:
@@ -250,6 +292,8 @@ class Runtime:
 
     async def check_database(self) -> None:
         """Ready to serve staff: the database answers and holds the schema this code expects."""
+        if not self.started:
+            raise RuntimeError(f"starting: the database has not answered yet ({self.start_attempts} attempts)")
         async with self.session_factory() as session:
             applied = set(
                 (await bounded(session.execute(text("SELECT version_num FROM alembic_version")), 3, "database check"))

@@ -56,7 +56,9 @@ def test_the_production_overlay_builds_and_validates() -> None:
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         assert container["image"].startswith("registry.example.gov.cn/liandong/")
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
-        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/livez", "liveness does no I/O"
+        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+            assert container[probe]["timeoutSeconds"] >= 2, "timeouts stated, not Kubernetes' 1 s default"
         assert container["resources"]["limits"]["memory"] == "1Gi"
         sources = {next(iter(k for k in s if k.endswith("Ref"))): s for s in container["envFrom"]}
         assert sources["secretRef"]["secretRef"]["name"] == f"liandong-{name}"

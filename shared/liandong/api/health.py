@@ -111,6 +111,14 @@ def _degraded(details: dict[str, Any]) -> list[str]:
 def health_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
+    @router.get("/livez")
+    async def livez(request: Request) -> JSONResponse:
+        """Alive: the process and its event loop answer — and nothing else is asked. The liveness probe's endpoint:
+        no I/O, so an outage of the broker or the database (which /healthz reports, and which the service rides out)
+        never makes it fail and restart every replica at once."""
+        runtime = request.app.state.runtime
+        return JSONResponse({"status": "alive", "service": runtime.agency, "started": runtime.started})
+
     @router.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
         """Alive (always 200 while the process answers), with the state of the broker, relay, outbox, consumers and

@@ -387,3 +387,21 @@ class NoSniffMiddleware:
             await send(message)
 
         await self.app(scope, receive, with_header)
+
+
+class StartingGate:
+    """Until the service has started (its database answered and holds its migrations), staff get 503 `starting` with
+    Retry-After; the probes and metrics answer as ever."""
+
+    OPEN = frozenset({"/livez", "/healthz", "/readyz", "/metrics"})
+
+    def __init__(self, app: ASGIApp, *, started: Callable[[], bool]) -> None:
+        self.app = app
+        self.started = started
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in self.OPEN and not self.started():
+            body = error_body("starting", "the service is starting: its database has not answered yet")
+            await send_json(send, 503, body, {"Retry-After": "5"})
+            return
+        await self.app(scope, receive, send)
