@@ -39,7 +39,7 @@ from liandong.messaging.kafka import (
 )
 from liandong.messaging.relay import OutboxRelay
 from liandong.persistence import migrations
-from liandong.persistence.engine import create_engine, session_factory
+from liandong.persistence.engine import create_engine, is_sqlite, session_factory
 from liandong.persistence.faults import database_unavailable
 from liandong.persistence.tables import CommonTables
 from liandong.persistence.uow import SqlUnitOfWork, Translator
@@ -135,6 +135,7 @@ class Runtime:
             idle_seconds=settings.relay_idle_seconds,
             send_timeout=settings.relay_send_timeout_seconds,
             backoff_max=settings.relay_backoff_max_seconds,
+            hold_claim=not is_sqlite(settings.database_url),
             tracing=tracing,
         )
         self.calendar = LegalCalendar(settings.calendar_extra_holidays, settings.calendar_extra_workdays)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -13,7 +15,7 @@ from liandong.messaging.relay import OutboxRelay
 from liandong.persistence.engine import create_engine, session_factory
 from liandong_court.adapters.orm import common
 from liandong_court.bootstrap import spec
-from tests.support.fakes import ProducerFactory
+from tests.support.fakes import FakeProducer, ProducerFactory
 from tests.support.outbox import put_in_outbox, receipt_envelope
 from tests.unit.conftest import migrated_sqlite
 
@@ -155,3 +157,50 @@ async def test_a_relay_that_reaches_the_database_again_is_no_longer_failing(tmp_
     assert await relay.run_once() == 0
     assert relay.consecutive_failures == 0
     assert relay.pause() == relay._idle
+
+
+class HeldProducer(FakeProducer):
+    """A broker that takes its time: every send waits until the test lets it through."""
+
+    def __init__(self, through: asyncio.Event) -> None:
+        super().__init__()
+        self.through = through
+        self.waiting = asyncio.Event()
+
+    async def send(
+        self, topic: str, value: bytes, key: bytes | None = None, headers: list[tuple[str, bytes]] | None = None
+    ) -> asyncio.Future[Any]:
+        self.waiting.set()
+        await self.through.wait()
+        return await super().send(topic, value, key, headers)
+
+
+async def test_on_sqlite_a_slow_broker_never_holds_the_databases_write_lock(tmp_path: Path, clock: ManualClock) -> None:
+    """SQLite locks the whole database for a write transaction: the relay publishes between two short ones, so staff
+    writes go on while a publish waits for the broker (up to the send timeout during an outage)."""
+    through = asyncio.Event()
+    producer = HeldProducer(through)
+    engine = create_engine(await migrated_sqlite(spec(), tmp_path / "court.db"))
+    sessions = session_factory(engine)
+    relay = OutboxRelay(
+        name="test",
+        session_factory=sessions,
+        outbox=common.outbox,
+        producer_factory=lambda: producer,
+        clock=clock,
+        hold_claim=False,
+    )
+    await put_in_outbox(sessions, common, clock, [receipt_envelope()])
+    publishing = asyncio.create_task(relay.run_once())
+    await asyncio.wait_for(producer.waiting.wait(), 5)  # the publish is waiting on the broker
+
+    # a staff act commits meanwhile, at once: the database is not locked by the relay
+    await asyncio.wait_for(put_in_outbox(sessions, common, clock, [receipt_envelope()]), 2)
+
+    through.set()
+    assert await publishing == 1
+    async with sessions() as session:
+        published = (await session.execute(select(common.outbox.c.published_at).order_by(common.outbox.c.seq))).all()
+    assert [p for (p,) in published] == [clock.now(), None], "the first marked; the second waits its turn"
+    assert await relay.run_once() == 1
+    await engine.dispose()

@@ -73,7 +73,7 @@ async def starting_without_a_database(missing: Path, caplog: pytest.LogCaptureFi
         assert len(attempts) >= 2, "one line per attempt"
         assert all("Traceback" not in r.getMessage() and r.exc_info is None for r in attempts), "a line, no traceback"
 
-        missing.rmdir()  # the database can be reached
+        await asyncio.to_thread(missing.rmdir)  # the database can be reached
         ready = await wait_ready(police)
         assert ready.json()["status"] == "ready"
         assert runtime_of(police).started
@@ -94,7 +94,7 @@ async def test_a_fault_that_is_not_the_databases_absence_fails_the_start(tmp_pat
     app = create_app(runtime_spec, broken)
     original = Runtime.migrate
     try:
-        Runtime.migrate = lambda self: no_migrations()  # type: ignore[method-assign,assignment]
+        Runtime.migrate = lambda self: no_migrations()  # type: ignore[method-assign]
         with pytest.raises(RuntimeError, match="cannot apply"):
             async with app.router.lifespan_context(app):
                 pass  # pragma: no cover - never reached

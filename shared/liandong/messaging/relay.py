@@ -1,12 +1,13 @@
 """The outbox relay (docs/architecture.md, "Delivery").
 
 Claims unpublished outbox rows, publishes them with an idempotent producer keyed by aggregate id, and marks them
-published in the same transaction that claimed them. A batch is the earliest ready rows (by `seq`, skipping rows
-other replicas hold: `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite, embedded and one process, ignores the locks),
-cut, for each aggregate, before its first gap: an earlier unpublished row of the aggregate that the batch does not
-hold (another replica has it, or it is backing off). So per-aggregate order holds across retries and across
-replicas, a burst of one aggregate goes out in one batch, and finding a batch costs two short index scans however
-long the backlog is.
+published — on PostgreSQL in the transaction that claimed them (the rows stay locked meanwhile); on SQLite, whose
+write transaction locks the whole database, in a short transaction after the publish. A batch is the earliest ready
+rows (by `seq`, skipping rows other replicas hold: `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite, embedded and one
+process, ignores the locks), cut, for each aggregate, before its first gap: an earlier unpublished row of the
+aggregate that the batch does not hold (another replica has it, or it is backing off). So per-aggregate order holds
+across retries and across replicas, a burst of one aggregate goes out in one batch, and finding a batch costs two
+short index scans however long the backlog is.
 
 Failures never drop a row: the batch is given back with a per-row backoff (`attempts`, `next_attempt_at`,
 `last_error`) and retried forever; the producer is recreated after any failure (aio-libs/aiokafka#1017). Rows can
@@ -57,6 +58,7 @@ class OutboxRelay(PeriodicWorker):
         send_timeout: float = 15.0,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
+        hold_claim: bool = True,
         tracing: Tracing | None = None,
     ) -> None:
         super().__init__(f"outbox-relay-{name}", idle_seconds)
@@ -71,6 +73,8 @@ class OutboxRelay(PeriodicWorker):
         self._send_timeout = send_timeout
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
+        # PostgreSQL locks the claimed rows (FOR UPDATE SKIP LOCKED) until they are marked; SQLite locks itself
+        self._hold_claim = hold_claim
         self._producer: AIOKafkaProducer | None = None
         # failures in a row: of rounds that could not reach the database, and of batches the broker did not take
         self.round_failures = 0
@@ -103,31 +107,25 @@ class OutboxRelay(PeriodicWorker):
     async def run_once(self) -> int:
         """Publish one batch. Returns how many rows were published (0 when idle or on failure)."""
         now = self._clock.now()
-        async with self._sessions() as session, session.begin():
-            claimed = list((await session.execute(self._claim(now))).all())
-            self.round_failures = 0  # the database answered: a claim, even of nothing, is a success
-            if not claimed:
-                return 0
-            stages.mark("relay_claimed", (r.event_id for r in claimed))
-            rows = claimed
-            if await session.scalar(self._pending_up_to(claimed)) != len(claimed):  # something in between
-                rows = self._before_gaps(claimed, (await session.execute(self._gaps(claimed))).all())
-            if not rows:
-                return 0
-            try:
-                await bounded(self._publish(rows), self._send_timeout, f"publishing {len(rows)} rows")
-            except Exception as exc:
-                await self._give_back(session, rows, now, exc)
-                failed: BaseException | None = exc
+        async with self._sessions() as session:
+            if self._hold_claim:  # rows locked from the claim to the mark: no other replica publishes them
+                async with session.begin():
+                    rows = await self._claimed(session, now)
+                    failed = await self._send(rows) if rows else None
+                    await self._settle(session, rows, now, failed)
             else:
-                stages.mark("broker_acked", (r.event_id for r in rows))
-                o = self._outbox.c
-                await session.execute(
-                    update(self._outbox)
-                    .where(o.seq.in_([r.seq for r in rows]))
-                    .values(published_at=now, last_error=None)
-                )
-                failed = None
+                # SQLite: a write transaction locks the whole database, so the publish (up to the send timeout while
+                # the broker is away) happens between two short ones, never inside one; one relay per SQLite
+                # database claims these rows, and a crash between publish and mark republishes them (inboxes drop
+                # the repeat)
+                async with session.begin():
+                    rows = await self._claimed(session, now)
+                failed = await self._send(rows) if rows else None
+                if rows:
+                    async with session.begin():
+                        await self._settle(session, rows, now, failed)
+        if not rows:
+            return 0
         if failed is not None:
             FAILURES.labels(self.relay).inc()
             self.publish_failures += 1
@@ -140,6 +138,39 @@ class OutboxRelay(PeriodicWorker):
         self.last_error = None
         self.last_success_at = now
         return len(rows)
+
+    async def _claimed(self, session: AsyncSession, now: datetime) -> Sequence[Row[Any]]:
+        """The batch: the earliest ready rows, cut before each aggregate's first gap."""
+        claimed = list((await session.execute(self._claim(now))).all())
+        self.round_failures = 0  # the database answered: a claim, even of nothing, is a success
+        if not claimed:
+            return []
+        stages.mark("relay_claimed", (r.event_id for r in claimed))
+        if await session.scalar(self._pending_up_to(claimed)) == len(claimed):  # nothing in between
+            return claimed
+        return self._before_gaps(claimed, (await session.execute(self._gaps(claimed))).all())
+
+    async def _send(self, rows: Sequence[Row[Any]]) -> BaseException | None:
+        try:
+            await bounded(self._publish(rows), self._send_timeout, f"publishing {len(rows)} rows")
+        except Exception as exc:
+            return exc
+        stages.mark("broker_acked", (r.event_id for r in rows))
+        return None
+
+    async def _settle(
+        self, session: AsyncSession, rows: Sequence[Row[Any]], now: datetime, failed: BaseException | None
+    ) -> None:
+        """Rows the broker took are marked published; a batch it did not take is given back with its backoff."""
+        if not rows:
+            return
+        if failed is not None:
+            await self._give_back(session, rows, now, failed)
+            return
+        o = self._outbox.c
+        await session.execute(
+            update(self._outbox).where(o.seq.in_([r.seq for r in rows])).values(published_at=now, last_error=None)
+        )
 
     def _claim(self, now: datetime) -> Any:
         o = self._outbox
