@@ -9,6 +9,7 @@ python -m liandong users --service court disable --username …
 python -m liandong users --service court set-role --username … --role … [--unit …]
 python -m liandong users --service court unlock --username … | --address …
 python -m liandong audit verify --service court [--rows]  recompute the audit chain (and each record's row)
+python -m liandong migrations --service court status|upgrade  the schema against this code; migrate before a rollout
 
 `users` works on the service's own database, as its environment configures it (COURT_DATABASE_URL, …), migrating
 it first; every change is recorded in the `account_audit` table with the operator's name.
@@ -24,6 +25,8 @@ import json
 import sys
 from datetime import date, datetime
 from typing import Any
+
+from sqlalchemy.engine import make_url
 
 from liandong import accounts, audit
 from liandong.api import throttle
@@ -133,6 +136,38 @@ def _settings(name: str) -> ServiceSettings:
         f"{name.capitalize()}Settings"
     ]()
     return settings
+
+
+def _migrations(args: argparse.Namespace) -> int:
+    """Where a service's database stands against this code, and (`upgrade`) migrate it ahead of a rollout."""
+    spec, settings = service_spec(args.service), _settings(args.service)
+
+    async def run() -> tuple[str, set[str], set[str]]:
+        engine = create_engine(settings.database_url)
+        try:
+            expected = migrations.heads(spec.migrations)
+            if args.action == "upgrade":
+                await migrations.upgrade_async(spec.migrations, settings.database_url)
+                async with engine.begin() as connection:
+                    await migrations.record_lineage(connection, spec.migrations)
+            async with engine.connect() as connection:
+                where, applied = await migrations.position(connection, expected)
+            return where, applied, expected
+        finally:
+            await engine.dispose()
+
+    print(f"database: {make_url(settings.database_url).render_as_string(hide_password=True)}")
+    where, applied, expected = asyncio.run(run())
+    print(f"applied:  {' '.join(sorted(applied)) or '(none: a new database)'}")
+    print(f"this code's heads: {' '.join(sorted(expected))}")
+    print(
+        {
+            "current": "current: the database holds exactly this code's migrations",
+            "ahead": "ahead: a newer release migrated it; this code runs on it unchanged (expand/contract)",
+            "behind": "behind: migrate it (`upgrade`, or start this release: it migrates at start-up)",
+        }[where]
+    )
+    return 0 if where != "behind" else 3
 
 
 def _users(args: argparse.Namespace) -> int:
@@ -356,6 +391,13 @@ def main(argv: list[str] | None = None) -> int:
     outbox.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
     outbox.add_argument("action", choices=["status"])
     outbox.set_defaults(run=_ops, actor=None)
+
+    schema = commands.add_parser(
+        "migrations", help="a service's database schema: where it stands against this code; migrate ahead of a rollout"
+    )
+    schema.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
+    schema.add_argument("action", choices=["status", "upgrade"])
+    schema.set_defaults(run=_migrations)
 
     args = parser.parse_args(argv)
     code: int = args.run(args)

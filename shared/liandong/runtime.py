@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from fastapi import APIRouter
-from sqlalchemy import MetaData, Table, func, select, text
+from sqlalchemy import MetaData, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from liandong.accounts import DevAccount, disable_development_accounts, seed_accounts
@@ -190,8 +190,21 @@ class Runtime:
         )
 
     async def migrate(self) -> None:
-        await migrations.upgrade_async(self.spec.migrations, self.settings.database_url)
+        """Upgrade the database to this code's heads — unless a newer release has migrated it further (a rolling
+        upgrade, or a rollback after one): then this code runs on it as it is (expand/contract)."""
         self.expected_heads = migrations.heads(self.spec.migrations)
+        async with self.engine.connect() as connection:
+            where, applied = await migrations.position(connection, self.expected_heads)
+        if where == "ahead":
+            log.warning(
+                "the database's schema is ahead of this release (it holds %s; this code's heads are %s): not migrating",
+                sorted(applied),
+                sorted(self.expected_heads),
+            )
+            return
+        await migrations.upgrade_async(self.spec.migrations, self.settings.database_url)
+        async with self.engine.begin() as connection:
+            await migrations.record_lineage(connection, self.spec.migrations)
 
     async def seed_development_accounts(self) -> list[str]:
         if not self.settings.is_development:
@@ -295,15 +308,10 @@ class Runtime:
         """Ready to serve staff: the database answers and holds the schema this code expects."""
         if not self.started:
             raise RuntimeError(f"starting: the database has not answered yet ({self.start_attempts} attempts)")
-        async with self.session_factory() as session:
-            applied = set(
-                (await bounded(session.execute(text("SELECT version_num FROM alembic_version")), 3, "database check"))
-                .scalars()
-                .all()
-            )
-        missing = self.expected_heads - applied
-        if missing:
-            raise RuntimeError(f"the database lacks migrations {sorted(missing)}")
+        async with self.engine.connect() as connection:
+            where, applied = await bounded(migrations.position(connection, self.expected_heads), 3, "database check")
+        if where == "behind":  # ahead is fine: a newer release migrated it, and this code runs on it unchanged
+            raise RuntimeError(f"the database lacks migrations {sorted(self.expected_heads - applied)}")
 
     async def outbox_backlog(self) -> tuple[int, float | None]:
         """Unpublished outbox rows, and the age in seconds of the oldest."""

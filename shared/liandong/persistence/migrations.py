@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Literal
 
 from alembic import command, context
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, MetaData, pool
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import Connection, MetaData, pool, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 MIGRATION_LOCK_KEY = 7_210_001
 COMMON_VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
@@ -78,3 +80,61 @@ def _run_sync(connection: Connection, target_metadata: MetaData) -> None:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         context.run_migrations()
+
+
+# Rolling upgrades (expand/contract): a new release migrates the database ahead of the old replicas still running,
+# whose code knows none of the new revisions. So that they can tell "ahead of me" from "not migrated", every upgrade
+# records the whole revision graph it knows in this table; an older release walks it down from the database's heads.
+LINEAGE_TABLE = "liandong_schema_lineage"
+Position = Literal["current", "ahead", "behind"]
+
+
+def lineage(script_location: str) -> dict[str, tuple[str, ...]]:
+    """Every revision this code knows, with the revisions it follows (down revisions and dependencies)."""
+    graph: dict[str, tuple[str, ...]] = {}
+    for script in ScriptDirectory.from_config(alembic_config(script_location, "")).walk_revisions():
+        follows = script.down_revision
+        parents = (follows,) if isinstance(follows, str) else tuple(follows or ())
+        needs = script.dependencies
+        needs_tuple = (needs,) if isinstance(needs, str) else tuple(needs or ())
+        graph[script.revision] = parents + needs_tuple
+    return graph
+
+
+async def record_lineage(connection: AsyncConnection, script_location: str) -> None:
+    """Add the revisions this code knows to the database's lineage (one transaction; kept across releases)."""
+    await connection.execute(
+        text(f"CREATE TABLE IF NOT EXISTS {LINEAGE_TABLE} (revision VARCHAR(64) PRIMARY KEY, follows TEXT NOT NULL)")
+    )
+    known = set((await connection.execute(text(f"SELECT revision FROM {LINEAGE_TABLE}"))).scalars())
+    rows = [{"r": rev, "f": " ".join(parents)} for rev, parents in lineage(script_location).items() if rev not in known]
+    if rows:
+        await connection.execute(text(f"INSERT INTO {LINEAGE_TABLE} (revision, follows) VALUES (:r, :f)"), rows)
+
+
+async def position(connection: AsyncConnection, expected: set[str]) -> tuple[Position, set[str]]:
+    """Where the database's schema stands against this code's heads, and what it holds: `current` (the same),
+    `ahead` (it descends from every head of this code: a newer release migrated it; expand/contract keeps this code
+    working on it), `behind` (it lacks some of this code's revisions: migrate)."""
+    try:
+        applied = set((await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+    except DBAPIError:  # no alembic_version yet: a new database
+        return "behind", set()
+    if applied == expected:
+        return "current", applied
+    try:
+        graph = {
+            rev: tuple(follows.split())
+            for rev, follows in (await connection.execute(text(f"SELECT revision, follows FROM {LINEAGE_TABLE}")))
+        }
+    except DBAPIError:
+        graph = {}
+    below: set[str] = set()
+    pending = list(applied)
+    while pending:
+        revision = pending.pop()
+        if revision in below:
+            continue
+        below.add(revision)
+        pending.extend(graph.get(revision, ()))
+    return ("ahead" if expected <= below else "behind"), applied
