@@ -45,13 +45,25 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             path = scope["path"]
-            if path not in ("/healthz", "/readyz", "/metrics"):
+            if path not in ("/healthz", "/readyz", "/livez", "/metrics"):
+                duration_ms = round((time.perf_counter() - started) * 1000, 1)
+                route = getattr(scope.get("route"), "path", None) or path  # the template: /leads/{lead_id}
+                client = scope.get("client")
+                fields = {
+                    "method": scope["method"],
+                    "route": route,
+                    "path": path,
+                    "status": status,
+                    "duration_ms": duration_ms,
+                    "user": scope.get("state", {}).get("user"),
+                    "client": client[0] if client else None,
+                }
                 log.info(
                     "%s %s %d %.1fms",
                     scope["method"],
                     path,
                     status,
-                    (time.perf_counter() - started) * 1000,
-                    extra={"request_id": request_id, "correlation_id": correlation},
+                    duration_ms,
+                    extra={"request_id": request_id, "correlation_id": correlation, "fields": fields},
                 )
             logs.correlation_id.reset(token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from prometheus_client import Counter
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -63,6 +65,29 @@ async def _dummy_hash() -> str:
     if not _DUMMY:
         _DUMMY.append(await asyncio.get_running_loop().run_in_executor(_HASHING, hash_password, secrets.token_hex(16)))
     return _DUMMY[0]
+
+
+LOGIN_REFUSED = Counter(
+    "liandong_logins_refused_total",
+    "Logins refused: wrong password, unknown user, disabled, locked out",
+    ["agency", "reason"],
+)
+for _agency in ("court", "police", "procuratorate"):  # every series present from the start: alerts see the first one
+    for _reason in ("wrong_password", "unknown_user", "disabled", "locked_out"):
+        LOGIN_REFUSED.labels(_agency, _reason)
+log = logging.getLogger(__name__)
+
+
+def refused_login(agency: str, reason: str, username: str, *, known: bool | None) -> None:
+    """A refused login, counted and logged — never the password; a username that is no account is masked (it may be
+    a password typed in the wrong field)."""
+    LOGIN_REFUSED.labels(agency, reason).inc()
+    shown = username[:64] if known else mask_name(username)
+    log.warning("login refused (%s) for %s", reason, shown, extra={"fields": {"login": shown, "reason": reason}})
+
+
+def mask_name(username: str) -> str:
+    return f"{username[:2]}***({len(username)} characters)" if username else "(empty)"
 
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
@@ -122,6 +147,7 @@ async def any_caller(request: Request, _: Annotated[str | None, Depends(oauth2_s
     secret, agency = _auth_settings(request)
     principal = verify(token, secret, agency, request.app.state.runtime.clock.now())
     audit.current_act.set(acting(request, principal))
+    request.state.user = principal.username  # the access log's `user`
     return principal
 
 
@@ -228,6 +254,7 @@ def auth_router() -> APIRouter:
             # counted first, atomically), alike for known and unknown usernames
             retry = await throttle.retry_after(keys, now) or await throttle.attempt(keys, now)
             if retry is not None:
+                refused_login(runtime.agency, "locked_out", form.username, known=None)
                 raise ApiError(
                     429,
                     "too_many_attempts",
@@ -240,6 +267,8 @@ def auth_router() -> APIRouter:
             stored = row.password_hash if row is not None else await _dummy_hash()
             matches = await checking_password(form.password, stored)
         if row is None or not row.active or not matches:  # counted already
+            reason = "unknown_user" if row is None else "disabled" if not row.active else "wrong_password"
+            refused_login(runtime.agency, reason, form.username, known=row is not None)
             raise ApiError(401, "invalid_credentials", "wrong username or password", headers=UNAUTHORIZED)
         await throttle.succeeded(keys)
         ttl = timedelta(minutes=runtime.settings.access_token_minutes)
