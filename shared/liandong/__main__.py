@@ -22,10 +22,13 @@ import asyncio
 import getpass
 import importlib
 import json
+import os
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
+from aiokafka.errors import KafkaError
 from sqlalchemy.engine import make_url
 
 from liandong import accounts, audit
@@ -39,6 +42,7 @@ from liandong.messaging.dlq import letter_view, outbox_status
 from liandong.messaging.kafka import admin_connection
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
+from liandong.persistence.faults import database_unavailable
 from liandong.runtime import Runtime, consumed_topics, service_spec
 from liandong.sla.calendar import LegalCalendar
 from liandong.sla.counting import NaiveTime, compute_due
@@ -130,12 +134,38 @@ def _kafka(args: argparse.Namespace) -> int:
     return 0
 
 
+class Refused(Exception):
+    """A command that will not run as asked: one line says why (exit status 2)."""
+
+
+def development_checkout() -> bool:
+    """Whether the working directory is a checkout of this project (where ./var/<service>.db is the developer's)."""
+    return Path("Makefile").is_file() and Path("services").is_dir() and Path("shared", "liandong").is_dir()
+
+
 def _settings(name: str) -> ServiceSettings:
-    """The service's settings from its environment (named at run time: the library does not import the services)."""
+    """The service's settings from its environment (named at run time: the library does not import the services).
+    The default database (./var/<service>.db) is a development checkout's: elsewhere the command refuses to guess,
+    so that it never acts on a new, empty database by mistake."""
     settings: ServiceSettings = importlib.import_module(f"liandong_{name}.config").__dict__[
         f"{name.capitalize()}Settings"
     ]()
+    if f"{name.upper()}_DATABASE_URL" not in os.environ and not development_checkout():
+        raise Refused(
+            f"no database given: set {name.upper()}_DATABASE_URL (the default {settings.database_url} is a development"
+            " checkout's, and this is not one)"
+        )
+    print(f"database: {make_url(settings.database_url).render_as_string(hide_password=True)}", file=sys.stderr)
     return settings
+
+
+def _actor(args: argparse.Namespace, settings: ServiceSettings) -> str:
+    """Who acts, as recorded: the operator named by --actor (required in production), not the machine's user."""
+    if args.actor:
+        return f"cli:{args.actor}"
+    if settings.environment == "production":
+        raise Refused("name the operator with --actor (required in production: it is recorded with the change)")
+    return f"cli:{getpass.getuser()}"
 
 
 def _migrations(args: argparse.Namespace) -> int:
@@ -156,7 +186,6 @@ def _migrations(args: argparse.Namespace) -> int:
         finally:
             await engine.dispose()
 
-    print(f"database: {make_url(settings.database_url).render_as_string(hide_password=True)}")
     where, applied, expected = asyncio.run(run())
     print(f"applied:  {' '.join(sorted(applied)) or '(none: a new database)'}")
     print(f"this code's heads: {' '.join(sorted(expected))}")
@@ -172,9 +201,9 @@ def _migrations(args: argparse.Namespace) -> int:
 
 def _users(args: argparse.Namespace) -> int:
     service, settings = service_spec(args.service), _settings(args.service)
-    actor = f"cli:{args.actor or getpass.getuser()}"
+    actor = _actor(args, settings) if args.action != "list" else ""
     password = ""
-    if args.action == "add":
+    if args.action in ("add", "reset-password"):
         password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
 
     async def run() -> None:
@@ -183,6 +212,16 @@ def _users(args: argparse.Namespace) -> int:
         try:
             async with session_factory(engine)() as session:
                 common: dict[str, Any] = {"roles": service.roles, "actor": actor}
+                if args.action == "list":
+                    for user in await accounts.list_users(session, service.tables):
+                        state = "active" if user["active"] else "disabled"
+                        print(f"{user['username']:<28} {user['role']:<20} {user['unit']:<8} {state}")
+                    return
+                if args.action == "reset-password":
+                    await accounts.reset_password(
+                        session, service.tables, SystemClock(), username=args.username, password=password, actor=actor
+                    )
+                    return
                 if args.action == "add":
                     await accounts.add_user(
                         session,
@@ -199,9 +238,10 @@ def _users(args: argparse.Namespace) -> int:
                     key = throttle.user_key(args.username) if args.username else throttle.address_key(args.address)
                     lifted = await accounts.lift_lockout(session, service.tables, SystemClock(), key=key, actor=actor)
                     print(f"{key}: {'lockout lifted' if lifted else 'no failed logins recorded'}")
-                elif args.action == "disable":
+                elif args.action in ("disable", "enable"):
+                    active = args.action == "enable"
                     await accounts.change_user(
-                        session, service.tables, SystemClock(), username=args.username, active=False, **common
+                        session, service.tables, SystemClock(), username=args.username, active=active, **common
                     )
                 else:
                     await accounts.change_user(
@@ -221,14 +261,17 @@ def _users(args: argparse.Namespace) -> int:
     except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{args.action}: {args.username or getattr(args, 'address', None)} ({args.service}), recorded as {actor}")
+    if args.action != "list":
+        who = getattr(args, "username", None) or getattr(args, "address", None)
+        print(f"{args.action}: {who} ({args.service}), recorded as {actor}")
     return 0
 
 
 def _ops(args: argparse.Namespace) -> int:
     """Dead letters and the outbox of one service, as ops act on them (each replay and discard is recorded)."""
     spec, settings = service_spec(args.service), _settings(args.service)
-    actor = f"cli:{args.actor or getpass.getuser()}"
+    acts = args.command == "dlq" and args.action in ("replay", "discard")
+    actor = _actor(args, settings) if acts else "cli:reader"
 
     async def run() -> Any:
         # the service's parts, not started: a replayed letter goes through its consumer's checks and handlers
@@ -304,8 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     deadline = commands.add_parser("deadline", help="when does a window end, and why")
     deadline.add_argument("--kind", required=True, help="a kind name (python -m liandong kinds)")
     deadline.add_argument("--start", required=True, help="ISO 8601 with a time zone, e.g. 2025-09-26T10:00+08:00")
-    deadline.add_argument("--window", type=int, help="another window than the kind's (an extension)")
-    deadline.add_argument("--extra-days", type=int, default=0)
+    deadline.add_argument("--window", type=positive, help="another window than the kind's (an extension)")
+    deadline.add_argument("--extra-days", type=not_negative, default=0)
     deadline.add_argument(
         "--holiday", type=date.fromisoformat, action="append", default=[], help="an extra holiday (repeatable)"
     )
@@ -340,15 +383,22 @@ def main(argv: list[str] | None = None) -> int:
 
     users = commands.add_parser("users", help="create and change staff accounts of a service (audited)")
     users.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
-    users.add_argument("--actor", help="who makes the change (default: the operating-system user)")
+    users.add_argument(
+        "--actor", help="the operator making the change, as recorded (required in production; else the OS user)"
+    )
     actions = users.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="a new account; the password is read from standard input")
     add.add_argument("--username", required=True)
     add.add_argument("--display-name", required=True)
     add.add_argument("--role", required=True)
     add.add_argument("--unit", required=True)
+    actions.add_parser("list", help="the accounts: username, role, unit, active or disabled")
     disable = actions.add_parser("disable", help="the account can no longer log in")
     disable.add_argument("--username", required=True)
+    enable = actions.add_parser("enable", help="a disabled account can log in again")
+    enable.add_argument("--username", required=True)
+    reset = actions.add_parser("reset-password", help="a new password, read from standard input (audited)")
+    reset.add_argument("--username", required=True)
     set_role = actions.add_parser("set-role", help="another role (and unit) for the account")
     set_role.add_argument("--username", required=True)
     set_role.add_argument("--role", required=True)
@@ -361,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
 
     dlq = commands.add_parser("dlq", help="a service's dead letters: list, show, replay, discard (recorded)")
     dlq.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
-    dlq.add_argument("--actor", help="who acts (default: the operating-system user)")
+    dlq.add_argument("--actor", help="the operator replaying or discarding (required in production; else the OS user)")
     dlq.add_argument("--event-type")
     dlq.add_argument("--reason", help="only letters dead-lettered for this reason (e.g. poison)")
     dlq.add_argument("--correlation-id")
@@ -400,8 +450,42 @@ def main(argv: list[str] | None = None) -> int:
     schema.set_defaults(run=_migrations)
 
     args = parser.parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+    except Refused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        print(f"error: {unreachable(exc)}: {(str(exc).splitlines() or [type(exc).__name__])[0][:300]}", file=sys.stderr)
+        return 1
     return code
+
+
+def unreachable(exc: BaseException) -> str:
+    """What a command could not reach, when that is why it failed ('' otherwise): one line, not a traceback."""
+    if isinstance(exc, KafkaError) or "kafka" in type(exc).__module__:
+        return "the broker cannot be reached or refused the command"
+    if isinstance(exc, TimeoutError):  # before OSError, of which it is one
+        return "no answer in time"
+    if database_unavailable(exc) or isinstance(exc, OSError):
+        return "the database cannot be reached"
+    return ""
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: a window is 1 or more")
+    return value
+
+
+def not_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value}: 0 or more")
+    return value
 
 
 if __name__ == "__main__":

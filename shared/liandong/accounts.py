@@ -217,3 +217,28 @@ async def lift_lockout(session: AsyncSession, tables: CommonTables, clock: Clock
     await audit(session, tables, clock, actor=actor, action="unlock", username=key[:64], lifted=lifted)
     await session.commit()
     return lifted
+
+
+async def list_users(session: AsyncSession, tables: CommonTables) -> list[dict[str, Any]]:
+    """Every account, by username: its role, unit and whether it can log in (never its password's hash)."""
+    users = tables.users
+    rows = await session.execute(
+        select(users.c.username, users.c.role, users.c.unit, users.c.active).order_by(users.c.username)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+async def reset_password(
+    session: AsyncSession, tables: CommonTables, clock: Clock, *, username: str, password: str, actor: str
+) -> None:
+    """A new password for an account (its lockout lifted with it), recorded with the operator — not the password."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"a password has {MIN_PASSWORD_LENGTH} characters or more", code="weak_password")
+    users = tables.users
+    if await session.scalar(select(users.c.username).where(users.c.username == username)) is None:
+        raise NotFound(f"no user {username}")
+    hashed = await asyncio.to_thread(hash_password, password)
+    await session.execute(update(users).where(users.c.username == username).values(password_hash=hashed))
+    await throttle.lift(session, tables.login_throttle, throttle.user_key(username))
+    await audit(session, tables, clock, actor=actor, action="reset_password", username=username)
+    await session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import threading
 from pathlib import Path
 from typing import Any, Literal
@@ -135,3 +136,70 @@ async def test_password_hashing_runs_off_the_event_loop_and_unknown_names_cost_t
     assert [a.status_code for a in answers] == [401, 401]
     assert answers[0].json() == answers[1].json(), "an unknown name is answered like a wrong password"
     assert len(calls) == 2, "the unknown name was hashed too"
+
+
+def test_the_command_line_lists_enables_and_resets_and_names_its_operator(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "court.db"
+    password = "a long enough passphrase"
+    add = ["add", "--username", "xianan.officer", "--display-name", "咸安法院执行干警", "--unit", "421202"]
+    assert run_cli(monkeypatch, db, *add, "--role", "enforcement_officer", stdin=password + "\n") == 0
+    assert run_cli(monkeypatch, db, "disable", "--username", "xianan.officer") == 0
+    capsys.readouterr()
+    assert run_cli(monkeypatch, db, "list") == 0
+    listed = capsys.readouterr()
+    assert f"database: sqlite+aiosqlite:///{db}" in listed.err, "it says which database it acts on"
+    (line,) = [line for line in listed.out.splitlines() if line.startswith("xianan.officer")]
+    assert line.split()[1:] == ["enforcement_officer", "421202", "disabled"]
+    assert run_cli(monkeypatch, db, "enable", "--username", "xianan.officer") == 0
+    assert run_cli(monkeypatch, db, "reset-password", "--username", "xianan.officer", stdin="short\n") == 2
+    assert run_cli(monkeypatch, db, "reset-password", "--username", "xianan.officer", stdin="another long one!\n") == 0
+
+    async def logins() -> tuple[int, int]:
+        async with running_app(spec(), settings(db, "production")) as client:
+            old = await log_in(client, "xianan.officer", password)
+            new = await log_in(client, "xianan.officer", "another long one!")
+            return old.status_code, new.status_code
+
+    assert asyncio.run(logins()) == (401, 200)
+    rows = asyncio.run(audit_rows(db))
+    assert [(r.action, r.actor) for r in rows][-2:] == [("enable", "cli:ops.li"), ("reset_password", "cli:ops.li")]
+    assert all("another long one" not in str(r.detail) for r in rows), "never the password"
+
+    # production: the operator must be named (--actor), not taken from the machine
+    monkeypatch.setenv("COURT_ENVIRONMENT", "production")
+    monkeypatch.setenv("COURT_SECRET_KEY", STRONG)
+    monkeypatch.setenv("COURT_SERVICE_CLIENTS", json.dumps({"police": CLIENT}))
+    monkeypatch.setenv("COURT_KAFKA_PASSWORD", "production-kafka-password-0123456789")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    refused = cli.main(["users", "--service", "court", "disable", "--username", "xianan.officer"])
+    assert refused == 2
+    assert "--actor" in capsys.readouterr().err
+
+
+def test_the_command_line_refuses_to_guess_a_database_and_says_one_line_when_it_cannot_reach_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # not a checkout of the project
+    monkeypatch.delenv("COURT_DATABASE_URL", raising=False)
+    assert cli.main(["users", "--service", "court", "list"]) == 2
+    said = capsys.readouterr().err
+    assert "set COURT_DATABASE_URL" in said
+    assert not (tmp_path / "var").exists(), "no database was made by mistake"
+
+    monkeypatch.setenv("COURT_DATABASE_URL", "postgresql+asyncpg://liandong:x@127.0.0.1:1/court")
+    assert cli.main(["users", "--service", "court", "list"]) == 1
+    said = capsys.readouterr().err
+    assert "the database cannot be reached" in said
+    assert "Traceback" not in said
+    assert len(said.strip().splitlines()) == 2, "which database, and why not: two lines"
+
+
+def test_a_negative_window_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(
+            ["deadline", "--kind", "police_filing_decision", "--start", "2026-10-09T09:00+08:00", "--window", "-3"]
+        )
+    assert exited.value.code == 2
+    assert "a window is 1 or more" in capsys.readouterr().err
