@@ -57,6 +57,8 @@ class ServiceSettings(BaseSettings):
     # outnumber the partitions of its topics (then some members are idle by design)
     consumer_restart_when_unassigned: bool = True
 
+    # how often the unhandled dead letters are counted (the broker's offsets against the actions recorded)
+    dead_letter_watch_seconds: float = Field(default=60.0, gt=0)
     # a database that does not answer at start-up: the service stays up, unready, and tries again after this long,
     # doubling up to the maximum (one log line per attempt)
     startup_retry_seconds: float = Field(default=1.0, gt=0)

@@ -29,6 +29,7 @@ from liandong.deadlines.tracker import DeadlineTracker
 from liandong.envelope import Agency
 from liandong.messaging.admin import ensure_topics
 from liandong.messaging.consumer import ConsumerRunner
+from liandong.messaging.dlq import DeadLetterWatch
 from liandong.messaging.handlers import EventHandlers
 from liandong.messaging.kafka import (
     bounded,
@@ -171,6 +172,16 @@ class Runtime:
                 )
             )
         self.workers: list[Worker] = [make(self) for make in spec.workers]
+        if handlers:  # the group's dead letters, counted for the alert (liandong_dead_letters_unhandled)
+            self.workers.append(
+                DeadLetterWatch(
+                    connection=connection,
+                    group_id=self.group_id,
+                    sessions=self.session_factory,
+                    tables=self.tables,
+                    every_seconds=settings.dead_letter_watch_seconds,
+                )
+            )
         self.topics_ready = False
         self.expected_heads: set[str] = set()
         self.started = False  # migrated and working: relay, tracker, workers (consumers follow the topics)

@@ -25,6 +25,7 @@ class DeadlineTracker(PeriodicWorker):
         self.engine = engine
         self._uow_factory = uow_factory
         self.last_tick_at: datetime | None = None
+        FIRED.labels(engine.agency)  # the series exists at 0 from the start
 
     async def tick(self) -> int:
         fired = await self.engine.tick(self._uow_factory)

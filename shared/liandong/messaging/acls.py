@@ -24,11 +24,12 @@ from enum import IntEnum
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import for_code
 from aiokafka.protocol.admin import CreateAclsRequest, DeleteAclsRequest, DescribeAclsRequest
 
 from liandong.contracts import topics
-from liandong.messaging.admin import ensure_topics
+from liandong.messaging.admin import ensure_topics, topic_configs
 from liandong.messaging.kafka import KafkaConnection, bounded
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,11 @@ async def provision(
     )
     wanted = catalogue_acls(consumed, usernames)
     async with _admin(connection) as admin:
+        # topics made before a setting existed get it too (the dead-letter topics' retention): idempotent
+        configured = [ConfigResource(ConfigResourceType.TOPIC, n, topic_configs(n)) for n in topics.catalogue()]
+        configured = [c for c in configured if c.configs]
+        if configured:
+            await bounded(admin.alter_configs(configured), 30, "setting the topics' configuration")
         present = await _acls(admin, sorted({acl.principal for acl in wanted}))
         missing, stale = sorted(wanted - present), sorted(present - wanted)
         for acl in missing:

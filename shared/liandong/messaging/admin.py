@@ -20,6 +20,16 @@ from liandong.messaging.kafka import KafkaConnection, bounded
 log = logging.getLogger(__name__)
 
 
+DEAD_LETTER_RETENTION_DAYS = 90
+
+
+def topic_configs(name: str) -> dict[str, str]:
+    """A topic's settings beyond the broker's defaults."""
+    if name.endswith(".dlt"):
+        return {"retention.ms": str(DEAD_LETTER_RETENTION_DAYS * 86_400_000)}
+    return {}
+
+
 async def ensure_topics(
     connection: KafkaConnection,
     names: Iterable[str],
@@ -28,7 +38,9 @@ async def ensure_topics(
     replication_factor: int,
     timeout: float = 60.0,
 ) -> list[str]:
-    """Create the topics that do not exist yet; retry until the broker answers or `timeout` passes.
+    """Create the topics that do not exist yet; retry until the broker answers or `timeout` passes. A dead-letter
+    topic keeps its letters for `DEAD_LETTER_RETENTION_DAYS` (the broker's default, 7 days, would let them vanish
+    over the Spring Festival before anyone looks).
 
     Returns the names that this call created.
     """
@@ -45,7 +57,15 @@ async def ensure_topics(
             if missing:
                 response = await bounded(
                     admin.create_topics(
-                        [NewTopic(n, num_partitions=partitions, replication_factor=replication_factor) for n in missing]
+                        [
+                            NewTopic(
+                                n,
+                                num_partitions=partitions,
+                                replication_factor=replication_factor,
+                                topic_configs=topic_configs(n),
+                            )
+                            for n in missing
+                        ]
                     ),
                     30,
                     "creating topics",

@@ -88,6 +88,9 @@ class ConsumerRunner(Generic[U]):
         tracing: Tracing | None = None,
     ) -> None:
         self.name = name
+        for outcome in ("applied", "stale", "parked", "duplicate", "not_subscribed"):  # every series from 0
+            HANDLED.labels(name, outcome)
+        RESTARTS.labels(name)
         self._tracing = tracing
         self.group_id = group_id
         # where each catalogue topic is found: itself, unless a test isolates it on a topic of its own

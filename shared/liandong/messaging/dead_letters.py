@@ -22,6 +22,18 @@ from liandong.pii import error_text
 log = logging.getLogger(__name__)
 
 DEAD_LETTERED = Counter("liandong_events_dead_lettered_total", "Events sent to the DLT", ["consumer", "reason"])
+# every reason a letter is sent for: each series exists at 0 from the start, so `increase()` sees the first letter
+REASONS = (
+    "malformed_envelope",
+    "contract_violation",
+    "unknown_event_type",
+    "unknown_schema_version",
+    "unhandled_version",
+    "wrong_topic",
+    "producer_not_owner",
+    "poison",
+    "handler_failed",
+)
 
 
 class DeadLetterAborted(Exception):
@@ -40,6 +52,8 @@ class DeadLetters:
     ) -> None:
         self.consumer = consumer
         self.topic = topic
+        for reason in REASONS:
+            DEAD_LETTERED.labels(consumer, reason)
         self._producer_factory = producer_factory
         self._producer: AIOKafkaProducer | None = None
         self._clock = clock

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from prometheus_client import Gauge
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +29,7 @@ from liandong.errors import Conflict, DomainError, NotFound
 from liandong.messaging.kafka import KafkaConnection, bounded, stop_quietly
 from liandong.persistence.tables import CommonTables
 from liandong.pii import scrub
+from liandong.worker import PeriodicWorker
 
 
 class Replays(Protocol):
@@ -129,6 +131,76 @@ async def read_dead_letters(connection: KafkaConnection, group_id: str, *, timeo
     finally:
         await stop_quietly(consumer, 5, "dead-letter reader")
     return letters
+
+
+UNHANDLED = Gauge(
+    "liandong_dead_letters_unhandled",
+    "Dead letters on the topic neither replayed nor discarded (alert while above 0)",
+    ["consumer"],
+)
+
+
+async def dead_letter_span(
+    connection: KafkaConnection, group_id: str, *, timeout: float = 15.0
+) -> dict[int, tuple[int, int]]:
+    """The offsets the group's dead-letter topic holds, by partition: (first kept, next to be written)."""
+    topic = dead_letter_topic(group_id)
+    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False, group_id=None)
+    try:
+        await bounded(consumer.start(), timeout, "starting the dead-letter reader")
+        await bounded(consumer._client.force_metadata_update(), timeout, "reading the topics' metadata")
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not partitions:
+            return {}
+        starts = await bounded(consumer.beginning_offsets(partitions), timeout, "reading the dead-letter offsets")
+        ends = await bounded(consumer.end_offsets(partitions), timeout, "reading the dead-letter offsets")
+        return {tp.partition: (starts[tp], ends[tp]) for tp in partitions}
+    finally:
+        await stop_quietly(consumer, 5, "dead-letter reader")
+
+
+def unhandled_count(span: dict[int, tuple[int, int]], topic: str, handled_ids: set[str]) -> int:
+    """Letters still on the topic (its retention may have dropped older ones) that have no action recorded."""
+    letters = sum(end - start for start, end in span.values())
+    done = 0
+    for letter_id in handled_ids:
+        name, _, rest = letter_id.partition("/")
+        partition, _, offset = rest.partition("/")
+        if name == topic and partition.isdigit() and offset.isdigit() and int(partition) in span:
+            start, end = span[int(partition)]
+            done += start <= int(offset) < end
+    return max(letters - done, 0)
+
+
+class DeadLetterWatch(PeriodicWorker):
+    """Keeps `liandong_dead_letters_unhandled` current (every minute): the letters on the group's topic, from the
+    broker's offsets, less those replayed or discarded, from the service's own records — so the alert fires from the
+    first letter, survives restarts, and clears when ops have dealt with them."""
+
+    def __init__(
+        self,
+        *,
+        connection: KafkaConnection,
+        group_id: str,
+        sessions: async_sessionmaker[AsyncSession],
+        tables: CommonTables,
+        every_seconds: float = 60.0,
+    ) -> None:
+        super().__init__(f"dead-letter-watch-{group_id}", every_seconds)
+        self.connection = connection
+        self.group_id = group_id
+        self.sessions = sessions
+        self.tables = tables
+        self.unhandled: int | None = None
+
+    async def run_round(self) -> bool:
+        span = await dead_letter_span(self.connection, self.group_id)
+        a = self.tables.dead_letter_actions
+        async with self.sessions() as session:
+            handled = set((await session.execute(select(a.c.dlt_id))).scalars())
+        self.unhandled = unhandled_count(span, dead_letter_topic(self.group_id), handled)
+        UNHANDLED.labels(self.group_id).set(self.unhandled)
+        return False
 
 
 @dataclass

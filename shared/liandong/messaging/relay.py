@@ -75,6 +75,8 @@ class OutboxRelay(PeriodicWorker):
         self._backoff_max = backoff_max
         # PostgreSQL locks the claimed rows (FOR UPDATE SKIP LOCKED) until they are marked; SQLite locks itself
         self._hold_claim = hold_claim
+        PUBLISHED.labels(name)  # the series exist at 0 from the start
+        FAILURES.labels(name)
         self._producer: AIOKafkaProducer | None = None
         # failures in a row: of rounds that could not reach the database, and of batches the broker did not take
         self.round_failures = 0
