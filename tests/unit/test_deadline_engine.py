@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from liandong.clock import ManualClock
@@ -84,7 +85,13 @@ async def tracker(tmp_path: Path) -> Tracker:
     )
 
 
+def firings(stage: str) -> float:
+    labels = {"agency": "police", "stage": stage, "kind": "police_filing_decision"}
+    return REGISTRY.get_sample_value("liandong_deadline_firings_total", labels) or 0.0
+
+
 async def test_a_window_warns_twice_then_breaches_each_exactly_once(tracker: Tracker) -> None:
+    before = {stage: firings(stage) for stage in ("warning", "breach")}
     deadline_id = await tracker.start()
     row = await tracker.row(deadline_id)
     assert row.due_at == DUE
@@ -104,6 +111,7 @@ async def test_a_window_warns_twice_then_breaches_each_exactly_once(tracker: Tra
     assert not any(e.payload["late"] for e in events)
     assert (await tracker.row(deadline_id)).state == "breached"
     assert await tracker.history(deadline_id) == ["started", "approaching_48h", "approaching_24h", "breached"]
+    assert (firings("warning") - before["warning"], firings("breach") - before["breach"]) == (2, 1), "by stage, kind"
 
 
 async def test_met_before_any_warning_stops_the_clock(tracker: Tracker) -> None:

@@ -87,8 +87,9 @@ def test_the_cli_shows_where_the_schema_stands_and_migrates(
     assert cli(["migrations", "--service", "police", "status"]) == 3, "a new database is behind"
     assert "behind" in capsys.readouterr().out
     assert cli(["migrations", "--service", "police", "upgrade"]) == 0
-    shown = capsys.readouterr().out
+    said = capsys.readouterr()
+    shown = said.out
     assert "current" in shown
-    assert f"database: {url}" in shown, "it says which database it acts on"
+    assert f"database: {url}" in said.err, "it says which database it acts on"
     heads = migrations.heads(spec().migrations)
     assert all(head in shown for head in heads)

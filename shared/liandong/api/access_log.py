@@ -6,11 +6,24 @@ import logging
 import time
 import uuid
 
+from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from liandong import logs
 
 log = logging.getLogger("liandong.access")
+REQUESTS = Counter(
+    "liandong_http_requests_total",
+    "HTTP requests answered, by route template and status",
+    ["agency", "method", "route", "status"],
+)
+LATENCY = Histogram(
+    "liandong_http_request_duration_seconds",
+    "Time to answer an HTTP request, by route template",
+    ["agency", "method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+UNMATCHED = "(unmatched)"  # a path no route took (a 404): one series, whatever was asked
 REQUEST_ID = b"x-request-id"
 CORRELATION_ID = b"x-correlation-id"
 
@@ -19,8 +32,9 @@ class AccessLogMiddleware:
     """Logs method, path, status, duration and request id; a caller's X-Correlation-ID (the matter) is carried into
     every log line of the request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, agency: str = "") -> None:
         self.app = app
+        self.agency = agency
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,9 +59,13 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             path = scope["path"]
+            elapsed = time.perf_counter() - started
+            template = getattr(scope.get("route"), "path", None)  # the route's template: /leads/{lead_id}
+            REQUESTS.labels(self.agency, scope["method"], template or UNMATCHED, str(status)).inc()
+            LATENCY.labels(self.agency, scope["method"], template or UNMATCHED).observe(elapsed)
             if path not in ("/healthz", "/readyz", "/livez", "/metrics"):
-                duration_ms = round((time.perf_counter() - started) * 1000, 1)
-                route = getattr(scope.get("route"), "path", None) or path  # the template: /leads/{lead_id}
+                duration_ms = round(elapsed * 1000, 1)
+                route = template or path
                 client = scope.get("client")
                 fields = {
                     "method": scope["method"],

@@ -90,7 +90,7 @@ def create_app(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=dict(spec.body_limit_overrides)
     )
     install_error_handlers(app)  # its middleware answers what no handler did, inside the access log
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, agency=spec.agency)
     app.add_middleware(NoSniffMiddleware)
     if settings.trusted_proxies:  # uvicorn runs with --no-proxy-headers: only the proxies named here are believed
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from typing import Any
 
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
+from liandong import __version__
 from liandong.messaging.kafka import KafkaConnection, bounded
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,11 @@ OUTBOX_AGE = Gauge("liandong_outbox_oldest_pending_seconds", "Age of the oldest 
 RELAY_FAILURES = Gauge("liandong_relay_consecutive_failures", "Relay publish failures in a row", ["agency"])
 CONSUMER_LAG = Gauge("liandong_consumer_lag_messages", "Messages past what the consumer applied", ["consumer"])
 CONSUMER_HEALTHY = Gauge("liandong_consumer_healthy", "1 when the consumer's poll loop makes progress", ["consumer"])
+BUILD = Gauge(
+    "liandong_build_info",
+    "The running release: 1, labelled with its version and commit",
+    ["agency", "version", "commit"],
+)
 TICK_AGE = Gauge("liandong_deadline_tracker_seconds_since_tick", "Seconds since the tracker's last tick", ["agency"])
 
 
@@ -144,6 +151,7 @@ def health_router() -> APIRouter:
     async def metrics(request: Request) -> Response:
         runtime = request.app.state.runtime
         agency = runtime.agency
+        BUILD.labels(agency, __version__, os.environ.get("LIANDONG_COMMIT", "unknown")).set(1)
         ok, _ = await _ready(request)
         READY.labels(agency).set(1 if ok else 0)
         details = await _details(request)

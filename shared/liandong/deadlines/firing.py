@@ -8,9 +8,12 @@ deadline are overdue together (the service was down), only the latest fires, mar
 
 from __future__ import annotations
 
+from collections import Counter as Counted
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Protocol
+
+from prometheus_client import Counter
 
 from liandong.clock import Clock
 from liandong.contracts.deadlines import APPROACHING, BREACHED, DeadlineFacts
@@ -18,6 +21,7 @@ from liandong.deadlines.events import emit, facts
 from liandong.deadlines.store import DeadlineStore
 from liandong.envelope import Agency
 from liandong.persistence.uow import SqlUnitOfWork
+from liandong.sla.kinds import CATALOGUE
 from liandong.sla.rules import BREACH_STAGE, DeadlineState, overdue_stages, stages_for
 
 
@@ -31,22 +35,41 @@ class Firing(Protocol):
     batch_size: int
 
 
+FIRINGS = Counter(
+    "liandong_deadline_firings_total",
+    "Deadline stages fired, by stage (warning, breach) and kind",
+    ["agency", "stage", "kind"],
+)
+
+
+def count_firings_from_zero(agency: str) -> None:
+    """Every (stage, kind) series of the agency's windows exists at 0 from the start, so an alert on `increase()`
+    sees the first breach of a kind."""
+    for kind in CATALOGUE.values():
+        if kind.owner == agency:
+            for stage in ("warning", "breach"):
+                FIRINGS.labels(agency, stage, kind.name)
+
+
 async def fire_due(engine: Firing, uow_factory: Callable[[], SqlUnitOfWork]) -> int:
     """Fire every stage that is due now, a batch per transaction. Returns how many fired."""
     fired = 0
     while True:
         async with uow_factory() as uow:
-            claimed, count = await _fire_batch(engine, uow)
+            claimed, stages = await _fire_batch(engine, uow)
             await uow.commit()
-        fired += count
+        for (stage, kind), count in Counted(stages).items():  # counted once committed
+            FIRINGS.labels(engine.agency, stage, kind).inc(count)
+        fired += len(stages)
         if claimed < engine.batch_size:
             return fired
 
 
-async def _fire_batch(engine: Firing, uow: SqlUnitOfWork) -> tuple[int, int]:
+async def _fire_batch(engine: Firing, uow: SqlUnitOfWork) -> tuple[int, list[tuple[str, str]]]:
     now = engine.clock.now()
     rows = await engine.store.claim_due(uow.session, now, engine.batch_size)
     stage_rows: list[dict[str, Any]] = []
+    fired: list[tuple[str, str]] = []  # (warning | breach, kind) of each stage fired
     history_rows: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for row in rows:
@@ -77,6 +100,7 @@ async def _fire_batch(engine: Firing, uow: SqlUnitOfWork) -> tuple[int, int]:
                 **facts(row), stage=stage.name, hours_left=hours_left, fired_at=now, late=late
             )
         event_id = str(emit(uow, engine.agency, row, payload, now).event_id)
+        fired.append(("breach" if stage.name == BREACH_STAGE else "warning", row.kind))
         stage_rows.append(
             {
                 "deadline_id": row.id,
@@ -98,4 +122,4 @@ async def _fire_batch(engine: Firing, uow: SqlUnitOfWork) -> tuple[int, int]:
             }
         )
     await engine.store.record_fired(uow.session, stage_rows, history_rows, updates)
-    return len(rows), len(stage_rows)
+    return len(rows), fired

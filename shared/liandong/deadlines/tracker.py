@@ -9,6 +9,7 @@ from datetime import datetime
 from prometheus_client import Counter
 
 from liandong.deadlines.engine import DeadlineEngine
+from liandong.deadlines.firing import count_firings_from_zero
 from liandong.persistence.uow import SqlUnitOfWork
 from liandong.worker import PeriodicWorker
 
@@ -26,6 +27,7 @@ class DeadlineTracker(PeriodicWorker):
         self._uow_factory = uow_factory
         self.last_tick_at: datetime | None = None
         FIRED.labels(engine.agency)  # the series exists at 0 from the start
+        count_firings_from_zero(engine.agency)
 
     async def tick(self) -> int:
         fired = await self.engine.tick(self._uow_factory)
