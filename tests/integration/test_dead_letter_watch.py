@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from prometheus_client import REGISTRY
@@ -16,11 +17,11 @@ from sqlalchemy import insert
 from liandong.contracts.topics import consumer_group, dead_letter_topic
 from liandong.messaging.admin import DEAD_LETTER_RETENTION_DAYS, ensure_topics
 from liandong.messaging.dead_letters import DeadLetters
-from liandong.messaging.dlq import DeadLetterWatch, unhandled_count
+from liandong.messaging.dlq import DeadLetterWatch, group_lag, unhandled_count
 from liandong.messaging.kafka import KafkaConnection
 from liandong_procuratorate.adapters.orm import common
 from tests.integration.conftest import Database
-from tests.support.kafka_io import produce
+from tests.support.kafka_io import new_topics, produce
 
 pytestmark = [pytest.mark.kafka]
 
@@ -87,3 +88,20 @@ async def test_provisioning_gives_the_services_dead_letter_topics_their_retentio
             assert configs["retention.ms"] == str(DEAD_LETTER_RETENTION_DAYS * 86_400_000), topic
     finally:
         await admin.close()
+
+
+async def test_the_groups_lag_is_read_from_the_broker(kafka: KafkaConnection) -> None:
+    """Committed offsets against the log end: a consumer that stopped still shows the lag it left."""
+    (topic,) = await new_topics(kafka, "lag", partitions=1)
+    await produce(kafka, topic, [(b"k", f"event {i}".encode()) for i in range(7)])
+    group = f"lagging-{uuid.uuid4().hex[:8]}"
+    committer = AIOKafkaConsumer(**kafka.client_kwargs(), group_id=group, enable_auto_commit=False)
+    await committer.start()
+    try:
+        partition = TopicPartition(topic, 0)
+        committer.assign([partition])
+        await committer.commit({partition: 3})  # applied three, then stopped
+    finally:
+        await committer.stop()
+    assert await group_lag(kafka, group) == 4
+    assert await group_lag(kafka, f"never-{uuid.uuid4().hex[:8]}") == 0, "a group with nothing committed"

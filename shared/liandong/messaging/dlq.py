@@ -10,12 +10,14 @@ handled.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import Gauge
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,6 +32,8 @@ from liandong.messaging.kafka import KafkaConnection, bounded, stop_quietly
 from liandong.persistence.tables import CommonTables
 from liandong.pii import scrub
 from liandong.worker import PeriodicWorker
+
+log = logging.getLogger(__name__)
 
 
 class Replays(Protocol):
@@ -133,6 +137,11 @@ async def read_dead_letters(connection: KafkaConnection, group_id: str, *, timeo
     return letters
 
 
+GROUP_LAG = Gauge(
+    "liandong_consumer_group_lag",
+    "Messages past the group's committed offsets, from the broker (a stopped consumer cannot under-report it)",
+    ["group"],
+)
 UNHANDLED = Gauge(
     "liandong_dead_letters_unhandled",
     "Dead letters on the topic neither replayed nor discarded (alert while above 0)",
@@ -172,10 +181,32 @@ def unhandled_count(span: dict[int, tuple[int, int]], topic: str, handled_ids: s
     return max(letters - done, 0)
 
 
+async def group_lag(connection: KafkaConnection, group_id: str, *, timeout: float = 15.0) -> int:
+    """How far the group's committed offsets are behind the end of its partitions, as the broker knows them."""
+    admin = AIOKafkaAdminClient(**connection.client_kwargs(), request_timeout_ms=int(timeout * 1000))
+    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False, group_id=None)
+    try:
+        await bounded(admin.start(), timeout, "starting the admin client")
+        committed = await bounded(admin.list_consumer_group_offsets(group_id), timeout, "reading the group's offsets")
+        if not committed:
+            return 0
+        await bounded(consumer.start(), timeout, "starting the offsets reader")
+        ends = await bounded(consumer.end_offsets(list(committed)), timeout, "reading the topics' ends")
+        return sum(max(ends[tp] - meta.offset, 0) for tp, meta in committed.items() if meta.offset >= 0)
+    finally:
+        await stop_quietly(consumer, 5, "offsets reader")
+        try:
+            await bounded(admin.close(), 5, "closing the admin client")
+        except Exception:  # closing is best effort
+            log.debug("admin client close failed", exc_info=True)
+
+
 class DeadLetterWatch(PeriodicWorker):
-    """Keeps `liandong_dead_letters_unhandled` current (every minute): the letters on the group's topic, from the
-    broker's offsets, less those replayed or discarded, from the service's own records — so the alert fires from the
-    first letter, survives restarts, and clears when ops have dealt with them."""
+    """The group as the broker sees it, every minute: `liandong_dead_letters_unhandled` — the letters on the group's
+    topic, from the broker's offsets, less those replayed or discarded, from the service's own records (the alert
+    fires from the first letter, survives restarts, and clears when ops have dealt with them) — and
+    `liandong_consumer_group_lag`, the committed offsets against the log end (what a dead consumer cannot
+    under-report)."""
 
     def __init__(
         self,
@@ -192,6 +223,7 @@ class DeadLetterWatch(PeriodicWorker):
         self.sessions = sessions
         self.tables = tables
         self.unhandled: int | None = None
+        self.lag: int | None = None
 
     async def run_round(self) -> bool:
         span = await dead_letter_span(self.connection, self.group_id)
@@ -200,6 +232,8 @@ class DeadLetterWatch(PeriodicWorker):
             handled = set((await session.execute(select(a.c.dlt_id))).scalars())
         self.unhandled = unhandled_count(span, dead_letter_topic(self.group_id), handled)
         UNHANDLED.labels(self.group_id).set(self.unhandled)
+        self.lag = await group_lag(self.connection, self.group_id)
+        GROUP_LAG.labels(self.group_id).set(self.lag)
         return False
 
 
