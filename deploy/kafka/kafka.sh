@@ -5,6 +5,12 @@
 #   kafka.sh start        fetch, format storage (first time only), start, wait until the broker is up
 #   kafka.sh stop         stop the broker cleanly (SIGTERM, then wait)
 #   kafka.sh status       exit 0 when the broker of this port is running
+#   kafka.sh configs …            Kafka's kafka-configs tool, as admin (e.g. --describe --entity-type topics
+#                                 --entity-name liandong.police.dlt; --alter … a principal's SCRAM password)
+#   kafka.sh consumer-groups …    Kafka's kafka-consumer-groups tool, as admin (e.g. --describe --group
+#                                 liandong.police; --reset-offsets … only while the group's consumers are stopped)
+#   kafka.sh topics …             Kafka's kafka-topics tool, as admin
+#   (the admin tools reach KAFKA_BOOTSTRAP, default 127.0.0.1:$KAFKA_PORT, as admin with KAFKA_ADMIN_PASSWORD)
 #
 # Environment (all optional):
 #   KAFKA_PORT=9092  KAFKA_CONTROLLER_PORT=9093
@@ -35,12 +41,14 @@ sasl_marker="$data/log/.liandong-sasl"
 log() { echo "kafka.sh: $*" >&2; }
 
 fetch() {
-  if [ -f "$libs/.complete" ]; then return 0; fi
+  # the cache is complete for this pom (a dependency added later is fetched into an existing cache)
+  local stamp; stamp=$(sha256sum "$here/pom.xml" | cut -c1-16)
+  if [ -f "$libs/.complete" ] && [ "$(cat "$libs/.complete")" = "$stamp" ]; then return 0; fi
   command -v mvn >/dev/null || { log "Maven (mvn) is required to fetch Kafka $version"; exit 1; }
   log "fetching Apache Kafka $version from Maven Central into $libs"
   mkdir -p "$libs"
   (cd "$here" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$libs")
-  touch "$libs/.complete"
+  echo "$stamp" > "$libs/.complete"
 }
 
 running() {
@@ -112,10 +120,28 @@ stop() {
   log "broker on port $port stopped"
 }
 
+# Kafka's own admin tools from the same jars (the jar-only broker has no bin/*.sh), signed in as admin
+admin_tool() {
+  local class=$1; shift
+  fetch
+  local config; config=$(mktemp); chmod 600 "$config"
+  trap 'rm -f "$config"' RETURN
+  cat > "$config" <<PROPERTIES
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin_password";
+PROPERTIES
+  java -cp "$libs/*" "-Dlog4j2.configurationFile=$here/log4j2.properties" "$class" \
+    --bootstrap-server "${KAFKA_BOOTSTRAP:-127.0.0.1:$port}" --command-config "$config" "$@"
+}
+
 case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
   stop) stop ;;
   status) running ;;
-  *) echo "usage: $0 fetch|start|stop|status" >&2; exit 2 ;;
+  configs) shift; admin_tool kafka.admin.ConfigCommand "$@" ;;
+  consumer-groups) shift; admin_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand "$@" ;;
+  topics) shift; admin_tool kafka.admin.TopicCommand "$@" ;;
+  *) echo "usage: $0 fetch|start|stop|status|configs …|consumer-groups …|topics …" >&2; exit 2 ;;
 esac

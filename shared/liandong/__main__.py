@@ -416,11 +416,19 @@ def main(argv: list[str] | None = None) -> int:
     dlq.add_argument("--reason", help="only letters dead-lettered for this reason (e.g. poison)")
     dlq.add_argument("--correlation-id")
     letters = dlq.add_subparsers(dest="action", required=True)
-    letters.add_parser("list", help="the letters matching the filter, with what was done with each")
+    # the filter is taken before the action or after it (`dlq … replay --event-type …`), as the runbook writes it
+    letter_filter = argparse.ArgumentParser(add_help=False)
+    letter_filter.add_argument("--event-type", default=argparse.SUPPRESS)
+    letter_filter.add_argument("--correlation-id", default=argparse.SUPPRESS)
+    letters.add_parser(
+        "list", parents=[letter_filter], help="the letters matching the filter, with what was done with each"
+    )
     show = letters.add_parser("show", help="one letter, with the event as it was")
     show.add_argument("id", help="<dead-letter topic>/<partition>/<offset>")
     replay = letters.add_parser(
-        "replay", help="applied again by the service's consumer (the inbox guards); all matching if no id"
+        "replay",
+        parents=[letter_filter],
+        help="applied again by the service's consumer (the inbox guards); all matching if no id",
     )
     replay.add_argument("ids", nargs="*")
     replay.add_argument("--note", required=True, help="why (recorded)")
