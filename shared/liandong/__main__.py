@@ -38,6 +38,7 @@ from liandong.clock import SystemClock
 from liandong.config import ServiceSettings
 from liandong.errors import DomainError
 from liandong.messaging.acls import catalogue_acls, provision
+from liandong.messaging.admin import broker_count
 from liandong.messaging.dlq import letter_view, outbox_status
 from liandong.messaging.kafka import admin_connection
 from liandong.persistence import migrations
@@ -118,15 +119,15 @@ def _kafka(args: argparse.Namespace) -> int:
             print(acl)
         return 0
     connection = admin_connection(args.bootstrap)
-    done = asyncio.run(
-        provision(
-            connection,
-            consumed,
-            partitions=args.partitions,
-            replication_factor=args.replication_factor,
-            usernames=usernames,
+
+    async def run() -> Any:
+        factor = args.replication_factor or min(3, await broker_count(connection))
+        print(f"broker: {connection.bootstrap} (as {connection.username or 'anonymous'}); replication factor {factor}")
+        return await provision(
+            connection, consumed, partitions=args.partitions, replication_factor=factor, usernames=usernames
         )
-    )
+
+    done = asyncio.run(run())
     print(f"{len(done.topics_created)} topics created: {', '.join(done.topics_created) or '-'}")
     print(f"{len(done.acls_created)} ACLs created, {len(done.acls_deleted)} deleted")
     for acl in done.acls_deleted:
@@ -371,7 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     kafka.add_argument("action", choices=["provision", "acls"])
     kafka.add_argument("--bootstrap", help="default: LIANDONG_KAFKA_BOOTSTRAP or 127.0.0.1:9092")
     kafka.add_argument("--partitions", type=int, default=6)
-    kafka.add_argument("--replication-factor", type=int, default=1)
+    kafka.add_argument(
+        "--replication-factor", type=positive, help="default: the number of brokers, up to 3 (3 on a 3-broker cluster)"
+    )
     kafka.add_argument(
         "--principal",
         action="append",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,22 @@ def test_the_runbooks_commands_run_as_written(kafka: KafkaConnection, tmp_path: 
     )
     assert described.returncode == 0, described.stderr
     assert "retention.ms=7776000000" in described.stdout, "the dead letters' 90 days"
+
+
+def test_provisioning_sizes_replication_to_the_cluster_and_fails_at_once_on_a_wrong_password(
+    kafka: KafkaConnection,
+) -> None:
+    if not kafka.authenticated:
+        pytest.skip("a PLAINTEXT broker checks no password")
+    env = {"LIANDONG_KAFKA_BOOTSTRAP": kafka.bootstrap, "LIANDONG_KAFKA_ADMIN_PASSWORD": kafka.password}
+    provisioned = run([sys.executable, "-m", "liandong", "kafka", "provision"], env)
+    assert provisioned.returncode == 0, provisioned.stderr
+    assert "replication factor 1" in provisioned.stdout, "one broker here: a factor the cluster can hold"
+    began = time.monotonic()
+    refused = run(
+        [sys.executable, "-m", "liandong", "kafka", "provision"], {**env, "LIANDONG_KAFKA_ADMIN_PASSWORD": "no"}
+    )
+    assert refused.returncode == 1
+    assert time.monotonic() - began < 30, "no minute of retries for a wrong password"
+    assert "Traceback" not in refused.stderr
+    assert [line for line in refused.stderr.splitlines() if line.startswith("error:")], refused.stderr

@@ -165,3 +165,11 @@ def test_compose_runs_with_the_example_env_and_production_unless_it_says_otherwi
     production = yaml.safe_load(compose_config(tmp_path, production_env).stdout)["services"]
     for name in ("court", "police", "procuratorate"):
         assert production[name]["environment"][f"{name.upper()}_ENVIRONMENT"] == "production"
+
+
+def test_the_provisioning_job_validates() -> None:
+    (job,) = documents((K8S / "jobs" / "kafka-provision.yaml").read_text())
+    kubernetes_validate.validate(job, VERSION, strict=True)
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"][-2:] == ["kafka", "provision"]
+    assert "@sha256:" in container["image"]

@@ -21,6 +21,27 @@ log = logging.getLogger(__name__)
 
 
 DEAD_LETTER_RETENTION_DAYS = 90
+# what the broker answers a principal it will not serve: fail at once, in one line, rather than retry for a minute
+REFUSALS = (
+    errors.AuthenticationFailedError,
+    errors.SaslAuthenticationFailed,
+    errors.TopicAuthorizationFailedError,
+    errors.ClusterAuthorizationFailedError,
+)
+
+
+async def broker_count(connection: KafkaConnection, timeout: float = 15.0) -> int:
+    """How many brokers the cluster has (a provisioning's default replication factor follows it, up to 3)."""
+    admin = AIOKafkaAdminClient(**connection.client_kwargs(), request_timeout_ms=int(timeout * 1000))
+    try:
+        await bounded(admin.start(), timeout, "starting the admin client")
+        described = await bounded(admin.describe_cluster(), timeout, "describing the cluster")
+        return len(described["brokers"])
+    finally:
+        try:
+            await bounded(admin.close(), 5, "closing the admin client")
+        except Exception:
+            log.debug("admin client close failed", exc_info=True)
 
 
 def topic_configs(name: str) -> dict[str, str]:
@@ -78,6 +99,8 @@ async def ensure_topics(
                 log.info("created topics %s", missing)
             return missing
         except (KafkaError, OSError, TimeoutError) as exc:
+            if isinstance(exc, REFUSALS):  # a wrong password or a missing ACL: retrying cannot help
+                raise
             if loop.time() >= deadline:
                 raise TimeoutError(f"could not create topics on {connection.bootstrap}: {exc!r}") from exc
             log.warning("broker not ready for topic creation (%r); retrying", exc)
