@@ -86,6 +86,13 @@ class ServiceSettings(BaseSettings):
     tracing_otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
     tracing_export_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
+    # exposure: /docs and /openapi.json are off in production unless turned on; in production /metrics and /healthz's
+    # details answer only the operations token (Prometheus and ops send it as a bearer token; the probes /livez and
+    # /readyz stay open and say nothing internal); SQLite in production only for an intended single-node deployment
+    api_docs: bool | None = None
+    ops_token: str = ""
+    single_node: bool = False
+
     topic_partitions: int = Field(default=6, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
 
@@ -110,6 +117,20 @@ class ServiceSettings(BaseSettings):
         ):
             raise ValueError("service client secrets must be private values of 32+ characters in production")
         return self
+
+    @model_validator(mode="after")
+    def _production_exposure(self) -> ServiceSettings:
+        if self.environment == "production" and self.database_url.startswith("sqlite") and not self.single_node:
+            raise ValueError(
+                "SQLite in production serves one process on one disk: set single_node=true if that is intended"
+            )
+        if self.ops_token and len(self.ops_token) < 32:
+            raise ValueError("ops_token must be a private value of 32+ characters")
+        return self
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @model_validator(mode="after")
     def _authenticated_broker_in_production(self) -> ServiceSettings:

@@ -33,6 +33,7 @@ def settings(db: Path, environment: Literal["development", "production"]) -> Cou
         secret_key=STRONG,
         service_clients={"police": CLIENT},
         kafka_password="production-kafka-password-0123456789",
+        single_node=True,  # SQLite: one process on one disk, as intended here
     )
 
 
@@ -172,6 +173,7 @@ def test_the_command_line_lists_enables_and_resets_and_names_its_operator(
     monkeypatch.setenv("COURT_SECRET_KEY", STRONG)
     monkeypatch.setenv("COURT_SERVICE_CLIENTS", json.dumps({"police": CLIENT}))
     monkeypatch.setenv("COURT_KAFKA_PASSWORD", "production-kafka-password-0123456789")
+    monkeypatch.setenv("COURT_SINGLE_NODE", "true")
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     refused = cli.main(["users", "--service", "court", "disable", "--username", "xianan.officer"])
     assert refused == 2

@@ -71,6 +71,7 @@ async def test_production_has_no_clock_control(tmp_path: Path) -> None:
         kafka_password="production-kafka-password",
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}",
         kafka_bootstrap_servers="127.0.0.1:1",
+        single_node=True,
     )
     async with running_app(spec(), settings) as client:
         assert (await client.post("/testing/clock", json={"advance_seconds": 86400})).status_code == 404

@@ -60,6 +60,11 @@ def test_the_production_overlay_builds_and_validates() -> None:
         for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
             assert container[probe]["timeoutSeconds"] >= 2, "timeouts stated, not Kubernetes' 1 s default"
         assert container["resources"]["limits"]["memory"] == "1Gi"
+        config = next(c for c in built() if c["kind"] == "ConfigMap" and c["metadata"]["name"].startswith(f"{name}-"))
+        assert config["data"][f"{name.upper()}_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL", "TLS to the brokers"
+        ca = config["data"][f"{name.upper()}_KAFKA_SSL_CAFILE"]
+        mounts = {m["mountPath"] for m in container["volumeMounts"]}
+        assert any(ca.startswith(mount) for mount in mounts), "the CA is mounted where the setting says"
         sources = {next(iter(k for k in s if k.endswith("Ref"))): s for s in container["envFrom"]}
         assert sources["secretRef"]["secretRef"]["name"] == f"liandong-{name}"
     assert {p["metadata"]["name"] for p in by_kind["PodDisruptionBudget"]} == set(deployments)
@@ -80,7 +85,7 @@ def test_the_production_overlay_builds_and_validates() -> None:
         assert policy["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": name}
         assert policy["policyTypes"] == ["Ingress", "Egress"]
         egress_ports = {port["port"] for rule in policy["egress"] for port in rule.get("ports", [])}
-        assert {53, 9092, 5432} <= egress_ports, f"{name}: DNS, the brokers and its database"
+        assert {53, 9093, 5432} <= egress_ports, f"{name}: DNS, the brokers (TLS) and its database"
     court_from = [peer for rule in policies["court"]["ingress"] for peer in rule["from"]]
     assert {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "police"}}} in court_from, "the claim check"
     police_to = [peer for rule in policies["police"]["egress"] for peer in rule.get("to", [])]

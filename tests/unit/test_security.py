@@ -67,12 +67,15 @@ def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(ValidationError, match="secret_key"):
         ServiceSettings(environment="production", secret_key="short")
     assert (
-        ServiceSettings(environment="production", secret_key="p" * 32, kafka_password="k" * 20).secret_key == "p" * 32
+        ServiceSettings(
+            environment="production", secret_key="p" * 32, kafka_password="k" * 20, single_node=True
+        ).secret_key
+        == "p" * 32
     )
 
 
 def test_production_refuses_an_unauthenticated_broker_and_the_development_broker_password() -> None:
-    strong: dict[str, Any] = {"environment": "production", "secret_key": "p" * 32}
+    strong: dict[str, Any] = {"environment": "production", "secret_key": "p" * 32, "single_node": True}
     with pytest.raises(ValidationError, match="kafka_password must be set"):
         ServiceSettings(**strong)
     with pytest.raises(ValidationError, match="kafka_password must be set"):
@@ -113,3 +116,16 @@ def test_each_principal_writes_only_its_agencys_topics_and_reads_what_its_handle
         writers = {a.principal for a in acls if a.name == topic and a.operation is Operation.WRITE}
         assert writers == {f"User:{topics.owner(topic)}"}
     assert set(topics.EVENT_TOPICS) <= {t for ts in consumed.values() for t in ts}
+
+
+def test_production_refuses_sqlite_unless_one_node_is_intended_and_a_short_ops_token() -> None:
+    strong: dict[str, Any] = {"environment": "production", "secret_key": "p" * 32, "kafka_password": "k" * 20}
+    with pytest.raises(ValidationError, match="single_node"):
+        ServiceSettings(**strong)
+    assert ServiceSettings(**strong, single_node=True).single_node
+    postgres = "postgresql+asyncpg://liandong:x@db:5432/court"
+    assert not ServiceSettings(**strong, database_url=postgres).docs_enabled, "no /docs in production unless asked"
+    assert ServiceSettings(**strong, database_url=postgres, api_docs=True).docs_enabled
+    assert ServiceSettings(environment="development").docs_enabled
+    with pytest.raises(ValidationError, match="ops_token"):
+        ServiceSettings(ops_token="short")

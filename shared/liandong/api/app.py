@@ -48,7 +48,15 @@ def create_app(
             await app.state.kafka_probe.close()
             await runtime.stop()
 
-    app = FastAPI(title=spec.title, version=__version__, lifespan=lifespan)
+    docs = settings.docs_enabled  # off in production unless API_DOCS=true
+    app = FastAPI(
+        title=spec.title,
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     logs.configure(spec.agency)
     gc_pauses.watch()
 

@@ -8,6 +8,7 @@ a broker outage.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import os
 import time
@@ -115,6 +116,17 @@ def _degraded(details: dict[str, Any]) -> list[str]:
     return problems
 
 
+def ops_allowed(request: Request) -> bool:
+    """Whether the caller may read the service's internals (/metrics, /healthz's details): anyone outside production;
+    in production, a caller with the operations token (OPS_TOKEN as a bearer token; none configured: nobody)."""
+    settings = request.app.state.runtime.settings
+    if settings.environment != "production":
+        return True
+    offered = request.headers.get("authorization", "")
+    expected = f"Bearer {settings.ops_token}"
+    return bool(settings.ops_token) and hmac.compare_digest(offered.encode(), expected.encode())
+
+
 def health_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
@@ -129,7 +141,9 @@ def health_router() -> APIRouter:
     @router.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
         """Alive (always 200 while the process answers), with the state of the broker, relay, outbox, consumers and
-        deadline tracker: `degraded` lists what to look at."""
+        deadline tracker: `degraded` lists what to look at. In production, the details answer the ops token only."""
+        if not ops_allowed(request):
+            return JSONResponse({"status": "alive", "service": request.app.state.runtime.agency})
         details = await _details(request)
         problems = _degraded(details)
         body = {
@@ -149,6 +163,12 @@ def health_router() -> APIRouter:
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
+        if not ops_allowed(request):
+            return JSONResponse(
+                {"error": {"code": "ops_token_required", "message": "metrics answer the operations token only"}},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         runtime = request.app.state.runtime
         agency = runtime.agency
         BUILD.labels(agency, __version__, os.environ.get("LIANDONG_COMMIT", "unknown")).set(1)
