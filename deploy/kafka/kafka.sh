@@ -124,14 +124,14 @@ stop() {
 admin_tool() {
   local class=$1; shift
   fetch
-  local config; config=$(mktemp); chmod 600 "$config"
-  trap 'rm -f "$config"' RETURN
+  local config logs; config=$(mktemp); logs=$(mktemp -d); chmod 600 "$config"
+  trap 'rm -rf "$config" "$logs"' RETURN
   cat > "$config" <<PROPERTIES
 security.protocol=SASL_PLAINTEXT
 sasl.mechanism=SCRAM-SHA-512
 sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin_password";
 PROPERTIES
-  java -cp "$libs/*" "-Dlog4j2.configurationFile=$here/log4j2.properties" "$class" \
+  java -cp "$libs/*" "-Dlog4j2.configurationFile=$here/log4j2.properties" "-Dkafka.logs.dir=$logs" "$class" \
     --bootstrap-server "${KAFKA_BOOTSTRAP:-127.0.0.1:$port}" --command-config "$config" "$@"
 }
 
@@ -142,6 +142,6 @@ case "${1:-}" in
   status) running ;;
   configs) shift; admin_tool kafka.admin.ConfigCommand "$@" ;;
   consumer-groups) shift; admin_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand "$@" ;;
-  topics) shift; admin_tool kafka.admin.TopicCommand "$@" ;;
+  topics) shift; admin_tool org.apache.kafka.tools.TopicCommand "$@" ;;
   *) echo "usage: $0 fetch|start|stop|status|configs …|consumer-groups …|topics …" >&2; exit 2 ;;
 esac
