@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
 .PHONY: help install run test test-calendar test-unit test-integration test-e2e lint typecheck kafka kafka-stop kafka-fetch bench bench-quick bench-sla bench-relay bench-hop bench-http chaos \
-        compose-config monitoring-rules up down lock clean
+        compose-config monitoring-rules offline-bundle up down lock clean
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ kafka: install ## start the local KRaft broker on 127.0.0.1:9092 (SASL, ACLs) an
 
 kafka-stop: ## stop the local broker
 	bash deploy/kafka/kafka.sh stop
+
+offline-bundle: install ## dist/offline/: wheels, Kafka's jars and (with Docker) the images for an isolated network
+	$(PY) -m tools.offline_bundle
 
 monitoring-rules: ## write deploy/k8s/monitoring/prometheusrule.yaml from deploy/prometheus/alerts.yml
 	$(PY) -m tools.monitoring_rules
