@@ -326,6 +326,8 @@ def test_tongshan_carried_through_the_three_consoles(stack: Stack, page: Page) -
     # the court's page of the matter shows the whole story, on a desk and on a tablet
     court.login("tongshan.officer")
     court.open(lead)
+    timeline = page.locator("section", has_text="办案经过").inner_text()
+    assert "刑事拘留" in timeline, "the court's page of the lead holds the matter's whole timeline"
     court.shot("court-matter")
     page.set_viewport_size({"width": 768, "height": 1024})
     court.open(lead)

@@ -225,6 +225,20 @@ class Console:
         )
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A form sent back to its page: what was typed, the errors by field, the line for the whole form, which act."""
+
+    act: str
+    values: Mapping[str, Any]
+    errors: Mapping[str, str]
+    problem: str | None
+    status: int
+
+
+NOTHING_SUBMITTED = Submitted("", {}, {}, None, 200)
+
+
 def choose(fields: list[forms.Field], act: Act, record: Mapping[str, Any], prefix: str = "") -> None:
     """The act's choices drawn from the record, on the fields they name (in groups and repeated rows too)."""
     for f in fields:
@@ -409,18 +423,10 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
         kind = console.spec.record(kind_name)
         if kind is None:
             return console.page(request, "error.html", session, 404, problem="没有这个页面")
-        return await list_page(request, session, kind, {}, {}, None, None)
+        return await list_page(request, session, kind, NOTHING_SUBMITTED)
 
     async def list_page(
-        request: Request,
-        session: Session,
-        kind: RecordKind,
-        values: Mapping[str, Any],
-        errors: Mapping[str, str],
-        problem: str | None,
-        open_act: str | None,
-        status: int = 200,
-        result: Any = None,
+        request: Request, session: Session, kind: RecordKind, sent: Submitted, result: Any = None, status: int = 0
     ) -> Response:
         document = console.openapi(request.app)
         parameters = document["paths"][kind.listing]["get"].get("parameters", [])
@@ -444,8 +450,8 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
                 request.app,
                 act,
                 {},
-                values if act.name == open_act else {},
-                errors if act.name == open_act else {},
+                sent.values if act.name == sent.act else {},
+                sent.errors if act.name == sent.act else {},
                 creating=True,
             )
             for act in kind.creates
@@ -456,13 +462,13 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
             request,
             "list.html",
             session,
-            status,
+            status or sent.status,
             kind=kind,
             page=page,
             filters=forms.with_values(filters, chosen),
             creates=creates,
-            problem=problem,
-            open_act=open_act,
+            problem=sent.problem,
+            open_act=sent.act or None,
             result=result,
             previous=urlencode({**links, "offset": max(0, offset - PAGE)}) if offset > 0 else None,
             following=urlencode({**links, "offset": offset + PAGE}) if offset + PAGE < page["total"] else None,
@@ -477,19 +483,10 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
         if kind is None or kind.detail is None:
             return console.page(request, "error.html", session, 404, problem="没有这个页面")
         done = request.query_params.get("done")
-        return await record_page(request, session, kind, record_id, {}, {}, None, None, done=done)
+        return await record_page(request, session, kind, record_id, NOTHING_SUBMITTED, done=done)
 
     async def record_page(
-        request: Request,
-        session: Session,
-        kind: RecordKind,
-        record_id: str,
-        values: Mapping[str, Any],
-        errors: Mapping[str, str],
-        problem: str | None,
-        open_act: str | None,
-        status: int = 200,
-        done: str | None = None,
+        request: Request, session: Session, kind: RecordKind, record_id: str, sent: Submitted, done: str | None = None
     ) -> Response:
         detail = kind.detail or ""
         path = detail.replace(detail[detail.index("{") : detail.index("}") + 1], record_id)
@@ -508,10 +505,12 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
             if not act.shown(record) or not console.may(request.app, session, act):
                 continue  # an act the user's role may not take has no button
             reason = act.ready({**record, "windows": windows}, session.principal.role)  # the windows it runs
-            mine = act.name == open_act
-            offered = console.offered(request.app, act, record, values if mine else {}, errors if mine else {})
+            mine = act.name == sent.act
+            offered = console.offered(
+                request.app, act, record, sent.values if mine else {}, sent.errors if mine else {}
+            )
             acts.append({**offered, "reason": reason, "open": mine})
-        correlation = record.get("correlation_id") or (record.get("id") if kind.name == "lead" else None)
+        correlation = kind.matter_of(record)
         timeline = None
         if correlation:
             line = await console.call(request, "GET", f"/matters/{correlation}/timeline", session.token)
@@ -521,7 +520,7 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
             request,
             "record.html",
             session,
-            status,
+            sent.status,
             kind=kind,
             record=record,
             windows=windows,
@@ -529,9 +528,9 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
             acts=acts,
             files=kind.files(record),
             timeline=timeline,
-            problem=problem,
+            problem=sent.problem,
             done=done_act.title if done_act else None,
-            open_act=open_act,
+            open_act=sent.act or None,
         )
 
     @router.post("/{kind_name}/{record_id}/{act_name}", response_class=HTMLResponse)
@@ -554,9 +553,10 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
         values = values_of(form)
 
         async def again(status: int, problem: str | None, errors: Mapping[str, str]) -> Response:
+            sent = Submitted(act.name, values, errors, problem, status)
             if creating:
-                return await list_page(request, session, kind, values, errors, problem, act.name, status)
-            return await record_page(request, session, kind, record_id, values, errors, problem, act.name, status)
+                return await list_page(request, session, kind, sent)
+            return await record_page(request, session, kind, record_id, sent)
 
         if not console.may(request.app, session, act):
             return console.page(request, "error.html", session, 403, problem="您的角色不能办理此事项")
@@ -597,14 +597,14 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
         if answer.status_code >= 400:
             report = answer.json() if answer.headers.get("content-type", "").startswith("application/json") else None
             if creating and isinstance(report, dict) and "error" not in report:  # a report of rows refused
-                return await list_page(request, session, kind, {}, {}, None, None, answer.status_code, result=report)
+                return await list_page(request, session, kind, NOTHING_SUBMITTED, report, answer.status_code)
             problem_line, by_field = problem_of(answer)
             return await again(answer.status_code, problem_line, by_field)
         result = answer.json() if answer.headers.get("content-type", "").startswith("application/json") else {}
         if creating:
             created = result.get("id") if isinstance(result, dict) else None
             if created is None:  # an act that answers a report (a case import): shown on the list
-                return await list_page(request, session, kind, {}, {}, None, None, result=result)
+                return await list_page(request, session, kind, NOTHING_SUBMITTED, result)
             return RedirectResponse(f"/console/{kind.name}/{created}", status_code=303)
         return RedirectResponse(f"/console/{kind.name}/{record_id}?{urlencode({'done': act.name})}", status_code=303)
 

@@ -72,6 +72,8 @@ class RecordKind:
     files: Callable[[Record], list[tuple[str, str]]] = lambda _: []  # (label, API path) of files to open
     key: str = "id"  # the field of a listed item that names it in the detail route
     subjects: tuple[str, ...] = ()  # the windows' subject types that are records of this kind (id = record id)
+    # the matter (correlation id) a record belongs to, for its timeline
+    matter_of: Callable[[Record], str | None] = lambda r: r.get("correlation_id")
 
 
 @dataclass(frozen=True)

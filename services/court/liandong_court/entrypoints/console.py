@@ -151,6 +151,7 @@ CONSOLE = ConsoleSpec(
             creates=(Act("new", "新建线索", "/leads"),),
             files=evidence_files,
             subjects=("lead",),
+            matter_of=lambda r: str(r["id"]),  # a lead is its matter: the matter's id is the lead's
         ),
         RecordKind(
             "enforcement-cases",
@@ -198,6 +199,7 @@ CONSOLE = ConsoleSpec(
                 ),
             ),
             subjects=("referral",),
+            matter_of=lambda r: str(r["lead_id"]),
         ),
         RecordKind(
             "trials",
@@ -209,6 +211,7 @@ CONSOLE = ConsoleSpec(
             acts=TRIAL_ACTS,
             creates=(Act("new", "登记自诉（告知自诉权利）", "/trials"),),
             subjects=("trial",),
+            matter_of=lambda r: str(r["lead_id"]),
         ),
         RecordKind(
             "publicity",

@@ -161,6 +161,7 @@ CONSOLE = ConsoleSpec(
             acts=REFERRAL_ACTS,
             files=evidence_files,
             subjects=("referral",),
+            matter_of=lambda r: str(r["lead_id"]),  # the court's lead: the matter
         ),
         RecordKind(
             "cases",
