@@ -26,6 +26,7 @@ from liandong.console.routes import Console, templates
 from liandong.console.session import SESSION_COOKIE, Session, open_session
 from liandong.runtime import ServiceSpec, service_spec
 from liandong.security import Principal
+from liandong.sla.counting import SHANGHAI
 from liandong_court.adapters.orm import leads
 from liandong_court.bootstrap import spec as court_spec
 from liandong_court.config import CourtSettings
@@ -424,3 +425,35 @@ async def test_a_csv_import_shows_its_report_row_by_row(court: httpx.AsyncClient
     )
     assert again.status_code == 422, "every row a duplicate: the report says so, row by row"
     assert "办理结果" in again.text
+
+
+async def test_the_home_page_lists_each_running_window_once_most_urgent_first(court: httpx.AsyncClient) -> None:
+    await log_in(court, "tongcheng.officer")
+    lead_page = (await new_lead(court)).headers["location"]
+    await log_in(court, "tongcheng.judge")
+    view = (await court.get(lead_page)).text
+    form = {"_csrf": hidden(view, "_csrf"), "_key": hidden(view, "_key", "assessment")}
+    await court.post(f"{lead_page}/assessment", data={**form, "conclusion": "suspected", "reasons": "有能力履行"})
+    clock = runtime_of(court).clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(minutes=10))
+    await log_in(court, "tongcheng.officer")
+    view = (await court.get(lead_page)).text
+    served_at = (NOW + timedelta(minutes=5)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    served = await court.post(
+        f"{lead_page}/notice",
+        data={
+            "_csrf": hidden(view, "_csrf"),
+            "_key": hidden(view, "_key", "notice"),
+            "served_at": served_at,
+            "notice_number": "通法告〔2026〕2号",
+        },
+    )
+    assert served.status_code == 303, served.text
+    clock.advance(timedelta(days=4))  # the debtor's window now warns: it is both at risk and running
+    await log_in(court, "tongcheng.officer")
+    home = (await court.get("/console/")).text
+    windows = home[home.index('id="windows-h"') :].split("</section>")[0]
+    assert windows.count(lead_page) == 1, "one line for the window, however many lists hold it"
+    assert "剩余" in windows, "with its countdown"
+    assert lead_page in home.split("</section>", 1)[1], "and the lead in the officer's queue below"

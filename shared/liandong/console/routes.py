@@ -28,6 +28,7 @@ from liandong.console import forms
 from liandong.console.labels import label
 from liandong.console.session import (
     CSRF_FIELD,
+    LOGIN_COOKIE,
     Session,
     close_session,
     csrf_matches,
@@ -300,7 +301,7 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
     @router.post("/login", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
         form = await request.form()
-        held = request.cookies.get("liandong_console_login", "")
+        held = request.cookies.get(LOGIN_COOKIE, "")
         if not held or not csrf_matches(held, form.get(CSRF_FIELD)):
             return console.page(
                 request,
@@ -354,14 +355,15 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
         session = session_of(request)
         if session is None:
             return to_login(request)
-        windows = []
+        found: dict[str, dict[str, Any]] = {}  # by id: a warning window is also a running one, listed once
         for state in ("breached", "at_risk", "running"):
             answer = await console.call(
                 request, "GET", "/deadlines", session.token, params={"state": state, "limit": 50}
             )
             if answer.status_code == 200:
-                windows += answer.json()["items"]
-        windows.sort(key=lambda w: (w["state"] != "breached", w["due_at"]))
+                for window in answer.json()["items"]:
+                    found.setdefault(window["id"], window)
+        windows = sorted(found.values(), key=lambda w: (w["state"] != "breached", w["due_at"]))
         queues = []
         for queue in console.spec.queues:
             if session.principal.role not in queue.roles:
