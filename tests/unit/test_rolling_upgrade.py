@@ -5,6 +5,7 @@ a database that lacks its migrations is still unready. `python -m liandong migra
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,56 @@ async def test_old_code_stays_ready_and_starts_on_a_schema_a_newer_release_migra
             "/auth/token", data={"username": "tongcheng.investigator", "password": "liandong-dev"}
         )
         assert login.status_code == 200
+
+
+NEXT_REVISION = '''"""The next release: a column added, nullable (expand) — this release's code does not know it."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("cases", sa.Column("next_release_note", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("cases", "next_release_note")
+'''
+
+
+async def test_a_release_whose_migration_really_ran_leaves_the_older_code_ready(tmp_path: Path) -> None:
+    """Two versions of the code on one database: the next release (this one's migrations and one more, run by
+    Alembic for real) migrates it; this release then starts on it, ready, and serves."""
+    database = tmp_path / "police.db"
+    url = settings(database).database_url
+    current = Path(spec().migrations)
+    service_head = next(h for h in migrations.heads(str(current)) if not h.startswith("liandong_"))
+    next_release = tmp_path / "next_release_migrations"
+    shutil.copytree(current, next_release, ignore=shutil.ignore_patterns("__pycache__"))
+    (next_release / "versions" / "9999_next_release.py").write_text(NEXT_REVISION.format(head=service_head))
+
+    await migrations.upgrade_async(str(current), url)  # this release's database …
+    await migrations.upgrade_async(str(next_release), url)  # … migrated by the next release
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await migrations.record_lineage(connection, str(next_release))
+        columns = [row[1] for row in await connection.execute(text("PRAGMA table_info(cases)"))]
+    await engine.dispose()
+    assert "next_release_note" in columns, "the next release's migration ran"
+
+    async with running_app(spec(), settings(database)) as police:  # this release, on the next one's schema
+        assert (await police.get("/readyz")).status_code == 200
+        login = await police.post(
+            "/auth/token", data={"username": "tongcheng.investigator", "password": "liandong-dev"}
+        )
+        assert login.status_code == 200
+        listed = await police.get("/cases", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
+        assert listed.status_code == 200, "it reads and writes the tables it knows"
 
 
 async def test_a_database_without_this_codes_migrations_is_not_ready(tmp_path: Path) -> None:
