@@ -179,8 +179,6 @@ def _migrations(args: argparse.Namespace) -> int:
             expected = migrations.heads(spec.migrations)
             if args.action == "upgrade":
                 await migrations.upgrade_async(spec.migrations, settings.database_url)
-                async with engine.begin() as connection:
-                    await migrations.record_lineage(connection, spec.migrations)
             async with engine.connect() as connection:
                 where, applied = await migrations.position(connection, expected)
             return where, applied, expected

@@ -214,8 +214,6 @@ class Runtime:
             )
             return
         await migrations.upgrade_async(self.spec.migrations, self.settings.database_url)
-        async with self.engine.begin() as connection:
-            await migrations.record_lineage(connection, self.spec.migrations)
 
     async def seed_development_accounts(self) -> list[str]:
         if not self.settings.is_development:

@@ -9,6 +9,9 @@ must upgrade as it stands, keep every row of every common table, and receive the
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,7 +140,9 @@ def common_rows(tables: CommonTables) -> dict[Table, dict[str, Any]]:
 
 def differences(connection: Connection, metadata: MetaData) -> list[Any]:
     """What the database has that the models do not, or the other way round (alembic's autogenerate comparison)."""
-    context = MigrationContext.configure(connection, opts={"compare_type": False})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": False, "include_object": migrations.modelled}
+    )
     return list(compare_metadata(context, metadata))
 
 
@@ -234,3 +239,25 @@ async def test_existing_filings_get_their_case(database_url: str) -> None:
     assert [(s["name"], s["custody"]) for s in case.suspects] == [("陈某某", "free")]
     assert case.suspects[0]["suspect_id"]
     assert (case.log, case.detentions, case.arrest_requests) == ([], [], [])
+
+
+def test_replicas_starting_together_migrate_one_new_database(postgres_url: str) -> None:
+    """Four replicas' migrations started at once on a new PostgreSQL database (four processes, as four pods do) all
+    succeed, and the lineage holds each revision once: the migration lock covers the lineage table too."""
+    env = {**os.environ, "POLICE_DATABASE_URL": postgres_url, "POLICE_ENVIRONMENT": "test"}
+    command_line = [sys.executable, "-m", "liandong", "migrations", "--service", "police", "upgrade"]
+    runs = [subprocess.Popen(command_line, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(4)]
+    outputs = [run.communicate(timeout=120)[0].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], outputs
+    assert all("current:" in output for output in outputs), outputs
+
+    async def recorded() -> list[str]:
+        engine = create_engine(postgres_url)
+        try:
+            async with engine.connect() as conn:
+                return list((await conn.execute(text(f"SELECT revision FROM {migrations.LINEAGE_TABLE}"))).scalars())
+        finally:
+            await engine.dispose()
+
+    revisions = asyncio.run(recorded())
+    assert sorted(revisions) == sorted(migrations.lineage(police_spec().migrations))

@@ -65,14 +65,21 @@ async def _run_online(url: str, target_metadata: MetaData) -> None:
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run_sync, target_metadata)
+            await connection.commit()  # SQLite's DDL is not transactional there: Alembic leaves the lineage's rows open
     finally:
         await engine.dispose()
+
+
+def modelled(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """For autogenerate: every table but the lineage, which belongs to the migration machinery, not to a model."""
+    return not (type_ == "table" and name == LINEAGE_TABLE)
 
 
 def _run_sync(connection: Connection, target_metadata: MetaData) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=modelled,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
@@ -80,6 +87,9 @@ def _run_sync(connection: Connection, target_metadata: MetaData) -> None:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         context.run_migrations()
+        # in the same transaction and under the same lock: replicas starting together on a new PostgreSQL database
+        # would otherwise race on `CREATE TABLE IF NOT EXISTS`, which is not safe against a concurrent one
+        _record_lineage(connection, context.script)
 
 
 # Rolling upgrades (expand/contract): a new release migrates the database ahead of the old replicas still running,
@@ -91,8 +101,12 @@ Position = Literal["current", "ahead", "behind"]
 
 def lineage(script_location: str) -> dict[str, tuple[str, ...]]:
     """Every revision this code knows, with the revisions it follows (down revisions and dependencies)."""
+    return _graph(ScriptDirectory.from_config(alembic_config(script_location, "")))
+
+
+def _graph(directory: ScriptDirectory) -> dict[str, tuple[str, ...]]:
     graph: dict[str, tuple[str, ...]] = {}
-    for script in ScriptDirectory.from_config(alembic_config(script_location, "")).walk_revisions():
+    for script in directory.walk_revisions():
         follows = script.down_revision
         parents = (follows,) if isinstance(follows, str) else tuple(follows or ())
         needs = script.dependencies
@@ -101,15 +115,14 @@ def lineage(script_location: str) -> dict[str, tuple[str, ...]]:
     return graph
 
 
-async def record_lineage(connection: AsyncConnection, script_location: str) -> None:
-    """Add the revisions this code knows to the database's lineage (one transaction; kept across releases)."""
-    await connection.execute(
+def _record_lineage(connection: Connection, script: ScriptDirectory) -> None:
+    connection.execute(
         text(f"CREATE TABLE IF NOT EXISTS {LINEAGE_TABLE} (revision VARCHAR(64) PRIMARY KEY, follows TEXT NOT NULL)")
     )
-    known = set((await connection.execute(text(f"SELECT revision FROM {LINEAGE_TABLE}"))).scalars())
-    rows = [{"r": rev, "f": " ".join(parents)} for rev, parents in lineage(script_location).items() if rev not in known]
+    known = set(connection.execute(text(f"SELECT revision FROM {LINEAGE_TABLE}")).scalars())
+    rows = [{"r": rev, "f": " ".join(parents)} for rev, parents in _graph(script).items() if rev not in known]
     if rows:
-        await connection.execute(text(f"INSERT INTO {LINEAGE_TABLE} (revision, follows) VALUES (:r, :f)"), rows)
+        connection.execute(text(f"INSERT INTO {LINEAGE_TABLE} (revision, follows) VALUES (:r, :f)"), rows)
 
 
 async def position(connection: AsyncConnection, expected: set[str]) -> tuple[Position, set[str]]:
