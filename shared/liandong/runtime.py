@@ -40,10 +40,10 @@ from liandong.messaging.kafka import (
 )
 from liandong.messaging.relay import OutboxRelay
 from liandong.persistence import migrations
-from liandong.persistence.engine import create_engine, is_sqlite, session_factory
+from liandong.persistence.engine import create_engine, is_sqlite, read_only_engine, session_factory
 from liandong.persistence.faults import database_unavailable
 from liandong.persistence.tables import CommonTables
-from liandong.persistence.uow import SqlUnitOfWork, Translator
+from liandong.persistence.uow import SqlUnitOfWork, Translator, reads_only
 from liandong.sla.calendar import LegalCalendar
 from liandong.tracing import Tracing
 
@@ -121,6 +121,7 @@ class Runtime:
         self.tables = spec.tables
         self.engine: AsyncEngine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.session_factory: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self.read_session_factory = session_factory(read_only_engine(self.engine))  # for requests that only read
         if tracing is not None:
             tracing.instrument_engine(self.engine)
         self.group_id = topics.consumer_group(spec.agency)
@@ -190,8 +191,10 @@ class Runtime:
         self._starting: asyncio.Task[None] | None = None
 
     def uow(self) -> SqlUnitOfWork:
+        read_only = reads_only.get()
         return self.spec.unit_of_work(
-            session_factory=self.session_factory,
+            session_factory=self.read_session_factory if read_only else self.session_factory,
+            read_only=read_only,
             tables=self.tables,
             clock=self.clock,
             translate=self.spec.translate,

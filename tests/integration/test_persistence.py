@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -15,7 +16,13 @@ from liandong.clock import ManualClock
 from liandong.contracts.common import PartyKind, SuspectRole
 from liandong.envelope import Envelope, ProducerRef
 from liandong.persistence import migrations
-from liandong.persistence.uow import IdempotencyClaim, IdempotencyKeyTaken, current_idempotency_claim
+from liandong.persistence.engine import read_only_engine, session_factory
+from liandong.persistence.uow import (
+    IdempotencyClaim,
+    IdempotencyKeyTaken,
+    ReadOnlyUnitOfWork,
+    current_idempotency_claim,
+)
 from liandong_court.adapters.orm import common, leads
 from liandong_court.adapters.translators import translate
 from liandong_court.bootstrap import spec as court_spec
@@ -118,6 +125,45 @@ async def test_nothing_is_written_without_a_commit(court_db: Database) -> None:
             raise RuntimeError("crash before commit")
     assert await count(court_db, leads) == 0
     assert await count(court_db, common.outbox) == 0
+
+
+async def test_a_page_carries_the_total_and_a_page_past_the_end_still_counts(court_db: Database) -> None:
+    async with uow(court_db) as work:
+        for n in range(5):
+            lead = new_lead(f"lead-page-{n}")
+            lead.created_at = CLOCK.now() + timedelta(minutes=n)
+            work.leads.add(lead)
+        await work.commit()
+    async with uow(court_db) as work:
+        search = functools.partial(work.leads.search, units=["421222"], status=None)
+        first, total = await search(limit=2, offset=0)
+        assert ([lead.id for lead in first], total) == (["lead-page-4", "lead-page-3"], 5), "newest first"
+        last, total = await search(limit=2, offset=4)
+        assert ([lead.id for lead in last], total) == (["lead-page-0"], 5)
+        assert await search(limit=2, offset=9) == ([], 5), "past the end: no items, the total all the same"
+        assert await work.leads.search(units=["421224"], status=None, limit=2, offset=0) == ([], 0)
+
+
+async def test_a_unit_of_work_made_for_a_read_reads_and_refuses_to_commit(court_db: Database) -> None:
+    async with uow(court_db) as work:
+        work.leads.add(new_lead("lead-read"))
+        await work.commit()
+    reader = CourtUnitOfWork(
+        session_factory=session_factory(read_only_engine(court_db.engine)),
+        tables=common,
+        clock=CLOCK,
+        translate=translate,
+        read_only=True,
+    )
+    async with reader as work:
+        lead = await work.leads.get("lead-read")
+        assert lead is not None and lead.unit == "421222"
+        lead.summary = "changed"
+        with pytest.raises(ReadOnlyUnitOfWork):
+            await work.commit()
+    async with uow(court_db) as work:
+        stored = await work.leads.get("lead-read")
+        assert stored is not None and stored.summary == "拒不履行", "nothing written"
 
 
 async def test_money_and_times_come_back_exactly(court_db: Database) -> None:

@@ -17,8 +17,14 @@ from liandong.api.access_log import AccessLogMiddleware
 from liandong.api.auth import auth_router, idempotency_scope, token_principal
 from liandong.api.errors import install_error_handlers
 from liandong.api.health import KafkaProbe, health_router
-from liandong.api.middleware import BodyLimitMiddleware, IdempotencyMiddleware, NoSniffMiddleware, StartingGate
-from liandong.api.read_log import ReadLogMiddleware
+from liandong.api.middleware import (
+    BodyLimitMiddleware,
+    IdempotencyMiddleware,
+    NoSniffMiddleware,
+    ReadsOnlyMiddleware,
+    StartingGate,
+)
+from liandong.api.personal_data import PersonalDataMiddleware
 from liandong.api.testing import testing_router
 from liandong.clock import Clock
 from liandong.config import ServiceSettings
@@ -89,8 +95,9 @@ def create_app(
         async with runtime.session_factory() as session, session.begin():
             await session.execute(statement)
 
+    app.add_middleware(ReadsOnlyMiddleware)
     app.add_middleware(StartingGate, started=lambda: app.state.runtime.started)
-    app.add_middleware(ReadLogMiddleware, principal_of=reader, record=record_read)
+    app.add_middleware(PersonalDataMiddleware, principal_of=reader, record=record_read)
     app.add_middleware(
         IdempotencyMiddleware, database=database, scope_of=principal_scope, now=lambda: app.state.runtime.clock.now()
     )

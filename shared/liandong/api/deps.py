@@ -12,14 +12,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    SerializerFunctionWrapHandler,
-    model_serializer,
     model_validator,
 )
 
 from liandong.api.bounds import MAX_OFFSET
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong.pii import mask_personal_numbers
 from liandong.runtime import Runtime
 from liandong.sla.counting import SHANGHAI
 
@@ -55,7 +52,8 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 class Page(BaseModel, Generic[T]):
     """Every list the API answers. Lists show no personal number in full: whatever an item holds — its own fields,
     its suspects, defendants, filed suspects or an arrest request's suspects — identity and phone numbers are masked
-    here, in the one place every list passes through (a record's own page may show them to its unit's staff)."""
+    on the way out, in the one place every answer passes through (`liandong.api.personal_data`; a record's own page
+    may show them to its unit's staff)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -63,12 +61,6 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
-
-    @model_serializer(mode="wrap")
-    def _masked(self, serialize: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        shown: dict[str, Any] = serialize(self)
-        shown["items"] = [mask_personal_numbers(item) for item in shown["items"]]
-        return shown
 
 
 class PublicModel(BaseModel):

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from liandong.api.errors import ApiError, error_body, send_json
 from liandong.clock import utc
 from liandong.persistence.tables import CommonTables
-from liandong.persistence.uow import IdempotencyClaim, current_idempotency_claim
+from liandong.persistence.uow import IdempotencyClaim, current_idempotency_claim, reads_only
 
 log = logging.getLogger(__name__)
 
@@ -387,6 +387,26 @@ class NoSniffMiddleware:
             await send(message)
 
         await self.app(scope, receive, with_header)
+
+
+class ReadsOnlyMiddleware:
+    """A GET or HEAD changes nothing: the units of work made while serving one read outside a write transaction and
+    refuse to commit (`liandong.persistence.uow.reads_only`)."""
+
+    SAFE = frozenset({"GET", "HEAD"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = reads_only.set(scope["method"] in self.SAFE)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            reads_only.reset(token)
 
 
 class StartingGate:

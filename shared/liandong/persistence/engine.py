@@ -105,8 +105,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _begin_immediate(connection: Any) -> None:
     # A SQLite transaction that reads and then writes fails at once ("database is locked") if another writer
     # committed in between, whatever the busy timeout. Taking the write lock at BEGIN makes concurrent acts wait for
-    # each other instead (busy_timeout), which is what the one-process embedded database needs.
+    # each other instead (busy_timeout), which is what the one-process embedded database needs. A transaction that
+    # only reads (`read_only_engine`) begins deferred: WAL gives it its snapshot without the write lock.
+    if connection.get_execution_options().get(READS_ONLY):
+        connection.exec_driver_sql("BEGIN")
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READS_ONLY = "liandong_reads_only"
+
+
+def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, for work that only reads (a GET). On PostgreSQL its statements run in autocommit:
+    no BEGIN and no ROLLBACK, two round trips fewer per read — and no weaker a view than before, since under READ
+    COMMITTED every statement of a transaction takes its own snapshot anyway. On SQLite a deferred transaction, which
+    does not queue behind writers for the write lock as every writer's transaction does."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT", **{READS_ONLY: True})
+    return engine.execution_options(**{READS_ONLY: True})
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

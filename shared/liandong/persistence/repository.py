@@ -44,7 +44,13 @@ class Repository(Generic[T]):
     async def page(
         self, query: Select[Any], *order_by: ColumnElement[Any], limit: int, offset: int
     ) -> tuple[Sequence[T], int]:
-        """One page of `query` and the total it would return without paging."""
+        """One page of `query` and the total it would return without paging, in one statement (the total is a window
+        count over the same rows); a page past the end counts apart."""
+        counted = query.add_columns(func.count().over().label("page_total"))
+        rows = (await self._uow.session.execute(counted.order_by(*order_by).limit(limit).offset(offset))).all()
+        if rows:
+            return [row[0] for row in rows], int(rows[0][1])
+        if offset == 0:
+            return [], 0
         total = await self._uow.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self._uow.session.scalars(query.order_by(*order_by).limit(limit).offset(offset))
-        return rows.all(), int(total or 0)
+        return [], int(total or 0)

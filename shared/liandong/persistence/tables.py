@@ -237,7 +237,7 @@ def _security_tables(metadata: MetaData) -> dict[str, Table]:
         Column("window_started_at", UtcDateTime(), nullable=False),
         Column("locked_until", UtcDateTime(), nullable=True),
     )
-    # who read a record showing identity or phone numbers in full, when, and where (liandong.api.read_log)
+    # who read a record showing identity or phone numbers in full, when, and where (liandong.api.personal_data)
     personal_data_reads = Table(
         "personal_data_reads",
         metadata,

@@ -58,6 +58,14 @@ current_idempotency_claim: contextvars.ContextVar[IdempotencyClaim | None] = con
     "current_idempotency_claim", default=None
 )
 
+# Set for a request that only reads (GET, HEAD): the units of work made while serving it read outside a write
+# transaction (`read_only_engine`) and refuse to commit.
+reads_only: contextvars.ContextVar[bool] = contextvars.ContextVar("reads_only", default=False)
+
+
+class ReadOnlyUnitOfWork(RuntimeError):
+    """A unit of work made for a request that only reads was asked to commit."""
+
 
 class IdempotencyKeyTaken(Exception):
     """Another request with the same Idempotency-Key committed first; nothing of this one was written."""
@@ -92,6 +100,7 @@ class SqlUnitOfWork:
     on_commit: Callable[[], None] | None = None
     deadline_engine: BindsDeadlines | None = None  # the service's SLA engine, for handlers that start or meet windows
     tracing: Tracing | None = None  # when on, the events carry their matter's trace (liandong.tracing)
+    read_only: bool = False  # made for a request that only reads: its session is outside a write transaction
     _session: AsyncSession | None = field(default=None, init=False)
     _seen: list[HasEvents] = field(default_factory=list, init=False)
     _envelopes: list[Envelope] = field(default_factory=list, init=False)
@@ -121,7 +130,8 @@ class SqlUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            await self.session.rollback()
+            if not self.read_only:  # a read has nothing to undo: closing returns its connection as it is
+                await self.session.rollback()
         finally:
             await self.session.close()
             self._session = None
@@ -187,6 +197,8 @@ class SqlUnitOfWork:
         self._envelopes.append(envelope)
 
     async def commit(self) -> None:
+        if self.read_only:
+            raise ReadOnlyUnitOfWork("a request that only reads (GET, HEAD) changes nothing")
         envelopes = self._collect()
         if envelopes and self.tracing is not None:
             known = await self._matter_traces({e.correlation_id for e in envelopes})
