@@ -157,13 +157,15 @@ async def test_a_unit_of_work_made_for_a_read_reads_and_refuses_to_commit(court_
     )
     async with reader as work:
         lead = await work.leads.get("lead-read")
-        assert lead is not None and lead.unit == "421222"
+        assert lead is not None
+        assert lead.unit == "421222"
         lead.summary = "changed"
         with pytest.raises(ReadOnlyUnitOfWork):
             await work.commit()
     async with uow(court_db) as work:
         stored = await work.leads.get("lead-read")
-        assert stored is not None and stored.summary == "拒不履行", "nothing written"
+        assert stored is not None
+        assert stored.summary == "拒不履行", "nothing written"
 
 
 async def test_money_and_times_come_back_exactly(court_db: Database) -> None:

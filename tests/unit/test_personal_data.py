@@ -30,7 +30,7 @@ PHONE = "13912345678"
 # CJK, personal numbers and text that looks like a personal field's JSON
 texts = st.one_of(
     st.text(),
-    st.sampled_from([ID_NUMBER, PHONE, f"电话 {PHONE}", '"id_number":"' + ID_NUMBER + '"', "a\\\"b", "\n\t\u0001", ""]),
+    st.sampled_from([ID_NUMBER, PHONE, f"电话 {PHONE}", '"id_number":"' + ID_NUMBER + '"', 'a\\"b', "\n\t\u0001", ""]),
 )
 keys = st.one_of(st.sampled_from([*PERSONAL_FIELDS, "name", "suspects"]), st.text(max_size=8))
 json_values = st.recursive(
@@ -107,7 +107,8 @@ async def test_a_list_is_masked_wherever_its_numbers_stand_and_a_record_is_shown
         shown = await client.get("/cases/c-1")
 
     assert listed.status_code == 200
-    assert ID_NUMBER not in listed.text and PHONE not in listed.text
+    assert ID_NUMBER not in listed.text
+    assert PHONE not in listed.text
     item = listed.json()["items"][0]
     assert item["suspects"][0] == {"name": "黎某某", "id_number": "421222********123X", "phone": "139****5678"}
     assert item["suspects"][1] == {"name": "周", "id_number": None, "phone": None}

@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, case, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liandong.clock import utc
 from liandong.config import ServiceSettings
+from liandong.persistence.engine import upsert
 
 
 def user_key(username: str) -> str:
@@ -84,7 +83,6 @@ class LoginThrottle:
         """INSERT … ON CONFLICT DO UPDATE … RETURNING: a window that has passed, or a lockout that has ended, starts
         again at 1; the attempt that reaches the limit sets the lockout."""
         t, limit = self.table, self.rules.limit(key)
-        upsert = (sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert)(t)  # type: ignore[union-attr]
         lockout = now + self.rules.lockout
         expired = or_(
             t.c.window_started_at < now - self.rules.window,
@@ -92,7 +90,8 @@ class LoginThrottle:
         )
         counted = case((expired, 1), else_=t.c.failures + 1)
         return (
-            upsert.values(key=key, failures=1, window_started_at=now, locked_until=lockout if limit <= 1 else None)
+            upsert(session, t)
+            .values(key=key, failures=1, window_started_at=now, locked_until=lockout if limit <= 1 else None)
             .on_conflict_do_update(
                 index_elements=[t.c.key],
                 set_={

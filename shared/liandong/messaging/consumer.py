@@ -32,8 +32,7 @@ from aiokafka import (
 )
 from prometheus_client import Counter
 from pydantic import ValidationError
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
 
 from liandong import audit, logs
 from liandong.clock import Clock
@@ -44,6 +43,7 @@ from liandong.messaging import stages
 from liandong.messaging.dead_letters import DeadLetterAborted, DeadLetters
 from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
 from liandong.messaging.kafka import bounded, cancel_within, stop_quietly
+from liandong.persistence.engine import upsert
 from liandong.persistence.faults import database_unavailable
 from liandong.persistence.uow import SqlUnitOfWork
 from liandong.tracing import Tracing
@@ -120,6 +120,7 @@ class ConsumerRunner(Generic[U]):
         self._stopping = asyncio.Event()
         self._next_offsets: dict[TopicPartition, int] = {}
         self._uncommitted: dict[TopicPartition, int] = {}
+        self._committing: asyncio.Task[None] | None = None
         self._last_poll = 0.0
         self._last_progress = 0.0
         self.restarts = 0
@@ -225,13 +226,27 @@ class ConsumerRunner(Generic[U]):
                         self._uncommitted[tp] = record.offset + 1
                         self._next_offsets[tp] = record.offset + 1
                         self._touch()
-                # one offset commit for the whole poll (every partition's records are in the database by now): a
-                # commit per partition cost a broker round trip each, which the next partition's records waited on
-                await self._commit_pending(consumer)
+                # one offset commit for the whole poll (every partition's records are in the database by now), made
+                # while the next poll runs: the next records need not wait on its broker round trip. A poll that
+                # finds nothing commits what was left while a commit was in flight.
+                self._commit_in_background(consumer)
         except _Stopping:
             return
 
+    def _commit_in_background(self, consumer: AIOKafkaConsumer) -> None:
+        """One commit at a time; offsets applied while it runs go with the next (the inbox makes an offset that is
+        committed late harmless: what is read again is a duplicate)."""
+        if self._uncommitted and (self._committing is None or self._committing.done()):
+            self._committing = asyncio.create_task(self._commit_now(consumer), name=f"commit-{self.name}")
+
     async def _commit_pending(self, consumer: AIOKafkaConsumer) -> None:
+        """Everything applied, committed now (partitions revoked, the consumer closing): after any commit in flight."""
+        committing = self._committing
+        if committing is not None and committing is not asyncio.current_task():
+            await asyncio.wait([committing], timeout=self._kafka_timeout)
+        await self._commit_now(consumer)
+
+    async def _commit_now(self, consumer: AIOKafkaConsumer) -> None:
         if not self._uncommitted:
             return
         offsets, self._uncommitted = self._uncommitted, {}
@@ -338,26 +353,25 @@ class ConsumerRunner(Generic[U]):
         env = delivery.envelope
         async with self._uow_factory() as uow:
             inbox = uow.tables.inbox
-            already = await uow.session.scalar(
-                select(inbox.c.outcome).where(inbox.c.consumer == self.name, inbox.c.event_id == str(env.event_id))
-            )
-            if already is not None:
-                return "duplicate"
-            try:
-                await uow.session.execute(
-                    insert(inbox).values(
-                        consumer=self.name,
-                        event_id=str(env.event_id),
-                        event_type=env.event_type,
-                        correlation_id=env.correlation_id,
-                        outcome=Outcome.APPLIED.value,
-                        received_at=self._clock.now(),
-                        occurred_at=env.occurred_at,
-                        envelope=env.to_json(),
-                    )
+            # one statement: the inbox row, unless this consumer applied the event already (then nothing returns);
+            # a replica applying it at the same moment waits on the key and then finds it there
+            entered = await uow.session.scalar(
+                upsert(uow.session, inbox)
+                .values(
+                    consumer=self.name,
+                    event_id=str(env.event_id),
+                    event_type=env.event_type,
+                    correlation_id=env.correlation_id,
+                    outcome=Outcome.APPLIED.value,
+                    received_at=self._clock.now(),
+                    occurred_at=env.occurred_at,
+                    envelope=env.to_json(),
                 )
-            except IntegrityError:
-                return "duplicate"  # a replica applied it between our check and insert
+                .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
+                .returning(inbox.c.event_id)
+            )
+            if entered is None:
+                return "duplicate"
             stages.mark("handler_started", (str(env.event_id),))
             outcome = await handler(delivery, uow)
             foreign = uow.matters() - {env.correlation_id}

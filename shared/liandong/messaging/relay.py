@@ -61,7 +61,9 @@ class OutboxRelay(PeriodicWorker):
         hold_claim: bool = True,
         tracing: Tracing | None = None,
     ) -> None:
-        super().__init__(f"outbox-relay-{name}", idle_seconds)
+        # on PostgreSQL two lanes: a row committed while one round waits on the broker is claimed by the other at
+        # once (the first round's rows are locked; an aggregate's next row waits for its earlier one, a gap)
+        super().__init__(f"outbox-relay-{name}", idle_seconds, lanes=2 if hold_claim else 1)
         self._tracing = tracing
         self.relay = name
         self._sessions = session_factory
@@ -78,6 +80,7 @@ class OutboxRelay(PeriodicWorker):
         PUBLISHED.labels(name)  # the series exist at 0 from the start
         FAILURES.labels(name)
         self._producer: AIOKafkaProducer | None = None
+        self._starting_producer = asyncio.Lock()
         # failures in a row: of rounds that could not reach the database, and of batches the broker did not take
         self.round_failures = 0
         self.publish_failures = 0
@@ -265,15 +268,16 @@ class OutboxRelay(PeriodicWorker):
         return random.uniform(ceiling / 2, ceiling)
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = self._producer_factory()
-            try:
-                await bounded(producer.start(), self._send_timeout, "starting producer")
-            except BaseException:
-                await stop_quietly(producer, 5, "producer that failed to start")
-                raise
-            self._producer = producer
-        return self._producer
+        async with self._starting_producer:  # one producer for every lane
+            if self._producer is None:
+                producer = self._producer_factory()
+                try:
+                    await bounded(producer.start(), self._send_timeout, "starting producer")
+                except BaseException:
+                    await stop_quietly(producer, 5, "producer that failed to start")
+                    raise
+                self._producer = producer
+            return self._producer
 
     async def _drop_producer(self) -> None:
         producer, self._producer = self._producer, None

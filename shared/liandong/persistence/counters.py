@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from liandong.persistence.engine import upsert
 
 
 async def next_number(
@@ -31,9 +31,8 @@ async def next_number(
     c = counters.c
     exists = await session.scalar(select(c.value).where(c.scope == scope, c.kind == kind, c.year == year))
     first = 1 if exists is not None or issued is None else await issued() + 1
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(counters)
+        upsert(session, counters)
         .values(scope=scope, kind=kind, year=year, value=first)
         .on_conflict_do_update(index_elements=[c.scope, c.kind, c.year], set_={"value": c.value + 1})
         .returning(c.value)

@@ -7,7 +7,11 @@ import time
 from typing import Any
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -128,3 +132,10 @@ def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def upsert(session: AsyncSession, table: Table) -> PgInsert | SqliteInsert:
+    """An INSERT with ON CONFLICT (and RETURNING) in the session's database's own dialect: both PostgreSQL and SQLite
+    have them, with the same construct in SQLAlchemy."""
+    bind = session.get_bind()
+    return pg_insert(table) if bind.dialect.name == "postgresql" else sqlite_insert(table)

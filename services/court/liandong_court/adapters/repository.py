@@ -7,10 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, cast, func, insert, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import String, cast, func, or_, select
 
+from liandong.persistence.engine import upsert
 from liandong.persistence.repository import Repository
 from liandong_court.adapters.orm import (
     enforcement_cases,
@@ -228,13 +227,9 @@ class EvidenceRepository(Repository[Evidence]):
     async def store_content(self, sha256: str, content: bytes) -> None:
         """Keep the content once per digest (a second upload of the same file stores nothing new)."""
         values = {"sha256": sha256, "content": content, "size_bytes": len(content)}
-        dialect = self._uow.session.bind.dialect.name if self._uow.session.bind else "sqlite"
-        if dialect == "postgresql":
-            await self._uow.session.execute(pg_insert(evidence_blobs).values(values).on_conflict_do_nothing())
-        elif dialect == "sqlite":
-            await self._uow.session.execute(sqlite_insert(evidence_blobs).values(values).on_conflict_do_nothing())
-        else:
-            await self._uow.session.execute(insert(evidence_blobs).values(values))
+        await self._uow.session.execute(
+            upsert(self._uow.session, evidence_blobs).values(values).on_conflict_do_nothing()
+        )
 
     async def content(self, sha256: str) -> bytes | None:
         data: bytes | None = await self._uow.session.scalar(
