@@ -17,6 +17,9 @@
 #   LIANDONG_CACHE=~/.cache/liandong          jars live in $LIANDONG_CACHE/kafka-<version>/libs
 #   KAFKA_DATA_DIR=$LIANDONG_CACHE/kafka-data-$KAFKA_PORT   log dirs, pid file and broker logs
 #   KAFKA_START_TIMEOUT=90                    seconds to wait for the broker to come up
+#   KAFKA_TLS_DIR                             listen over SASL_SSL with the certificate in this directory, made by
+#                                             tls.sh for 127.0.0.1 and localhost on the first start (clients check it
+#                                             against KAFKA_TLS_DIR/ca.crt); SASL_PLAINTEXT when unset
 #   KAFKA_ADMIN_PASSWORD, KAFKA_COURT_PASSWORD, KAFKA_POLICE_PASSWORD, KAFKA_PROCURATORATE_PASSWORD
 #                                             SCRAM-SHA-512 passwords of the principals, set when the storage is
 #                                             formatted (first start); development defaults otherwise, the same as
@@ -37,6 +40,7 @@ pidfile="$data/broker.pid"
 timeout=${KAFKA_START_TIMEOUT:-90}
 admin_password=${KAFKA_ADMIN_PASSWORD:-liandong-dev-kafka-admin}
 sasl_marker="$data/log/.liandong-sasl"
+tls_dir=${KAFKA_TLS_DIR:-}
 
 log() { echo "kafka.sh: $*" >&2; }
 
@@ -76,8 +80,16 @@ start() {
     mv "$data/log" "$aside"
   fi
   mkdir -p "$data/log" "$data/logs"
-  (umask 077 && sed -e "s:@HOST@:127.0.0.1:g" -e "s:@ADVERTISED_HOST@:127.0.0.1:g" -e "s:@PORT@:$port:g" -e "s:@CONTROLLER_PORT@:$controller_port:g" -e "s:@DATA_DIR@:$data:g" \
-    -e "s:@ADMIN_PASSWORD@:$admin_password:g" "$here/server.properties.in" > "$data/server.properties")
+  local templates=("$here/server.properties.in") tls_password=""
+  if [ -n "$tls_dir" ]; then
+    sh "$here/tls.sh" "$tls_dir" 127.0.0.1 localhost
+    tls_password=$(cat "$tls_dir/broker.password")
+    templates+=("$here/tls.properties.in")
+  fi
+  (umask 077 && cat "${templates[@]}" | sed -e "s:@HOST@:127.0.0.1:g" -e "s:@ADVERTISED_HOST@:127.0.0.1:g" \
+    -e "s:@PORT@:$port:g" -e "s:@CONTROLLER_PORT@:$controller_port:g" -e "s:@DATA_DIR@:$data:g" \
+    -e "s:@ADMIN_PASSWORD@:$admin_password:g" -e "s:@TLS_DIR@:$tls_dir:g" -e "s:@TLS_PASSWORD@:$tls_password:g" \
+    > "$data/server.properties")
   local java_opts=(-Xms128m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
     "-Dkafka.logs.dir=$data/logs" "-Dlog4j2.configurationFile=$here/log4j2.properties")
   if [ ! -f "$data/log/meta.properties" ]; then
@@ -124,13 +136,17 @@ stop() {
 admin_tool() {
   local class=$1; shift
   fetch
-  local config logs; config=$(mktemp); logs=$(mktemp -d); chmod 600 "$config"
+  local config logs protocol=SASL_PLAINTEXT; config=$(mktemp); logs=$(mktemp -d); chmod 600 "$config"
+  if [ -n "$tls_dir" ]; then protocol=SASL_SSL; fi
   trap 'rm -rf "$config" "$logs"' RETURN
   cat > "$config" <<PROPERTIES
-security.protocol=SASL_PLAINTEXT
+security.protocol=$protocol
 sasl.mechanism=SCRAM-SHA-512
 sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin_password";
 PROPERTIES
+  if [ -n "$tls_dir" ]; then
+    printf 'ssl.truststore.type=PEM\nssl.truststore.location=%s/ca.crt\n' "$tls_dir" >> "$config"
+  fi
   java -cp "$libs/*" "-Dlog4j2.configurationFile=$here/log4j2.properties" "-Dkafka.logs.dir=$logs" "$class" \
     --bootstrap-server "${KAFKA_BOOTSTRAP:-127.0.0.1:$port}" --command-config "$config" "$@"
 }

@@ -54,27 +54,40 @@ def docker_available() -> bool:
 
 
 class LocalBroker:
-    """A real single-node KRaft broker started with deploy/kafka/kafka.sh on private ports and data dir."""
+    """A real single-node KRaft broker started with deploy/kafka/kafka.sh on private ports and data dir; with `tls`,
+    listening over SASL_SSL with the certificate kafka.sh makes in data_dir/tls (its CA: `ca_file`)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, tls: bool = False) -> None:
         self.port, self.controller_port = free_ports(2)
         self.data_dir = data_dir
         self.bootstrap = f"127.0.0.1:{self.port}"
+        self.tls_dir = data_dir / "tls" if tls else None
         self.provisioned = False
 
     @property
     def env(self) -> dict[str, str]:
-        return {
+        env = {
             **os.environ,
             "KAFKA_PORT": str(self.port),
             "KAFKA_CONTROLLER_PORT": str(self.controller_port),
             "KAFKA_DATA_DIR": str(self.data_dir),
         }
+        if self.tls_dir is not None:
+            env["KAFKA_TLS_DIR"] = str(self.tls_dir)
+        return env
+
+    @property
+    def ca_file(self) -> str:
+        return str(self.tls_dir / "ca.crt") if self.tls_dir is not None else ""
 
     @property
     def admin(self) -> KafkaConnection:
         """The broker's provisioning principal (development password)."""
-        return admin_connection(self.bootstrap, {})
+        if self.tls_dir is None:
+            return admin_connection(self.bootstrap, {})
+        return admin_connection(
+            self.bootstrap, {"LIANDONG_KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "LIANDONG_KAFKA_SSL_CAFILE": self.ca_file}
+        )
 
     def start(self) -> None:
         """Start the broker; the first start also provisions its topics and ACLs."""

@@ -172,6 +172,45 @@ def test_compose_runs_with_the_example_env_and_production_unless_it_says_otherwi
         assert production[name]["environment"][f"{name.upper()}_ENVIRONMENT"] == "production"
 
 
+def mounts(service: dict[str, Any]) -> set[tuple[str, str, bool]]:
+    """A service's volumes as (source, target, read-only), in either of docker-compose's renderings."""
+    found = set()
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source, target, *mode = volume.split(":")
+            found.add((source, target, mode == ["ro"]))
+        else:
+            found.add((volume["source"], volume["target"], bool(volume.get("read_only", False))))
+    return found
+
+
+def test_compose_reaches_the_broker_over_tls_only(tmp_path: Path) -> None:
+    """Every client of the compose broker speaks SASL_SSL and checks the broker against the CA in the kafka-tls
+    volume; the broker's keystore is made once by the kafka-tls service and its configuration appends the TLS
+    listener (deploy/kafka/tls.properties.in, the same file the jar-only broker uses with KAFKA_TLS_DIR)."""
+    configured = compose_config(tmp_path, K8S.parent / ".env.example")
+    assert configured.returncode == 0, configured.stderr
+    services = yaml.safe_load(configured.stdout)["services"]
+    assert "SASL_PLAINTEXT" not in configured.stdout
+    ca = "/etc/liandong/kafka-tls/ca.crt"
+    for name in ("court", "police", "procuratorate"):
+        environment = services[name]["environment"]
+        assert environment[f"{name.upper()}_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert environment[f"{name.upper()}_KAFKA_SSL_CAFILE"] == ca
+    provision = services["kafka-provision"]["environment"]
+    assert (provision["LIANDONG_KAFKA_SECURITY_PROTOCOL"], provision["LIANDONG_KAFKA_SSL_CAFILE"]) == ("SASL_SSL", ca)
+    for name in ("court", "police", "procuratorate", "kafka-provision", "kafka-ui"):
+        assert ("kafka-tls", "/etc/liandong/kafka-tls", True) in mounts(services[name]), name
+    broker = services["kafka"]
+    assert broker["depends_on"]["kafka-tls"]["condition"] == "service_completed_successfully"
+    assert ("kafka-tls", "/var/lib/kafka/tls", True) in mounts(broker)
+    assert any(target == "/opt/liandong/tls.properties.in" for _, target, _ in mounts(broker))
+    assert "tls.sh /tls kafka" in " ".join(services["kafka-tls"]["entrypoint"])
+    script = (K8S.parent / "kafka" / "compose-broker.sh").read_text()
+    assert "tls.properties.in" in script
+    assert "security.protocol=SASL_SSL" in script, "the broker's health check speaks TLS too"
+
+
 def test_the_provisioning_job_validates() -> None:
     (job,) = documents((K8S / "jobs" / "kafka-provision.yaml").read_text())
     kubernetes_validate.validate(job, VERSION, strict=True)
