@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -75,6 +75,10 @@ class ServiceSpec:
     # the service's own background workers (e.g. the police evidence fetcher), built from the runtime
     workers: Sequence[Callable[[Runtime], Worker]] = ()
     console: ConsoleSpec | None = None  # the staff console's records, acts and queues (/console/)
+    # the records whose documents are listed at /{collection}/{id}/documents: (collection, record type)
+    documents_of: Sequence[tuple[str, str]] = ()
+    # the evidence files of a matter this service holds, for the matter's file catalogue (liandong.api.documents)
+    matter_files: Callable[[AsyncSession, str], Awaitable[Sequence[Any]]] | None = None
 
 
 AGENCY_SERVICES: tuple[Agency, ...] = ("court", "police", "procuratorate")

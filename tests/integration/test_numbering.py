@@ -93,6 +93,61 @@ async def test_fifty_referrals_at_one_court_at_once_all_get_consecutive_letters(
         letters = [r.letter_number for r in referrals]
         assert len(set(letters)) == CONCURRENT
         assert sequence_numbers(letters, r"\(2025\)鄂1222执移(\d+)号") == list(range(1, CONCURRENT + 1))
+        # each act issued its 移送函 under the letter's number, stored once with its digest
+        async with uow() as reading:
+            documents = [d for r in referrals for d in await reading.documents_of("referral", r.id)]
+        assert sorted(d.number for d in documents) == sorted(letters)
+        assert len({d.sha256 for d in documents}) == CONCURRENT
+    finally:
+        await db.engine.dispose()
+
+
+async def test_fifty_notices_at_one_court_at_once_are_numbered_consecutively(database_url: str) -> None:
+    """告知书 served together without a number of their own: the court numbers them, consecutively, each document
+    under its number."""
+    db: Database = await migrated(court_spec(), database_url)
+    clock = ManualClock(T0)
+    engine = DeadlineEngine(agency="court", tables=court_tables, clock=clock)
+
+    def uow() -> CourtUnitOfWork:
+        return CourtUnitOfWork(
+            session_factory=db.sessions,
+            tables=court_tables,
+            clock=clock,
+            translate=court_translate,
+            deadline_engine=engine,
+        )
+
+    try:
+        lead_ids = []
+        for i in range(CONCURRENT):
+            lead = await court_handlers.create_lead(
+                court_commands.CreateLead(
+                    actor=OFFICER,
+                    unit="421222",
+                    enforcement_case_number=f"(2024)鄂1222执{i + 1}号",
+                    source=LeadSource.CASE_SCREENING,
+                    suspects=[LeadSuspect(name=f"被执行人{i}", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
+                    amount_owed=Decimal("10000"),
+                    amount_paid=Decimal("0"),
+                    summary="拒不履行",
+                    enforcement_basis=ENFORCEMENT_BASIS,
+                    creditor=CREDITOR,
+                ),
+                uow(),
+            )
+            await court_handlers.assess_lead(
+                court_commands.AssessLead(JUDGE, lead.id, Assessment.SUSPECTED, "有履行能力"), uow()
+            )
+            lead_ids.append(lead.id)
+        served = await asyncio.gather(
+            *(court_handlers.serve_notice(court_commands.ServeNotice(OFFICER, i, T0), uow()) for i in lead_ids)
+        )
+        numbers = [lead.notice_number or "" for lead in served]
+        assert sequence_numbers(numbers, r"\(2025\)鄂1222执告(\d+)号") == list(range(1, CONCURRENT + 1))
+        async with uow() as reading:
+            documents = [d for i in lead_ids for d in await reading.documents_of("lead", i)]
+        assert sorted(d.number for d in documents) == sorted(numbers)
     finally:
         await db.engine.dispose()
 

@@ -7,6 +7,7 @@ tests hand them a fake through `as_uow` (a cast: the fake has the same surface).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,9 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, cast
 
 from liandong.clock import Clock
-from liandong.envelope import Envelope
+from liandong.documents.render import Draft, html_of
+from liandong.documents.store import DocumentInfo
+from liandong.envelope import Agency, Envelope
 from liandong.errors import Conflict, DomainError, NotFound
 from liandong.sla.calendar import DEFAULT_CALENDAR
 from liandong.sla.counting import compute_due
@@ -195,6 +198,7 @@ class FakeUnitOfWork:
     counters: dict[tuple[str, str, int], int] = field(default_factory=dict, init=False)
     corrections: list[dict[str, Any]] = field(default_factory=list, init=False)
     inbox: list[Envelope] = field(default_factory=list, init=False)  # events applied before, for `received`
+    documents: list[tuple[Draft, DocumentInfo]] = field(default_factory=list, init=False)  # issued, with drafts
 
     def __post_init__(self) -> None:
         self.deadlines = FakeDeadlines(self.clock)
@@ -221,6 +225,44 @@ class FakeUnitOfWork:
             self.counters[key] = await issued() if issued is not None else 0
         self.counters[key] += 1
         return self.counters[key]
+
+    async def issue_document(
+        self,
+        draft: Draft,
+        *,
+        agency: Agency,
+        unit: str,
+        record_type: str,
+        record_id: str,
+        correlation_id: str,
+        corrects: str | None = None,
+    ) -> DocumentInfo:
+        """The document as issued, its HTML drawn (no PDF: the handlers' tests need its facts, not its pages)."""
+        html = html_of(draft).encode()
+        info = DocumentInfo(
+            id=str(uuid.uuid4()),
+            kind=draft.kind.name,
+            title=draft.kind.title,
+            number=draft.number,
+            agency=agency,
+            issuer=draft.issuer,
+            unit=unit,
+            addressee=draft.addressee,
+            record_type=record_type,
+            record_id=record_id,
+            correlation_id=correlation_id,
+            issued_at=self.clock.now(),
+            corrects=corrects,
+            origin="issued",
+            sha256=hashlib.sha256(html).hexdigest(),
+            pages=1,
+            size_bytes=len(html),
+        )
+        self.documents.append((draft, info))
+        return info
+
+    async def documents_of(self, record_type: str, record_id: str) -> list[DocumentInfo]:
+        return [i for _, i in self.documents if (i.record_type, i.record_id) == (record_type, record_id)]
 
     async def record_correction(
         self,

@@ -150,9 +150,20 @@ def test_every_page_and_form_renders_valid_html_from_sample_data(name: str) -> N
             record_id="r1",
             acts=acts,
             files=[("证据.pdf", "/evidence/abc")],
+            documents=[
+                {
+                    "title": "移送函",
+                    "number": "(2026)鄂1222执移1号",
+                    "pdf_url": "/documents/d1.pdf",
+                    "issued_at": "2026-12-07T10:00:00+08:00",
+                    "pages": 2,
+                }
+            ],
             timeline={"correlation_id": "m1", "events": [], "windows": []},
             done="研判",
         )
+        assert "法律文书" in shown
+        assert "(2026)鄂1222执移1号" in shown
         for act in kind.acts:
             assert f'data-act="{act.name}"' in shown, f"{kind.name}: the form of {act.name}"
         assert shown.count('class="error"') >= sum(1 for a in acts if a["fields"]), "each error beside its field"

@@ -7,7 +7,7 @@ from pathlib import Path
 from liandong.accounts import DevAccount, county_accounts
 from liandong.api.statistics import statistics_router
 from liandong.runtime import ServiceSpec
-from liandong_court.adapters import orm
+from liandong_court.adapters import files, orm
 from liandong_court.adapters.statistics import court_figures
 from liandong_court.adapters.translators import translate
 from liandong_court.entrypoints import consumers
@@ -48,6 +48,8 @@ def spec() -> ServiceSpec:
         deadline_roles=(ADMIN,),
         audit_roles=(ADMIN,),
         matter_units=((orm.leads, "id", "unit"), (orm.trials, "lead_id", "court_unit")),
+        documents_of=(("leads", "lead"), ("referrals", "referral")),
+        matter_files=files.matter_files,
         unit_of_work=CourtUnitOfWork,
         console=CONSOLE,
     )

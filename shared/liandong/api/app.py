@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from liandong import __version__, asyncapi, gc_pauses, logs
-from liandong.api import audit, deadlines, ops, timeline
+from liandong.api import audit, deadlines, documents, ops, timeline
 from liandong.api.access_log import AccessLogMiddleware
 from liandong.api.auth import auth_router, idempotency_scope, token_principal
 from liandong.api.errors import install_error_handlers
@@ -97,6 +97,7 @@ def create_app(
 
     app.add_middleware(ReadsOnlyMiddleware)
     app.add_middleware(StartingGate, started=lambda: app.state.runtime.started)
+    app.state.record_read = record_read  # also for the documents that name a person in full (api.documents)
     app.add_middleware(PersonalDataMiddleware, principal_of=reader, record=record_read)
     app.add_middleware(
         IdempotencyMiddleware, database=database, scope_of=principal_scope, now=lambda: app.state.runtime.clock.now()
@@ -115,6 +116,8 @@ def create_app(
     app.include_router(auth_router())
     app.include_router(deadlines.router)
     app.include_router(timeline.router)
+    app.include_router(documents.router)
+    documents.record_documents(app, spec)
     app.include_router(ops.router)
     app.include_router(audit.router)
 

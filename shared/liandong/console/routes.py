@@ -512,6 +512,12 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
                 request.app, act, record, sent.values if mine else {}, sent.errors if mine else {}
             )
             acts.append({**offered, "reason": reason, "open": mine})
+        # the papers of the record's acts (liandong.api.documents), where the service issues them
+        documents: list[dict[str, Any]] = []
+        collection = detail.strip("/").split("/")[0]
+        if collection in {c for c, _ in request.app.state.runtime.spec.documents_of}:
+            issued = await console.call(request, "GET", f"{path}/documents", session.token)
+            documents = issued.json() if issued.status_code == 200 else []
         correlation = kind.matter_of(record)
         timeline = None
         if correlation:
@@ -529,6 +535,7 @@ def console_router(console_spec: ConsoleSpec) -> APIRouter:
             record_id=record_id,
             acts=acts,
             files=kind.files(record),
+            documents=documents,
             timeline=timeline,
             problem=sent.problem,
             done=done_act.title if done_act else None,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -61,6 +62,7 @@ class CommonTables:
     audit_head: Table
     login_throttle: Table
     personal_data_reads: Table
+    documents: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -196,8 +198,40 @@ def install(metadata: MetaData) -> CommonTables:
         corrections=corrections,
         peer_windows=_peer_windows(metadata),
         dead_letter_actions=_dead_letter_actions(metadata),
+        documents=_documents(metadata),
         **_security_tables(metadata),
     )
+
+
+def _documents(metadata: MetaData) -> Table:
+    """The papers of each act (liandong.documents): issued here, or received from another agency and verified by
+    digest. Immutable: a correction is a new row naming the one it corrects."""
+    documents = Table(
+        "documents",
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("kind", String(64), nullable=False),
+        Column("title", String(64), nullable=False),
+        Column("number", String(128), nullable=False, unique=True),
+        Column("agency", String(16), nullable=False),  # the issuing agency
+        Column("issuer", String(128), nullable=False),  # the issuing body, as printed
+        Column("unit", String(16), nullable=False),  # the unit whose record it belongs to (who may read it)
+        Column("addressee", String(255), nullable=False),
+        Column("record_type", String(64), nullable=False),
+        Column("record_id", String(128), nullable=False),
+        Column("correlation_id", String(128), nullable=False),
+        Column("issued_at", UtcDateTime(), nullable=False),
+        Column("corrects", String(36), nullable=True),
+        Column("origin", String(16), nullable=False),  # issued | received
+        Column("sha256", String(64), nullable=False, unique=True),
+        Column("pages", Integer, nullable=False),
+        Column("size_bytes", Integer, nullable=False),
+        Column("html", Text, nullable=False),
+        Column("pdf", LargeBinary, nullable=False),
+    )
+    Index("ix_documents_record", documents.c.record_type, documents.c.record_id)
+    Index("ix_documents_matter", documents.c.correlation_id, documents.c.issued_at)
+    return documents
 
 
 def _security_tables(metadata: MetaData) -> dict[str, Table]:

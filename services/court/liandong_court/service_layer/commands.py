@@ -78,7 +78,7 @@ class ServeNotice:
     actor: Principal
     lead_id: str
     served_at: datetime
-    notice_number: str
+    notice_number: str | None = None  # a notice written before: its own number; otherwise the court's next
 
 
 @dataclass(frozen=True)

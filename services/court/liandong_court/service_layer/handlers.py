@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
+from liandong.documents import kinds
+from liandong.documents.render import Draft
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
@@ -22,6 +25,7 @@ from liandong_court.domain.records import Evidence, Payment, Settlement
 from liandong_court.domain.referrals import Referral, ReferralStatus
 from liandong_court.domain.rules import normalize_case_number
 from liandong_court.service_layer import commands
+from liandong_court.service_layer import documents as court_documents
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
 CRIMINAL_JUDGE = "criminal_judge"
@@ -193,13 +197,42 @@ async def _close_debtor_window(uow: CourtUnitOfWork, lead: Lead, reason: str, ac
 
 
 async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork) -> Lead:
+    """告知书 served: its number is the one given (a notice written before) or the court's next; the document is
+    issued with the act, and the debtor's window starts."""
     async with uow:
         lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         due_at = uow.deadlines.due_at(Kind.DEBTOR_PERFORMANCE, cmd.served_at)
-        lead.serve_notice(number=cmd.notice_number, served_at=cmd.served_at, due_at=due_at, now=uow.clock.now())
+        number = cmd.notice_number or await _next_document_number(uow, kinds.COURT_NOTICE, lead)
+        lead.serve_notice(number=number, served_at=cmd.served_at, due_at=due_at, now=uow.clock.now())
         await _start_debtor_window(uow, lead, cmd.served_at, cmd.actor)
+        await _issue_for_lead(uow, lead, court_documents.notice(lead, number, cmd.served_at, due_at))
         await uow.commit()
         return lead
+
+
+async def _next_document_number(uow: CourtUnitOfWork, kind: kinds.DocumentKind, lead: Lead) -> str:
+    year = uow.clock.now().astimezone(SHANGHAI).year
+    return kinds.number(kind, lead.unit, year, await uow.next_number(kind.name, lead.court_code, year))
+
+
+async def _issue_for_lead(
+    uow: CourtUnitOfWork,
+    lead: Lead,
+    draft: Draft,
+    *,
+    record_type: str = "lead",
+    record_id: str | None = None,
+    corrects: str | None = None,
+) -> None:
+    await uow.issue_document(
+        draft,
+        agency="court",
+        unit=lead.unit,
+        record_type=record_type,
+        record_id=record_id or lead.id,
+        correlation_id=lead.id,
+        corrects=corrects,
+    )
 
 
 async def correct_notice_service(cmd: commands.CorrectNoticeService, uow: CourtUnitOfWork) -> Lead:
@@ -213,6 +246,13 @@ async def correct_notice_service(cmd: commands.CorrectNoticeService, uow: CourtU
         replaced = lead.correct_notice_service(served_at=cmd.served_at, due_at=due_at, now=uow.clock.now())
         await _close_debtor_window(uow, lead, f"service time corrected: {cmd.reason}", cmd.actor)
         await _start_debtor_window(uow, lead, cmd.served_at, cmd.actor)
+        # the notice as corrected is a new document naming the one it corrects (documents are never changed)
+        earlier = [d for d in await uow.documents_of("lead", lead.id) if d.kind == kinds.COURT_NOTICE.name]
+        if earlier:
+            number = await _next_document_number(uow, kinds.COURT_NOTICE, lead)
+            draft = court_documents.notice(lead, number, cmd.served_at, due_at)
+            draft = replace(draft, corrects=earlier[-1].number)
+            await _issue_for_lead(uow, lead, draft, corrects=earlier[-1].id)
         await uow.record_correction(
             actor=cmd.actor.username,
             subject_type="lead",
@@ -347,6 +387,8 @@ async def refer_lead(cmd: commands.ReferLead, uow: CourtUnitOfWork) -> Referral:
         await _close_debtor_window(uow, lead, "referred before the debtor's window ended", cmd.actor)
         uow.referrals.add(referral)
         await start_filing_mirror(uow, referral, cmd.actor)
+        letter = court_documents.referral_letter(lead, referral, [e.manifest() for e in files])
+        await _issue_for_lead(uow, lead, letter, record_type="referral", record_id=referral.id)
         await uow.commit()
         return referral
 

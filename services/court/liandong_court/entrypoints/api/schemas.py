@@ -130,7 +130,13 @@ class ReopeningIn(StrictModel):
 
 class NoticeIn(StrictModel):
     served_at: LegalTime = Field(description="with a time zone")
-    notice_number: str = Field(min_length=1, max_length=64)
+    notice_number: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="a notice written before Liandong issued it: its number; otherwise the court numbers it, "
+        "e.g. (2026)鄂1222执告3号",
+    )
 
 
 class PaymentIn(StrictModel):

@@ -1,0 +1,289 @@
+"""The papers of a record and the file of a matter, at every agency:
+
+- `GET /{records}/{id}/documents`: the documents of one record (e.g. `/leads/{id}/documents`), in order;
+- `GET /documents/{id}` its particulars, `GET /documents/{id}.pdf` the PDF, `GET /documents/{id}.html` for the screen;
+- `GET /matters/{correlation_id}/file`: the matter's file catalogue (卷宗目录) — every document and evidence file of
+  the matter this agency holds, in order, with number, title, date, pages and digest;
+- `GET /matters/{correlation_id}/file.zip`: those files with the catalogue as a PDF.
+
+Staff of the record's unit (and the city) read them; service tokens are refused (`CurrentPrincipal`). A document
+that names a person's identity number in full is a read of personal data, recorded like a record's detail.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Path, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liandong.api.auth import CurrentPrincipal
+from liandong.api.deps import RuntimeDep, ShanghaiTime
+from liandong.documents import store
+from liandong.documents.render import catalogue_html, chinese_date, pdf_of
+from liandong.errors import Forbidden, NotFound
+from liandong.pii import shows_personal_numbers
+from liandong.runtime import Runtime
+from liandong.security import Principal
+from liandong.sla.counting import SHANGHAI
+from liandong.units import can_see
+
+DocumentId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+CorrelationId = Annotated[str, Path(max_length=128)]
+
+
+class DocumentOut(BaseModel):
+    id: str
+    kind: str
+    title: str
+    number: str
+    agency: str
+    issuer: str
+    unit: str
+    addressee: str
+    record_type: str
+    record_id: str
+    correlation_id: str
+    issued_at: ShanghaiTime
+    corrects: str | None
+    origin: str
+    sha256: str
+    pages: int
+    size_bytes: int
+    pdf_url: str
+
+    @classmethod
+    def of(cls, info: store.DocumentInfo) -> DocumentOut:
+        return cls(**info.__dict__, pdf_url=f"/documents/{info.id}.pdf")
+
+
+@dataclass(frozen=True)
+class MatterFile:
+    """An evidence file of a matter, as a service's records hold it (for the catalogue)."""
+
+    title: str
+    at: datetime
+    unit: str
+    sha256: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    content: Callable[[AsyncSession], Awaitable[bytes | None]]
+
+
+class CatalogueEntry(BaseModel):
+    seq: int
+    kind: str  # document | evidence
+    number: str | None
+    title: str
+    date: str  # the Shanghai day, 2026年12月7日
+    at: ShanghaiTime
+    pages: int | None
+    sha256: str
+    size_bytes: int
+    url: str
+
+
+class MatterFileCatalogue(BaseModel):
+    correlation_id: str
+    agency: str
+    entries: list[CatalogueEntry]
+
+
+def _readable(actor: Principal, unit: str) -> bool:
+    return can_see(actor.unit, unit)
+
+
+async def _document(runtime: Runtime, actor: Principal, document_id: str) -> store.DocumentInfo:
+    async with runtime.uow() as uow:
+        info = await store.one(uow.session, runtime.tables.documents, document_id)
+    if info is None:
+        raise NotFound(f"no document {document_id}")
+    if not _readable(actor, info.unit):
+        raise Forbidden(f"document {document_id} belongs to another unit")
+    return info
+
+
+async def _content(runtime: Runtime, document_id: str, form: str) -> Any:
+    async with runtime.uow() as uow:
+        return await store.content(uow.session, runtime.tables.documents, document_id, form)
+
+
+async def _record_personal_read(request: Request, actor: Principal, html: str) -> None:
+    if shows_personal_numbers(html.encode()):
+        await request.app.state.record_read(actor, request.url.path, getattr(request.state, "request_id", None))
+
+
+def _filename(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text)
+
+
+def _disposition(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
+
+
+router = APIRouter(tags=["documents"])
+
+
+@router.get("/documents/{document_id}.pdf", response_class=Response)
+async def document_pdf(
+    request: Request, document_id: DocumentId, runtime: RuntimeDep, actor: CurrentPrincipal
+) -> Response:
+    info = await _document(runtime, actor, document_id)
+    await _record_personal_read(request, actor, await _content(runtime, document_id, "html"))
+    pdf = await _content(runtime, document_id, "pdf")
+    headers = {"X-Content-SHA256": info.sha256, **_disposition(_filename(f"{info.title}{info.number}.pdf"))}
+    return Response(content=bytes(pdf), media_type="application/pdf", headers=headers)
+
+
+@router.get("/documents/{document_id}.html", response_class=HTMLResponse)
+async def document_html(
+    request: Request, document_id: DocumentId, runtime: RuntimeDep, actor: CurrentPrincipal
+) -> HTMLResponse:
+    await _document(runtime, actor, document_id)
+    html = await _content(runtime, document_id, "html")
+    await _record_personal_read(request, actor, html)
+    return HTMLResponse(html)
+
+
+@router.get("/documents/{document_id}", response_model=DocumentOut)
+async def document(document_id: DocumentId, runtime: RuntimeDep, actor: CurrentPrincipal) -> DocumentOut:
+    return DocumentOut.of(await _document(runtime, actor, document_id))
+
+
+async def _catalogue(
+    runtime: Runtime, actor: Principal, correlation_id: str
+) -> tuple[list[CatalogueEntry], list[store.DocumentInfo], list[MatterFile]]:
+    async with runtime.uow() as uow:
+        documents = await store.of_matter(uow.session, runtime.tables.documents, correlation_id)
+        files = await runtime.spec.matter_files(uow.session, correlation_id) if runtime.spec.matter_files else []
+    if not documents and not files:
+        raise NotFound(f"no file of matter {correlation_id} here")
+    documents = [d for d in documents if _readable(actor, d.unit)]
+    files = [f for f in files if _readable(actor, f.unit)]
+    if not documents and not files:
+        raise Forbidden(f"matter {correlation_id} is of another unit")
+    lines: list[tuple[datetime, int, Any]] = [(d.issued_at, 0, d) for d in documents] + [(f.at, 1, f) for f in files]
+    lines.sort(key=lambda line: (line[0], line[1]))
+    entries = []
+    for seq, (at, _, item) in enumerate(lines, start=1):
+        day = chinese_date(at.astimezone(SHANGHAI).date())
+        if isinstance(item, store.DocumentInfo):
+            entries.append(
+                CatalogueEntry(
+                    seq=seq,
+                    kind="document",
+                    number=item.number,
+                    title=item.title,
+                    date=day,
+                    at=at,
+                    pages=item.pages,
+                    sha256=item.sha256,
+                    size_bytes=item.size_bytes,
+                    url=f"/documents/{item.id}.pdf",
+                )
+            )
+        else:
+            entries.append(
+                CatalogueEntry(
+                    seq=seq,
+                    kind="evidence",
+                    number=None,
+                    title=item.title,
+                    date=day,
+                    at=at,
+                    pages=None,
+                    sha256=item.sha256,
+                    size_bytes=item.size_bytes,
+                    url=f"/evidence/{item.sha256}",
+                )
+            )
+    return entries, documents, files
+
+
+@router.get("/matters/{correlation_id}/file", response_model=MatterFileCatalogue)
+async def matter_file(
+    correlation_id: CorrelationId, runtime: RuntimeDep, actor: CurrentPrincipal
+) -> MatterFileCatalogue:
+    entries, _, _ = await _catalogue(runtime, actor, correlation_id)
+    return MatterFileCatalogue(correlation_id=correlation_id, agency=runtime.agency, entries=entries)
+
+
+@router.get("/matters/{correlation_id}/file.zip", response_class=Response)
+async def matter_file_zip(
+    request: Request, correlation_id: CorrelationId, runtime: RuntimeDep, actor: CurrentPrincipal
+) -> Response:
+    """The matter's files in catalogue order, each named by its place, title and number, with 00-卷宗目录.pdf."""
+    entries, documents, files = await _catalogue(runtime, actor, correlation_id)
+    by_digest = {d.sha256: d for d in documents}
+    evidence = {f.sha256: f for f in files}
+    rows = [(str(e.seq), e.number or "", e.title, e.date, str(e.pages) if e.pages is not None else "") for e in entries]
+    catalogue, _ = await pdf_of(
+        catalogue_html(
+            "卷宗目录",
+            ("序号", "文号", "题名", "日期", "页数"),
+            rows,
+            [e.sha256 for e in entries],
+            f"案件关联号 {correlation_id} · {runtime.spec.title}",
+        )
+    )
+    buffer = io.BytesIO()
+    personal = False
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("00-卷宗目录.pdf", catalogue)
+        async with runtime.uow() as uow:
+            for entry in entries:
+                if entry.kind == "document":
+                    info = by_digest[entry.sha256]
+                    html = await store.content(uow.session, runtime.tables.documents, info.id, "html")
+                    personal = personal or shows_personal_numbers(html.encode())
+                    data = bytes(await store.content(uow.session, runtime.tables.documents, info.id, "pdf"))
+                    name = f"{entry.seq:02d}-{info.title}-{info.number}.pdf"
+                else:
+                    item = evidence[entry.sha256]
+                    data = await item.content(uow.session) or b""
+                    name = f"{entry.seq:02d}-{item.filename}"
+                archive.writestr(_filename(name), data)
+    if personal:
+        await request.app.state.record_read(actor, request.url.path, getattr(request.state, "request_id", None))
+    return Response(
+        content=buffer.getvalue(),
+        media_type="application/zip",
+        headers=_disposition(_filename(f"卷宗-{correlation_id}.zip")),
+    )
+
+
+def record_documents(app: FastAPI, runtime_spec: Any) -> None:
+    """`GET /{records}/{id}/documents` for each (collection, record type) the service names (`documents_of`)."""
+    for collection, record_type in runtime_spec.documents_of:
+        app.add_api_route(
+            f"/{collection}/{{record_id}}/documents",
+            _lister(record_type),
+            methods=["GET"],
+            response_model=list[DocumentOut],
+            tags=["documents"],
+            name=f"{record_type}_documents",
+            summary=f"The documents of a {record_type.replace('_', ' ')}, in order",
+        )
+
+
+def _lister(record_type: str) -> Callable[..., Awaitable[list[DocumentOut]]]:
+    async def list_documents(
+        runtime: RuntimeDep, actor: CurrentPrincipal, record_id: str = Path(max_length=128)
+    ) -> list[DocumentOut]:
+        async with runtime.uow() as uow:
+            found = await store.of_record(uow.session, runtime.tables.documents, record_type, record_id)
+        if any(not _readable(actor, d.unit) for d in found):
+            raise Forbidden(f"the {record_type} {record_id} belongs to another unit")
+        return [DocumentOut.of(d) for d in found]
+
+    return list_documents

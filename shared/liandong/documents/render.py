@@ -1,0 +1,81 @@
+"""A document's HTML (Jinja2, for the screen and as the PDF's source) and its PDF (WeasyPrint, with a CJK font).
+
+The layout is the statutory one: the issuing body and the title centred, the number on the right, the addressee, the
+body naming the facts, the legal basis, the issuing body and the date; attachments (a referral's list of materials)
+follow as a table. PDFs are drawn in one worker thread, outside the event loop; WeasyPrint is imported on first use
+(its import alone takes half a second).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from liandong.documents.kinds import DocumentKind
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True, undefined=StrictUndefined
+)
+_drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
+for _chatty in ("weasyprint.progress", "fontTools"):  # a line per step of every PDF, and the font subsetter's
+    logging.getLogger(_chatty).setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a document says, drawn from the record at the moment of the act."""
+
+    kind: DocumentKind
+    issuer: str
+    number: str
+    addressee: str
+    paragraphs: tuple[str, ...]
+    issued_on: date
+    attachment_title: str = ""
+    attachment_columns: tuple[str, ...] = ()
+    attachment_rows: tuple[tuple[str, ...], ...] = ()
+    attachment_digests: tuple[str, ...] = ()  # each row's file by its SHA-256, printed whole on a line of its own
+    corrects: str | None = None  # the number of the document this one corrects
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def html_of(draft: Draft) -> str:
+    return TEMPLATES.get_template("document.html").render(
+        d=draft, kind=draft.kind, issued_on=chinese_date(draft.issued_on)
+    )
+
+
+def catalogue_html(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], digests: Sequence[str], note: str
+) -> str:
+    """A catalogue's table, each row followed by its file's SHA-256 on a line of its own."""
+    return TEMPLATES.get_template("catalogue.html").render(
+        title=title, columns=columns, rows=rows, digests=digests, note=note
+    )
+
+
+def _draw(html: str) -> tuple[bytes, int]:
+    from weasyprint import HTML
+
+    document = HTML(string=html).render()
+    out = io.BytesIO()
+    document.write_pdf(out)
+    return out.getvalue(), len(document.pages)
+
+
+async def pdf_of(html: str) -> tuple[bytes, int]:
+    """The PDF of the HTML and its number of pages."""
+    return await asyncio.get_running_loop().run_in_executor(_drawing, _draw, html)

@@ -1,0 +1,118 @@
+"""Documents stored once per act, with the SHA-256 of their PDF (the claim check another agency verifies), and read
+back by record, by matter or by id. Rows are never updated: a correction is a new document naming the one it
+corrects (`corrects`)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liandong.documents.render import Draft, html_of, pdf_of
+from liandong.envelope import Agency
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document as listed: everything but its HTML and PDF."""
+
+    id: str
+    kind: str
+    title: str
+    number: str
+    agency: str
+    issuer: str
+    unit: str
+    addressee: str
+    record_type: str
+    record_id: str
+    correlation_id: str
+    issued_at: datetime
+    corrects: str | None
+    origin: str
+    sha256: str
+    pages: int
+    size_bytes: int
+
+
+INFO_COLUMNS = tuple(DocumentInfo.__dataclass_fields__)
+
+
+async def issue(
+    session: AsyncSession,
+    documents: Table,
+    draft: Draft,
+    *,
+    agency: Agency,
+    unit: str,
+    record_type: str,
+    record_id: str,
+    correlation_id: str,
+    issued_at: datetime,
+    corrects: str | None = None,
+) -> DocumentInfo:
+    """Render the draft and store the document in the act's transaction (it commits, or vanishes, with the act)."""
+    html = html_of(draft)
+    pdf, pages = await pdf_of(html)
+    info = DocumentInfo(
+        id=str(uuid.uuid4()),
+        kind=draft.kind.name,
+        title=draft.kind.title,
+        number=draft.number,
+        agency=agency,
+        issuer=draft.issuer,
+        unit=unit,
+        addressee=draft.addressee,
+        record_type=record_type,
+        record_id=record_id,
+        correlation_id=correlation_id,
+        issued_at=issued_at,
+        corrects=corrects,
+        origin="issued",
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        pages=pages,
+        size_bytes=len(pdf),
+    )
+    await session.execute(insert(documents).values(**info.__dict__, html=html, pdf=pdf))
+    return info
+
+
+def _info(row: Any) -> DocumentInfo:
+    return DocumentInfo(**{name: row._mapping[name] for name in INFO_COLUMNS})
+
+
+async def of_record(session: AsyncSession, documents: Table, record_type: str, record_id: str) -> list[DocumentInfo]:
+    c = documents.c
+    query = (
+        select(*(c[name] for name in INFO_COLUMNS))
+        .where(c.record_type == record_type, c.record_id == record_id)
+        .order_by(c.issued_at, c.number)
+    )
+    return [_info(row) for row in await session.execute(query)]
+
+
+async def of_matter(session: AsyncSession, documents: Table, correlation_id: str) -> list[DocumentInfo]:
+    c = documents.c
+    query = (
+        select(*(c[name] for name in INFO_COLUMNS))
+        .where(c.correlation_id == correlation_id)
+        .order_by(c.issued_at, c.number)
+    )
+    return [_info(row) for row in await session.execute(query)]
+
+
+async def one(session: AsyncSession, documents: Table, document_id: str) -> DocumentInfo | None:
+    c = documents.c
+    row = (await session.execute(select(*(c[name] for name in INFO_COLUMNS)).where(c.id == document_id))).first()
+    return None if row is None else _info(row)
+
+
+async def content(session: AsyncSession, documents: Table, document_id: str, form: str) -> Any:
+    """The document's `pdf` (bytes) or `html` (text)."""
+    column = documents.c.pdf if form == "pdf" else documents.c.html
+    return await session.scalar(select(column).where(documents.c.id == document_id))
