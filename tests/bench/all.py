@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import bench_hop, bench_http, bench_relay, bench_sla
-from tests.bench.infra import broker, databases, postgres_admin
+from tests.bench.infra import broker, databases, postgres_admin, settle
 
 OUT = Path("bench-results")
 
@@ -81,11 +81,16 @@ def main() -> None:
     with postgres_admin() as admin, broker() as kafka:
         for run in range(runs):
             print(f"== run {run + 1} of {runs}", flush=True)
+            # before each part: what the previous one wrote flushed, the machine quiet (`settle`)
+            settle(admin)
             with databases(admin, 1) as (url,):
                 relays.append(asyncio.run(bench_relay.run(url, kafka, relay_rows)))
+            settle(admin)
             with databases(admin, 2) as (police_url, court_url):
                 hop_results.append(asyncio.run(bench_hop.run(police_url, court_url, kafka, hops, hop_rate)))
+            settle(admin)
             http_results.append(bench_http.run(admin, kafka, rates, seconds, size, measured, sqlite=not quick))
+            settle(admin)
             with databases(admin, 1) as (url,):
                 sla_results.append(asyncio.run(bench_sla.run(url, deadlines, due, ticks)))
     if not quick:
