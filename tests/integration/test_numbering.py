@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -44,9 +45,7 @@ def sequence_numbers(numbers: list[str], pattern: str) -> list[int]:
     return sorted(int(re.fullmatch(pattern, n)[1]) for n in numbers)  # type: ignore[index]
 
 
-async def test_fifty_referrals_at_one_court_at_once_all_get_consecutive_letters(database_url: str) -> None:
-    db: Database = await migrated(court_spec(), database_url)
-    clock = ManualClock(T0)
+def court_units_of_work(db: Database, clock: ManualClock) -> Callable[[], CourtUnitOfWork]:
     engine = DeadlineEngine(agency="court", tables=court_tables, clock=clock)
 
     def uow() -> CourtUnitOfWork:
@@ -58,29 +57,43 @@ async def test_fifty_referrals_at_one_court_at_once_all_get_consecutive_letters(
             deadline_engine=engine,
         )
 
+    return uow
+
+
+async def assessed_leads(uow: Callable[[], CourtUnitOfWork]) -> list[str]:
+    """CONCURRENT leads at the Tongcheng court, each assessed as suspected."""
+    lead_ids = []
+    for i in range(CONCURRENT):
+        lead = await court_handlers.create_lead(
+            court_commands.CreateLead(
+                actor=OFFICER,
+                unit="421222",
+                enforcement_case_number=f"(2024)鄂1222执{i + 1}号",
+                source=LeadSource.CASE_SCREENING,
+                suspects=[LeadSuspect(name=f"被执行人{i}", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
+                amount_owed=Decimal("10000"),
+                amount_paid=Decimal("0"),
+                summary="拒不履行",
+                enforcement_basis=ENFORCEMENT_BASIS,
+                creditor=CREDITOR,
+            ),
+            uow(),
+        )
+        await court_handlers.assess_lead(
+            court_commands.AssessLead(JUDGE, lead.id, Assessment.SUSPECTED, "有履行能力"), uow()
+        )
+        lead_ids.append(lead.id)
+    return lead_ids
+
+
+async def test_fifty_referrals_at_one_court_at_once_all_get_consecutive_letters(database_url: str) -> None:
+    db: Database = await migrated(court_spec(), database_url)
+    clock = ManualClock(T0)
+    uow = court_units_of_work(db, clock)
     try:
-        lead_ids = []
-        for i in range(CONCURRENT):
-            lead = await court_handlers.create_lead(
-                court_commands.CreateLead(
-                    actor=OFFICER,
-                    unit="421222",
-                    enforcement_case_number=f"(2024)鄂1222执{i + 1}号",
-                    source=LeadSource.CASE_SCREENING,
-                    suspects=[LeadSuspect(name=f"被执行人{i}", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
-                    amount_owed=Decimal("10000"),
-                    amount_paid=Decimal("0"),
-                    summary="拒不履行",
-                    enforcement_basis=ENFORCEMENT_BASIS,
-                    creditor=CREDITOR,
-                ),
-                uow(),
-            )
-            await court_handlers.assess_lead(
-                court_commands.AssessLead(JUDGE, lead.id, Assessment.SUSPECTED, "有履行能力"), uow()
-            )
-            await court_handlers.serve_notice(court_commands.ServeNotice(OFFICER, lead.id, T0, f"告知书-{i}"), uow())
-            lead_ids.append(lead.id)
+        lead_ids = await assessed_leads(uow)
+        for i, lead_id in enumerate(lead_ids):
+            await court_handlers.serve_notice(court_commands.ServeNotice(OFFICER, lead_id, T0, f"告知书-{i}"), uow())
         clock.advance(timedelta(days=10))  # every debtor's window has passed
 
         referrals = await asyncio.gather(
@@ -106,40 +119,9 @@ async def test_fifty_notices_at_one_court_at_once_are_numbered_consecutively(dat
     """告知书 served together without a number of their own: the court numbers them, consecutively, each document
     under its number."""
     db: Database = await migrated(court_spec(), database_url)
-    clock = ManualClock(T0)
-    engine = DeadlineEngine(agency="court", tables=court_tables, clock=clock)
-
-    def uow() -> CourtUnitOfWork:
-        return CourtUnitOfWork(
-            session_factory=db.sessions,
-            tables=court_tables,
-            clock=clock,
-            translate=court_translate,
-            deadline_engine=engine,
-        )
-
+    uow = court_units_of_work(db, ManualClock(T0))
     try:
-        lead_ids = []
-        for i in range(CONCURRENT):
-            lead = await court_handlers.create_lead(
-                court_commands.CreateLead(
-                    actor=OFFICER,
-                    unit="421222",
-                    enforcement_case_number=f"(2024)鄂1222执{i + 1}号",
-                    source=LeadSource.CASE_SCREENING,
-                    suspects=[LeadSuspect(name=f"被执行人{i}", kind=PartyKind.PERSON, role=SuspectRole.DEBTOR)],
-                    amount_owed=Decimal("10000"),
-                    amount_paid=Decimal("0"),
-                    summary="拒不履行",
-                    enforcement_basis=ENFORCEMENT_BASIS,
-                    creditor=CREDITOR,
-                ),
-                uow(),
-            )
-            await court_handlers.assess_lead(
-                court_commands.AssessLead(JUDGE, lead.id, Assessment.SUSPECTED, "有履行能力"), uow()
-            )
-            lead_ids.append(lead.id)
+        lead_ids = await assessed_leads(uow)
         served = await asyncio.gather(
             *(court_handlers.serve_notice(court_commands.ServeNotice(OFFICER, i, T0), uow()) for i in lead_ids)
         )

@@ -7,7 +7,6 @@ tests hand them a fake through `as_uow` (a cast: the fake has the same surface).
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,7 @@ from typing import Any, Generic, Self, TypeVar, cast
 
 from liandong.clock import Clock
 from liandong.documents.render import Draft, html_of
-from liandong.documents.store import DocumentInfo
+from liandong.documents.store import DocumentInfo, described
 from liandong.envelope import Agency, Envelope
 from liandong.errors import Conflict, DomainError, NotFound
 from liandong.sla.calendar import DEFAULT_CALENDAR
@@ -238,25 +237,17 @@ class FakeUnitOfWork:
         corrects: str | None = None,
     ) -> DocumentInfo:
         """The document as issued, its HTML drawn (no PDF: the handlers' tests need its facts, not its pages)."""
-        html = html_of(draft).encode()
-        info = DocumentInfo(
-            id=str(uuid.uuid4()),
-            kind=draft.kind.name,
-            title=draft.kind.title,
-            number=draft.number,
+        info = described(
+            draft,
             agency=agency,
-            issuer=draft.issuer,
             unit=unit,
-            addressee=draft.addressee,
             record_type=record_type,
             record_id=record_id,
             correlation_id=correlation_id,
             issued_at=self.clock.now(),
             corrects=corrects,
-            origin="issued",
-            sha256=hashlib.sha256(html).hexdigest(),
+            content=html_of(draft).encode(),
             pages=1,
-            size_bytes=len(html),
         )
         self.documents.append((draft, info))
         return info

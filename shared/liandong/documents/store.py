@@ -59,7 +59,37 @@ async def issue(
     """Render the draft and store the document in the act's transaction (it commits, or vanishes, with the act)."""
     html = html_of(draft)
     pdf, pages = await pdf_of(html)
-    info = DocumentInfo(
+    info = described(
+        draft,
+        agency=agency,
+        unit=unit,
+        record_type=record_type,
+        record_id=record_id,
+        correlation_id=correlation_id,
+        issued_at=issued_at,
+        corrects=corrects,
+        content=pdf,
+        pages=pages,
+    )
+    await session.execute(insert(documents).values(**info.__dict__, html=html, pdf=pdf))
+    return info
+
+
+def described(
+    draft: Draft,
+    *,
+    agency: Agency,
+    unit: str,
+    record_type: str,
+    record_id: str,
+    correlation_id: str,
+    issued_at: datetime,
+    corrects: str | None,
+    content: bytes,
+    pages: int,
+) -> DocumentInfo:
+    """A new document's particulars: its draft's, where it belongs, and the digest and size of its content."""
+    return DocumentInfo(
         id=str(uuid.uuid4()),
         kind=draft.kind.name,
         title=draft.kind.title,
@@ -74,12 +104,10 @@ async def issue(
         issued_at=issued_at,
         corrects=corrects,
         origin="issued",
-        sha256=hashlib.sha256(pdf).hexdigest(),
+        sha256=hashlib.sha256(content).hexdigest(),
         pages=pages,
-        size_bytes=len(pdf),
+        size_bytes=len(content),
     )
-    await session.execute(insert(documents).values(**info.__dict__, html=html, pdf=pdf))
-    return info
 
 
 def _info(row: Any) -> DocumentInfo:
