@@ -16,8 +16,8 @@ from typing import Any, Generic, Self, TypeVar, cast
 
 from liandong.clock import Clock
 from liandong.documents.render import Draft, html_of
-from liandong.documents.store import DocumentInfo, described
-from liandong.envelope import Agency, Envelope
+from liandong.documents.store import DocumentInfo, Placement, described
+from liandong.envelope import Envelope
 from liandong.errors import Conflict, DomainError, NotFound
 from liandong.sla.calendar import DEFAULT_CALENDAR
 from liandong.sla.counting import compute_due
@@ -225,30 +225,10 @@ class FakeUnitOfWork:
         self.counters[key] += 1
         return self.counters[key]
 
-    async def issue_document(
-        self,
-        draft: Draft,
-        *,
-        agency: Agency,
-        unit: str,
-        record_type: str,
-        record_id: str,
-        correlation_id: str,
-        corrects: str | None = None,
-    ) -> DocumentInfo:
+    async def issue_document(self, draft: Draft, place: Placement, *, corrects: str | None = None) -> DocumentInfo:
         """The document as issued, its HTML drawn (no PDF: the handlers' tests need its facts, not its pages)."""
-        info = described(
-            draft,
-            agency=agency,
-            unit=unit,
-            record_type=record_type,
-            record_id=record_id,
-            correlation_id=correlation_id,
-            issued_at=self.clock.now(),
-            corrects=corrects,
-            content=html_of(draft).encode(),
-            pages=1,
-        )
+        content = html_of(draft).encode()
+        info = described(draft, place, issued_at=self.clock.now(), corrects=corrects, content=content, pages=1)
         self.documents.append((draft, info))
         return info
 

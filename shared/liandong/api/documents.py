@@ -41,29 +41,15 @@ DocumentId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 CorrelationId = Annotated[str, Path(max_length=128)]
 
 
-class DocumentOut(BaseModel):
-    id: str
-    kind: str
-    title: str
-    number: str
-    agency: str
-    issuer: str
-    unit: str
-    addressee: str
-    record_type: str
-    record_id: str
-    correlation_id: str
+class DocumentOut(store.DocumentInfo):
+    """A document's particulars as the API shows them: its time in Shanghai, and where its PDF is."""
+
     issued_at: ShanghaiTime
-    corrects: str | None
-    origin: str
-    sha256: str
-    pages: int
-    size_bytes: int
     pdf_url: str
 
     @classmethod
     def of(cls, info: store.DocumentInfo) -> DocumentOut:
-        return cls(**info.__dict__, pdf_url=f"/documents/{info.id}.pdf")
+        return cls(**info.model_dump(), pdf_url=f"/documents/{info.id}.pdf")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,9 +18,10 @@ from liandong.documents.render import Draft, html_of, pdf_of
 from liandong.envelope import Agency
 
 
-@dataclass(frozen=True)
-class DocumentInfo:
+class DocumentInfo(BaseModel):
     """A document as listed: everything but its HTML and PDF."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     kind: str
@@ -40,53 +42,40 @@ class DocumentInfo:
     size_bytes: int
 
 
-INFO_COLUMNS = tuple(DocumentInfo.__dataclass_fields__)
+INFO_COLUMNS = tuple(DocumentInfo.model_fields)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a document belongs: who issues it, the unit whose record it is (who may read it), the record, the
+    matter."""
+
+    agency: Agency
+    unit: str
+    record_type: str
+    record_id: str
+    correlation_id: str
 
 
 async def issue(
     session: AsyncSession,
     documents: Table,
     draft: Draft,
+    place: Placement,
     *,
-    agency: Agency,
-    unit: str,
-    record_type: str,
-    record_id: str,
-    correlation_id: str,
     issued_at: datetime,
     corrects: str | None = None,
 ) -> DocumentInfo:
     """Render the draft and store the document in the act's transaction (it commits, or vanishes, with the act)."""
     html = html_of(draft)
     pdf, pages = await pdf_of(html)
-    info = described(
-        draft,
-        agency=agency,
-        unit=unit,
-        record_type=record_type,
-        record_id=record_id,
-        correlation_id=correlation_id,
-        issued_at=issued_at,
-        corrects=corrects,
-        content=pdf,
-        pages=pages,
-    )
-    await session.execute(insert(documents).values(**info.__dict__, html=html, pdf=pdf))
+    info = described(draft, place, issued_at=issued_at, corrects=corrects, content=pdf, pages=pages)
+    await session.execute(insert(documents).values(**info.model_dump(), html=html, pdf=pdf))
     return info
 
 
 def described(
-    draft: Draft,
-    *,
-    agency: Agency,
-    unit: str,
-    record_type: str,
-    record_id: str,
-    correlation_id: str,
-    issued_at: datetime,
-    corrects: str | None,
-    content: bytes,
-    pages: int,
+    draft: Draft, place: Placement, *, issued_at: datetime, corrects: str | None, content: bytes, pages: int
 ) -> DocumentInfo:
     """A new document's particulars: its draft's, where it belongs, and the digest and size of its content."""
     return DocumentInfo(
@@ -94,13 +83,9 @@ def described(
         kind=draft.kind.name,
         title=draft.kind.title,
         number=draft.number,
-        agency=agency,
         issuer=draft.issuer,
-        unit=unit,
         addressee=draft.addressee,
-        record_type=record_type,
-        record_id=record_id,
-        correlation_id=correlation_id,
+        **place.__dict__,
         issued_at=issued_at,
         corrects=corrects,
         origin="issued",

@@ -25,8 +25,8 @@ from liandong import audit
 from liandong.clock import Clock
 from liandong.contracts.base import REGISTRY
 from liandong.documents.render import Draft
-from liandong.documents.store import DocumentInfo, issue, of_record
-from liandong.envelope import Agency, Envelope
+from liandong.documents.store import DocumentInfo, Placement, issue, of_record
+from liandong.envelope import Envelope
 from liandong.persistence.counters import next_number
 from liandong.persistence.tables import CommonTables
 from liandong.sla.ports import DeadlineBook
@@ -153,30 +153,11 @@ class SqlUnitOfWork:
         """The next number of a numbered document (letter, receipt, case…) in this transaction; see `counters`."""
         return await next_number(self.session, self.tables.counters, scope=scope, kind=kind, year=year, issued=issued)
 
-    async def issue_document(
-        self,
-        draft: Draft,
-        *,
-        agency: Agency,
-        unit: str,
-        record_type: str,
-        record_id: str,
-        correlation_id: str,
-        corrects: str | None = None,
-    ) -> DocumentInfo:
+    async def issue_document(self, draft: Draft, place: Placement, *, corrects: str | None = None) -> DocumentInfo:
         """The act's document (liandong.documents), rendered and stored in this transaction: it commits with the
         act or not at all."""
         return await issue(
-            self.session,
-            self.tables.documents,
-            draft,
-            agency=agency,
-            unit=unit,
-            record_type=record_type,
-            record_id=record_id,
-            correlation_id=correlation_id,
-            issued_at=self.clock.now(),
-            corrects=corrects,
+            self.session, self.tables.documents, draft, place, issued_at=self.clock.now(), corrects=corrects
         )
 
     async def documents_of(self, record_type: str, record_id: str) -> list[DocumentInfo]:

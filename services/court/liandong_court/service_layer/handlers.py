@@ -13,6 +13,7 @@ from datetime import datetime
 
 from liandong.documents import kinds
 from liandong.documents.render import Draft
+from liandong.documents.store import Placement
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
@@ -224,15 +225,8 @@ async def _issue_for_lead(
     record_id: str | None = None,
     corrects: str | None = None,
 ) -> None:
-    await uow.issue_document(
-        draft,
-        agency="court",
-        unit=lead.unit,
-        record_type=record_type,
-        record_id=record_id or lead.id,
-        correlation_id=lead.id,
-        corrects=corrects,
-    )
+    place = Placement("court", lead.unit, record_type, record_id or lead.id, correlation_id=lead.id)
+    await uow.issue_document(draft, place, corrects=corrects)
 
 
 async def correct_notice_service(cmd: commands.CorrectNoticeService, uow: CourtUnitOfWork) -> Lead:
