@@ -32,7 +32,7 @@ from liandong.documents import store
 from liandong.documents.render import catalogue_html, chinese_date, pdf_of
 from liandong.errors import Forbidden, NotFound
 from liandong.pii import shows_personal_numbers
-from liandong.runtime import Runtime
+from liandong.runtime import Runtime, ServiceSpec
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
 from liandong.units import can_see
@@ -99,9 +99,9 @@ async def _document(runtime: Runtime, actor: Principal, document_id: str) -> sto
     return info
 
 
-async def _content(runtime: Runtime, document_id: str, form: str) -> Any:
+async def _content(runtime: Runtime, document_id: str) -> tuple[str, bytes]:
     async with runtime.uow() as uow:
-        return await store.content(uow.session, runtime.tables.documents, document_id, form)
+        return await store.content(uow.session, runtime.tables.documents, document_id)
 
 
 async def _record_personal_read(request: Request, actor: Principal, html: str) -> None:
@@ -125,10 +125,10 @@ async def document_pdf(
     request: Request, document_id: DocumentId, runtime: RuntimeDep, actor: CurrentPrincipal
 ) -> Response:
     info = await _document(runtime, actor, document_id)
-    await _record_personal_read(request, actor, await _content(runtime, document_id, "html"))
-    pdf = await _content(runtime, document_id, "pdf")
+    html, pdf = await _content(runtime, document_id)
+    await _record_personal_read(request, actor, html)
     headers = {"X-Content-SHA256": info.sha256, **_disposition(_filename(f"{info.title}{info.number}.pdf"))}
-    return Response(content=bytes(pdf), media_type="application/pdf", headers=headers)
+    return Response(content=pdf, media_type="application/pdf", headers=headers)
 
 
 @router.get("/documents/{document_id}.html", response_class=HTMLResponse)
@@ -136,7 +136,7 @@ async def document_html(
     request: Request, document_id: DocumentId, runtime: RuntimeDep, actor: CurrentPrincipal
 ) -> HTMLResponse:
     await _document(runtime, actor, document_id)
-    html = await _content(runtime, document_id, "html")
+    html, _ = await _content(runtime, document_id)
     await _record_personal_read(request, actor, html)
     return HTMLResponse(html)
 
@@ -230,9 +230,8 @@ async def matter_file_zip(
             for entry in entries:
                 if entry.kind == "document":
                     info = by_digest[entry.sha256]
-                    html = await store.content(uow.session, runtime.tables.documents, info.id, "html")
+                    html, data = await store.content(uow.session, runtime.tables.documents, info.id)
                     personal = personal or shows_personal_numbers(html.encode())
-                    data = bytes(await store.content(uow.session, runtime.tables.documents, info.id, "pdf"))
                     name = f"{entry.seq:02d}-{info.title}-{info.number}.pdf"
                 else:
                     item = evidence[entry.sha256]
@@ -248,7 +247,7 @@ async def matter_file_zip(
     )
 
 
-def record_documents(app: FastAPI, runtime_spec: Any) -> None:
+def record_documents(app: FastAPI, runtime_spec: ServiceSpec) -> None:
     """`GET /{records}/{id}/documents` for each (collection, record type) the service names (`documents_of`)."""
     for collection, record_type in runtime_spec.documents_of:
         app.add_api_route(

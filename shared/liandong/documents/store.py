@@ -125,7 +125,7 @@ async def one(session: AsyncSession, documents: Table, document_id: str) -> Docu
     return None if row is None else _info(row)
 
 
-async def content(session: AsyncSession, documents: Table, document_id: str, form: str) -> Any:
-    """The document's `pdf` (bytes) or `html` (text)."""
-    column = documents.c.pdf if form == "pdf" else documents.c.html
-    return await session.scalar(select(column).where(documents.c.id == document_id))
+async def content(session: AsyncSession, documents: Table, document_id: str) -> tuple[str, bytes]:
+    """The document's HTML and PDF, in one read."""
+    row = (await session.execute(select(documents.c.html, documents.c.pdf).where(documents.c.id == document_id))).one()
+    return row.html, bytes(row.pdf)
