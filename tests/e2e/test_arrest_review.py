@@ -145,7 +145,7 @@ def test_tongshan_detained_debtor_arrest_approved_within_seven_days_and_executed
     investigator = tongshan.police()
     case = ok(tongshan.post("police", f"/cases/{case['id']}/arrest-requests", {"suspect_ids": [chen]}, investigator))
     (request,) = case["arrest_requests"]
-    assert request["document_number"].startswith("421224公提捕〔")
+    assert request["document_number"].startswith("通山公（刑）提捕字〔")
     assert request["suspects"][0]["detained"] is True
     assert {k: [w["state"] for w in ws] for k, ws in windows(case).items()} == {
         "police_investigation": ["met"],

@@ -302,7 +302,7 @@ def test_tongshan_carried_through_the_three_consoles(stack: Stack, page: Page) -
     procuratorate.open(supervision)
     procuratorate.act("approval", {"approve": True, "note": "同意通知立案"})
     procuratorate.done("检察长审批")
-    assert "421224检立通〔" in page.content()
+    assert "通山检刑通立〔" in page.content()
     procuratorate.shot("procuratorate-notice-issued")
 
     # the bureau head files the co-offender's case on the notice

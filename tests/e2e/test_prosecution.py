@@ -51,7 +51,7 @@ def test_jiayu_the_company_is_fined_and_its_legal_representative_imprisoned(stac
     assert next(s for s in case["suspects"] if s["suspect_id"] == qi)["represents"] == company
     case = transfer(jiayu, case["id"])
     assert case["status"] == "transferred"
-    assert case["transfers"][0]["document_number"].startswith("421221公诉意〔")
+    assert case["transfers"][0]["document_number"].startswith("嘉鱼公（刑）诉字〔")
 
     review = review_for_case(jiayu, case["id"])
     assert [w["kind"] for w in review["windows"]] == ["prosecution_review"]

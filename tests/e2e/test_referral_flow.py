@@ -74,7 +74,7 @@ def test_a_referral_reaches_the_police_and_the_receipt_comes_back(stack: Stack) 
     registered = httpx.post(f"{stack.police.url}/referrals/{referral['id']}/registration", headers=police)
     assert registered.status_code == 200, registered.text
     receipt = registered.json()
-    assert receipt["receipt_number"].startswith("421222公受〔")
+    assert receipt["receipt_number"].startswith("通城公（刑）受字〔")
     again = httpx.post(f"{stack.police.url}/referrals/{referral['id']}/registration", headers=police)
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "already_registered"

@@ -76,7 +76,7 @@ def test_tongshan_the_wife_who_lent_her_account_is_filed_on_the_procuratorates_n
     )
     (issued,) = supervised["notices"]
     assert issued["co_offender"]["name"] == "郑某某"
-    assert issued["document_number"].startswith("421224检立通〔")
+    assert issued["document_number"].startswith("通山检刑通立〔")
     assert issued["approval"]["approved_by"] == "tongshan.chief"
     again = tongshan.post("procuratorate", f"{path}/filing-notice", notice, prosecutor)
     refused(again, 409, "notice_pending")

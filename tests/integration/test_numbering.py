@@ -177,13 +177,19 @@ async def test_fifty_registrations_at_one_bureau_at_once_all_get_consecutive_rec
             )
         )
         receipts = [r.receipt_number or "" for r in registered]
-        assert sequence_numbers(receipts, r"421222公受〔2025〕(\d{5})号") == list(range(1, CONCURRENT + 1))
+        assert sequence_numbers(receipts, r"通城公（刑）受字〔2025〕(\d+)号") == list(range(1, CONCURRENT + 1))
 
         proposed = [police_commands.ProposeDecision(INVESTIGATOR, rid, "file") for rid in ids]
         await asyncio.gather(*(police_handlers.propose_decision(p, uow()) for p in proposed))
         approvals = [police_commands.ApproveDecision(HEAD, rid, approve=True) for rid in ids]
         filed = await asyncio.gather(*(police_handlers.approve_decision(a, uow()) for a in approvals))
         cases = [r.case_number or "" for r in filed]
-        assert sequence_numbers(cases, r"421222公立〔2025〕(\d{5})号") == list(range(1, CONCURRENT + 1))
+        assert sequence_numbers(cases, r"通城公（刑）立字〔2025〕(\d+)号") == list(range(1, CONCURRENT + 1))
+        async with uow() as reading:  # each act's paper bears its number: the receipt and the filing decision
+            receipts_issued = [d.number for i in ids for d in await reading.documents_of("referral", i)]
+            filings = [d for r in filed for d in await reading.documents_of("case", r.case_id or "")]
+        assert sorted(receipts_issued) == sorted(receipts)
+        assert sorted(d.number for d in filings) == sorted(cases)
+        assert {d.title for d in filings} == {"立案决定书"}
     finally:
         await db.engine.dispose()

@@ -16,7 +16,7 @@ from typing import Any, Generic, Self, TypeVar, cast
 
 from liandong.clock import Clock
 from liandong.documents.render import Draft, html_of
-from liandong.documents.store import DocumentInfo, Placement, described
+from liandong.documents.store import DocumentInfo, IssuesDocuments, Placement, described
 from liandong.envelope import Envelope
 from liandong.errors import Conflict, DomainError, NotFound
 from liandong.sla.calendar import DEFAULT_CALENDAR
@@ -188,7 +188,7 @@ class FakeRepository(Generic[T]):
 
 
 @dataclass
-class FakeUnitOfWork:
+class FakeUnitOfWork(IssuesDocuments):
     clock: Clock
     deadlines: FakeDeadlines = field(init=False)
     seen: list[Any] = field(default_factory=list, init=False)

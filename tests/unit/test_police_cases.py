@@ -145,7 +145,7 @@ async def test_a_request_meets_the_detention_and_investigation_windows(fake: Fak
     await detain(fake, case, FILED + timedelta(days=1))
     fake.clock.advance(timedelta(days=2))
     sent = await request(fake, case, debtor(case))
-    assert sent["document_number"] == "421222公提捕〔2025〕00001号"
+    assert sent["document_number"] == "通城公（刑）提捕字〔2025〕1号"
     assert sent["attempt"] == 1
     assert [s["detained"] for s in sent["suspects"]] == [True]
     (detention,) = fake.deadlines.of_kind(Kind.POLICE_ARREST_REQUEST)

@@ -36,7 +36,7 @@ def test_registration_issues_a_receipt_numbered_in_the_shanghai_year() -> None:
     # 2025-12-31 17:00 UTC is already 2026 in Asia/Shanghai.
     subject.register(by="tongcheng.investigator", at=datetime(2025, 12, 31, 17, 0, tzinfo=UTC), sequence=12)
     assert subject.status is ReferralStatus.REGISTERED
-    assert subject.receipt_number == "421222公受〔2026〕00012号" == receipt_number("421222", 2026, 12)
+    assert subject.receipt_number == "通城公（刑）受字〔2026〕12号" == receipt_number("421222", 2026, 12)
     (envelope,) = [e for event in subject.events for e in translate(event)]
     assert envelope.event_type == "police.referral.received"
     assert envelope.correlation_id == "lead-1"

@@ -139,7 +139,7 @@ async def test_registration_issues_the_receipt_and_starts_the_seven_day_filing_w
     """法发〔2025〕8号 第五条: the filing decision is due seven days after the police accept the case."""
     referral = await registered(fake)
     assert referral.status is ReferralStatus.REGISTERED
-    assert referral.receipt_number == "421222公受〔2025〕00001号"
+    assert referral.receipt_number == "通城公（刑）受字〔2025〕1号"
     (window,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
     # received Thursday 9 October 2025: seven days end on Thursday 16 October, 24:00 Shanghai
     assert window.due_at == datetime(2025, 10, 16, 16, 0, tzinfo=UTC)
@@ -158,7 +158,7 @@ async def test_filing_meets_the_filing_window_and_starts_the_investigation(fake:
     await registered(fake)
     fake.clock.advance(timedelta(days=2))
     referral = await decide(fake, "file")
-    assert referral.case_number == "421222公立〔2025〕00001号"
+    assert referral.case_number == "通城公（刑）立字〔2025〕1号"
     (filing,) = fake.deadlines.of_kind(Kind.POLICE_FILING_DECISION)
     assert filing.state is DeadlineState.MET
     (investigation,) = fake.deadlines.of_kind(Kind.POLICE_INVESTIGATION)

@@ -48,7 +48,7 @@ def spec() -> ServiceSpec:
         deadline_roles=(ADMIN,),
         audit_roles=(ADMIN,),
         matter_units=((orm.leads, "id", "unit"), (orm.trials, "lead_id", "court_unit")),
-        documents_of=(("leads", "lead"), ("referrals", "referral")),
+        documents_of=(("leads", "lead"), ("referrals", "referral"), ("trials", "trial")),
         matter_files=files.matter_files,
         unit_of_work=CourtUnitOfWork,
         console=CONSOLE,

@@ -64,6 +64,7 @@ def spec() -> ServiceSpec:
         deadline_roles=(SUPERVISOR,),
         audit_roles=(SUPERVISOR, ADMIN),
         workers=(evidence_fetcher,),
+        documents_of=(("referrals", "referral"), ("cases", "case"), ("supervision-notices", "supervision_notice")),
         matter_units=(
             (orm.referrals, "lead_id", "police_unit"),
             (orm.cases, "correlation_id", "police_unit"),

@@ -50,6 +50,11 @@ def spec() -> ServiceSpec:
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),
         audit_roles=(SUPERVISOR, ADMIN),
+        documents_of=(
+            ("arrest-reviews", "arrest_review"),
+            ("prosecution-reviews", "prosecution_review"),
+            ("supervision-cases", "supervision_case"),
+        ),
         matter_units=(
             (orm.arrest_reviews, "correlation_id", "unit"),
             (orm.supervision_cases, "correlation_id", "unit"),

@@ -11,16 +11,17 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from liandong.documents.kinds import DocumentKind
+from liandong.sla.counting import SHANGHAI
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True, undefined=StrictUndefined
@@ -50,6 +51,22 @@ class Draft:
 
 def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_time(at: datetime) -> str:
+    """A moment as printed, in Shanghai: 2026年9月30日17时05分."""
+    local = at.astimezone(SHANGHAI)
+    return f"{chinese_date(local.date())}{local:%H时%M分}"
+
+
+def persons(people: Iterable[Mapping[str, Any]], *, with_ids: bool = True) -> str:
+    """Persons and units as a document names them: 张三（公民身份号码…）；某公司 — the identity number in full where
+    the document must carry it (`with_ids`)."""
+    named = []
+    for p in people:
+        number = p.get("id_number")
+        named.append(f"{p['name']}（公民身份号码{number}）" if with_ids and number else str(p["name"]))
+    return "；".join(named) or "（无）"
 
 
 def html_of(draft: Draft) -> str:

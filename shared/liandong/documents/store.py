@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,8 +15,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liandong.clock import Clock
+from liandong.documents.kinds import DocumentKind, number
 from liandong.documents.render import Draft, html_of, pdf_of
 from liandong.envelope import Agency
+from liandong.sla.counting import SHANGHAI
 
 
 class DocumentInfo(BaseModel):
@@ -55,6 +59,35 @@ class Placement:
     record_type: str
     record_id: str
     correlation_id: str
+
+
+class IssuesDocuments:
+    """What a unit of work adds to `issue_document` and `next_number`: a document numbered as it is issued."""
+
+    clock: Clock
+
+    async def next_number(
+        self, kind: str, scope: str, year: int, *, issued: Callable[[], Awaitable[int]] | None = None
+    ) -> int:
+        raise NotImplementedError
+
+    async def issue_document(self, draft: Draft, place: Placement, *, corrects: str | None = None) -> DocumentInfo:
+        raise NotImplementedError
+
+    async def issue_numbered(
+        self,
+        kind: DocumentKind,
+        place: Placement,
+        draw: Callable[[str], Draft],
+        *,
+        scope: str | None = None,
+        corrects: str | None = None,
+    ) -> DocumentInfo:
+        """The act's document numbered now: the next of its kind for the unit (or `scope`, e.g. a court's code) and
+        the year in Shanghai, in the agency's form (`kinds.number`), drawn by `draw` and issued with the act."""
+        year = self.clock.now().astimezone(SHANGHAI).year
+        sequence = await self.next_number(kind.name, scope or place.unit, year)
+        return await self.issue_document(draw(number(kind, place.unit, year, sequence)), place, corrects=corrects)
 
 
 async def issue(

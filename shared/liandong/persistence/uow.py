@@ -25,7 +25,7 @@ from liandong import audit
 from liandong.clock import Clock
 from liandong.contracts.base import REGISTRY
 from liandong.documents.render import Draft
-from liandong.documents.store import DocumentInfo, Placement, issue, of_record
+from liandong.documents.store import DocumentInfo, IssuesDocuments, Placement, issue, of_record
 from liandong.envelope import Envelope
 from liandong.persistence.counters import next_number
 from liandong.persistence.tables import CommonTables
@@ -94,7 +94,7 @@ def outbox_row(envelope: Envelope, now: datetime, topic: str | None = None) -> d
 
 
 @dataclass
-class SqlUnitOfWork:
+class SqlUnitOfWork(IssuesDocuments):
     session_factory: async_sessionmaker[AsyncSession]
     tables: CommonTables
     clock: Clock

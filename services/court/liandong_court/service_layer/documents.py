@@ -7,23 +7,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from liandong.console.labels import VALUES
-from liandong.documents.kinds import COURT_NOTICE, COURT_REFERRAL_LETTER, issuer, place
-from liandong.documents.render import Draft, chinese_date
+from liandong.documents.kinds import COURT_NOTICE, COURT_REFERRAL_LETTER, JUDGMENT, issuer, place
+from liandong.documents.render import Draft, chinese_date, chinese_time, persons
 from liandong.sla.counting import SHANGHAI
 from liandong_court.domain.leads import Lead
 from liandong_court.domain.referrals import Referral
+from liandong_court.domain.trials import Trial
 from liandong_court.domain.values import EvidenceFile
 
 
 def _label(code: str) -> str:
     return VALUES.get(code, code)
-
-
-def _shanghai(at: datetime) -> str:
-    local = at.astimezone(SHANGHAI)
-    return f"{chinese_date(local.date())}{local:%H时%M分}"
 
 
 def _outstanding(lead: Lead) -> Decimal:
@@ -52,9 +49,9 @@ def notice(lead: Lead, number: str, served_at: datetime, due_at: datetime) -> Dr
             f"你（单位）负有履行义务，尚有人民币{_outstanding(lead)}元未履行。",
             "现依法告知：有能力执行而拒不执行人民法院判决、裁定，情节严重的，构成拒不执行判决、裁定罪，"
             "依法追究刑事责任。",
-            f"请你（单位）于{_shanghai(due_at)}前履行上述义务。逾期仍不履行的，本院将依法把案件线索及证据材料"
+            f"请你（单位）于{chinese_time(due_at)}前履行上述义务。逾期仍不履行的，本院将依法把案件线索及证据材料"
             "移送公安机关立案侦查。",
-            f"本告知书于{_shanghai(served_at)}送达。",
+            f"本告知书于{chinese_time(served_at)}送达。",
         ),
         issued_on=served_at.astimezone(SHANGHAI).date(),
     )
@@ -62,7 +59,7 @@ def notice(lead: Lead, number: str, served_at: datetime, due_at: datetime) -> Dr
 
 def referral_letter(lead: Lead, referral: Referral, files: Sequence[EvidenceFile]) -> Draft:
     """移送函: the lead and its evidence sent to the county's police, asking them to file and to answer in writing."""
-    suspects = "；".join(f"{s.name}（公民身份号码{s.id_number}）" if s.id_number else s.name for s in lead.suspects)
+    suspects = persons({"name": s.name, "id_number": s.id_number} for s in lead.suspects)
     paragraphs = [
         f"本院在执行{lead.enforcement_case_number}一案中，依据{_basis(lead)}，被执行人负有履行义务，"
         f"尚有人民币{_outstanding(lead)}元未履行。经查，{suspects}有能力执行而拒不执行人民法院判决、裁定，"
@@ -70,7 +67,7 @@ def referral_letter(lead: Lead, referral: Referral, files: Sequence[EvidenceFile
     ]
     if lead.notice_number and lead.notice_served_at:
         paragraphs.append(
-            f"本院已于{_shanghai(lead.notice_served_at)}向被执行人送达告知书，文号{lead.notice_number}，"
+            f"本院已于{chinese_time(lead.notice_served_at)}向被执行人送达告知书，文号{lead.notice_number}，"
             "告知期满仍未履行。"
         )
     if referral.override_reason:
@@ -95,4 +92,64 @@ def referral_letter(lead: Lead, referral: Referral, files: Sequence[EvidenceFile
         attachment_columns=("序号", "证据类别", "种类", "文件"),
         attachment_rows=rows,
         attachment_digests=tuple(f.sha256 for f in files),
+    )
+
+
+def _months(months: int) -> str:
+    years, rest = divmod(months, 12)
+    return (f"{years}年" if years else "") + (f"{rest}个月" if rest else "")
+
+
+def _sentence(s: dict[str, Any]) -> str:
+    """One defendant's sentence as a judgment's 判决如下 says it."""
+    name = s["name"]
+    if s.get("acquitted"):
+        return f"被告人{name}无罪（《中华人民共和国刑事诉讼法》第二百条{_label(str(s.get('acquittal_ground')))}）。"
+    if s.get("exempt"):
+        return f"被告人{name}犯拒不执行判决、裁定罪，免予刑事处罚。"
+    parts = []
+    if s.get("imprisonment_months"):
+        parts.append(f"有期徒刑{_months(int(s['imprisonment_months']))}")
+    if s.get("criminal_detention_months"):
+        parts.append(f"拘役{_months(int(s['criminal_detention_months']))}")
+    if s.get("probation_months"):
+        parts.append(f"缓刑{_months(int(s['probation_months']))}")
+    if s.get("fine"):
+        parts.append(f"{'并处' if parts else ''}罚金人民币{s['fine']}元")
+    return f"被告人{name}犯拒不执行判决、裁定罪，判处{'，'.join(parts)}。"
+
+
+def judgment(trial: Trial, number: str) -> Draft:
+    """刑事判决书 (the parts the system knows): the prosecution, the defendants, the judgment and the appeal."""
+    judged = trial.judgment or {}
+    defendants = {d["defendant_id"]: d for d in trial.defendants}
+    named = [defendants.get(s["defendant_id"], s) for s in judged.get("sentences", [])]
+    if trial.indictment is not None:
+        received = chinese_date(trial.received_at.astimezone(SHANGHAI).date()) if trial.received_at else ""
+        prosecution = (
+            f"{issuer('procuratorate', trial.court_unit)}以{trial.indictment.get('document_number', '')}起诉书指控"
+            "被告人犯拒不执行判决、裁定罪，于"
+            f"{received}向本院提起公诉。"
+        )
+    else:
+        prosecution = (
+            f"自诉人{(trial.complaint or {}).get('complainant', '')}以被告人犯拒不执行判决、裁定罪，向本院提起自诉。"
+        )
+    paragraphs = [
+        f"被告人：{persons(named)}。",
+        prosecution,
+        f"本院依法组成合议庭审理了本案（案号{trial.court_case_number or ''}），现已审理终结。",
+        "本院认为，依照《中华人民共和国刑法》第三百一十三条、《中华人民共和国刑事诉讼法》第二百条之规定，判决如下：",
+        *(_sentence(s) for s in judged.get("sentences", [])),
+    ]
+    if Decimal(judged.get("recovered") or "0") > 0:
+        paragraphs.append(f"责令被告人履行执行义务，已追回执行款人民币{judged['recovered']}元。")
+    paragraphs.append("如不服本判决，可在接到判决书的第二日起十日内，通过本院或者直接向咸宁市中级人民法院提出上诉。")
+    return Draft(
+        kind=JUDGMENT,
+        issuer=issuer("court", trial.court_unit),
+        number=number,
+        addressee="、".join(d["name"] for d in named),
+        paragraphs=tuple(paragraphs),
+        issued_on=datetime.fromisoformat(judged["judged_at"]).astimezone(SHANGHAI).date(),
     )

@@ -10,17 +10,21 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from liandong.contracts import in_custody
+from liandong.documents.kinds import JUDGMENT
+from liandong.documents.store import Placement
 from liandong.errors import Conflict, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
 from liandong.sla.kinds import Kind
-from liandong.units import can_see
+from liandong.units import can_see, court_code_of
 from liandong_court.domain.leads import Lead
 from liandong_court.domain.records import Payment
 from liandong_court.domain.trials import Trial, TrialKind
 from liandong_court.service_layer import commands
+from liandong_court.service_layer import documents as court_documents
 from liandong_court.service_layer.handlers import CRIMINAL_JUDGE, load_lead, meet_debtor_window
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
@@ -206,6 +210,13 @@ async def judge_trial(cmd: commands.JudgeTrial, uow: CourtUnitOfWork) -> Trial:
             now=now,
         )
         await _end_trial_period(uow, trial, cmd.actor, met=True, why="")
+        # the judgment bears its case's number (刑初), as a judgment does; one accepted without a number is given one
+        place = Placement("court", trial.court_unit, "trial", trial.id, trial.lead_id)
+        draw = partial(court_documents.judgment, trial)
+        if trial.court_case_number:
+            await uow.issue_document(draw(trial.court_case_number), place)
+        else:
+            await uow.issue_numbered(JUDGMENT, place, draw, scope=court_code_of(trial.court_unit))
         if cmd.recovered > 0 and lead is not None and owed is not None:
             await _recovered(uow, trial, lead, cmd.recovered, cmd.recovered_over_reason, cmd.actor)
         await uow.commit()

@@ -12,7 +12,7 @@ from liandong.persistence.repository import Repository
 from liandong.persistence.uow import SqlUnitOfWork
 from liandong_police.adapters.orm import cases, evidence_items, referrals, supervision_notices
 from liandong_police.domain.cases import Case
-from liandong_police.domain.model import Referral, ReferralStatus, case_number, receipt_number
+from liandong_police.domain.model import Referral, ReferralStatus
 from liandong_police.domain.supervision import NoticeStatus, SupervisionNotice
 
 FETCHED = "fetched"
@@ -28,12 +28,12 @@ class ReferralRepository(Repository[Referral]):
         return int(count or 0)
 
     async def receipts_issued(self, unit: str, year: int) -> int:
-        """Receipts numbered before the counter existed (the counter starts after them)."""
-        return await self._count_like(referrals.c.receipt_number, receipt_number(unit, year, 0)[: -len("00000号")])
+        """Receipts numbered in the register's first form, before the counter existed (it starts after them)."""
+        return await self._count_like(referrals.c.receipt_number, f"{unit}公受〔{year}〕")
 
     async def case_numbers_issued(self, unit: str, year: int) -> int:
-        """Case numbers given by the service before the counter existed."""
-        return await self._count_like(referrals.c.case_number, case_number(unit, year, 0)[: -len("00000号")])
+        """Case numbers given by the service before the counter existed, in the register's first form."""
+        return await self._count_like(referrals.c.case_number, f"{unit}公立〔{year}〕")
 
     async def search(
         self, *, units: Collection[str], status: ReferralStatus | None, limit: int, offset: int

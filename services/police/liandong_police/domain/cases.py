@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from liandong.contracts import in_custody
+from liandong.documents import kinds
 from liandong.errors import Conflict, DomainError, NotFound
 from liandong.timing import check_act_time
 from liandong_police.domain import events as happened
@@ -63,8 +64,8 @@ RESTRAINED = {Custody.DETAINED, Custody.ARRESTED, Custody.BAIL, Custody.RESIDENT
 
 
 def arrest_request_number(unit: str, year: int, sequence: int) -> str:
-    """提请批准逮捕书 number, e.g. 421224公提捕〔2025〕00002号."""
-    return f"{unit}公提捕〔{year}〕{sequence:05d}号"
+    """提请批准逮捕书 number, e.g. 通山公（刑）提捕字〔2026〕2号."""
+    return kinds.number(kinds.POLICE_ARREST_REQUEST, unit, year, sequence)
 
 
 def suspects_from_filing(filed: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -718,8 +719,8 @@ class Case:
 
 
 def transfer_number(unit: str, year: int, sequence: int) -> str:
-    """起诉意见书 number, e.g. 421222公诉意〔2025〕00001号."""
-    return f"{unit}公诉意〔{year}〕{sequence:05d}号"
+    """起诉意见书 number, e.g. 通城公（刑）诉字〔2026〕1号."""
+    return kinds.number(kinds.POLICE_TRANSFER_OPINION, unit, year, sequence)
 
 
 def local_year(at: datetime) -> int:

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from liandong.documents import kinds
 from liandong.errors import Conflict, DomainError
 from liandong.timing import check_act_time
 from liandong_police.domain import events
@@ -44,13 +45,14 @@ def check_case_number(number: str) -> None:
 
 
 def receipt_number(unit: str, year: int, sequence: int) -> str:
-    """受案回执 number in the bureau's register, e.g. 421222公受〔2025〕00012号."""
-    return f"{unit}公受〔{year}〕{sequence:05d}号"
+    """受案回执 number in the bureau's register, the receipt's own, e.g. 通城公（刑）受字〔2026〕12号."""
+    return kinds.number(kinds.POLICE_RECEIPT, unit, year, sequence)
 
 
 def case_number(unit: str, year: int, sequence: int) -> str:
-    """立案 number when the investigator does not give the bureau's own, e.g. 421222公立〔2025〕00003号."""
-    return f"{unit}公立〔{year}〕{sequence:05d}号"
+    """立案 number when the investigator does not give the bureau's own — the 立案决定书's, e.g.
+    通城公（刑）立字〔2026〕3号."""
+    return kinds.number(kinds.POLICE_FILING_DECISION, unit, year, sequence)
 
 
 class Referral:

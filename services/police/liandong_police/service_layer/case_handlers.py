@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from liandong.documents.kinds import POLICE_WITHDRAWAL_DECISION
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.kinds import Kind, kind
@@ -25,6 +26,7 @@ from liandong_police.domain.cases import (
     transfer_number,
 )
 from liandong_police.service_layer import commands
+from liandong_police.service_layer import documents as papers
 from liandong_police.service_layer.roles import BUREAU_HEAD
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
@@ -180,6 +182,7 @@ async def request_arrest(cmd: commands.RequestArrest, uow: PoliceUnitOfWork) -> 
             if detention is not None:
                 await _meet(uow, Kind.POLICE_ARREST_REQUEST, DETENTION, detention["detention_id"], now, cmd.actor)
         await _meet(uow, Kind.POLICE_INVESTIGATION, "case", case.id, now, cmd.actor)
+        await uow.issue_document(papers.arrest_request(case, request)(request["document_number"]), papers.of_case(case))
         await uow.commit()
         return case
 
@@ -351,6 +354,8 @@ async def transfer_case(cmd: commands.TransferCase, uow: PoliceUnitOfWork) -> Ca
             await _meet(uow, Kind.POLICE_INVESTIGATION_CUSTODY, CUSTODY, subject, now, cmd.actor)
         await _meet(uow, Kind.POLICE_INVESTIGATION, "case", case.id, now, cmd.actor)
         await _meet(uow, Kind.POLICE_SUPPLEMENTARY_INVESTIGATION, "case", case.id, now, cmd.actor)
+        draft = papers.transfer_opinion(case, transfer)(transfer["document_number"])
+        await uow.issue_document(draft, papers.of_case(case))
         await uow.commit()
         return case
 
@@ -379,6 +384,7 @@ async def withdraw_case(cmd: commands.WithdrawCase, uow: PoliceUnitOfWork) -> Ca
             for window in await uow.deadlines.running(subject_type=subject_type, subject_id=subject_id):
                 await uow.deadlines.cancel(window.id, reason=f"撤销案件：{cmd.reasons}", actor=cmd.actor.username)
         await _start(uow, case, Kind.POLICE_WITHDRAWAL_NOTICE, "case", case.id, now, cmd.actor)
+        await uow.issue_numbered(POLICE_WITHDRAWAL_DECISION, papers.of_case(case), papers.withdrawal_decision(case))
         await uow.commit()
         return case
 

@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from liandong.documents.kinds import POLICE_NON_FILING_NOTICE
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.kinds import Kind
@@ -19,6 +20,7 @@ from liandong.units import can_see
 from liandong_police.domain.cases import Case, suspects_from_filing
 from liandong_police.domain.model import SHANGHAI, Referral, case_number, check_case_number
 from liandong_police.service_layer import commands
+from liandong_police.service_layer import documents as papers
 from liandong_police.service_layer.roles import BUREAU_HEAD
 from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
@@ -68,6 +70,7 @@ async def register_referral(cmd: commands.RegisterReferral, uow: PoliceUnitOfWor
             "receipt", unit, year, issued=lambda: uow.referrals.receipts_issued(unit, year)
         )
         referral.register(by=cmd.actor.username, at=now, sequence=sequence)
+        await uow.issue_document(papers.receipt(referral)(str(referral.receipt_number)), papers.of_referral(referral))
         if not await uow.deadlines.running(
             subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
         ):  # a referral that arrived before windows started at arrival: its window still runs from arrival
@@ -169,6 +172,7 @@ async def file_referral(
         at=now,
     )
     await open_case(uow, case, head)
+    await uow.issue_document(papers.filing_decision(referral, case)(number), papers.of_case(case))
     await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, head)
     for moot in await uow.deadlines.running(
         subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_NON_FILING_NOTICE
@@ -199,6 +203,7 @@ async def _decline(uow: PoliceUnitOfWork, referral: Referral, reasons: str, head
         subject_type="referral", subject_id=referral.id, kind=Kind.POLICE_FILING_DECISION
     )
     referral.decline(reasons=reasons, by=head.username, at=now)
+    await uow.issue_numbered(POLICE_NON_FILING_NOTICE, papers.of_referral(referral), papers.non_filing_notice(referral))
     await _meet(uow, Kind.POLICE_FILING_DECISION, referral, now, head)
     # the notice is served within the review period, and no later than seven days after the decision
     review_ends = windows[0].due_at if windows else None

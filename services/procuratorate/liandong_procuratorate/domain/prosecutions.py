@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from liandong.contracts import in_custody
+from liandong.documents import kinds
 from liandong.errors import Conflict, DomainError
 from liandong.timing import check_act_time
 from liandong_procuratorate.domain import events as happened
@@ -35,8 +36,8 @@ class ProsecutionStatus(StrEnum):
 
 
 def indictment_number(unit: str, year: int, sequence: int) -> str:
-    """起诉书 number, e.g. 421222检刑诉〔2025〕00001号."""
-    return f"{unit}检刑诉〔{year}〕{sequence:05d}号"
+    """起诉书 number, e.g. 通城检刑诉〔2026〕1号."""
+    return kinds.number(kinds.INDICTMENT, unit, year, sequence)
 
 
 class ProsecutionReview:

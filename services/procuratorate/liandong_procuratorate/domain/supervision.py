@@ -13,18 +13,26 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from liandong.documents import kinds
 from liandong.errors import Conflict, DomainError
 from liandong.sla.counting import SHANGHAI, add_months
 from liandong_procuratorate.domain import events as happened
 from liandong_procuratorate.domain.approval import approval, awaiting, proposal
 
 EXPLANATION, FILING, CORRECTION, REMINDER = "explanation_demand", "filing_notice", "correction_notice", "reminder"
-NOTICE_PREFIX = {EXPLANATION: "检要说", FILING: "检立通", CORRECTION: "检纠违", REMINDER: "检催"}
+# a reminder (催办) is numbered like the notices, and is a letter of the case, not one of the documents served
+SUPERVISION_REMINDER = kinds.DocumentKind("supervision_reminder", "催办函", "procuratorate", "催", "")
+NOTICE_KINDS = {
+    EXPLANATION: kinds.EXPLANATION_DEMAND,
+    FILING: kinds.FILING_NOTICE,
+    CORRECTION: kinds.CORRECTION_NOTICE,
+    REMINDER: SUPERVISION_REMINDER,
+}
 
 
 def notice_number(kind: str, unit: str, year: int, sequence: int) -> str:
-    """e.g. 421224检立通〔2025〕00001号."""
-    return f"{unit}{NOTICE_PREFIX[kind]}〔{year}〕{sequence:05d}号"
+    """The notice's document number, e.g. 通山检刑通立〔2026〕1号."""
+    return kinds.number(NOTICE_KINDS[kind], unit, year, sequence)
 
 
 class Origin(StrEnum):

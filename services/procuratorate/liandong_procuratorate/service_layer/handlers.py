@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import uuid
 
+from liandong.documents.kinds import ARREST_APPROVAL, ARREST_REFUSAL
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.kinds import Kind, kind
 from liandong.units import CITY_CODE, can_see
 from liandong_procuratorate.domain.model import TimelineEntry
-from liandong_procuratorate.domain.reviews import ArrestReview, verdicts
+from liandong_procuratorate.domain.reviews import APPROVE, ArrestReview, verdicts
 from liandong_procuratorate.service_layer import commands
+from liandong_procuratorate.service_layer import documents as papers
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 PROSECUTOR = "prosecutor"  # 检察官: decides arrests, records persons involved
@@ -56,6 +58,12 @@ async def decide_arrest(cmd: commands.DecideArrest, uow: ProcuratorateUnitOfWork
                 at=now,
                 actor=cmd.actor.username,
             )
+        for approved in (True, False):
+            persons = [s for s in decided if (s["decision"] == APPROVE) == approved]
+            if persons:
+                kind = ARREST_APPROVAL if approved else ARREST_REFUSAL
+                draw = papers.arrest_decision(review, persons, approved=approved)
+                await uow.issue_numbered(kind, papers.of_review(review), draw)
         own_act(
             uow,
             correlation_id=review.correlation_id,

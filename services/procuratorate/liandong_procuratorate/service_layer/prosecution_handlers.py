@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from liandong.documents.kinds import NON_PROSECUTION, PROSECUTION_RETURN
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
@@ -14,6 +15,7 @@ from liandong.sla.kinds import Kind, kind
 from liandong.units import can_see
 from liandong_procuratorate.domain.prosecutions import ProsecutionReview, indictment_number
 from liandong_procuratorate.service_layer import commands
+from liandong_procuratorate.service_layer import documents as papers
 from liandong_procuratorate.service_layer.handlers import CHIEF_PROSECUTOR, PROSECUTOR, SUPERVISOR, own_act
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
@@ -115,6 +117,9 @@ async def return_for_investigation(
         review = await load_prosecution(uow, cmd.review_id, cmd.actor)
         back = review.return_for_investigation(outline=cmd.outline, by=cmd.actor.username, at=uow.clock.now())
         await _meet(uow, review, cmd.actor)
+        await uow.issue_numbered(
+            PROSECUTION_RETURN, papers.of_prosecution(review), papers.prosecution_return(review, back)
+        )
         own_act(
             uow,
             correlation_id=review.correlation_id,
@@ -153,6 +158,8 @@ async def decide_non_prosecution(cmd: commands.DecideProposal, uow: Procuratorat
         ):
             decision = review.decision or {}
             await _meet(uow, review, cmd.actor)
+            draw = papers.non_prosecution(review, decision["ground"])
+            await uow.issue_numbered(NON_PROSECUTION, papers.of_prosecution(review), draw)
             own_act(
                 uow,
                 correlation_id=review.correlation_id,
@@ -214,6 +221,7 @@ async def indict(cmd: commands.Indict, uow: ProcuratorateUnitOfWork) -> Prosecut
             others=[dict(o) for o in cmd.others],
         )
         await _meet(uow, review, cmd.actor)
+        await uow.issue_document(papers.indictment(review)(number), papers.of_prosecution(review))
         own_act(
             uow,
             correlation_id=review.correlation_id,

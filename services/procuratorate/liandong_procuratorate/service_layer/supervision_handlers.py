@@ -26,6 +26,7 @@ from liandong_procuratorate.domain.supervision import (
     notice_number,
 )
 from liandong_procuratorate.service_layer import commands
+from liandong_procuratorate.service_layer import documents as papers
 from liandong_procuratorate.service_layer.handlers import CHIEF_PROSECUTOR, PROSECUTOR, load_review, own_act
 from liandong_procuratorate.service_layer.prosecution_handlers import load_prosecution
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
@@ -57,6 +58,13 @@ async def load_supervision(
 async def _number(uow: ProcuratorateUnitOfWork, kind: str, unit: str, at: datetime) -> str:
     year = at.astimezone(SHANGHAI).year
     return notice_number(kind, unit, year, await uow.next_number(f"supervision_{kind}", unit, year))
+
+
+async def _issue(
+    uow: ProcuratorateUnitOfWork, case: SupervisionCase, draw: papers.Drawing, notice: dict[str, object]
+) -> None:
+    """The notice's document, under the number the notice was given."""
+    await uow.issue_document(draw(str(notice["document_number"])), papers.of_supervision(case))
 
 
 async def open_supervision(cmd: commands.OpenSupervision, uow: ProcuratorateUnitOfWork) -> SupervisionCase:
@@ -128,6 +136,7 @@ async def demand_explanation(cmd: commands.DemandExplanation, uow: Procuratorate
             at=now,
         )
         _on_timeline(uow, case, notice)
+        await _issue(uow, case, papers.explanation_demand(case, notice), notice)
         await uow.commit()
         return case
 
@@ -221,6 +230,7 @@ async def decide_filing_notice(cmd: commands.DecideProposal, uow: ProcuratorateU
         )
         if notice is not None:
             _on_timeline(uow, case, notice)
+            await _issue(uow, case, papers.filing_notice(case, notice), notice)
         await uow.commit()
         return case
 
@@ -259,6 +269,7 @@ async def issue_correction(cmd: commands.IssueCorrection, uow: ProcuratorateUnit
             at=now,
         )
         _on_timeline(uow, case, notice)
+        await _issue(uow, case, papers.correction_notice(case, notice, concerned), notice)
         await uow.commit()
         return case
 
