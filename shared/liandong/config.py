@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,10 +11,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0000000000"
 DEVELOPMENT_CLIENT_SECRET = "development-only-client-secret-000000000000"
 DEVELOPMENT_KAFKA_PASSWORD_PREFIX = "liandong-dev-kafka-"
+DEVELOPMENT_PORTS = {"court": 8001, "police": 8002, "procuratorate": 8003}  # `make run`
+
+
+def development_peers(agency: str) -> dict[str, str]:
+    """The other agencies' APIs as `make run` serves them."""
+    return {a: f"http://127.0.0.1:{port}" for a, port in DEVELOPMENT_PORTS.items() if a != agency}
+
+
+def development_clients(agency: str) -> dict[str, str]:
+    """The other agencies' services, each with the development secret (refused in production)."""
+    return {a: DEVELOPMENT_CLIENT_SECRET for a in DEVELOPMENT_PORTS if a != agency}
 
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    AGENCY: ClassVar[str] = ""  # each service's settings name their agency
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./var/service.db"
@@ -45,6 +57,11 @@ class ServiceSettings(BaseSettings):
     trusted_proxies: list[str] = Field(default_factory=list)
     # other agencies' services allowed to call this one (client id -> secret), e.g. the police fetching evidence
     service_clients: dict[str, str] = Field(default_factory=dict)
+    # the other agencies' APIs (agency -> base URL), where this service fetches the documents they announce to it;
+    # it presents itself there as the client named after its agency, with this secret
+    peer_urls: dict[str, str] = Field(default_factory=dict)
+    peer_client_secret: str = DEVELOPMENT_CLIENT_SECRET
+    document_fetch_seconds: float = Field(default=2.0, gt=0)
 
     relay_batch_size: int = Field(default=1000, ge=1)
     relay_idle_seconds: float = Field(default=0.5, gt=0)
@@ -108,6 +125,19 @@ class ServiceSettings(BaseSettings):
             raise ValueError("testing_clock_start must be an instant with its offset, e.g. 2026-09-30T17:00:00+08:00")
         return self
 
+    @model_validator(mode="before")
+    @classmethod
+    def _development_peers(cls, values: Any) -> Any:
+        """Outside production, the other agencies as `make run` serves them, unless set: each service fetches their
+        documents and admits their services with the development secret. Production names its peers itself."""
+        if isinstance(values, dict) and cls.AGENCY and values.get("environment", "development") != "production":
+            values = {
+                "peer_urls": development_peers(cls.AGENCY),
+                "service_clients": development_clients(cls.AGENCY),
+                **values,
+            }
+        return values
+
     @model_validator(mode="after")
     def _no_default_secret_outside_development(self) -> ServiceSettings:
         if self.environment == "production" and (self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32):
@@ -116,6 +146,12 @@ class ServiceSettings(BaseSettings):
             secret == DEVELOPMENT_CLIENT_SECRET or len(secret) < 32 for secret in self.service_clients.values()
         ):
             raise ValueError("service client secrets must be private values of 32+ characters in production")
+        if (
+            self.environment == "production"
+            and self.peer_urls
+            and (self.peer_client_secret == DEVELOPMENT_CLIENT_SECRET or len(self.peer_client_secret) < 32)
+        ):
+            raise ValueError("peer_client_secret must be a private value of 32+ characters in production")
         return self
 
     @model_validator(mode="after")

@@ -19,13 +19,14 @@ from pathlib import Path
 
 import httpx
 
+from liandong.config import DEVELOPMENT_PORTS
 from liandong.messaging.acls import provision
 from liandong.messaging.kafka import KafkaConnection, admin_connection
 from liandong.runtime import consumed_topics
 
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_SCRIPT = REPO / "deploy" / "kafka" / "kafka.sh"
-SERVICES = {"court": 8001, "police": 8002, "procuratorate": 8003}
+SERVICES = DEVELOPMENT_PORTS
 
 
 @dataclass

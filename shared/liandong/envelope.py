@@ -47,6 +47,25 @@ class ProducerRef(BaseModel):
     unit: str = Field(min_length=1, max_length=32)
 
 
+class DocumentRef(BaseModel):
+    """A document the act issued (liandong.documents): the receiving agency fetches it from the producer by its id
+    and keeps it only if its content hashes to `sha256` (claim check)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[0-9a-f-]{36}$")
+    kind: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=64)
+    number: str = Field(min_length=1, max_length=128)
+    issuer: str = Field(min_length=1, max_length=128)
+    addressee: str = Field(max_length=255)
+    corrects: str | None = Field(default=None, pattern=r"^[0-9a-f-]{36}$")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    pages: int = Field(ge=1)
+    size_bytes: int = Field(ge=1)
+    issued_at: AwareDatetime
+
+
 class Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -63,6 +82,8 @@ class Envelope(BaseModel):
     payload: dict[str, Any]
     # W3C trace context of the act that produced the event (liandong.tracing), only when tracing is on
     traceparent: str | None = Field(default=None, pattern=TRACEPARENT_PATTERN)
+    # the documents of the act, announced to the agencies that receive the event (liandong.documents.claims)
+    documents: tuple[DocumentRef, ...] = ()
 
     @field_validator("occurred_at")
     @classmethod
@@ -105,8 +126,14 @@ class Envelope(BaseModel):
         return envelope_headers(self.model_dump(mode="json", include=_HEADER_FIELDS))
 
     def to_json(self) -> str:
-        # without the trace context when there is none: the envelope on the wire stays what it was before tracing
-        return self.model_dump_json(exclude={"traceparent"} if self.traceparent is None else None)
+        # without the trace context or the documents when there are none: the envelope on the wire stays what it was
+        # before either existed
+        absent = {
+            name
+            for name, empty in (("traceparent", self.traceparent is None), ("documents", not self.documents))
+            if empty
+        }
+        return self.model_dump_json(exclude=absent or None)
 
     @classmethod
     def from_bytes(cls, raw: bytes | None) -> Envelope:

@@ -26,6 +26,7 @@ from liandong.contracts import topics
 from liandong.deadlines.breaches import add_peer_handlers
 from liandong.deadlines.engine import DeadlineEngine
 from liandong.deadlines.tracker import DeadlineTracker
+from liandong.documents.claims import DocumentFetcher
 from liandong.envelope import Agency
 from liandong.messaging.admin import ensure_topics
 from liandong.messaging.consumer import ConsumerRunner
@@ -39,6 +40,7 @@ from liandong.messaging.kafka import (
     service_connection,
 )
 from liandong.messaging.relay import OutboxRelay
+from liandong.peers import PeerClient
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, is_sqlite, read_only_engine, session_factory
 from liandong.persistence.faults import database_unavailable
@@ -177,6 +179,19 @@ class Runtime:
                 )
             )
         self.workers: list[Worker] = [make(self) for make in spec.workers]
+        peers = {a: url for a, url in settings.peer_urls.items() if a != spec.agency}
+        if peers:  # the papers the other agencies announce, fetched and verified (liandong.documents.claims)
+            self.workers.append(
+                DocumentFetcher(
+                    uow_factory=self.uow,
+                    peers={
+                        agency: PeerClient(url, spec.agency, settings.peer_client_secret, tracing=tracing)
+                        for agency, url in peers.items()
+                    },
+                    clock=self.clock,
+                    interval_seconds=settings.document_fetch_seconds,
+                )
+            )
         if handlers:  # the group's dead letters, counted for the alert (liandong_dead_letters_unhandled)
             self.workers.append(
                 DeadLetterWatch(

@@ -55,7 +55,11 @@ class Principal:
 
 # What each other agency's service may call here, by client id: the police fetch referred evidence (claim check).
 # A service token carries its client's scopes and is refused by every route that does not ask for one of them.
-SERVICE_SCOPES: dict[str, frozenset[str]] = {"police": frozenset({"evidence:read"})}
+SERVICE_SCOPES: dict[str, frozenset[str]] = {
+    "court": frozenset({"documents:read"}),
+    "police": frozenset({"evidence:read", "documents:read"}),
+    "procuratorate": frozenset({"documents:read"}),
+}
 
 
 class InvalidToken(Exception):

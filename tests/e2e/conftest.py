@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,10 +44,14 @@ def running_stack(kafka: KafkaConnection, databases: dict[str, str], logs: Path,
     ports = free_ports(3)
     processes = []
     clock = clock_start()  # one offset for the three
+    peers = json.dumps(
+        {n: f"http://127.0.0.1:{p}" for n, p in zip(("court", "police", "procuratorate"), ports, strict=True)}
+    )
     for name, port in zip(("court", "police", "procuratorate"), ports, strict=True):
         extra = (
             {"court_url": f"http://127.0.0.1:{ports[0]}", "evidence_fetch_seconds": "0.3"} if name == "police" else {}
         )
+        extra |= {"peer_urls": peers, "document_fetch_seconds": "0.3"}
         env = service_env(
             name,
             kafka=kafka,

@@ -19,6 +19,7 @@ from liandong.documents.render import Draft, html_of
 from liandong.documents.store import DocumentInfo, IssuesDocuments, Placement, described
 from liandong.envelope import Envelope
 from liandong.errors import Conflict, DomainError, NotFound
+from liandong.pii import shows_personal_numbers
 from liandong.sla.calendar import DEFAULT_CALENDAR
 from liandong.sla.counting import compute_due
 from liandong.sla.kinds import kind as kind_of
@@ -228,7 +229,10 @@ class FakeUnitOfWork(IssuesDocuments):
     async def issue_document(self, draft: Draft, place: Placement, *, corrects: str | None = None) -> DocumentInfo:
         """The document as issued, its HTML drawn (no PDF: the handlers' tests need its facts, not its pages)."""
         content = html_of(draft).encode()
-        info = described(draft, place, issued_at=self.clock.now(), corrects=corrects, content=content, pages=1)
+        personal = shows_personal_numbers(content)
+        info = described(
+            draft, place, issued_at=self.clock.now(), corrects=corrects, content=content, pages=1, personal=personal
+        )
         self.documents.append((draft, info))
         return info
 

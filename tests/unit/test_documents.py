@@ -15,10 +15,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select, update
 
+from liandong.config import DEVELOPMENT_CLIENT_SECRET
 from liandong.documents import kinds
+from liandong.documents.claims import DocumentFetcher, claim
+from liandong.envelope import Envelope
+from liandong.peers import PeerClient
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
+from liandong_police.bootstrap import spec as police_spec
+from liandong_police.config import PoliceSettings
 from tests.support.apps import login, running_app, runtime_of
 from tests.support.infra import unavailable
 from tests.support.letters import PARTICULARS
@@ -238,12 +245,7 @@ async def test_a_corrected_service_time_issues_a_new_notice_naming_the_one_it_co
 
 
 def test_numbers_take_each_agencys_form() -> None:
-    police_kind = kinds.DocumentKind(
-        "police_filing_decision", "立案决定书", "police", "立字", "《刑事诉讼法》第一百一十二条"
-    )
-    procuratorate_kind = kinds.DocumentKind(
-        "non_prosecution", "不起诉决定书", "procuratorate", "不诉", "第一百七十七条"
-    )
+    police_kind, procuratorate_kind = kinds.POLICE_FILING_DECISION, kinds.NON_PROSECUTION
     assert kinds.number(kinds.COURT_NOTICE, "421222", 2026, 3) == "(2026)鄂1222执告3号"
     assert kinds.number(kinds.COURT_REFERRAL_LETTER, "421200", 2026, 1) == "(2026)鄂12执移1号"
     assert kinds.number(police_kind, "421222", 2025, 12) == "通城公（刑）立字〔2025〕12号"
@@ -251,3 +253,76 @@ def test_numbers_take_each_agencys_form() -> None:
     assert kinds.number(procuratorate_kind, "421200", 2026, 2) == "咸宁检刑不诉〔2026〕2号"
     assert kinds.issuer("court", "421200") == "咸宁市中级人民法院"
     assert kinds.issuer("procuratorate", "421281") == "赤壁市人民检察院"
+
+
+async def test_an_announced_document_is_fetched_by_digest_verified_and_filed_by_the_receiving_agency(
+    court: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """The referral's event carries its letter; the police claim it as they apply the event, fetch it from the court
+    with their service token, keep it only when it hashes to the digest announced, and file it under the referral.
+    A document never announced is not given to a service; a received document has no HTML of its own."""
+    lead, referral, officer = await referred_lead(court)
+    (notice,) = (await court.get(f"/leads/{lead['id']}/documents", headers=officer)).json()
+    runtime = runtime_of(court)
+    outbox = runtime.tables.outbox
+    async with runtime.uow() as uow:
+        stored = await uow.session.scalars(
+            select(outbox.c.envelope).where(outbox.c.event_type == "court.referral.submitted")
+        )
+        (envelope,) = [Envelope.model_validate_json(raw) for raw in stored]
+    (ref,) = envelope.documents
+    assert (ref.title, ref.number) == ("移送函", referral["letter_number"])
+    court_transport = httpx.ASGITransport(app=court._transport.app)  # type: ignore[attr-defined]
+
+    def peer() -> PeerClient:
+        return PeerClient("http://court.test", "police", DEVELOPMENT_CLIENT_SECRET, transport=court_transport)
+
+    service = await peer().get(f"/documents/{notice['id']}.pdf")
+    assert service.status_code == 403, "the notice to the debtor was never announced to another agency"
+    police_settings = PoliceSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'police.db'}",
+        kafka_bootstrap_servers="127.0.0.1:1",
+        secret_key="test-secret-0123456789-0123456789-xyz",
+        peer_urls={},
+    )
+    async with running_app(police_spec(), police_settings) as police:
+        at_police = runtime_of(police)
+        async with at_police.uow() as uow:
+            await claim(uow.session, uow.tables, envelope, at_police.clock.now())
+            await claim(uow.session, uow.tables, envelope, at_police.clock.now())  # the event applied again
+            await uow.commit()
+
+        forged = envelope.documents[0].model_copy(update={"sha256": "0" * 64})
+        async with at_police.uow() as uow:  # a reference whose digest the content does not match
+            await uow.session.execute(update(uow.tables.document_claims).values(ref=forged.model_dump_json()))
+            await uow.commit()
+        fetcher = DocumentFetcher(uow_factory=at_police.uow, peers={"court": peer()}, clock=at_police.clock)
+        assert await fetcher.run_once() == 1
+        async with at_police.uow() as uow:
+            (row,) = (await uow.session.execute(select(uow.tables.document_claims))).all()
+        assert (row.status, row.attempts) == ("digest_mismatch", 1)
+        investigator = await login(police, "tongcheng.investigator")
+        assert (await police.get(f"/referrals/{referral['id']}/documents", headers=investigator)).json() == []
+
+        async with at_police.uow() as uow:  # the true reference, due again
+            await uow.session.execute(
+                update(uow.tables.document_claims).values(
+                    ref=ref.model_dump_json(), next_attempt_at=at_police.clock.now()
+                )
+            )
+            await uow.commit()
+        assert await fetcher.run_once() == 1
+        assert await fetcher.run_once() == 0, "fetched once"
+        (held,) = (await police.get(f"/referrals/{referral['id']}/documents", headers=investigator)).json()
+        assert (held["origin"], held["number"], held["sha256"], held["issuer"]) == (
+            "received",
+            referral["letter_number"],
+            ref.sha256,
+            "通城县人民法院",
+        )
+        content = await police.get(held["pdf_url"], headers=investigator)
+        assert hashlib.sha256(content.content).hexdigest() == ref.sha256
+        assert (await police.get(f"/documents/{held['id']}.html", headers=investigator)).status_code == 404
+        stranger = await login(police, "chibi.investigator")
+        assert (await police.get(held["pdf_url"], headers=stranger)).status_code == 403
+        await fetcher.on_stop()

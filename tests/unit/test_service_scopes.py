@@ -1,5 +1,6 @@
 """Another agency's service token calls exactly what its client needs — the police's claim check of referred evidence
-at the court — and is refused on every other route of every service, by default (a route must ask for a scope)."""
+at the court, and every agency's PDF of a document announced to the others — and is refused on every other route of
+every service, by default (a route must ask for a scope)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from liandong.runtime import AGENCY_SERVICES, service_spec
 from tests.support.apps import running_app
 
 SECRET = "police-client-secret-0123456789-0123456789"
-ALLOWED = {("court", "GET", "/evidence/{sha256}")}  # the claim check: scope evidence:read
+ALLOWED = {  # the claim checks: scopes evidence:read and documents:read
+    ("court", "GET", "/evidence/{sha256}"),
+    *((agency, "GET", "/documents/{document_id}.pdf") for agency in AGENCY_SERVICES),
+}
 
 
 def filled(path: str) -> str:

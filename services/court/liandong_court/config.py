@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from liandong.config import DEVELOPMENT_CLIENT_SECRET, ServiceSettings
+from liandong.config import ServiceSettings
 
 
 class CourtSettings(ServiceSettings):
@@ -14,4 +16,4 @@ class CourtSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///./var/court.db"
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # the other agencies' services that may call the court (client id -> secret): the police fetch evidence
-    service_clients: dict[str, str] = Field(default_factory=lambda: {"police": DEVELOPMENT_CLIENT_SECRET})
+    AGENCY: ClassVar[str] = "court"

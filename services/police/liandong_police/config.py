@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -17,6 +19,7 @@ class PoliceSettings(ServiceSettings):
     court_client_id: str = "police"
     court_client_secret: str = DEVELOPMENT_CLIENT_SECRET
     evidence_fetch_seconds: float = Field(default=2.0, gt=0)
+    AGENCY: ClassVar[str] = "police"
 
     @model_validator(mode="after")
     def _no_default_client_secret_in_production(self) -> PoliceSettings:

@@ -6,7 +6,8 @@
   the matter this agency holds, in order, with number, title, date, pages and digest;
 - `GET /matters/{correlation_id}/file.zip`: those files with the catalogue as a PDF.
 
-Staff of the record's unit (and the city) read them; service tokens are refused (`CurrentPrincipal`). A document
+Staff of the record's unit (and the city) read them. Another agency's service (scope `documents:read`) reads the PDF
+of a document announced on an event — the claim check of liandong.documents.claims — and nothing else. A document
 that names a person's identity number in full is a read of personal data, recorded like a record's detail.
 """
 
@@ -21,17 +22,16 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from liandong.api.auth import CurrentPrincipal
+from liandong.api.auth import CurrentPrincipal, staff_or_service
 from liandong.api.deps import RuntimeDep, ShanghaiTime
 from liandong.documents import store
 from liandong.documents.render import catalogue_html, chinese_date, pdf_of
 from liandong.errors import Forbidden, NotFound
-from liandong.pii import shows_personal_numbers
 from liandong.runtime import Runtime, ServiceSpec
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
@@ -39,6 +39,7 @@ from liandong.units import can_see
 
 DocumentId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 CorrelationId = Annotated[str, Path(max_length=128)]
+DocumentReader = Annotated[Principal, Depends(staff_or_service("documents:read"))]
 
 
 class DocumentOut(store.DocumentInfo):
@@ -69,6 +70,8 @@ class MatterFile:
 class CatalogueEntry(BaseModel):
     seq: int
     kind: str  # document | evidence
+    origin: str  # issued | received (a document); collected (an evidence file)
+    issuer: str | None  # the issuing body of a document
     number: str | None
     title: str
     date: str  # the Shanghai day, 2026年12月7日
@@ -94,7 +97,10 @@ async def _document(runtime: Runtime, actor: Principal, document_id: str) -> sto
         info = await store.one(uow.session, runtime.tables.documents, document_id)
     if info is None:
         raise NotFound(f"no document {document_id}")
-    if not _readable(actor, info.unit):
+    if actor.kind == "service":  # another agency fetching what was announced to it
+        if not (info.announced and info.origin == "issued"):
+            raise Forbidden(f"document {document_id} was not announced to other agencies")
+    elif not _readable(actor, info.unit):
         raise Forbidden(f"document {document_id} belongs to another unit")
     return info
 
@@ -104,8 +110,8 @@ async def _content(runtime: Runtime, document_id: str) -> tuple[str, bytes]:
         return await store.content(uow.session, runtime.tables.documents, document_id)
 
 
-async def _record_personal_read(request: Request, actor: Principal, html: str) -> None:
-    if shows_personal_numbers(html.encode()):
+async def _record_personal_read(request: Request, actor: Principal, info: store.DocumentInfo) -> None:
+    if info.personal:
         await request.app.state.record_read(actor, request.url.path, getattr(request.state, "request_id", None))
 
 
@@ -122,11 +128,11 @@ router = APIRouter(tags=["documents"])
 
 @router.get("/documents/{document_id}.pdf", response_class=Response)
 async def document_pdf(
-    request: Request, document_id: DocumentId, runtime: RuntimeDep, actor: CurrentPrincipal
+    request: Request, document_id: DocumentId, runtime: RuntimeDep, actor: DocumentReader
 ) -> Response:
     info = await _document(runtime, actor, document_id)
-    html, pdf = await _content(runtime, document_id)
-    await _record_personal_read(request, actor, html)
+    _, pdf = await _content(runtime, document_id)
+    await _record_personal_read(request, actor, info)
     headers = {"X-Content-SHA256": info.sha256, **_disposition(_filename(f"{info.title}{info.number}.pdf"))}
     return Response(content=pdf, media_type="application/pdf", headers=headers)
 
@@ -135,9 +141,11 @@ async def document_pdf(
 async def document_html(
     request: Request, document_id: DocumentId, runtime: RuntimeDep, actor: CurrentPrincipal
 ) -> HTMLResponse:
-    await _document(runtime, actor, document_id)
+    info = await _document(runtime, actor, document_id)
+    if info.origin != "issued":
+        raise NotFound(f"document {document_id} was received from {info.issuer}: its PDF is the document kept")
     html, _ = await _content(runtime, document_id)
-    await _record_personal_read(request, actor, html)
+    await _record_personal_read(request, actor, info)
     return HTMLResponse(html)
 
 
@@ -168,6 +176,8 @@ async def _catalogue(
                 CatalogueEntry(
                     seq=seq,
                     kind="document",
+                    origin=item.origin,
+                    issuer=item.issuer,
                     number=item.number,
                     title=item.title,
                     date=day,
@@ -183,6 +193,8 @@ async def _catalogue(
                 CatalogueEntry(
                     seq=seq,
                     kind="evidence",
+                    origin="collected",
+                    issuer=None,
                     number=None,
                     title=item.title,
                     date=day,
@@ -230,8 +242,8 @@ async def matter_file_zip(
             for entry in entries:
                 if entry.kind == "document":
                     info = by_digest[entry.sha256]
-                    html, data = await store.content(uow.session, runtime.tables.documents, info.id)
-                    personal = personal or shows_personal_numbers(html.encode())
+                    _, data = await store.content(uow.session, runtime.tables.documents, info.id)
+                    personal = personal or info.personal
                     name = f"{entry.seq:02d}-{info.title}-{info.number}.pdf"
                 else:
                     item = evidence[entry.sha256]

@@ -19,6 +19,7 @@ from liandong.clock import Clock
 from liandong.documents.kinds import DocumentKind, number
 from liandong.documents.render import Draft, html_of, pdf_of
 from liandong.envelope import Agency
+from liandong.pii import shows_personal_numbers
 from liandong.sla.counting import SHANGHAI
 
 
@@ -41,6 +42,8 @@ class DocumentInfo(BaseModel):
     issued_at: datetime
     corrects: str | None
     origin: str
+    announced: bool
+    personal: bool  # names a person's identity number in full: a read of it is recorded
     sha256: str
     pages: int
     size_bytes: int
@@ -102,13 +105,21 @@ async def issue(
     """Render the draft and store the document in the act's transaction (it commits, or vanishes, with the act)."""
     html = html_of(draft)
     pdf, pages = await pdf_of(html)
-    info = described(draft, place, issued_at=issued_at, corrects=corrects, content=pdf, pages=pages)
+    personal = shows_personal_numbers(html.encode())
+    info = described(draft, place, issued_at=issued_at, corrects=corrects, content=pdf, pages=pages, personal=personal)
     await session.execute(insert(documents).values(**info.model_dump(), html=html, pdf=pdf))
     return info
 
 
 def described(
-    draft: Draft, place: Placement, *, issued_at: datetime, corrects: str | None, content: bytes, pages: int
+    draft: Draft,
+    place: Placement,
+    *,
+    issued_at: datetime,
+    corrects: str | None,
+    content: bytes,
+    pages: int,
+    personal: bool,
 ) -> DocumentInfo:
     """A new document's particulars: its draft's, where it belongs, and the digest and size of its content."""
     return DocumentInfo(
@@ -122,6 +133,8 @@ def described(
         issued_at=issued_at,
         corrects=corrects,
         origin="issued",
+        announced=False,
+        personal=personal,
         sha256=hashlib.sha256(content).hexdigest(),
         pages=pages,
         size_bytes=len(content),

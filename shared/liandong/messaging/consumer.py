@@ -38,6 +38,7 @@ from liandong import audit, logs
 from liandong.clock import Clock
 from liandong.contracts import topics
 from liandong.contracts.base import ContractError, parse_payload
+from liandong.documents.claims import claim
 from liandong.envelope import Envelope
 from liandong.messaging import stages
 from liandong.messaging.dead_letters import DeadLetterAborted, DeadLetters
@@ -379,6 +380,8 @@ class ConsumerRunner(Generic[U]):
                 raise PoisonMessage(
                     f"an event of matter {env.correlation_id} touches records of matter(s) {sorted(foreign)}"
                 )
+            if outcome is Outcome.APPLIED and env.documents:  # the act's papers, to fetch and verify
+                await claim(uow.session, uow.tables, env, self._clock.now())
             if outcome is not Outcome.APPLIED:
                 await uow.session.execute(
                     update(inbox)

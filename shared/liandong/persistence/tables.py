@@ -63,6 +63,7 @@ class CommonTables:
     login_throttle: Table
     personal_data_reads: Table
     documents: Table
+    document_claims: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -199,6 +200,7 @@ def install(metadata: MetaData) -> CommonTables:
         peer_windows=_peer_windows(metadata),
         dead_letter_actions=_dead_letter_actions(metadata),
         documents=_documents(metadata),
+        document_claims=_document_claims(metadata),
         **_security_tables(metadata),
     )
 
@@ -223,6 +225,9 @@ def _documents(metadata: MetaData) -> Table:
         Column("issued_at", UtcDateTime(), nullable=False),
         Column("corrects", String(36), nullable=True),
         Column("origin", String(16), nullable=False),  # issued | received
+        # announced on an event of its act: the other agencies' services may fetch it (liandong.documents.claims)
+        Column("announced", Boolean, nullable=False, server_default=text("false")),
+        Column("personal", Boolean, nullable=False, server_default=text("false")),  # names an identity number in full
         Column("sha256", String(64), nullable=False, unique=True),
         Column("pages", Integer, nullable=False),
         Column("size_bytes", Integer, nullable=False),
@@ -232,6 +237,32 @@ def _documents(metadata: MetaData) -> Table:
     Index("ix_documents_record", documents.c.record_type, documents.c.record_id)
     Index("ix_documents_matter", documents.c.correlation_id, documents.c.issued_at)
     return documents
+
+
+def _document_claims(metadata: MetaData) -> Table:
+    """Documents another agency announced on an event this service applied, to fetch and verify by digest
+    (liandong.documents.claims); one per document, fetched once."""
+    claims = Table(
+        "document_claims",
+        metadata,
+        Column("id", String(36), primary_key=True),  # the document's id at its issuer
+        Column("source", String(16), nullable=False),  # the issuing agency
+        Column("unit", String(32), nullable=False),  # the unit it is filed for: the event's jurisdiction
+        Column("record_type", String(64), nullable=False),  # the event's aggregate
+        Column("record_id", String(128), nullable=False),
+        Column("correlation_id", String(128), nullable=False),
+        Column("event_id", String(36), nullable=False),
+        Column("ref", Text, nullable=False),  # the DocumentRef as announced
+        Column("status", String(24), nullable=False),  # pending | fetched | missing | unreachable | digest_mismatch
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt_at", UtcDateTime(), nullable=False),
+        Column("last_error", Text, nullable=True),
+        Column("claimed_at", UtcDateTime(), nullable=False),
+        Column("fetched_at", UtcDateTime(), nullable=True),
+    )
+    Index("ix_document_claims_due", claims.c.status, claims.c.next_attempt_at)
+    Index("ix_document_claims_matter", claims.c.correlation_id)
+    return claims
 
 
 def _security_tables(metadata: MetaData) -> dict[str, Table]:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from liandong import audit
 from liandong.clock import Clock
 from liandong.contracts.base import REGISTRY
+from liandong.documents.claims import announce
 from liandong.documents.render import Draft
 from liandong.documents.store import DocumentInfo, IssuesDocuments, Placement, issue, of_record
 from liandong.envelope import Envelope
@@ -107,6 +108,7 @@ class SqlUnitOfWork(IssuesDocuments):
     _seen: list[HasEvents] = field(default_factory=list, init=False)
     _envelopes: list[Envelope] = field(default_factory=list, init=False)
     _changes: audit.Changes = field(default_factory=audit.Changes, init=False)
+    _issued: list[DocumentInfo] = field(default_factory=list, init=False)  # documents issued since the last commit
 
     @property
     def deadlines(self) -> DeadlineBook:
@@ -125,6 +127,7 @@ class SqlUnitOfWork(IssuesDocuments):
         self._session = self.session_factory()
         self._seen = []
         self._envelopes = []
+        self._issued = []
         self._changes = audit.record_changes(self._session)
         return self
 
@@ -156,9 +159,11 @@ class SqlUnitOfWork(IssuesDocuments):
     async def issue_document(self, draft: Draft, place: Placement, *, corrects: str | None = None) -> DocumentInfo:
         """The act's document (liandong.documents), rendered and stored in this transaction: it commits with the
         act or not at all."""
-        return await issue(
+        info = await issue(
             self.session, self.tables.documents, draft, place, issued_at=self.clock.now(), corrects=corrects
         )
+        self._issued.append(info)
+        return info
 
     async def documents_of(self, record_type: str, record_id: str) -> list[DocumentInfo]:
         """The documents of a record, in the order they were issued."""
@@ -213,6 +218,8 @@ class SqlUnitOfWork(IssuesDocuments):
         if self.read_only:
             raise ReadOnlyUnitOfWork("a request that only reads (GET, HEAD) changes nothing")
         envelopes = self._collect()
+        issued, self._issued = self._issued, []
+        envelopes = await announce(self.session, self.tables, envelopes, issued)
         if envelopes and self.tracing is not None:
             known = await self._matter_traces({e.correlation_id for e in envelopes})
             envelopes = self.tracing.stamp(envelopes, known)

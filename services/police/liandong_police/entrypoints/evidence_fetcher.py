@@ -33,7 +33,7 @@ class EvidenceFetcher(PeriodicWorker):
             now = self._clock.now()
             due = await uow.evidence.due(now, self._batch)
             for item in due:
-                values = await self._court.fetch(item.sha256, item.attempts, now)
+                values = await self._court.fetch_evidence(item.sha256, item.attempts, now)
                 await uow.evidence.update(item.referral_id, item.sha256, **values)
             await uow.commit()
         return len(due)
