@@ -26,7 +26,7 @@ from liandong.contracts import topics
 from liandong.deadlines.breaches import add_peer_handlers
 from liandong.deadlines.engine import DeadlineEngine
 from liandong.deadlines.tracker import DeadlineTracker
-from liandong.documents.claims import DocumentFetcher
+from liandong.documents.claims import DocumentFetcher, claims_status
 from liandong.envelope import Agency
 from liandong.messaging.admin import ensure_topics
 from liandong.messaging.consumer import ConsumerRunner
@@ -357,6 +357,8 @@ class Runtime:
     async def details(self) -> dict[str, Any]:
         """What runs beside serving staff, for /healthz and /metrics: none of it is a reason to stop serving."""
         pending, oldest = await self.outbox_backlog()
+        async with self.session_factory() as session:
+            documents = await claims_status(session, self.tables, self.clock.now(), limit=0)
         tick = self.tracker.last_tick_at
         return {
             "topics_ready": self.topics_ready,
@@ -368,6 +370,7 @@ class Runtime:
             },
             "outbox": {"pending": pending, "oldest_pending_seconds": round(oldest, 1) if oldest is not None else None},
             "consumers": {c.name: {**c.status(), "lag": await c.lag()} for c in self.consumers},
+            "documents": {k: documents[k] for k in ("unfetched", "oldest_unfetched_seconds")},
             "deadline_tracker": {
                 "running": self.tracker.running,
                 "last_tick_at": tick.isoformat() if tick else None,

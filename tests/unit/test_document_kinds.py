@@ -33,7 +33,7 @@ REFERRAL: Any = SimpleNamespace(
     suspects=[DEBTOR, HELPER],
     arrived_at=AT,
     registered_at=AT,
-    receipt_number="421222公受〔2026〕00004号",
+    receipt_number="通城公（刑）受字〔2026〕4号",
     declined_at=AT,
     decline_reasons="现有证据不能证明被执行人有履行能力",
 )
@@ -41,14 +41,14 @@ CASE: Any = SimpleNamespace(
     id="c1",
     correlation_id="m1",
     police_unit="421222",
-    case_number="421222公立〔2026〕00002号",
+    case_number="通城公（刑）立字〔2026〕2号",
     suspects=[DEBTOR, HELPER],
     opened_at=AT,
     log=[{"summary": "调取银行流水，查明被执行人转移存款32万元"}],
     withdrawal={"ground": "full_performance", "reasons": "被执行人已全部履行", "decided_at": ISO},
 )
-REQUEST = {"document_number": "421222公提捕〔2026〕00001号", "suspects": [DEBTOR], "requested_at": ISO}
-TRANSFER = {"document_number": "421222公诉意〔2026〕00001号", "suspect_ids": ["s1", "s2"], "transferred_at": ISO}
+REQUEST = {"document_number": "通城公（刑）提捕字〔2026〕1号", "suspects": [DEBTOR], "requested_at": ISO}
+TRANSFER = {"document_number": "通城公（刑）诉字〔2026〕1号", "suspect_ids": ["s1", "s2"], "transferred_at": ISO}
 REVIEW: Any = SimpleNamespace(
     id="a1",
     correlation_id="m1",
@@ -77,7 +77,7 @@ PROSECUTION: Any = SimpleNamespace(
 )
 SUPERVISION: Any = SimpleNamespace(id="v1", correlation_id="m1", unit="421222", police_unit="421222")
 NOTICE = {"reasons": "被执行人转移财产证据确实", "issued_at": ISO, "co_offender": HELPER, "violation": "逾期未答复"}
-CONCERNED = {"issued_at": ISO, "document_number": "421222检要说〔2026〕00001号"}
+CONCERNED = {"issued_at": ISO, "document_number": "通城检刑要说〔2026〕1号"}
 TRIAL: Any = SimpleNamespace(
     court_unit="421222",
     indictment={"document_number": "通城检刑诉〔2026〕1号"},
@@ -115,7 +115,7 @@ DRAWINGS: dict[str, tuple[Callable[[str], Draft], str]] = {
     ),
     "indictment": (procuratorate.indictment(PROSECUTION), "42122219800101123X"),
     "non_prosecution": (procuratorate.non_prosecution(PROSECUTION, "minor"), "第一百七十七条第二款"),
-    "judgment": (lambda number: court.judgment(TRIAL, number), "有期徒刑1年6个月"),
+    "judgment": (court.judgment(TRIAL), "有期徒刑1年6个月"),
 }
 
 

@@ -303,6 +303,12 @@ async def test_an_announced_document_is_fetched_by_digest_verified_and_filed_by_
         assert (row.status, row.attempts) == ("digest_mismatch", 1)
         investigator = await login(police, "tongcheng.investigator")
         assert (await police.get(f"/referrals/{referral['id']}/documents", headers=investigator)).json() == []
+        admin = await login(police, "city.admin")
+        waiting = (await police.get("/ops/document-claims", headers=admin)).json()
+        assert waiting["unfetched"] == 1
+        assert (waiting["claims"][0]["status"], waiting["claims"][0]["number"]) == ("digest_mismatch", ref.number)
+        assert "hashes to" in waiting["claims"][0]["last_error"]
+        assert (await police.get("/healthz")).json()["documents"]["unfetched"] == 1
 
         async with at_police.uow() as uow:  # the true reference, due again
             await uow.session.execute(
@@ -313,6 +319,7 @@ async def test_an_announced_document_is_fetched_by_digest_verified_and_filed_by_
             await uow.commit()
         assert await fetcher.run_once() == 1
         assert await fetcher.run_once() == 0, "fetched once"
+        assert (await police.get("/ops/document-claims", headers=admin)).json()["unfetched"] == 0
         (held,) = (await police.get(f"/referrals/{referral['id']}/documents", headers=investigator)).json()
         assert (held["origin"], held["number"], held["sha256"], held["issuer"]) == (
             "received",

@@ -21,7 +21,7 @@ from liandong.contracts import (
     topics,
 )
 from liandong.contracts.base import Contract, contract
-from liandong.envelope import Envelope, ProducerRef
+from liandong.envelope import DocumentRef, Envelope, ProducerRef
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -68,6 +68,31 @@ def test_envelope_round_trips_through_json() -> None:
     again = Envelope.from_bytes(envelope.to_json().encode())
     assert again == envelope
     assert parse_payload(again) == receipt()
+
+
+def test_an_envelope_carries_its_acts_documents_and_without_them_is_what_it_was() -> None:
+    plain = wrapped(receipt())
+    assert "documents" not in json.loads(plain.to_json()), "an event without papers is unchanged on the wire"
+    ref = DocumentRef(
+        id=str(uuid.uuid4()),
+        kind="police_receipt",
+        title="受案回执",
+        number="通城公（刑）受字〔2025〕1号",
+        issuer="通城县公安局",
+        addressee="通城县人民法院",
+        sha256="a" * 64,
+        pages=1,
+        size_bytes=2048,
+        issued_at=datetime(2025, 10, 10, 15, 0, tzinfo=BEIJING),
+    )
+    carrying = plain.model_copy(update={"documents": (ref,)})
+    again = Envelope.from_bytes(carrying.to_json().encode())
+    assert again.documents == (ref,)
+    assert again.event_id == plain.event_id
+    forged = json.loads(carrying.to_json())
+    forged["documents"][0]["sha256"] = "not-a-digest"
+    with pytest.raises(ValidationError):
+        Envelope.model_validate(forged)
 
 
 def test_envelope_rejects_unknown_fields_naive_times_and_bad_event_types() -> None:

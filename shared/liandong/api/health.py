@@ -36,6 +36,11 @@ BUILD = Gauge(
     "The running release: 1, labelled with its version and commit",
     ["agency", "version", "commit"],
 )
+CLAIMS_AGE = Gauge(
+    "liandong_document_claims_oldest_unfetched_seconds",
+    "Age of the oldest document another agency announced that is not fetched yet",
+    ["agency"],
+)
 TICK_AGE = Gauge("liandong_deadline_tracker_seconds_since_tick", "Seconds since the tracker's last tick", ["agency"])
 
 
@@ -113,7 +118,12 @@ def _degraded(details: dict[str, Any]) -> list[str]:
     problems += [f"consumer {name} stalled" for name, c in details["consumers"].items() if not c["healthy"]]
     if details["deadline_tracker"]["last_error"]:
         problems.append("deadline tracker failing")
+    if (details["documents"]["oldest_unfetched_seconds"] or 0) > UNFETCHED_SECONDS:
+        problems.append("documents announced here not fetched")
     return problems
+
+
+UNFETCHED_SECONDS = 900  # a document announced a quarter of an hour ago and not fetched: the peer or its URL
 
 
 def ops_allowed(request: Request) -> bool:
@@ -184,6 +194,7 @@ def health_router() -> APIRouter:
                 CONSUMER_HEALTHY.labels(name).set(1 if consumer["healthy"] else 0)
                 if consumer["lag"] is not None:
                     CONSUMER_LAG.labels(name).set(consumer["lag"])
+            CLAIMS_AGE.labels(agency).set(details["documents"]["oldest_unfetched_seconds"] or 0)
             since = details["deadline_tracker"]["seconds_since_tick"]
             if since is not None:
                 TICK_AGE.labels(agency).set(since)

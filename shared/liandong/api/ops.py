@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from liandong.api.auth import Admin
 from liandong.api.deps import RuntimeDep, StrictModel
 from liandong.api.errors import ApiError
+from liandong.documents.claims import claims_status
 from liandong.messaging.dlq import DeadLetterDesk, letter_view, outbox_status
 from liandong.pii import scrub
 from liandong.runtime import Runtime
@@ -92,6 +93,13 @@ async def replay(body: ReplayIn, runtime: RuntimeDep, actor: Admin) -> dict[str,
 async def discard(body: DiscardIn, runtime: RuntimeDep, actor: Admin) -> dict[str, Any]:
     await desk(runtime).discard(body.id, actor=actor.username, reason=body.reason)
     return {"discarded": body.id}
+
+
+@router.get("/document-claims")
+async def document_claims(runtime: RuntimeDep, _: Admin) -> dict[str, Any]:
+    """The documents other agencies announced here and not fetched yet, each with its status and last error."""
+    async with runtime.session_factory() as session:
+        return await claims_status(session, runtime.tables, runtime.clock.now())
 
 
 @router.get("/outbox")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liandong.clock import Clock
@@ -171,4 +171,30 @@ def _received(claim: Any, ref: DocumentRef, pdf: bytes) -> dict[str, Any]:
         "size_bytes": len(pdf),
         "html": "",
         "pdf": pdf,
+    }
+
+
+async def claims_status(session: AsyncSession, tables: CommonTables, now: datetime, limit: int = 100) -> dict[str, Any]:
+    """The documents announced here and not fetched yet: how many, the oldest's age, and each with its last error."""
+    claims = tables.document_claims
+    waiting = claims.c.status != FETCHED
+    count, oldest = (await session.execute(select(func.count(), func.min(claims.c.claimed_at)).where(waiting))).one()
+    rows = (await session.execute(select(claims).where(waiting).order_by(claims.c.claimed_at).limit(limit))).all()
+    return {
+        "unfetched": int(count or 0),
+        "oldest_unfetched_seconds": round((now - oldest).total_seconds(), 1) if oldest is not None else None,
+        "claims": [
+            {
+                "document_id": row.id,
+                "source": row.source,
+                "number": (ref := DocumentRef.model_validate_json(row.ref)).number,
+                "title": ref.title,
+                "correlation_id": row.correlation_id,
+                "status": row.status,
+                "attempts": row.attempts,
+                "next_attempt_at": row.next_attempt_at.isoformat(),
+                "last_error": row.last_error,
+            }
+            for row in rows
+        ],
     }

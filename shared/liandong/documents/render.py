@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from liandong.documents.kinds import DocumentKind
+from liandong.documents.kinds import DocumentKind, issuer
 from liandong.sla.counting import SHANGHAI
 
 TEMPLATES = Environment(
@@ -47,6 +47,41 @@ class Draft:
     attachment_digests: tuple[str, ...] = ()  # each row's file by its SHA-256, printed whole on a line of its own
     corrects: str | None = None  # the number of the document this one corrects
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+Drawing = Callable[[str], Draft]
+
+
+def shanghai_day(at: datetime | str) -> date:
+    """The day in Shanghai of an instant (or of its ISO form, as records keep it)."""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return moment.astimezone(SHANGHAI).date()
+
+
+def paper(
+    kind: DocumentKind,
+    unit: str,
+    addressee: str,
+    paragraphs: Iterable[str],
+    on: datetime | str,
+    **attachment: Any,
+) -> Drawing:
+    """The drawing of a document whose text is known before its number: issued by the unit's body of the kind's
+    agency, dated the day of `on` in Shanghai."""
+    body = tuple(paragraphs)
+
+    def draw(number: str) -> Draft:
+        return Draft(
+            kind=kind,
+            issuer=issuer(kind.agency, unit),
+            number=number,
+            addressee=addressee,
+            paragraphs=body,
+            issued_on=shanghai_day(on),
+            **attachment,
+        )
+
+    return draw
 
 
 def chinese_date(day: date) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from liandong.console.labels import VALUES
 from liandong.documents.kinds import COURT_NOTICE, COURT_REFERRAL_LETTER, JUDGMENT, issuer, place
-from liandong.documents.render import Draft, chinese_date, chinese_time, persons
+from liandong.documents.render import Draft, Drawing, chinese_date, chinese_time, paper, persons, shanghai_day
 from liandong.sla.counting import SHANGHAI
 from liandong_court.domain.leads import Lead
 from liandong_court.domain.referrals import Referral
@@ -119,22 +119,20 @@ def _sentence(s: dict[str, Any]) -> str:
     return f"被告人{name}犯拒不执行判决、裁定罪，判处{'，'.join(parts)}。"
 
 
-def judgment(trial: Trial, number: str) -> Draft:
+def judgment(trial: Trial) -> Drawing:
     """刑事判决书 (the parts the system knows): the prosecution, the defendants, the judgment and the appeal."""
     judged = trial.judgment or {}
     defendants = {d["defendant_id"]: d for d in trial.defendants}
     named = [defendants.get(s["defendant_id"], s) for s in judged.get("sentences", [])]
     if trial.indictment is not None:
-        received = chinese_date(trial.received_at.astimezone(SHANGHAI).date()) if trial.received_at else ""
+        received = chinese_date(shanghai_day(trial.received_at)) if trial.received_at else ""
         prosecution = (
             f"{issuer('procuratorate', trial.court_unit)}以{trial.indictment.get('document_number', '')}起诉书指控"
-            "被告人犯拒不执行判决、裁定罪，于"
-            f"{received}向本院提起公诉。"
+            f"被告人犯拒不执行判决、裁定罪，于{received}向本院提起公诉。"
         )
     else:
-        prosecution = (
-            f"自诉人{(trial.complaint or {}).get('complainant', '')}以被告人犯拒不执行判决、裁定罪，向本院提起自诉。"
-        )
+        complainant = (trial.complaint or {}).get("complainant", "")
+        prosecution = f"自诉人{complainant}以被告人犯拒不执行判决、裁定罪，向本院提起自诉。"
     paragraphs = [
         f"被告人：{persons(named)}。",
         prosecution,
@@ -145,11 +143,4 @@ def judgment(trial: Trial, number: str) -> Draft:
     if Decimal(judged.get("recovered") or "0") > 0:
         paragraphs.append(f"责令被告人履行执行义务，已追回执行款人民币{judged['recovered']}元。")
     paragraphs.append("如不服本判决，可在接到判决书的第二日起十日内，通过本院或者直接向咸宁市中级人民法院提出上诉。")
-    return Draft(
-        kind=JUDGMENT,
-        issuer=issuer("court", trial.court_unit),
-        number=number,
-        addressee="、".join(d["name"] for d in named),
-        paragraphs=tuple(paragraphs),
-        issued_on=datetime.fromisoformat(judged["judged_at"]).astimezone(SHANGHAI).date(),
-    )
+    return paper(JUDGMENT, trial.court_unit, "、".join(d["name"] for d in named), paragraphs, judged["judged_at"])

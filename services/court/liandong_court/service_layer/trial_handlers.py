@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 
 from liandong.contracts import in_custody
 from liandong.documents.kinds import JUDGMENT
@@ -212,7 +211,7 @@ async def judge_trial(cmd: commands.JudgeTrial, uow: CourtUnitOfWork) -> Trial:
         await _end_trial_period(uow, trial, cmd.actor, met=True, why="")
         # the judgment bears its case's number (刑初), as a judgment does; one accepted without a number is given one
         place = Placement("court", trial.court_unit, "trial", trial.id, trial.lead_id)
-        draw = partial(court_documents.judgment, trial)
+        draw = court_documents.judgment(trial)
         if trial.court_case_number:
             await uow.issue_document(draw(trial.court_case_number), place)
         else:

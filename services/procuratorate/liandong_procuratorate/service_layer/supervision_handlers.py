@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from liandong.documents.render import Drawing
 from liandong.errors import Conflict, DomainError, Forbidden, NotFound
 from liandong.security import Principal
 from liandong.sla.counting import SHANGHAI
@@ -60,9 +61,7 @@ async def _number(uow: ProcuratorateUnitOfWork, kind: str, unit: str, at: dateti
     return notice_number(kind, unit, year, await uow.next_number(f"supervision_{kind}", unit, year))
 
 
-async def _issue(
-    uow: ProcuratorateUnitOfWork, case: SupervisionCase, draw: papers.Drawing, notice: dict[str, object]
-) -> None:
+async def _issue(uow: ProcuratorateUnitOfWork, case: SupervisionCase, draw: Drawing, notice: dict[str, object]) -> None:
     """The notice's document, under the number the notice was given."""
     await uow.issue_document(draw(str(notice["document_number"])), papers.of_supervision(case))
 
