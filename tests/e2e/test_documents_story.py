@@ -1,7 +1,7 @@
 """The papers of the Tongshan matter, end to end: every act from the court's 告知书 to its 判决书 issues its document;
 each is announced on the event of its act, fetched by the agencies that receive that event and verified by its
-SHA-256; the court's 移送函 is held by the police and the procuratorate; each agency's file catalogue lists what it
-holds in order — three services as processes on a real broker."""
+SHA-256; the court's 移送函 is held by the police and the procuratorate; the court's file catalogue lists all nine
+papers of the matter in the order they were issued — three services as processes on a real broker."""
 
 from __future__ import annotations
 
@@ -139,7 +139,14 @@ def test_the_tongshan_matter_produces_every_document_and_each_agency_files_what_
     }
     for agency, papers in expected.items():
         wait_until(lambda a=agency, p=papers: p <= received(a), 20, message=f"the papers received at the {agency}")
+    # the court, which hears from everyone, holds every paper of the matter, in the order issued
+    wait_until(
+        lambda: set(everything) <= {d["sha256"] for d in documents(tongshan, "court", matter, staff["court"])},
+        20,
+        message="every document of the matter in the court's file",
+    )
     court_file = documents(tongshan, "court", matter, staff["court"])
+    assert len(court_file) == len(everything) == 9
     assert [d["at"] for d in court_file] == sorted(d["at"] for d in court_file), "the catalogue is in order"
     assert [d["seq"] for d in catalogue(tongshan, "court", matter, staff["court"])] == list(
         range(1, len(catalogue(tongshan, "court", matter, staff["court"])) + 1)
