@@ -61,7 +61,15 @@ def kafka(out: Path) -> None:
     )
     target = out / "kafka"
     shutil.copytree(cache / f"kafka-{version}" / "libs", target / "libs", dirs_exist_ok=True)
-    for name in ("kafka.sh", "pom.xml", "server.properties.in", "tls.sh", "tls.properties.in", "log4j2.properties"):
+    for name in (
+        "kafka.sh",
+        "pom.xml",
+        "server.properties.in",
+        "tls.sh",
+        "tls.properties.in",
+        "cluster.properties.in",
+        "log4j2.properties",
+    ):
         source = ROOT / "deploy" / "kafka" / name
         if source.exists():
             shutil.copy2(source, target / name)

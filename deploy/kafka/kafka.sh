@@ -5,6 +5,13 @@
 #   kafka.sh start        fetch, format storage (first time only), start, wait until the broker is up
 #   kafka.sh stop         stop the broker cleanly (SIGTERM, then wait)
 #   kafka.sh status       exit 0 when the broker of this port is running
+#   kafka.sh cluster start|stop|status
+#                         a cluster of KAFKA_CLUSTER_SIZE (3) nodes on this machine, each a broker and a controller
+#                         of one KRaft quorum, with SASL and ACLs as the single broker: clients on KAFKA_PORT and the
+#                         next ports (9092, 9093, 9094), controllers on the ports after them; node N keeps its data in
+#                         $KAFKA_DATA_DIR/node-N. Internal topics get replication factor 3 and min.insync.replicas 2
+#                         (as many as the size allows); `kafka.sh cluster start-node N` / `stop-node N` / `kill-node
+#                         N` (SIGKILL) act on one node, for fault tests
 #   kafka.sh configs …            Kafka's kafka-configs tool, as admin (e.g. --describe --entity-type topics
 #                                 --entity-name liandong.police.dlt; --alter … a principal's SCRAM password)
 #   kafka.sh consumer-groups …    Kafka's kafka-consumer-groups tool, as admin (e.g. --describe --group
@@ -64,8 +71,18 @@ port_open() {
 }
 
 start() {
+  launch && wait_up
+}
+
+# One node's configuration and process (no wait: the nodes of a cluster wait for each other's quorum). Overlays
+# (`overlays`, later keys win) and their substitutions come from the caller: the cluster's node id, voters and
+# replication factors.
+overlays=()
+substitutions=()
+launch() {
   fetch
-  if running; then log "broker already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; return 0; fi
+  if running; then log "broker already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"; launched=0; return 0; fi
+  launched=1
   if port_open "$port"; then log "port $port is taken by another process"; exit 1; fi
   local secret
   for secret in "$admin_password" "${KAFKA_COURT_PASSWORD:-}" "${KAFKA_POLICE_PASSWORD:-}" \
@@ -80,7 +97,7 @@ start() {
     mv "$data/log" "$aside"
   fi
   mkdir -p "$data/log" "$data/logs"
-  local templates=("$here/server.properties.in") tls_password=""
+  local templates=("$here/server.properties.in" "${overlays[@]}") tls_password=""
   if [ -n "$tls_dir" ]; then
     sh "$here/tls.sh" "$tls_dir" 127.0.0.1 localhost
     tls_password=$(cat "$tls_dir/broker.password")
@@ -89,12 +106,12 @@ start() {
   (umask 077 && cat "${templates[@]}" | sed -e "s:@HOST@:127.0.0.1:g" -e "s:@ADVERTISED_HOST@:127.0.0.1:g" \
     -e "s:@PORT@:$port:g" -e "s:@CONTROLLER_PORT@:$controller_port:g" -e "s:@DATA_DIR@:$data:g" \
     -e "s:@ADMIN_PASSWORD@:$admin_password:g" -e "s:@TLS_DIR@:$tls_dir:g" -e "s:@TLS_PASSWORD@:$tls_password:g" \
-    > "$data/server.properties")
+    "${substitutions[@]}" > "$data/server.properties")
   local java_opts=(-Xms128m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
     "-Dkafka.logs.dir=$data/logs" "-Dlog4j2.configurationFile=$here/log4j2.properties")
   if [ ! -f "$data/log/meta.properties" ]; then
     local cluster_id
-    cluster_id=$(java -cp "$libs/*" "${java_opts[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    cluster_id=${KAFKA_CLUSTER_ID:-$(java -cp "$libs/*" "${java_opts[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)}
     local scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$admin_password]")
     local principal variable
     for principal in court police procuratorate; do
@@ -110,6 +127,10 @@ start() {
   nohup java -cp "$libs/*" "${java_opts[@]}" kafka.Kafka "$data/server.properties" \
     >"$data/logs/server.out" 2>&1 < /dev/null &
   echo $! > "$pidfile"
+}
+
+wait_up() {
+  [ "${launched:-1}" = 1 ] || return 0
   local deadline=$((SECONDS + timeout))
   until port_open "$port" && grep -q "Kafka Server started" "$data/logs/server.log" 2>/dev/null; do
     if ! running; then log "broker exited during start-up:"; tail -n 30 "$data/logs/server.out" >&2; exit 1; fi
@@ -151,13 +172,75 @@ PROPERTIES
     --bootstrap-server "${KAFKA_BOOTSTRAP:-127.0.0.1:$port}" --command-config "$config" "$@"
 }
 
+# The cluster: the same storage, templates and principals per node, in node-N directories of the data directory
+cluster_size=${KAFKA_CLUSTER_SIZE:-3}
+base_port=$port
+base_data=$data
+
+node() {  # point the single-node variables at node $1
+  local id=$1
+  port=$((base_port + id - 1))
+  controller_port=$((base_port + cluster_size + id - 1))
+  data="$base_data/node-$id"
+  pidfile="$data/broker.pid"
+  sasl_marker="$data/log/.liandong-sasl"
+  local voters="" n
+  for n in $(seq 1 "$cluster_size"); do voters+="${voters:+,}$n@127.0.0.1:$((base_port + cluster_size + n - 1))"; done
+  local replicas=$((cluster_size < 3 ? cluster_size : 3))
+  local isr=$((replicas > 1 ? 2 : 1))
+  overlays=("$here/cluster.properties.in")
+  substitutions=(-e "s:@NODE_ID@:$id:g" -e "s|@VOTERS@|$voters|g" -e "s:@REPLICAS@:$replicas:g" -e "s:@MIN_ISR@:$isr:g")
+}
+
+cluster() {
+  local action=${1:-} id
+  case "$action" in
+    start)
+      mkdir -p "$base_data"
+      if [ ! -f "$base_data/cluster.id" ]; then
+        fetch
+        java -cp "$libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1 > "$base_data/cluster.id"
+      fi
+      KAFKA_CLUSTER_ID=$(cat "$base_data/cluster.id")
+      local ready=()
+      for id in $(seq 1 "$cluster_size"); do node "$id"; launch; ready+=("$launched"); done
+      for id in $(seq 1 "$cluster_size"); do node "$id"; launched=${ready[$((id - 1))]}; wait_up; done
+      local bootstrap="" n
+      for n in $(seq 1 "$cluster_size"); do bootstrap+="${bootstrap:+,}127.0.0.1:$((base_port + n - 1))"; done
+      log "cluster of $cluster_size up: bootstrap $bootstrap"
+      ;;
+    stop)  # every node at once: a node stopped after the quorum has gone would wait for it in vain
+      local pids=() pid
+      for id in $(seq 1 "$cluster_size"); do
+        node "$id"
+        if running; then pids+=("$(cat "$pidfile")"); kill -TERM "$(cat "$pidfile")"; fi
+        rm -f "$pidfile"
+      done
+      local deadline=$((SECONDS + 30))
+      for pid in "${pids[@]}"; do
+        while kill -0 "$pid" 2>/dev/null; do
+          if [ $SECONDS -ge $deadline ]; then kill -KILL "$pid" 2>/dev/null || true; fi
+          sleep 0.2
+        done
+      done
+      log "cluster stopped"
+      ;;
+    status) for id in $(seq 1 "$cluster_size"); do node "$id"; running || exit 1; done ;;
+    start-node) node "${2:?node id}"; KAFKA_CLUSTER_ID=$(cat "$base_data/cluster.id"); launch; wait_up ;;
+    stop-node) node "${2:?node id}"; stop ;;
+    kill-node) node "${2:?node id}"; if running; then kill -KILL "$(cat "$pidfile")"; rm -f "$pidfile"; fi ;;
+    *) echo "usage: $0 cluster start|stop|status|start-node N|stop-node N|kill-node N" >&2; exit 2 ;;
+  esac
+}
+
 case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
   stop) stop ;;
   status) running ;;
+  cluster) shift; cluster "$@" ;;
   configs) shift; admin_tool kafka.admin.ConfigCommand "$@" ;;
   consumer-groups) shift; admin_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand "$@" ;;
   topics) shift; admin_tool org.apache.kafka.tools.TopicCommand "$@" ;;
-  *) echo "usage: $0 fetch|start|stop|status|configs …|consumer-groups …|topics …" >&2; exit 2 ;;
+  *) echo "usage: $0 fetch|start|stop|status|cluster …|configs …|consumer-groups …|topics …" >&2; exit 2 ;;
 esac

@@ -10,6 +10,8 @@ python -m liandong users --service court set-role --username … --role … [--u
 python -m liandong users --service court unlock --username … | --address …
 python -m liandong audit verify --service court [--rows]  recompute the audit chain (and each record's row)
 python -m liandong migrations --service court status|upgrade  the schema against this code; migrate before a rollout
+python -m liandong backup --service police [--out FILE]    a copy of the database, taken while the service runs
+python -m liandong restore --service police --from FILE    the database replaced by a backup (the service stopped)
 
 `users` works on the service's own database, as its environment configures it (COURT_DATABASE_URL, …), migrating
 it first; every change is recorded in the `account_audit` table with the operator's name.
@@ -31,7 +33,7 @@ from typing import Any
 from aiokafka.errors import KafkaError
 from sqlalchemy.engine import make_url
 
-from liandong import accounts, audit
+from liandong import accounts, audit, restore
 from liandong.api import throttle
 from liandong.api.ops import desk as ops_desk
 from liandong.clock import SystemClock
@@ -196,6 +198,34 @@ def _migrations(args: argparse.Namespace) -> int:
         }[where]
     )
     return 0 if where != "behind" else 3
+
+
+def _backup(args: argparse.Namespace) -> int:
+    """A copy of the service's database, taken while it runs (pg_dump's custom format; SQLite's backup API)."""
+    settings = _settings(args.service)
+    out = Path(args.out or f"{args.service}-{datetime.now().strftime('%Y%m%dT%H%M%S')}.backup")
+    asyncio.run(restore.backup(settings.database_url, out))
+    print(f"backed up to {out}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    """The service's database replaced by a backup (the service stopped), migrated to this code and marked restored:
+    at its next start the consumers rewind to what the restored inbox holds."""
+    spec, settings = service_spec(args.service), _settings(args.service)
+
+    async def run() -> None:
+        await restore.restore(settings.database_url, Path(args.source))
+        await migrations.upgrade_async(spec.migrations, settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            await restore.mark_restored(session_factory(engine), spec.tables, args.source, SystemClock().now())
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print(f"restored from {args.source}; start the service: its consumers rewind to what its inbox holds")
+    return 0
 
 
 def _users(args: argparse.Namespace) -> int:
@@ -458,10 +488,21 @@ def main(argv: list[str] | None = None) -> int:
     schema.add_argument("action", choices=["status", "upgrade"])
     schema.set_defaults(run=_migrations)
 
+    saving = commands.add_parser("backup", help="a copy of a service's database, taken while it runs")
+    saving.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
+    saving.add_argument("--out", help="the backup file (default: <service>-<time>.backup here)")
+    saving.set_defaults(run=_backup)
+    restoring = commands.add_parser(
+        "restore", help="replace a stopped service's database with a backup; its consumers rewind at the next start"
+    )
+    restoring.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
+    restoring.add_argument("--from", dest="source", required=True, help="the backup file")
+    restoring.set_defaults(run=_restore)
+
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
-    except Refused as exc:
+    except (Refused, restore.RestoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
+from aiokafka.structs import TopicPartition
 from fastapi import APIRouter
 from sqlalchemy import MetaData, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from liandong import restore
 from liandong.accounts import DevAccount, disable_development_accounts, seed_accounts
 from liandong.clock import Clock, OffsetClock, SystemClock
 from liandong.config import ServiceSettings
@@ -176,6 +178,7 @@ class Runtime:
                     max_handler_attempts=settings.consumer_max_handler_attempts,
                     restart_when_unassigned=settings.consumer_restart_when_unassigned,
                     tracing=tracing,
+                    rewind=self.rewind_after_restore,
                 )
             )
         self.workers: list[Worker] = [make(self) for make in spec.workers]
@@ -354,6 +357,37 @@ class Runtime:
         age = (self.clock.now() - oldest).total_seconds() if oldest is not None else None
         return int(count or 0), age
 
+    async def rewind_after_restore(self, consumer_name: str, consumer: Any, assigned: list[TopicPartition]) -> None:
+        """After a restore from backup (liandong.restore), each assigned partition goes back to the offset after the
+        last event the inbox holds of it — the group's committed offset is ahead of the restored inbox — so the
+        events applied after the backup are applied again. A partition of which the inbox holds nothing is read
+        from its beginning (the inbox drops what it already applied). The new positions are committed for the group
+        at once, so a consumer that restarts, or another replica, starts from them too."""
+        if not await restore.pending(self.session_factory, self.tables):
+            return
+        moved: list[str] = []
+        positions: dict[TopicPartition, int] = {}
+        for topic in sorted({tp.topic for tp in assigned}):
+            partitions = sorted(tp.partition for tp in assigned if tp.topic == topic)
+            held = await restore.inbox_positions(self.session_factory, self.tables, consumer_name, topic, partitions)
+            for partition in partitions:
+                tp = TopicPartition(topic, partition)
+                committed = await consumer.committed(tp)
+                if committed is None:
+                    continue  # nothing committed: the consumer starts where its reset policy says
+                start = held.get(partition)
+                if start is None:
+                    start = (await consumer.beginning_offsets([tp]))[tp]
+                if start < committed:
+                    consumer.seek(tp, start)
+                    positions[tp] = start
+                    moved.append(f"{topic}[{partition}] {committed} → {start}")
+        if positions:
+            await consumer.commit(positions)
+        note = "; ".join(moved) or "the inbox holds every committed event"
+        await restore.mark_rewound(self.session_factory, self.tables, self.clock.now(), note)
+        log.warning("after the restore, consumer %s rewound: %s", consumer_name, note)
+
     async def details(self) -> dict[str, Any]:
         """What runs beside serving staff, for /healthz and /metrics: none of it is a reason to stop serving."""
         pending, oldest = await self.outbox_backlog()
@@ -371,6 +405,7 @@ class Runtime:
             "outbox": {"pending": pending, "oldest_pending_seconds": round(oldest, 1) if oldest is not None else None},
             "consumers": {c.name: {**c.status(), "lag": await c.lag()} for c in self.consumers},
             "documents": {k: documents[k] for k in ("unfetched", "oldest_unfetched_seconds")},
+            "restore": await restore.latest(self.session_factory, self.tables),
             "deadline_tracker": {
                 "running": self.tracker.running,
                 "last_tick_at": tick.isoformat() if tick else None,

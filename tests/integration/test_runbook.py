@@ -142,7 +142,7 @@ def test_every_command_the_runbook_writes_runs(kafka: KafkaConnection, tmp_path:
             continue  # the admin tools sign in with SASL
         argv = shlex.split(command)
         argv = [sys.executable, *argv[1:]] if argv[0] == "python" else ["bash", str(ROOT / argv[0]), *argv[1:]]
-        done = run(argv, env)
+        done = run(argv, env, cwd=tmp_path)  # what a command writes (a backup) stays out of the checkout
         said = done.stdout + done.stderr
         assert "Traceback" not in said, f"{command}: {said}"
         assert "unrecognized arguments" not in said, f"{command}: {said}"

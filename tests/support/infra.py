@@ -28,7 +28,7 @@ import pytest
 
 from liandong.contracts.topics import catalogue
 from liandong.messaging.acls import provision
-from liandong.messaging.admin import ensure_topics
+from liandong.messaging.admin import broker_count, ensure_topics
 from liandong.messaging.kafka import KafkaConnection, admin_connection
 from liandong.runtime import consumed_topics
 from tests.support.ports import free_ports
@@ -134,13 +134,15 @@ def can_run_local_broker() -> bool:
 
 
 def provision_broker(connection: KafkaConnection) -> None:
-    """Topics and the services' ACLs, as a deployment has them (a broker without authentication gets topics only)."""
+    """Topics and the services' ACLs, as a deployment has them (a broker without authentication gets topics only),
+    replicated on as many brokers as there are, up to 3."""
 
     async def run() -> None:
+        factor = min(3, await broker_count(connection))  # as `python -m liandong kafka provision` chooses
         if connection.authenticated:
-            await provision(connection, consumed_topics(), partitions=6, replication_factor=1)
+            await provision(connection, consumed_topics(), partitions=6, replication_factor=factor)
         else:
-            await ensure_topics(connection, catalogue(), partitions=6, replication_factor=1)
+            await ensure_topics(connection, catalogue(), partitions=6, replication_factor=factor)
 
     asyncio.run(run())
 

@@ -179,7 +179,10 @@ async def provision(
     wanted = catalogue_acls(consumed, usernames)
     async with _admin(connection) as admin:
         # topics made before a setting existed get it too (the dead-letter topics' retention): idempotent
-        configured = [ConfigResource(ConfigResourceType.TOPIC, n, topic_configs(n)) for n in topics.catalogue()]
+        configured = [
+            ConfigResource(ConfigResourceType.TOPIC, n, topic_configs(n, replication_factor))
+            for n in topics.catalogue()
+        ]
         configured = [c for c in configured if c.configs]
         if configured:
             await bounded(admin.alter_configs(configured), 30, "setting the topics' configuration")

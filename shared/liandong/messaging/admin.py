@@ -44,11 +44,13 @@ async def broker_count(connection: KafkaConnection, timeout: float = 15.0) -> in
             log.debug("admin client close failed", exc_info=True)
 
 
-def topic_configs(name: str) -> dict[str, str]:
-    """A topic's settings beyond the broker's defaults."""
+def topic_configs(name: str, replication_factor: int = 1) -> dict[str, str]:
+    """A topic's settings beyond the broker's defaults: with replicas, a write is acknowledged (acks=all) once two
+    of them hold it; a dead-letter topic keeps its letters for weeks."""
+    configs = {"min.insync.replicas": "2"} if replication_factor >= 3 else {}
     if name.endswith(".dlt"):
-        return {"retention.ms": str(DEAD_LETTER_RETENTION_DAYS * 86_400_000)}
-    return {}
+        configs["retention.ms"] = str(DEAD_LETTER_RETENTION_DAYS * 86_400_000)
+    return configs
 
 
 async def ensure_topics(
@@ -83,7 +85,7 @@ async def ensure_topics(
                                 n,
                                 num_partitions=partitions,
                                 replication_factor=replication_factor,
-                                topic_configs=topic_configs(n),
+                                topic_configs=topic_configs(n, replication_factor),
                             )
                             for n in missing
                         ]

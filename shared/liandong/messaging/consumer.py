@@ -87,8 +87,10 @@ class ConsumerRunner(Generic[U]):
         restart_when_unassigned: bool = True,
         topic_names: Mapping[str, str] | None = None,
         tracing: Tracing | None = None,
+        rewind: Callable[[str, AIOKafkaConsumer, list[TopicPartition]], Awaitable[None]] | None = None,
     ) -> None:
         self.name = name
+        self._rewind = rewind  # after a restore, partitions move back to what the inbox holds (liandong.restore)
         for outcome in ("applied", "stale", "parked", "duplicate", "not_subscribed"):  # every series from 0
             HANDLED.labels(name, outcome)
         RESTARTS.labels(name)
@@ -195,7 +197,7 @@ class ConsumerRunner(Generic[U]):
         delay = 0.2
         while not self._stopping.is_set():
             consumer = self._consumer_factory()
-            consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
+            consumer.subscribe(self.topics, listener=_CommitOnRevoke(self, consumer))
             try:
                 await bounded(consumer.start(), self._kafka_timeout, f"starting consumer {self.name}")
                 self._consumer = consumer
@@ -367,6 +369,9 @@ class ConsumerRunner(Generic[U]):
                     received_at=self._clock.now(),
                     occurred_at=env.occurred_at,
                     envelope=env.to_json(),
+                    topic=delivery.topic,
+                    partition=delivery.partition,
+                    offset=delivery.offset,
                 )
                 .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
                 .returning(inbox.c.event_id)
@@ -481,8 +486,9 @@ class ConsumerRunner(Generic[U]):
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
     """Commit what has been applied before partitions move to another member."""
 
-    def __init__(self, runner: ConsumerRunner[Any]) -> None:
+    def __init__(self, runner: ConsumerRunner[Any], consumer: AIOKafkaConsumer) -> None:
         self._runner = runner
+        self._consumer = consumer  # the group may assign partitions before the runner holds it (during its start)
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         consumer = self._runner._consumer
@@ -492,4 +498,5 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
             self._runner._next_offsets.pop(tp, None)
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        return None
+        if self._runner._rewind is not None and assigned:
+            await self._runner._rewind(self._runner.name, self._consumer, list(assigned))

@@ -64,6 +64,7 @@ class CommonTables:
     personal_data_reads: Table
     documents: Table
     document_claims: Table
+    restores: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -120,9 +121,15 @@ def install(metadata: MetaData) -> CommonTables:
         # what the event said, for the matter's timeline (rows from before these columns have none)
         Column("occurred_at", UtcDateTime(), nullable=True),
         Column("envelope", Text, nullable=True),
+        # where the event was read (rows from before these columns have none): a restored database rewinds its
+        # consumers to what it holds (liandong.restore)
+        Column("topic", String(200), nullable=True),
+        Column("partition", Integer, nullable=True),
+        Column("offset", BigInteger, nullable=True),
         PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
     )
     Index("ix_inbox_correlation", inbox.c.correlation_id)
+    Index("ix_inbox_position", inbox.c.consumer, inbox.c.topic, inbox.c.partition, inbox.c.offset)
     idempotency_keys = Table(
         "idempotency_keys",
         metadata,
@@ -201,6 +208,15 @@ def install(metadata: MetaData) -> CommonTables:
         dead_letter_actions=_dead_letter_actions(metadata),
         documents=_documents(metadata),
         document_claims=_document_claims(metadata),
+        restores=Table(  # each restore of the database from a backup, and its consumers' rewind (liandong.restore)
+            "restores",
+            metadata,
+            Column("id", Integer, primary_key=True, autoincrement=True),
+            Column("restored_at", UtcDateTime(), nullable=False),
+            Column("source", String(500), nullable=False),
+            Column("rewound_at", UtcDateTime(), nullable=True),
+            Column("rewind", Text, nullable=True),  # what moved: topic[partition] committed → restart offset
+        ),
         **_security_tables(metadata),
     )
 
