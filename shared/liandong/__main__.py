@@ -12,6 +12,7 @@ python -m liandong audit verify --service court [--rows]  recompute the audit ch
 python -m liandong migrations --service court status|upgrade  the schema against this code; migrate before a rollout
 python -m liandong backup --service police [--out FILE]    a copy of the database, taken while the service runs
 python -m liandong restore --service police --from FILE    the database replaced by a backup (the service stopped)
+python -m liandong restore --service police --report|--acknowledge --note …   the acts the restore lost
 
 `users` works on the service's own database, as its environment configures it (COURT_DATABASE_URL, …), migrating
 it first; every change is recorded in the `account_audit` table with the operator's name.
@@ -211,8 +212,13 @@ def _backup(args: argparse.Namespace) -> int:
 
 def _restore(args: argparse.Namespace) -> int:
     """The service's database replaced by a backup (the service stopped), migrated to this code and marked restored:
-    at its next start the consumers rewind to what the restored inbox holds."""
+    at its next start the consumers rewind to what the restored inbox holds. `--report`: the acts lost with the disk
+    (found at that start); `--acknowledge`: they were re-entered."""
     spec, settings = service_spec(args.service), _settings(args.service)
+    if args.report or args.acknowledge:
+        return _restore_report(args, spec.tables, settings)
+    if not args.source:
+        raise Refused("name the backup: --from FILE (or --report, --acknowledge)")
 
     async def run() -> None:
         await restore.restore(settings.database_url, Path(args.source))
@@ -225,6 +231,35 @@ def _restore(args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     print(f"restored from {args.source}; start the service: its consumers rewind to what its inbox holds")
+    return 0
+
+
+def _restore_report(args: argparse.Namespace, tables: Any, settings: ServiceSettings) -> int:
+    async def run() -> dict[str, Any]:
+        engine = create_engine(settings.database_url)
+        try:
+            sessions = session_factory(engine)
+            if args.acknowledge:
+                if not args.note:
+                    raise Refused("say what was done with the lost acts: --note …")
+                await restore.acknowledge(
+                    sessions, tables, SystemClock().now(), f"{_actor(args, settings)}: {args.note}"
+                )
+            return await restore.latest(sessions, tables)
+        finally:
+            await engine.dispose()
+
+    last = asyncio.run(run())
+    if last["restored_at"] is None:
+        print("no restore recorded")
+        return 0
+    print(f"restored {last['restored_at']} from {last['source']}; rewound: {last['rewind'] or 'not yet'}")
+    for act in last["lost"]:
+        print(f"lost: {act['occurred_at']} {act['event_type']} {act['aggregate']} matter {act['correlation_id']}")
+    print(
+        f"{len(last['lost'])} acts lost"
+        + (f", acknowledged {last['lost_acknowledged_at']}" if last["lost_acknowledged_at"] else "")
+    )
     return 0
 
 
@@ -496,7 +531,11 @@ def main(argv: list[str] | None = None) -> int:
         "restore", help="replace a stopped service's database with a backup; its consumers rewind at the next start"
     )
     restoring.add_argument("--service", required=True, choices=["court", "police", "procuratorate"])
-    restoring.add_argument("--from", dest="source", required=True, help="the backup file")
+    restoring.add_argument("--from", dest="source", help="the backup file")
+    restoring.add_argument("--report", action="store_true", help="the acts lost with the disk (after the start)")
+    restoring.add_argument("--acknowledge", action="store_true", help="the lost acts were re-entered (with --note)")
+    restoring.add_argument("--note", help="what was done with the lost acts (recorded)")
+    restoring.add_argument("--actor", help="the operator (recorded; required in production)")
     restoring.set_defaults(run=_restore)
 
     args = parser.parse_args(argv)

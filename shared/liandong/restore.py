@@ -16,16 +16,23 @@ asks of the consumer when the service starts again.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import TopicPartition
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from liandong.aio import bounded
+from liandong.envelope import Envelope
+from liandong.messaging.kafka import KafkaConnection
 from liandong.persistence.tables import CommonTables
 
 log = logging.getLogger(__name__)
@@ -147,17 +154,127 @@ async def mark_rewound(
         await session.commit()
 
 
+async def acknowledge(
+    sessions: async_sessionmaker[AsyncSession], tables: CommonTables, at: datetime, note: str
+) -> bool:
+    """The acts lost in the last restore re-entered (or judged not to need it): /healthz stops saying degraded."""
+    restores = tables.restores
+    async with sessions() as session:
+        last = await session.scalar(select(func.max(restores.c.id)))
+        if last is None:
+            return False
+        await session.execute(
+            update(restores).where(restores.c.id == last).values(acknowledged_at=at, acknowledgement=note[:2000])
+        )
+        await session.commit()
+    return True
+
+
 async def latest(sessions: async_sessionmaker[AsyncSession], tables: CommonTables) -> dict[str, object]:
     """The last restore, for /healthz: whether its rewind is pending, and what moved."""
     restores = tables.restores
     async with sessions() as session:
         row = (await session.execute(select(restores).order_by(restores.c.id.desc()).limit(1))).first()
     if row is None:
-        return {"pending": False, "restored_at": None, "rewound_at": None, "rewind": None}
+        return {"pending": False, "restored_at": None, "rewound_at": None, "rewind": None, "lost": []}
     return {
         "pending": row.rewound_at is None,
         "restored_at": row.restored_at.isoformat(),
         "source": row.source,
         "rewound_at": row.rewound_at.isoformat() if row.rewound_at else None,
         "rewind": row.rewind,
+        "lost": json.loads(row.lost) if row.lost else [],
+        "lost_acknowledged_at": row.acknowledged_at.isoformat() if row.acknowledged_at else None,
     }
+
+
+async def lost_acts(
+    connection: KafkaConnection,
+    sessions: async_sessionmaker[AsyncSession],
+    tables: CommonTables,
+    own_topics: list[str],
+    *,
+    margin_seconds: float = 60.0,
+    timeout: float = 60.0,
+) -> list[dict[str, Any]]:
+    """The events on the service's own topics that its (restored) outbox does not hold — acts of its staff after the
+    backup, which the other agencies have applied — read from a little before its newest published outbox row."""
+    outbox = tables.outbox
+    async with sessions() as session:
+        newest = await session.scalar(select(func.max(outbox.c.published_at)))
+    since_ms = int((newest.timestamp() - margin_seconds) * 1000) if newest is not None else 0
+    consumer = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False, group_id=None)
+    await bounded(consumer.start(), timeout, "starting a reader of the service's own topics")
+    found: list[Envelope] = []
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in own_topics
+            for p in sorted(await bounded(_partitions(consumer, topic), timeout, f"the partitions of {topic}"))
+        ]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        starts = await bounded(consumer.offsets_for_times(dict.fromkeys(partitions, since_ms)), timeout, "offsets")
+        ends = await bounded(consumer.end_offsets(partitions), timeout, "end offsets")
+        reading = []
+        for tp in partitions:
+            start = starts.get(tp)
+            if start is not None and start.offset < ends[tp]:
+                consumer.seek(tp, start.offset)
+                reading.append(tp)
+        while reading:
+            batches = await bounded(consumer.getmany(*reading, timeout_ms=1000), timeout, "reading own topics")
+            for records in batches.values():
+                for record in records:
+                    try:
+                        found.append(Envelope.from_bytes(record.value))
+                    except ValueError:
+                        continue  # not an event of this service's making: not an act it lost
+            reading = [tp for tp in reading if await consumer.position(tp) < ends[tp]]
+    finally:
+        await consumer.stop()
+    held: set[str] = set()
+    ids = [str(e.event_id) for e in found]
+    async with sessions() as session:
+        for chunk in range(0, len(ids), 500):
+            held |= set(
+                await session.scalars(select(outbox.c.event_id).where(outbox.c.event_id.in_(ids[chunk : chunk + 500])))
+            )
+    return [
+        {
+            "event_id": str(e.event_id),
+            "event_type": e.event_type,
+            "correlation_id": e.correlation_id,
+            "aggregate": f"{e.aggregate_type} {e.aggregate_id}",
+            "occurred_at": e.occurred_at.isoformat(),
+            "unit": e.producer.unit,
+        }
+        for e in found
+        if str(e.event_id) not in held
+    ]
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()
+    return consumer.partitions_for_topic(topic) or set()
+
+
+async def record_lost(
+    sessions: async_sessionmaker[AsyncSession], tables: CommonTables, lost: list[dict[str, Any]]
+) -> None:
+    """The acts lost with the disk, kept with the last restore for /healthz and `restore --report`."""
+    restores = tables.restores
+    async with sessions() as session:
+        last = await session.scalar(select(func.max(restores.c.id)))
+        if last is not None:
+            await session.execute(update(restores).where(restores.c.id == last).values(lost=json.dumps(lost)))
+            await session.commit()
+
+
+async def unreported(sessions: async_sessionmaker[AsyncSession], tables: CommonTables) -> bool:
+    """Whether the last restore's lost acts are still to be looked for."""
+    restores = tables.restores
+    async with sessions() as session:
+        row = (await session.execute(select(restores.c.lost).order_by(restores.c.id.desc()).limit(1))).first()
+    return row is not None and row.lost is None

@@ -210,6 +210,7 @@ class Runtime:
         self.started = False  # migrated and working: relay, tracker, workers (consumers follow the topics)
         self.start_attempts = 0
         self._background: asyncio.Task[None] | None = None
+        self._lost_acts: asyncio.Task[None] | None = None
         self._starting: asyncio.Task[None] | None = None
 
     def uow(self) -> SqlUnitOfWork:
@@ -284,6 +285,7 @@ class Runtime:
         for worker in self.workers:
             worker.start()
         self._background = asyncio.create_task(self._topics_then_consumers(), name="topics-then-consumers")
+        self._lost_acts = asyncio.create_task(self.report_lost_acts(), name="lost-acts")
         self.started = True
 
     async def _start_when_reachable(self, first: BaseException) -> None:
@@ -328,6 +330,8 @@ class Runtime:
             await cancel_within(self._starting, 5, "start-up")
         if self._background is not None and not self._background.done():
             await cancel_within(self._background, 5, "topic creation")
+        if self._lost_acts is not None and not self._lost_acts.done():
+            await cancel_within(self._lost_acts, 5, "the lost acts' report")
         for consumer in self.consumers:
             await consumer.stop()
         for worker in self.workers:
@@ -356,6 +360,30 @@ class Runtime:
             oldest = await session.scalar(select(o.c.created_at).where(pending).order_by(o.c.seq).limit(1))
         age = (self.clock.now() - oldest).total_seconds() if oldest is not None else None
         return int(count or 0), age
+
+    async def report_lost_acts(self) -> None:
+        """After a restore, the acts the disk lost: the events on this service's own topics that its outbox does not
+        hold (liandong.restore.lost_acts) — logged one by one, kept with the restore, shown by /healthz until ops
+        acknowledge them (`python -m liandong restore --report`, `--acknowledge`). Retried until the broker answers."""
+        delay = 1.0
+        while True:
+            try:
+                if not await restore.unreported(self.session_factory, self.tables):
+                    return
+                lost = await restore.lost_acts(
+                    self.kafka, self.session_factory, self.tables, topics.owned_by(self.agency)
+                )
+                await restore.record_lost(self.session_factory, self.tables, lost)
+                for act in lost:
+                    log.error("an act lost with the restore, applied by the other agencies, to re-enter: %s", act)
+                log.warning("after the restore: %d acts lost (python -m liandong restore --report)", len(lost))
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("looking for the acts lost in the restore failed (%r); trying again", exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     async def rewind_after_restore(self, consumer_name: str, consumer: Any, assigned: list[TopicPartition]) -> None:
         """After a restore from backup (liandong.restore), each assigned partition goes back to the offset after the

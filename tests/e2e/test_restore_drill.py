@@ -58,6 +58,16 @@ def test_the_police_restored_from_an_older_backup_apply_again_what_came_after_it
     wait_until(
         lambda: set(after) <= {r["id"] for r in referrals_at_the_police(stack)}, 20, message="the later referrals"
     )
+    # an act of the police's staff after the backup: the court applies it; the restored database will not hold it
+    investigator = token(stack.police, "tongcheng.investigator")
+    registered = httpx.post(f"{stack.police.url}/referrals/{before[0]}/registration", headers=investigator)
+    assert registered.status_code == 200, registered.text
+    officer = token(stack.court, "tongcheng.officer")
+    wait_until(
+        lambda: httpx.get(f"{stack.court.url}/referrals/{before[0]}", headers=officer).json()["receipt_number"],
+        20,
+        message="the receipt at the court",
+    )
 
     stack.police.kill()  # the disk is lost
     restored = liandong(stack, "restore", "--service", "police", "--from", str(backup))
@@ -78,6 +88,22 @@ def test_the_police_restored_from_an_older_backup_apply_again_what_came_after_it
     health = httpx.get(f"{stack.police.url}/healthz").json()
     assert health["restore"]["pending"] is False, health["restore"]
     assert "→" in health["restore"]["rewind"], "the consumer was moved back to what the inbox held"
+    # the act the disk lost is found on the police's own topic, reported, and stays a problem until acknowledged
+    wait_until(lambda: httpx.get(f"{stack.police.url}/healthz").json()["restore"]["lost"], 30, message="the report")
+    health = httpx.get(f"{stack.police.url}/healthz").json()
+    lost = [a for a in health["restore"]["lost"] if a["aggregate"] == f"referral {before[0]}"]
+    assert [a["event_type"] for a in lost] == ["police.referral.received"], health["restore"]["lost"]
+    assert any("acts lost in the restore" in p for p in health["problems"])
+    report = liandong(stack, "restore", "--service", "police", "--report")
+    assert f"police.referral.received referral {before[0]}" in report.stdout
+    liandong(stack, "restore", "--service", "police", "--acknowledge", "--note", "receipt registered again")
+    health = httpx.get(f"{stack.police.url}/healthz").json()
+    assert not any("acts lost in the restore" in p for p in health["problems"])
+    referral = httpx.get(
+        f"{stack.police.url}/referrals/{before[0]}", headers=token(stack.police, "tongcheng.investigator")
+    )
+    assert referral.json()["status"] == "awaiting_registration", "the registration was lost with the disk"
+
     verified = liandong(stack, "audit", "verify", "--service", "police")
     assert "the audit chain is intact" in verified.stdout, verified.stdout
 

@@ -118,6 +118,9 @@ def _degraded(details: dict[str, Any]) -> list[str]:
     problems += [f"consumer {name} stalled" for name, c in details["consumers"].items() if not c["healthy"]]
     if details["deadline_tracker"]["last_error"]:
         problems.append("deadline tracker failing")
+    restored = details["restore"]
+    if restored["lost"] and not restored.get("lost_acknowledged_at"):
+        problems.append(f"{len(restored['lost'])} acts lost in the restore (python -m liandong restore --report)")
     if (details["documents"]["oldest_unfetched_seconds"] or 0) > UNFETCHED_SECONDS:
         problems.append("documents announced here not fetched")
     return problems

@@ -76,8 +76,8 @@ def service_acls(agency: str, consumed: Iterable[str], username: str | None = No
     def allow(resource: Resource, name: str, *operations: Operation) -> None:
         acls.update(Acl(user, resource, name, op) for op in operations)
 
-    for topic in topics.owned_by(agency):
-        allow(Resource.TOPIC, topic, Operation.WRITE, Operation.DESCRIBE, Operation.CREATE)
+    for topic in topics.owned_by(agency):  # read back after a restore, for the acts the disk lost (liandong.restore)
+        allow(Resource.TOPIC, topic, Operation.WRITE, Operation.READ, Operation.DESCRIBE, Operation.CREATE)
     allow(
         Resource.TOPIC,
         topics.dead_letter_topic(group),

@@ -216,6 +216,9 @@ def install(metadata: MetaData) -> CommonTables:
             Column("source", String(500), nullable=False),
             Column("rewound_at", UtcDateTime(), nullable=True),
             Column("rewind", Text, nullable=True),  # what moved: topic[partition] committed → restart offset
+            Column("lost", Text, nullable=True),  # JSON: the events on its own topics its outbox lost
+            Column("acknowledged_at", UtcDateTime(), nullable=True),  # ops re-entered the lost acts
+            Column("acknowledgement", Text, nullable=True),
         ),
         **_security_tables(metadata),
     )

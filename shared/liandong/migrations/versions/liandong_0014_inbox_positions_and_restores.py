@@ -31,6 +31,9 @@ def upgrade() -> None:
         sa.Column('source', sa.String(length=500), nullable=False),
         sa.Column('rewound_at', UtcDateTime(), nullable=True),
         sa.Column('rewind', sa.Text(), nullable=True),
+        sa.Column('lost', sa.Text(), nullable=True),
+        sa.Column('acknowledged_at', UtcDateTime(), nullable=True),
+        sa.Column('acknowledgement', sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_restores')),
     )
 
