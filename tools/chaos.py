@@ -76,7 +76,7 @@ class ResponseLost(RuntimeError):
 # -- the fleet ---------------------------------------------------------------------------------------------------
 @dataclass
 class Fleet:
-    broker: Any  # tests.support.infra.LocalBroker
+    broker: Any  # tests.support.infra.LocalBroker, or LocalCluster (--brokers 3)
     processes: dict[str, ServiceProcess]
     offset_seconds: float = 0.0  # how far the clocks were moved: a replica restarted now starts there
 
@@ -207,6 +207,8 @@ class Faults(threading.Thread):
         self.log: list[dict[str, Any]] = []
         self.error: BaseException | None = None
         self.began = time.monotonic()
+        self.cluster = hasattr(fleet.broker, "nodes")  # several brokers: a node at a time, and leaders move
+        self.leader_changes = 0
 
     def note(self, action: str, target: str, **detail: Any) -> None:
         self.log.append({"at": round(time.monotonic() - self.began, 1), "action": action, "target": target, **detail})
@@ -218,7 +220,11 @@ class Faults(threading.Thread):
         try:
             while not self.done.wait(self.rng.expovariate(1 / self.every)):
                 target = self.rng.choice(targets)
-                if target not in ("broker", "database") and not stopped_once and len(self.log) >= 2:
+                if self.cluster and not self.brokers_hit():
+                    target = "broker"  # a cluster run kills a leader first, and pauses a broker next
+                if target == "broker" and self.cluster:
+                    self.broker_fault()
+                elif target not in ("broker", "database") and not stopped_once and len(self.log) >= 2:
                     stopped_once = True
                     self.pause(target)
                 elif target == "broker":
@@ -263,6 +269,51 @@ class Faults(threading.Thread):
         self.done.wait(self.rng.uniform(1.0, 4.0))
         self.fleet.broker.start()
         self.note("restart", "broker")
+
+    # -- a cluster's brokers: the leader of a partition in use killed, one paused past its session, leaders counted
+    PAUSE_SECONDS = 12.0  # beyond the brokers' session timeout (broker.session.timeout.ms, 9 s): it is fenced
+
+    def brokers_hit(self) -> bool:
+        """Whether a broker was both killed and paused already."""
+        actions = {f["action"] for f in self.log if f["target"].startswith("broker")}
+        return {"SIGKILL", "SIGSTOP"} <= actions
+
+    def broker_fault(self) -> None:
+        broker = self.fleet.broker
+        in_use = [topics.COURT_REFERRALS, topics.POLICE_REFERRALS]
+        before = broker.leaders(in_use)
+        killed = any(f["action"] == "SIGKILL" and f["target"].startswith("broker") for f in self.log)
+        paused = any(f["action"] == "SIGSTOP" and f["target"].startswith("broker") for f in self.log)
+        if not killed:  # the leader of a partition the referrals travel on
+            node = before.get((topics.COURT_REFERRALS, 0), -1)
+            node = node if node in broker.nodes else self.rng.choice(broker.nodes)
+        else:
+            node = self.rng.choice(broker.nodes)
+        if killed and not paused:
+            pid = broker.pid(node)
+            if pid is None:
+                return
+            os.kill(pid, signal.SIGSTOP)
+            self.note("SIGSTOP", f"broker-{node}", seconds=self.PAUSE_SECONDS)
+            self.done.wait(self.PAUSE_SECONDS)
+            self.count_leader_changes(before, in_use)
+            os.kill(pid, signal.SIGCONT)
+            self.note("SIGCONT", f"broker-{node}")
+            return
+        broker.kill(node)
+        self.note("SIGKILL", f"broker-{node}", leader_of=[f"{t}[{p}]" for (t, p), n in before.items() if n == node])
+        self.done.wait(self.rng.uniform(2.0, 5.0))
+        self.count_leader_changes(before, in_use)
+        broker.start_node(node)
+        self.note("restart", f"broker-{node}")
+
+    def count_leader_changes(self, before: dict[tuple[str, int], int], in_use: list[str]) -> None:
+        try:
+            after = self.fleet.broker.leaders(in_use)
+        except Exception as exc:  # the count is a report, not a check
+            self.note("leaders unknown", "broker", error=repr(exc))
+            return
+        self.leader_changes += sum(1 for key, node in after.items() if before.get(key) != node)
 
     def pause(self, name: str) -> None:
         process = self.fleet.processes[name].process
@@ -413,6 +464,7 @@ class Settings:
     out: Path
     start_at: datetime | None = None  # where the clocks start (default: now)
     database_faults: bool = True  # run a PostgreSQL server of its own and stop it among the faults
+    brokers: int = 1  # 3: a KRaft cluster of three nodes, one of which is killed and one paused among the faults
 
 
 def latest_running_due(services: Services) -> datetime | None:
@@ -471,13 +523,13 @@ def settle(services: ChaosServices, fleet: Fleet, deadline: float) -> None:
 
 def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str, Any]:
     from tests.bench.infra import databases
-    from tests.support.infra import LocalBroker, LocalPostgres
+    from tests.support.infra import LocalBroker, LocalCluster, LocalPostgres
     from tests.support.ports import free_ports
 
     began = time.monotonic()
     deadline = began + settings.deadline
     rng = random.Random(settings.seed)
-    broker = LocalBroker(work / "kafka")
+    broker = LocalCluster(work / "kafka", settings.brokers) if settings.brokers > 1 else LocalBroker(work / "kafka")
     with ExitStack() as stack:
         postgres = None
         if settings.database_faults:  # a server of the run's own, which it may stop
@@ -552,6 +604,8 @@ def run(settings: Settings, admin_url: str, work: Path, logs: Path) -> dict[str,
         "paths": paths,
         "abandoned_by_the_driver": [{k: e[k] for k in ("lead_id", "path", "reason")} for e in abandoned],
         "faults": faults.log,
+        "brokers": settings.brokers,
+        "leader_changes": faults.leader_changes,
         "seconds": round(time.monotonic() - began),
         **result,
     }
@@ -596,6 +650,13 @@ def parse(argv: list[str] | None) -> Settings:
         help="run a PostgreSQL server of its own and stop it among the faults (default: when the server's binaries "
         "are installed; otherwise the given database, never stopped)",
     )
+    parser.add_argument(
+        "--brokers",
+        type=int,
+        choices=[1, 3],
+        default=1,
+        help="1 broker, or a KRaft cluster of 3 (a node killed, one paused)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.matters <= 5000:
         parser.error(f"--matters must be 1..5000, not {args.matters}")
@@ -619,6 +680,7 @@ def parse(argv: list[str] | None) -> Settings:
         Path(args.out),
         args.start_at,
         database_faults,
+        args.brokers,
     )
 
 
@@ -649,6 +711,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({k: report[k] for k in ("seed", "matters", "paths", "seconds", "counts")}, indent=2))
     faults = sum(1 for f in report["faults"] if f["action"] in ("SIGKILL", "SIGSTOP", "stop"))
     print(f"chaos: {faults} faults, {len(report['abandoned_by_the_driver'])} matters left by the driver")
+    if report["brokers"] > 1:
+        print(f"chaos: {report['leader_changes']} partition leader changes on the {report['brokers']} brokers")
     for violation in report["violations"]:
         print(f"VIOLATION {violation}", file=sys.stderr)
     print(f"chaos: {'FAILED' if report['violations'] else 'passed'}; report {out}; seed {settings.seed}")

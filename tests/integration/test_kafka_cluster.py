@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
-import socket
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -19,57 +15,12 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
 from liandong.messaging.admin import broker_count
-from liandong.messaging.kafka import KafkaConnection, admin_connection
-from tests.support.infra import KAFKA_SCRIPT, can_run_local_broker, provision_broker
+from liandong.messaging.kafka import KafkaConnection
+from tests.support.infra import LocalCluster, can_run_local_broker
 
 pytestmark = pytest.mark.kafka
 
 SIZE = 3
-
-
-class LocalCluster:
-    """Three nodes on private ports and data directories (deploy/kafka/kafka.sh cluster)."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.port = consecutive_free_ports(2 * SIZE)  # kafka.sh takes the ports after KAFKA_PORT
-        self.data_dir = data_dir
-        self.bootstrap = ",".join(f"127.0.0.1:{self.port + i}" for i in range(SIZE))
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "KAFKA_PORT": str(self.port),
-            "KAFKA_DATA_DIR": str(self.data_dir),
-            "KAFKA_CLUSTER_SIZE": str(SIZE),
-        }
-
-    def cluster(self, *args: str) -> None:
-        subprocess.run(["bash", str(KAFKA_SCRIPT), "cluster", *args], check=True, env=self.env, timeout=600)
-
-    @property
-    def admin(self) -> KafkaConnection:
-        return admin_connection(self.bootstrap, {})
-
-
-def consecutive_free_ports(count: int) -> int:
-    """The first of `count` consecutive ports nothing listens on."""
-    rng = random.Random()
-    for _ in range(200):
-        base = rng.randint(20_000, 60_000)
-        sockets = []
-        try:
-            for port in range(base, base + count):
-                probe = socket.socket()
-                sockets.append(probe)
-                probe.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for probe in sockets:
-                probe.close()
-    raise RuntimeError(f"no {count} consecutive free ports")
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +28,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
     if not can_run_local_broker():
         assert os.environ.get("CI") != "true", "CI runs the local cluster (Java and the Kafka jars)"
         pytest.skip("Java or the Kafka jars are missing")
-    local = LocalCluster(tmp_path_factory.mktemp("kafka-cluster"))
-    local.cluster("start")
+    local = LocalCluster(tmp_path_factory.mktemp("kafka-cluster"), SIZE)
+    local.start()
     try:
-        provision_broker(local.admin)
         yield local
     finally:
         local.cluster("stop")

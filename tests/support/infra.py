@@ -15,17 +15,21 @@ import asyncio
 import contextlib
 import glob
 import os
+import random
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
+from liandong.aio import bounded
 from liandong.contracts.topics import catalogue
 from liandong.messaging.acls import provision
 from liandong.messaging.admin import broker_count, ensure_topics
@@ -125,6 +129,95 @@ class LocalBroker:
             except ProcessLookupError:
                 return
             time.sleep(0.05)
+
+
+class LocalCluster:
+    """A KRaft cluster of `size` nodes (each broker and controller) from deploy/kafka/kafka.sh cluster, on private
+    consecutive ports and data dirs; the same SASL principals and ACLs as the single broker."""
+
+    def __init__(self, data_dir: Path, size: int = 3) -> None:
+        self.size = size
+        self.port = consecutive_free_ports(2 * size)  # clients on the first `size`, controllers on the rest
+        self.data_dir = data_dir
+        self.bootstrap = ",".join(f"127.0.0.1:{self.port + i}" for i in range(size))
+        self.provisioned = False
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "KAFKA_PORT": str(self.port),
+            "KAFKA_DATA_DIR": str(self.data_dir),
+            "KAFKA_CLUSTER_SIZE": str(self.size),
+        }
+
+    @property
+    def nodes(self) -> list[int]:
+        return list(range(1, self.size + 1))
+
+    @property
+    def admin(self) -> KafkaConnection:
+        return admin_connection(self.bootstrap, {})
+
+    def cluster(self, *args: str) -> None:
+        subprocess.run(["bash", str(KAFKA_SCRIPT), "cluster", *args], check=True, env=self.env, timeout=600)
+
+    def start(self) -> None:
+        """Every node (those already running are left); the first start provisions topics and ACLs."""
+        self.cluster("start")
+        if not self.provisioned:
+            provision_broker(self.admin)
+            self.provisioned = True
+
+    def stop(self) -> None:
+        self.cluster("stop")
+
+    def pid(self, node: int) -> int | None:
+        try:
+            return int((self.data_dir / f"node-{node}" / "broker.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def kill(self, node: int | None = None) -> None:
+        """SIGKILL a node (the first if none is named)."""
+        self.cluster("kill-node", str(node or 1))
+
+    def start_node(self, node: int) -> None:
+        self.cluster("start-node", str(node))
+
+    def leaders(self, topic_names: Sequence[str]) -> dict[tuple[str, int], int]:
+        """The leader of each partition of these topics (-1: none)."""
+
+        async def run() -> dict[tuple[str, int], int]:
+            admin = AIOKafkaAdminClient(**self.admin.client_kwargs(), request_timeout_ms=10_000)
+            await bounded(admin.start(), 15, "starting the admin client")
+            try:
+                described = await bounded(admin.describe_topics(list(topic_names)), 15, "describing topics")
+                return {(t["topic"], p["partition"]): int(p["leader"]) for t in described for p in t["partitions"]}
+            finally:
+                await admin.close()
+
+        return asyncio.run(run())
+
+
+def consecutive_free_ports(count: int) -> int:
+    """The first of `count` consecutive ports nothing listens on (kafka.sh cluster takes the ports after one)."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randint(20_000, 60_000)
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                probe = socket.socket()
+                sockets.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for probe in sockets:
+                probe.close()
+    raise RuntimeError(f"no {count} consecutive free ports")
 
 
 def can_run_local_broker() -> bool:
