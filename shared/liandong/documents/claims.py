@@ -110,14 +110,13 @@ class DocumentFetcher(PeriodicWorker):
         self._batch = batch_size
 
     async def run_once(self) -> int:
-        """Try every claim that is due; returns how many were tried."""
+        """Try every claim that is due; returns how many were tried. The fetches happen between two short
+        transactions (the claims read, then the results written), never inside one."""
+        now = self._clock.now()
         async with self._uow_factory() as uow:
-            session: AsyncSession = uow.session
-            tables: CommonTables = uow.tables
-            claims = tables.document_claims
-            now = self._clock.now()
+            claims = uow.tables.document_claims
             due = (
-                await session.execute(
+                await uow.session.execute(
                     select(claims)
                     .where(
                         claims.c.status != FETCHED,
@@ -128,16 +127,29 @@ class DocumentFetcher(PeriodicWorker):
                     .limit(self._batch)
                 )
             ).all()
-            for row in due:
-                ref = DocumentRef.model_validate_json(row.ref)
-                values = await self._peers[row.source].fetch(f"/documents/{ref.id}.pdf", ref.sha256, row.attempts, now)
-                content = values.pop("content", None)
-                values.pop("content_type", None)
-                if isinstance(content, bytes):
-                    filed = upsert(session, tables.documents).values(**_received(row, ref, content))
-                    await session.execute(filed.on_conflict_do_nothing(index_elements=[tables.documents.c.id]))
-                await session.execute(update(claims).where(claims.c.id == row.id).values(**values))
-            await uow.commit()
+        tried = []
+        for row in due:
+            ref = DocumentRef.model_validate_json(row.ref)
+            tried.append(
+                (
+                    row,
+                    ref,
+                    await self._peers[row.source].fetch(f"/documents/{ref.id}.pdf", ref.sha256, row.attempts, now),
+                )
+            )
+        if tried:
+            async with self._uow_factory() as uow:
+                session: AsyncSession = uow.session
+                tables: CommonTables = uow.tables
+                for row, ref, values in tried:
+                    content = values.pop("content", None)
+                    values.pop("content_type", None)
+                    if isinstance(content, bytes):  # verified: filed once, whichever replica fetched it first
+                        filed = upsert(session, tables.documents).values(**_received(row, ref, content))
+                        await session.execute(filed.on_conflict_do_nothing(index_elements=[tables.documents.c.id]))
+                    claims = tables.document_claims
+                    await session.execute(update(claims).where(claims.c.id == row.id).values(**values))
+                await uow.commit()
         return len(due)
 
     async def run_round(self) -> bool:
