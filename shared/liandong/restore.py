@@ -198,7 +198,9 @@ async def lost_acts(
     timeout: float = 60.0,
 ) -> list[dict[str, Any]]:
     """The events on the service's own topics that its (restored) outbox does not hold — acts of its staff after the
-    backup, which the other agencies have applied — read from a little before its newest published outbox row."""
+    backup, which the other agencies have applied — read from a little before its newest published outbox row.
+    Events caused by an event the service applied (`causation_id`) are not acts of its staff: the rewind applies
+    their cause again; nor are the deadline events its tracker fires again from the restored windows."""
     outbox = tables.outbox
     async with sessions() as session:
         newest = await session.scalar(select(func.max(outbox.c.published_at)))
@@ -251,7 +253,7 @@ async def lost_acts(
             "unit": e.producer.unit,
         }
         for e in found
-        if str(e.event_id) not in held
+        if str(e.event_id) not in held and e.causation_id is None and e.aggregate_type != "deadline"
     ]
 
 

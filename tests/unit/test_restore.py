@@ -4,6 +4,7 @@ restore leaves for the next start: a pending rewind, and the inbox's positions t
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,9 +13,15 @@ from sqlalchemy import insert, select
 
 from liandong import restore
 from liandong.__main__ import main
+from liandong.clock import ManualClock
+from liandong.contracts import ReferralReceivedV1
+from liandong.envelope import Envelope, ProducerRef
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, session_factory
+from liandong.persistence.uow import SqlUnitOfWork, causing_event
 from liandong_police.bootstrap import spec
+from tests.support.outbox import no_translation
+from tests.unit.conftest import migrated_sqlite
 
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
@@ -86,3 +93,46 @@ def test_a_restore_from_a_file_not_there_is_refused_and_changes_nothing(
     assert main(["restore", "--service", "police", "--from", str(tmp_path / "missing.backup")]) == 2
     assert "no backup at" in capsys.readouterr().err
     assert asyncio.run(state(url)) == (["e1"], False, {0: 5})
+
+
+async def test_an_event_emitted_while_another_is_applied_names_it_as_its_cause(tmp_path: Path) -> None:
+    """What a consumer's unit of work emits carries the applied event as `causation_id`: the rewind after a restore
+    applies that cause again, so the lost-acts report leaves such events out; staff acts name no cause."""
+    url = await migrated_sqlite(spec(), tmp_path / "police.db")
+    engine = create_engine(url)
+    clock = ManualClock(NOW)
+    try:
+        sessions = session_factory(engine)
+
+        def wrapped(referral_id: str) -> Envelope:
+            receipt = ReferralReceivedV1(
+                referral_id=referral_id,
+                police_unit="421222",
+                receipt_number="通城公（刑）受字〔2026〕1号",
+                received_at=NOW,
+                registered_by="tongcheng.investigator",
+            )
+            return Envelope.wrap(
+                receipt,
+                producer=ProducerRef(agency="police", unit="421222"),
+                jurisdiction="421222",
+                aggregate_id=referral_id,
+                correlation_id="m1",
+                occurred_at=NOW,
+            )
+
+        cause = uuid.uuid4()
+        for referral_id, applying in (("r-caused", cause), ("r-staff", None)):
+            token = causing_event.set(applying)
+            try:
+                async with SqlUnitOfWork(sessions, spec().tables, clock, no_translation) as uow:
+                    uow.emit(wrapped(referral_id))
+                    await uow.commit()
+            finally:
+                causing_event.reset(token)
+        async with sessions() as session:
+            rows = await session.scalars(select(spec().tables.outbox.c.envelope))
+            causes = {e.aggregate_id: e.causation_id for e in (Envelope.model_validate_json(r) for r in rows)}
+        assert causes == {"r-caused": cause, "r-staff": None}
+    finally:
+        await engine.dispose()

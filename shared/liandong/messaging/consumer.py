@@ -46,7 +46,7 @@ from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, Poison
 from liandong.messaging.kafka import bounded, cancel_within, stop_quietly
 from liandong.persistence.engine import upsert
 from liandong.persistence.faults import database_unavailable
-from liandong.persistence.uow import SqlUnitOfWork
+from liandong.persistence.uow import SqlUnitOfWork, causing_event
 from liandong.tracing import Tracing
 
 log = logging.getLogger(__name__)
@@ -339,6 +339,7 @@ class ConsumerRunner(Generic[U]):
             request_id=str(env.event_id),
         )
         act_token = audit.current_act.set(act)
+        cause_token = causing_event.set(env.event_id)
         try:
             if self._tracing is None:
                 return await self._apply_in_transaction(delivery, handler)
@@ -347,6 +348,7 @@ class ConsumerRunner(Generic[U]):
                 span.set_attribute("liandong.outcome", outcome)
                 return outcome
         finally:
+            causing_event.reset(cause_token)
             audit.current_act.reset(act_token)
             logs.correlation_id.reset(token)
 

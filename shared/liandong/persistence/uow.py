@@ -11,6 +11,7 @@ The unit of work is all a service-layer handler is given: it carries the clock a
 from __future__ import annotations
 
 import contextvars
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,6 +61,9 @@ class IdempotencyClaim:
 current_idempotency_claim: contextvars.ContextVar[IdempotencyClaim | None] = contextvars.ContextVar(
     "current_idempotency_claim", default=None
 )
+
+# Set while a consumer applies an event: the events its unit of work emits name it as their cause (causation_id)
+causing_event: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar("causing_event", default=None)
 
 # Set for a request that only reads (GET, HEAD): the units of work made while serving it read outside a write
 # transaction (`read_only_engine`) and refuse to commit.
@@ -220,6 +224,9 @@ class SqlUnitOfWork(IssuesDocuments):
         envelopes = self._collect()
         issued, self._issued = self._issued, []
         envelopes = await announce(self.session, self.tables, envelopes, issued)
+        cause = causing_event.get()
+        if cause is not None:
+            envelopes = [e if e.causation_id else e.model_copy(update={"causation_id": cause}) for e in envelopes]
         if envelopes and self.tracing is not None:
             known = await self._matter_traces({e.correlation_id for e in envelopes})
             envelopes = self.tracing.stamp(envelopes, known)
