@@ -119,7 +119,8 @@ def test_after_the_drill_every_check_of_make_chaos_holds(pg_admin_url: str, tmp_
     the referrals' path — registration, filing, receipts at the court — made before the backup and more referrals
     after it: after the restore and the rewind, tools.chaos's checks hold — every event published for another
     service applied there once, the court and the police agree on every referral, no unpublished row, no dead
-    letter, every chain intact."""
+    letter, every chain intact. LIANDONG_DRILL_REFERRALS sets how many referrals come before and after the backup
+    (3 each; the README records a run by hand at full size)."""
     from tests.bench.infra import databases
     from tests.e2e.conftest import running_stack
     from tools import chaos
@@ -133,9 +134,12 @@ def test_after_the_drill_every_check_of_make_chaos_holds(pg_admin_url: str, tmp_
             named = dict(zip(("court", "police", "procuratorate"), urls, strict=True))
             with running_stack(broker.admin, named, tmp_path) as stack:
                 court = token(stack.court, "tongcheng.officer")
-                before = [refer_new_lead(stack, court, 7400 + i)["id"] for i in range(3)]
+                size = int(os.environ.get("LIANDONG_DRILL_REFERRALS", "3"))  # up to 100: the police's list shows 200
+                before = [refer_new_lead(stack, court, 10_000 + i)["id"] for i in range(size)]
                 wait_until(
-                    lambda: set(before) <= {r["id"] for r in referrals_at_the_police(stack)}, 20, message="referrals"
+                    lambda: set(before) <= {r["id"] for r in referrals_at_the_police(stack)},
+                    20 + size,
+                    message="referrals",
                 )
                 investigator = token(stack.police, "tongcheng.investigator")
                 for referral_id in before:  # the police's acts, all before the backup
@@ -144,9 +148,11 @@ def test_after_the_drill_every_check_of_make_chaos_holds(pg_admin_url: str, tmp_
                     )
                     assert registered.status_code == 200, registered.text
                 liandong(stack, "backup", "--service", "police", "--out", str(tmp_path / "police.backup"))
-                after = [refer_new_lead(stack, court, 7500 + i)["id"] for i in range(3)]
+                after = [refer_new_lead(stack, court, 20_000 + i)["id"] for i in range(size)]
                 wait_until(
-                    lambda: set(after) <= {r["id"] for r in referrals_at_the_police(stack)}, 20, message="later ones"
+                    lambda: set(after) <= {r["id"] for r in referrals_at_the_police(stack)},
+                    20 + size,
+                    message="later ones",
                 )
                 stack.police.kill()
                 liandong(stack, "restore", "--service", "police", "--from", str(tmp_path / "police.backup"))
@@ -154,7 +160,7 @@ def test_after_the_drill_every_check_of_make_chaos_holds(pg_admin_url: str, tmp_
                 stack.police.wait_ready(90)
                 wait_until(
                     lambda: set(before + after) <= {r["id"] for r in referrals_at_the_police(stack)},
-                    30,
+                    30 + size,
                     message="the later referrals applied again",
                 )
                 officer = token(stack.court, "tongcheng.officer")
@@ -163,7 +169,7 @@ def test_after_the_drill_every_check_of_make_chaos_holds(pg_admin_url: str, tmp_
                         httpx.get(f"{stack.court.url}/referrals/{r}", headers=officer).json()["receipt_number"]
                         for r in before
                     ),
-                    20,
+                    20 + size,
                     message="every receipt at the court",
                 )
                 health = httpx.get(f"{stack.police.url}/healthz").json()
@@ -186,6 +192,7 @@ def test_after_the_drill_every_check_of_make_chaos_holds(pg_admin_url: str, tmp_
                 )
                 result = asyncio.run(chaos.check(named, broker.admin, clocks))
                 assert result["violations"] == []
-                assert result["counts"]["police"]["referrals"] == result["counts"]["court"]["referrals"] == 6
+                assert result["counts"]["police"]["referrals"] == result["counts"]["court"]["referrals"] == 2 * size
+                print(f"drill: {2 * size} referrals; rewind {health['restore']['rewind']}; counts {result['counts']}")
     finally:
         broker.stop()
