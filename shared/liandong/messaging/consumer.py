@@ -501,4 +501,7 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         if self._runner._rewind is not None and assigned:
-            await self._runner._rewind(self._runner.name, self._consumer, list(assigned))
+            try:
+                await self._runner._rewind(self._runner.name, self._consumer, list(assigned))
+            except Exception as exc:  # the restore stays pending: the next assignment rewinds
+                log.error("consumer %s: the rewind after a restore failed (%r)", self._runner.name, exc)

@@ -246,6 +246,7 @@ class SqlUnitOfWork(IssuesDocuments):
     async def rollback(self) -> None:
         await self.session.rollback()
         self._changes = audit.record_changes(self.session)  # what was rolled back was not done
+        self._issued = []  # nor were its documents issued
 
     def _collect(self) -> list[Envelope]:
         envelopes, self._envelopes = self._envelopes, []
