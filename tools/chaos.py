@@ -272,6 +272,7 @@ class Faults(threading.Thread):
 
     # -- a cluster's brokers: the leader of a partition in use killed, one paused past its session, leaders counted
     PAUSE_SECONDS = 12.0  # beyond the brokers' session timeout (broker.session.timeout.ms, 9 s): it is fenced
+    LEADER_DOWN_SECONDS = 11.0  # the killed leader stays down past that timeout too: its partitions move
 
     def brokers_hit(self) -> bool:
         """Whether a broker was both killed and paused already."""
@@ -302,7 +303,9 @@ class Faults(threading.Thread):
             return
         broker.kill(node)
         self.note("SIGKILL", f"broker-{node}", leader_of=[f"{t}[{p}]" for (t, p), n in before.items() if n == node])
-        self.done.wait(self.rng.uniform(2.0, 5.0))
+        # the controller fences a broker only after its session timeout: the first kill outlasts it, so the leaders
+        # move; later kills are shorter, and may come back before anything moved
+        self.done.wait(self.LEADER_DOWN_SECONDS if not killed else self.rng.uniform(2.0, 5.0))
         self.count_leader_changes(before, in_use)
         broker.start_node(node)
         self.note("restart", f"broker-{node}")
