@@ -191,7 +191,9 @@ async def claims_status(session: AsyncSession, tables: CommonTables, now: dateti
     claims = tables.document_claims
     waiting = claims.c.status != FETCHED
     count, oldest = (await session.execute(select(func.count(), func.min(claims.c.claimed_at)).where(waiting))).one()
-    rows = (await session.execute(select(claims).where(waiting).order_by(claims.c.claimed_at).limit(limit))).all()
+    rows: Sequence[Any] = []  # /healthz and /metrics ask for the count and age only (limit 0): no second read
+    if limit:
+        rows = (await session.execute(select(claims).where(waiting).order_by(claims.c.claimed_at).limit(limit))).all()
     return {
         "unfetched": int(count or 0),
         "oldest_unfetched_seconds": round((now - oldest).total_seconds(), 1) if oldest is not None else None,
