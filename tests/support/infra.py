@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
+from aiokafka.client import AIOKafkaClient
 
 from liandong.aio import bounded
 from liandong.contracts.topics import catalogue
@@ -185,19 +186,34 @@ class LocalCluster:
     def start_node(self, node: int) -> None:
         self.cluster("start-node", str(node))
 
-    def leaders(self, topic_names: Sequence[str]) -> dict[tuple[str, int], int]:
-        """The leader of each partition of these topics (-1: none)."""
+    def leaders(self, topic_names: Sequence[str], within: float = 20.0) -> dict[tuple[str, int], int]:
+        """The leader of each partition of these topics (-1: none), asked of whichever broker answers: while a node is
+        down a client sent to it would fail, so each attempt tries every node it knows, until `within` seconds."""
 
-        async def run() -> dict[tuple[str, int], int]:
-            admin = AIOKafkaAdminClient(**self.admin.client_kwargs(), request_timeout_ms=10_000)
-            await bounded(admin.start(), 15, "starting the admin client")
+        async def ask() -> dict[tuple[str, int], int]:
+            client = AIOKafkaClient(**self.admin.client_kwargs(), request_timeout_ms=5_000)
             try:
-                described = await bounded(admin.describe_topics(list(topic_names)), 15, "describing topics")
-                return {(t["topic"], p["partition"]): int(p["leader"]) for t in described for p in t["partitions"]}
+                await bounded(client.bootstrap(), 10, "bootstrapping a metadata client")
+                metadata = await bounded(client.fetch_all_metadata(), 10, "reading the cluster's metadata")
             finally:
-                await admin.close()
+                await client.close()
+            found: dict[tuple[str, int], int] = {}
+            for topic in topic_names:
+                for partition in metadata.partitions_for_topic(topic) or set():
+                    leader = metadata.leader_for_partition(TopicPartition(topic, partition))
+                    found[(topic, partition)] = -1 if leader is None else int(leader)
+            if not found:
+                raise RuntimeError(f"no partitions known for {list(topic_names)}")
+            return found
 
-        return asyncio.run(run())
+        deadline = time.monotonic() + within
+        while True:
+            try:
+                return asyncio.run(ask())
+            except Exception:
+                if time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.5)  # the next poll of the metadata
 
 
 def consecutive_free_ports(count: int) -> int:
