@@ -324,6 +324,7 @@ async def test_the_watchdog_replaces_a_member_left_without_partitions(clock: Man
         dead_letter_topic="liandong.orphan.dlt",
         clock=clock,
         stall_seconds=0.3,
+        join_grace_seconds=0.3,  # no group here: nothing to wait for
     )
     await runner.start()
     try:

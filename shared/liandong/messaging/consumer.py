@@ -43,7 +43,7 @@ from liandong.envelope import Envelope
 from liandong.messaging import stages
 from liandong.messaging.dead_letters import DeadLetterAborted, DeadLetters
 from liandong.messaging.handlers import Delivery, EventHandlers, Outcome, PoisonMessage
-from liandong.messaging.kafka import bounded, cancel_within, stop_quietly
+from liandong.messaging.kafka import SESSION_TIMEOUT_MS, bounded, cancel_within, stop_quietly
 from liandong.persistence.engine import upsert
 from liandong.persistence.faults import database_unavailable
 from liandong.persistence.uow import SqlUnitOfWork, causing_event
@@ -68,6 +68,11 @@ class _Stopping(Exception):
     pass
 
 
+# the least time a new member is left without partitions before the watchdog replaces it: its join may wait for a
+# predecessor that left uncleanly to time out
+JOIN_GRACE_SECONDS = SESSION_TIMEOUT_MS / 1000 + 5.0
+
+
 class ConsumerRunner(Generic[U]):
     def __init__(
         self,
@@ -85,6 +90,7 @@ class ConsumerRunner(Generic[U]):
         kafka_timeout: float = 15.0,
         retry_delay: float = 0.2,
         restart_when_unassigned: bool = True,
+        join_grace_seconds: float = JOIN_GRACE_SECONDS,
         topic_names: Mapping[str, str] | None = None,
         tracing: Tracing | None = None,
         rewind: Callable[[str, AIOKafkaConsumer, list[TopicPartition]], Awaitable[None]] | None = None,
@@ -116,6 +122,7 @@ class ConsumerRunner(Generic[U]):
         self._kafka_timeout = kafka_timeout
         self._retry_delay = retry_delay
         self._restart_unassigned = restart_when_unassigned
+        self._unassigned_limit = max(stall_seconds, join_grace_seconds)
         self._last_assigned = 0.0
         self._consumer: AIOKafkaConsumer | None = None
         self._loop_task: asyncio.Task[None] | None = None
@@ -453,7 +460,9 @@ class ConsumerRunner(Generic[U]):
             stalled = now - self._last_progress > self._stall and await self._lagging()
             # aio-libs/aiokafka#1187: a member left without partitions may never rejoin. With as many partitions as
             # replicas or more (the deployment's rule), an empty assignment that lasts is a fault.
-            orphaned = self._restart_unassigned and now - self._last_assigned > self._stall
+            # …but a new member's join waits for a predecessor that left uncleanly to time out (the session timeout):
+            # restarting it sooner would leave another such predecessor, and the group would never settle
+            orphaned = self._restart_unassigned and now - self._last_assigned > self._unassigned_limit
             if dead or stuck or stalled or orphaned:
                 why = (
                     "loop ended"

@@ -112,6 +112,10 @@ def idempotent_producer(connection: KafkaConnection, client_id: str) -> AIOKafka
     )
 
 
+# How long the group waits for a member that stopped heartbeating before it rebalances without it
+SESSION_TIMEOUT_MS = 20_000
+
+
 def manual_commit_consumer(
     connection: KafkaConnection, group_id: str, client_id: str, instance_id: str | None = None
 ) -> AIOKafkaConsumer:
@@ -130,7 +134,7 @@ def manual_commit_consumer(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=200,
-        session_timeout_ms=20_000,
+        session_timeout_ms=SESSION_TIMEOUT_MS,
         heartbeat_interval_ms=3_000,
         request_timeout_ms=30_000,
         retry_backoff_ms=200,
