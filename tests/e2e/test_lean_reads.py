@@ -1,7 +1,8 @@
 """Reads that skip the ORM (`liandong.persistence.lean`) give what the ORM gives: after a generated year, every row of
 every aggregate of the three services, read through the session of a request that only reads — by a select of its
 class, by its primary key, and through filters on an IN list and an equality (enums, JSON and money among the
-columns) — equals the same row loaded by the ORM, attribute by attribute, on SQLite and on PostgreSQL."""
+columns) — equals the same row loaded by the ORM, attribute by attribute, on PostgreSQL (straight on the driver) and on
+SQLite (`check_lean_reads` closes the generated year of tests/e2e/test_dataset.py)."""
 
 from __future__ import annotations
 
@@ -73,18 +74,19 @@ async def compare(url: str, mappers: registry) -> dict[str, int]:
     return compared
 
 
-def check(stack: Stack, urls: dict[str, str]) -> None:
-    services = Services(court=stack.court.url, police=stack.police.url, procuratorate=stack.procuratorate.url)
-    Generator(services, seed=11, size=20).run()
-    for name, url in urls.items():
+def check_lean_reads(stack: Stack) -> None:
+    """Every aggregate's rows at each service of a stack that has run, read lean and by the ORM, compared."""
+    for service in stack.all():
+        name, url = service.name, service.env[f"{service.name.upper()}_DATABASE_URL"]
         compared = asyncio.run(compare(url, REGISTRIES[name]))
         assert sum(compared.values()) > 0, name
         assert sum(1 for n in compared.values() if n) >= 2, (name, compared)
 
 
-def test_lean_reads_equal_the_orms_on_sqlite(stack: Stack) -> None:
-    check(stack, {s.name: s.env[f"{s.name.upper()}_DATABASE_URL"] for s in stack.all()})
-
-
 def test_lean_reads_equal_the_orms_on_postgresql(postgres_stack: Stack) -> None:
-    check(postgres_stack, {s.name: s.env[f"{s.name.upper()}_DATABASE_URL"] for s in postgres_stack.all()})
+    """(On SQLite the same check closes tests/e2e/test_dataset.py's generated year.)"""
+    services = Services(
+        court=postgres_stack.court.url, police=postgres_stack.police.url, procuratorate=postgres_stack.procuratorate.url
+    )
+    Generator(services, seed=11, size=20).run()
+    check_lean_reads(postgres_stack)
