@@ -335,6 +335,37 @@ async def test_the_watchdog_replaces_a_member_left_without_partitions(clock: Man
         await runner.stop()
 
 
+async def test_a_member_without_partitions_has_the_join_grace_before_it_is_replaced(clock: ManualClock) -> None:
+    """A new member's join may wait for a predecessor that left uncleanly to time out: replaced sooner than that, it
+    would leave another such predecessor, and the group would never settle (seen after a broker restart)."""
+    made: list[tuple[HangingConsumer, float]] = []
+    loop = asyncio.get_running_loop()
+
+    def factory() -> HangingConsumer:
+        made.append((HangingConsumer(hang=False, partitions=set() if not made else {("police.referrals", 0)}), 0.0))
+        made[-1] = (made[-1][0], loop.time())
+        return made[-1][0]
+
+    runner = ConsumerRunner(
+        name="liandong.joining",
+        group_id="liandong.joining",
+        handlers=EventHandlers[Any]().on(ReferralReceivedV1, _never_called),
+        uow_factory=lambda: None,
+        consumer_factory=factory,
+        producer_factory=ProducerFactory(),
+        dead_letter_topic="liandong.joining.dlt",
+        clock=clock,
+        stall_seconds=0.8,  # the poll watchdog stays quick (a poll waits 0.5 s)…
+        join_grace_seconds=2.0,  # …while a member without partitions waits out the grace
+    )
+    await runner.start()
+    try:
+        await poll_until(lambda: _true(len(made) >= 2), 10, "a new member after the grace")
+        assert made[1][1] - made[0][1] >= 2.0
+    finally:
+        await runner.stop()
+
+
 async def test_a_dead_letters_error_carries_no_input_value_nor_personal_number(
     harness_factory: Callable[[Handler], Harness], caplog: pytest.LogCaptureFixture
 ) -> None:
