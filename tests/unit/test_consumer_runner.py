@@ -268,6 +268,21 @@ class HangingConsumer:
         return None
 
 
+def watched(name: str, factory: Callable[[], HangingConsumer], clock: ManualClock, **kw: Any) -> ConsumerRunner[Any]:
+    """A runner over fake consumers that never deliver, for the watchdog's tests."""
+    return ConsumerRunner(
+        name=name,
+        group_id=name,
+        handlers=EventHandlers[Any]().on(ReferralReceivedV1, _never_called),
+        uow_factory=lambda: None,
+        consumer_factory=factory,
+        producer_factory=ProducerFactory(),
+        dead_letter_topic=f"{name}.dlt",
+        clock=clock,
+        **kw,
+    )
+
+
 async def test_the_watchdog_replaces_a_consumer_whose_poll_hangs(tmp_path: Path, clock: ManualClock) -> None:
     made: list[HangingConsumer] = []
 
@@ -275,15 +290,10 @@ async def test_the_watchdog_replaces_a_consumer_whose_poll_hangs(tmp_path: Path,
         made.append(HangingConsumer(hang=not made))
         return made[-1]
 
-    runner = ConsumerRunner(
-        name="liandong.watchdog",
-        group_id="liandong.watchdog",
-        handlers=EventHandlers[Any]().on(ReferralReceivedV1, _never_called),
-        uow_factory=lambda: None,
-        consumer_factory=factory,
-        producer_factory=ProducerFactory(),
-        dead_letter_topic="liandong.watchdog.dlt",
-        clock=clock,
+    runner = watched(
+        "liandong.watchdog",
+        factory,
+        clock,
         stall_seconds=0.3,
         restart_when_unassigned=False,
     )
@@ -314,15 +324,10 @@ async def test_the_watchdog_replaces_a_member_left_without_partitions(clock: Man
         made.append(HangingConsumer(hang=False, partitions=set() if not made else {("police.referrals", 0)}))
         return made[-1]
 
-    runner = ConsumerRunner(
-        name="liandong.orphan",
-        group_id="liandong.orphan",
-        handlers=EventHandlers[Any]().on(ReferralReceivedV1, _never_called),
-        uow_factory=lambda: None,
-        consumer_factory=factory,
-        producer_factory=ProducerFactory(),
-        dead_letter_topic="liandong.orphan.dlt",
-        clock=clock,
+    runner = watched(
+        "liandong.orphan",
+        factory,
+        clock,
         stall_seconds=0.3,
         join_grace_seconds=0.3,  # no group here: nothing to wait for
     )
@@ -346,15 +351,10 @@ async def test_a_member_without_partitions_has_the_join_grace_before_it_is_repla
         made[-1] = (made[-1][0], loop.time())
         return made[-1][0]
 
-    runner = ConsumerRunner(
-        name="liandong.joining",
-        group_id="liandong.joining",
-        handlers=EventHandlers[Any]().on(ReferralReceivedV1, _never_called),
-        uow_factory=lambda: None,
-        consumer_factory=factory,
-        producer_factory=ProducerFactory(),
-        dead_letter_topic="liandong.joining.dlt",
-        clock=clock,
+    runner = watched(
+        "liandong.joining",
+        factory,
+        clock,
         stall_seconds=0.8,  # the poll watchdog stays quick (a poll waits 0.5 s)…
         join_grace_seconds=2.0,  # …while a member without partitions waits out the grace
     )
