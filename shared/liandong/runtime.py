@@ -129,8 +129,7 @@ class Runtime:
         self.tables = spec.tables
         self.engine: AsyncEngine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.session_factory: async_sessionmaker[AsyncSession] = session_factory(self.engine)
-        # for requests that only read
-        self.read_session_factory = session_factory(read_only_engine(self.engine), lean_reads=True)
+        self.read_session_factory = session_factory(read_only_engine(self.engine))  # for requests that only read
         if tracing is not None:
             tracing.instrument_engine(self.engine)
         self.group_id = topics.consumer_group(spec.agency)

@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack, token
-from tests.e2e.test_lean_reads import check_lean_reads
 from tools.client import Services
 from tools.dataset import Generator, allocate, expected
 from tools.demo import Stories, report_table
@@ -49,7 +48,6 @@ def test_the_generated_year_is_reported_as_it_was_made(stack: Stack) -> None:
     prosecution = {f["key"]: f["cases"] for f in procuratorate.json()["figures"]}
     assert prosecution["indictments"] == acts["indicted"]
     assert prosecution["non_prosecutions"] == acts["not_prosecuted"]
-    check_lean_reads(stack)  # and what requests that only read load from the ORM's tables is what the ORM loads
 
 
 def test_the_demo_stories_run_on_the_system(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,7 +17,6 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from liandong.persistence.faults import connection_broken
-from liandong.persistence.lean import LeanReadSession
 
 
 def is_sqlite(url: str) -> bool:
@@ -131,10 +130,7 @@ def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(**{READS_ONLY: True})
 
 
-def session_factory(engine: AsyncEngine, *, lean_reads: bool = False) -> async_sessionmaker[AsyncSession]:
-    """Sessions on `engine`; with `lean_reads`, sessions for requests that only read (`liandong.persistence.lean`)."""
-    if lean_reads:
-        return async_sessionmaker(engine, class_=LeanReadSession, expire_on_commit=False, autoflush=False)
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
