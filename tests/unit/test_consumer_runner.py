@@ -347,9 +347,9 @@ async def test_a_member_without_partitions_has_the_join_grace_before_it_is_repla
     loop = asyncio.get_running_loop()
 
     def factory() -> HangingConsumer:
-        made.append((HangingConsumer(hang=False, partitions=set() if not made else {("police.referrals", 0)}), 0.0))
-        made[-1] = (made[-1][0], loop.time())
-        return made[-1][0]
+        consumer = HangingConsumer(hang=False, partitions=set() if not made else {("police.referrals", 0)})
+        made.append((consumer, loop.time()))
+        return consumer
 
     runner = watched(
         "liandong.joining",
