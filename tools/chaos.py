@@ -272,7 +272,9 @@ class Faults(threading.Thread):
 
     # -- a cluster's brokers: the leader of a partition in use killed, one paused past its session, leaders counted
     PAUSE_SECONDS = 12.0  # beyond the brokers' session timeout (broker.session.timeout.ms, 9 s): it is fenced
-    LEADER_DOWN_SECONDS = 11.0  # the killed leader stays down past that timeout too: its partitions move
+    # the first killed leader stays down until its partitions have moved: the controller fences it only after the
+    # session timeout, counted afresh when the killed node was the active controller and another one takes over
+    LEADER_MOVE_WITHIN = 60.0
 
     def brokers_hit(self) -> bool:
         """Whether a broker was both killed and paused already."""
@@ -285,9 +287,12 @@ class Faults(threading.Thread):
         before = broker.leaders(in_use)
         killed = any(f["action"] == "SIGKILL" and f["target"].startswith("broker") for f in self.log)
         paused = any(f["action"] == "SIGSTOP" and f["target"].startswith("broker") for f in self.log)
+        leading = sorted({n for n in before.values() if n in broker.nodes})
         if not killed:  # the leader of a partition the referrals travel on
             node = before.get((topics.COURT_REFERRALS, 0), -1)
             node = node if node in broker.nodes else self.rng.choice(broker.nodes)
+        elif not paused and leading:  # a node whose partitions must move while it is paused
+            node = self.rng.choice(leading)
         else:
             node = self.rng.choice(broker.nodes)
         if killed and not paused:
@@ -303,20 +308,31 @@ class Faults(threading.Thread):
             return
         broker.kill(node)
         self.note("SIGKILL", f"broker-{node}", leader_of=[f"{t}[{p}]" for (t, p), n in before.items() if n == node])
-        # the controller fences a broker only after its session timeout: the first kill outlasts it, so the leaders
-        # move; later kills are shorter, and may come back before anything moved
-        self.done.wait(self.LEADER_DOWN_SECONDS if not killed else self.rng.uniform(2.0, 5.0))
-        self.count_leader_changes(before, in_use)
+        # the first kill lasts until the leaders have moved; later kills are shorter, and may come back before
+        # anything moved
+        if killed:
+            self.done.wait(self.rng.uniform(2.0, 5.0))
+        self.count_leader_changes(before, in_use, until_moved=0.0 if killed else self.LEADER_MOVE_WITHIN)
         broker.start_node(node)
         self.note("restart", f"broker-{node}")
 
-    def count_leader_changes(self, before: dict[tuple[str, int], int], in_use: list[str]) -> None:
-        try:
-            after = self.fleet.broker.leaders(in_use)
-        except Exception as exc:  # the count is a report, not a check
-            self.note("leaders unknown", "broker", error=repr(exc))
-            return
-        self.leader_changes += sum(1 for key, node in after.items() if before.get(key) != node)
+    def count_leader_changes(
+        self, before: dict[tuple[str, int], int], in_use: list[str], until_moved: float = 0.0
+    ) -> None:
+        """Add the partitions whose leader differs from `before`; with `until_moved`, poll (once a second, within
+        that many seconds) until one has."""
+        deadline = time.monotonic() + until_moved
+        while True:
+            try:
+                after = self.fleet.broker.leaders(in_use)
+            except Exception as exc:  # the count is a report, not a check
+                self.note("leaders unknown", "broker", error=repr(exc))
+                after = before
+            moved = sum(1 for key, node in after.items() if before.get(key) != node)
+            if moved or time.monotonic() >= deadline:
+                self.leader_changes += moved
+                return
+            time.sleep(1.0)  # the next poll of the cluster's metadata
 
     def pause(self, name: str) -> None:
         process = self.fleet.processes[name].process
