@@ -74,6 +74,7 @@ class Changes:
     subjects: list[tuple[str, str]] = field(default_factory=list)
     records: dict[int, Any] = field(default_factory=dict)  # the ORM objects written (by identity), deletes included
     deleted: set[int] = field(default_factory=set)
+    previous: dict[int, dict[str, Any]] = field(default_factory=dict)  # an updated object's changed attributes before
 
     def row_digests(self, dialect: Dialect) -> dict[tuple[str, str], str]:
         """(subject type, key) → "table:sha256" of each written record's row as it stands now (after the flush)."""
@@ -130,6 +131,10 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: object) 
                 if not changed:
                     continue
                 values = _values(obj, changed)
+                before = changes.previous.setdefault(id(obj), {})
+                for name in changed:
+                    if (old := state.attrs[name].history.deleted) and name not in before:
+                        before[name] = old[0]
             else:
                 values = _values(obj) if op == "insert" else {}
             key = _identity(obj)

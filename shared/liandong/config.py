@@ -63,6 +63,9 @@ class ServiceSettings(BaseSettings):
     peer_client_secret: str = DEVELOPMENT_CLIENT_SECRET
     document_fetch_seconds: float = Field(default=2.0, gt=0)
 
+    # the answers of the busiest reads kept ready, served again while their records are unchanged (liandong.api.kept)
+    kept_answers_mib: int = Field(default=64, ge=0, le=4096)
+
     relay_batch_size: int = Field(default=1000, ge=1)
     relay_idle_seconds: float = Field(default=0.5, gt=0)
     relay_send_timeout_seconds: float = Field(default=15.0, gt=0)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from liandong import restore
 from liandong.accounts import DevAccount, disable_development_accounts, seed_accounts
+from liandong.api.kept import KeptAnswers
 from liandong.clock import Clock, OffsetClock, SystemClock
 from liandong.config import ServiceSettings
 from liandong.console.spec import ConsoleSpec
@@ -46,6 +47,7 @@ from liandong.peers import PeerClient
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine, is_sqlite, read_only_engine, session_factory
 from liandong.persistence.faults import database_unavailable
+from liandong.persistence.stamps import Stamping, View
 from liandong.persistence.tables import CommonTables
 from liandong.persistence.uow import SqlUnitOfWork, Translator, reads_only
 from liandong.sla.calendar import LegalCalendar
@@ -83,6 +85,8 @@ class ServiceSpec:
     documents_of: Sequence[tuple[str, str]] = ()
     # the evidence files of a matter this service holds, for the matter's file catalogue (liandong.api.documents)
     matter_files: Callable[[AsyncSession, str], Awaitable[Sequence[Any]]] | None = None
+    # the answers kept ready (liandong.api.kept): what each reads, so that the acts writing it stamp it
+    views: Sequence[View] = ()
 
 
 AGENCY_SERVICES: tuple[Agency, ...] = ("court", "police", "procuratorate")
@@ -129,7 +133,11 @@ class Runtime:
         self.tables = spec.tables
         self.engine: AsyncEngine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         self.session_factory: async_sessionmaker[AsyncSession] = session_factory(self.engine)
-        self.read_session_factory = session_factory(read_only_engine(self.engine))  # for requests that only read
+        reads = read_only_engine(self.engine)
+        self.read_session_factory = session_factory(reads)  # for requests that only read
+        self.stamping = Stamping.of(spec.views)
+        kept_bytes = settings.kept_answers_mib << 20
+        self.kept = KeptAnswers(spec.agency, reads, self.tables.view_stamps, spec.views, kept_bytes)
         if tracing is not None:
             tracing.instrument_engine(self.engine)
         self.group_id = topics.consumer_group(spec.agency)
@@ -224,6 +232,7 @@ class Runtime:
             on_commit=self.relay.wake,
             deadline_engine=self.deadlines,
             tracing=self.tracing,
+            stamping=self.stamping,
         )
 
     async def migrate(self) -> None:
@@ -338,6 +347,7 @@ class Runtime:
             await worker.stop()
         await self.tracker.stop()
         await self.relay.stop()
+        await self.kept.close()
         await self.engine.dispose()
         if self.tracing is not None:
             await self.tracing.shutdown()

@@ -52,4 +52,5 @@ def spec() -> ServiceSpec:
         matter_files=files.matter_files,
         unit_of_work=CourtUnitOfWork,
         console=CONSOLE,
+        views=leads.VIEWS,
     )

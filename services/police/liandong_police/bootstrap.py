@@ -72,4 +72,5 @@ def spec() -> ServiceSpec:
         ),
         unit_of_work=PoliceUnitOfWork,
         console=CONSOLE,
+        views=cases.VIEWS,
     )

@@ -63,4 +63,5 @@ def spec() -> ServiceSpec:
         ),
         unit_of_work=ProcuratorateUnitOfWork,
         console=CONSOLE,
+        views=supervision.VIEWS,
     )

@@ -65,6 +65,7 @@ class CommonTables:
     documents: Table
     document_claims: Table
     restores: Table
+    view_stamps: Table
 
 
 def install(metadata: MetaData) -> CommonTables:
@@ -219,6 +220,12 @@ def install(metadata: MetaData) -> CommonTables:
             Column("lost", Text, nullable=True),  # JSON: the events on its own topics its outbox lost
             Column("acknowledged_at", UtcDateTime(), nullable=True),  # ops re-entered the lost acts
             Column("acknowledgement", Text, nullable=True),
+        ),
+        view_stamps=Table(  # the stamp of what each kept answer was drawn from (liandong.persistence.stamps)
+            "view_stamps",
+            metadata,
+            Column("key", String(300), primary_key=True),
+            Column("stamp", BigInteger, nullable=False),
         ),
         **_security_tables(metadata),
     )

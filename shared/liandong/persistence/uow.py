@@ -30,6 +30,7 @@ from liandong.documents.render import Draft
 from liandong.documents.store import DocumentInfo, IssuesDocuments, Placement, issue, of_record
 from liandong.envelope import Envelope
 from liandong.persistence.counters import next_number
+from liandong.persistence.stamps import Stamping, stamp
 from liandong.persistence.tables import CommonTables
 from liandong.sla.ports import DeadlineBook
 from liandong.tracing import Tracing
@@ -108,6 +109,7 @@ class SqlUnitOfWork(IssuesDocuments):
     deadline_engine: BindsDeadlines | None = None  # the service's SLA engine, for handlers that start or meet windows
     tracing: Tracing | None = None  # when on, the events carry their matter's trace (liandong.tracing)
     read_only: bool = False  # made for a request that only reads: its session is outside a write transaction
+    stamping: Stamping = field(default_factory=Stamping)  # what the service's kept answers read (persistence.stamps)
     _session: AsyncSession | None = field(default=None, init=False)
     _seen: list[HasEvents] = field(default_factory=list, init=False)
     _envelopes: list[Envelope] = field(default_factory=list, init=False)
@@ -296,6 +298,9 @@ class SqlUnitOfWork(IssuesDocuments):
         await audit.append(
             self.session, self.tables, act=act, at=self.clock.now(), subjects=subjects, change=change, rows=rows
         )
+        # the records the act wrote get a fresh stamp: answers kept from before are not served again (the chain's
+        # head is locked already, so acts stamp one after another)
+        await stamp(self.session, self.tables.view_stamps, self.stamping.keys_written(changes))
         self._changes = audit.record_changes(self.session)  # a unit of work may commit again
 
     def _outbox_row(self, envelope: Envelope) -> dict[str, Any]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
 from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
 from liandong.contracts.common import EvidenceClass, EvidenceType
 from liandong.errors import DomainError, Forbidden, NotFound
+from liandong.persistence.stamps import View
 from liandong.units import can_see, visible_units
+from liandong_court.adapters import orm
 from liandong_court.domain.leads import LeadSource, LeadStatus
 from liandong_court.domain.values import CoerciveMeasure, Instalment, Suspect
 from liandong_court.entrypoints.api.deps import Judge, Officer, Referrer, Staff, UowDep
@@ -35,6 +37,21 @@ from liandong_court.service_layer import commands, handlers
 from liandong_court.service_layer.unit_of_work import CourtUnitOfWork
 
 router = APIRouter(prefix="/leads", tags=["leads"])
+
+# the answers kept ready (liandong.api.kept): a page of leads reads the leads; a lead's page, its rows and those of
+# the records under it
+LEADS = View("leads", tables=(orm.leads.name,))
+LEAD = View(
+    "lead",
+    by_id=(
+        (orm.leads.name, "id"),
+        *(
+            (table.name, "lead_id")
+            for table in (orm.referrals, orm.evidence, orm.payments, orm.settlements, orm.police_cases, orm.trials)
+        ),
+    ),
+)
+VIEWS = (LEADS, LEAD)
 
 
 async def _full(uow: CourtUnitOfWork, lead_id: str) -> LeadPublic:
@@ -85,34 +102,42 @@ async def create_lead(body: LeadCreate, actor: Officer, uow: UowDep, runtime: Ru
 
 @router.get("", response_model=Page[LeadPublic])
 async def list_leads(
+    request: Request,
     actor: Staff,
     uow: UowDep,
+    runtime: RuntimeDep,
     page: PageDep,
     status: Annotated[LeadStatus | None, Query()] = None,
     source: Annotated[LeadSource | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=100, description="case number or suspect name")] = None,
-) -> Page[LeadPublic]:
-    async with uow:
-        items, total = await uow.leads.search(
-            units=visible_units(actor.unit),
-            status=status,
-            source=source,
-            text=q,
-            limit=page.limit,
-            offset=page.offset,
-        )
-        return Page(
-            items=[LeadPublic.of(i, masked=True) for i in items], total=total, limit=page.limit, offset=page.offset
-        )
+) -> Response:
+    async def draw() -> Page[LeadPublic]:
+        async with uow:
+            items, total = await uow.leads.search(
+                units=visible_units(actor.unit),
+                status=status,
+                source=source,
+                text=q,
+                limit=page.limit,
+                offset=page.offset,
+            )
+            return Page(
+                items=[LeadPublic.of(i, masked=True) for i in items], total=total, limit=page.limit, offset=page.offset
+            )
+
+    return await runtime.kept.answer(request, actor, LEADS, draw)
 
 
 @router.get("/{lead_id}", response_model=LeadPublic)
-async def show_lead(lead_id: str, actor: Staff, uow: UowDep) -> LeadPublic:
-    async with uow:
-        shown = await _full(uow, lead_id)
-        if not can_see(actor.unit, shown.unit):
-            raise Forbidden(f"lead {lead_id} belongs to another unit")
-        return shown
+async def show_lead(request: Request, lead_id: str, actor: Staff, uow: UowDep, runtime: RuntimeDep) -> Response:
+    async def draw() -> LeadPublic:
+        async with uow:
+            shown = await _full(uow, lead_id)
+            if not can_see(actor.unit, shown.unit):
+                raise Forbidden(f"lead {lead_id} belongs to another unit")
+            return shown
+
+    return await runtime.kept.answer(request, actor, LEAD, draw, lead_id)
 
 
 @router.post("/{lead_id}/evidence", status_code=status.HTTP_201_CREATED, response_model=EvidencePublic)

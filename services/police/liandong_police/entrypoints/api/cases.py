@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from liandong.api.deps import Page, PageDep, RuntimeDep, unit_of_work_of
+from liandong.persistence.stamps import View
 from liandong.pii import mask_suspects
 from liandong.units import visible_units
+from liandong_police.adapters import orm
 from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff, UowDep
 from liandong_police.entrypoints.api.schemas import (
     ArrestRequestIn,
@@ -39,6 +41,11 @@ from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
+# the answers kept ready (liandong.api.kept): a page of cases reads the cases; a case's page, its row and the windows
+CASES = View("cases", tables=(orm.cases.name,))
+CASE = View("case", tables=(orm.common.deadlines.name,), by_id=((orm.cases.name, "id"),))
+VIEWS = (CASES, CASE)
+
 
 async def _shown(runtime: RuntimeDep, case_id: str, actor: Staff) -> CasePublic:
     async with unit_of_work_of(PoliceUnitOfWork)(runtime) as uow:
@@ -57,26 +64,31 @@ async def _shown(runtime: RuntimeDep, case_id: str, actor: Staff) -> CasePublic:
 
 @router.get("", response_model=Page[CasePublic])
 async def list_cases(
+    request: Request,
     actor: Staff,
     uow: UowDep,
+    runtime: RuntimeDep,
     page: PageDep,
     referral_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[CasePublic]:
-    async with uow:
-        items, total = await uow.cases.search(
-            units=visible_units(actor.unit), referral_id=referral_id, limit=page.limit, offset=page.offset
-        )
-        return Page(
-            items=[CasePublic.of(c, suspects=mask_suspects(c.suspects)) for c in items],
-            total=total,
-            limit=page.limit,
-            offset=page.offset,
-        )
+) -> Response:
+    async def draw() -> Page[CasePublic]:
+        async with uow:
+            items, total = await uow.cases.search(
+                units=visible_units(actor.unit), referral_id=referral_id, limit=page.limit, offset=page.offset
+            )
+            return Page(
+                items=[CasePublic.of(c, suspects=mask_suspects(c.suspects)) for c in items],
+                total=total,
+                limit=page.limit,
+                offset=page.offset,
+            )
+
+    return await runtime.kept.answer(request, actor, CASES, draw)
 
 
 @router.get("/{case_id}", response_model=CasePublic)
-async def show_case(case_id: str, actor: Staff, runtime: RuntimeDep) -> CasePublic:
-    return await _shown(runtime, case_id, actor)
+async def show_case(request: Request, case_id: str, actor: Staff, runtime: RuntimeDep) -> Response:
+    return await runtime.kept.answer(request, actor, CASE, lambda: _shown(runtime, case_id, actor), case_id)
 
 
 @router.post("/{case_id}/suspects", response_model=CasePublic)

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field, model_validator
 
 from liandong.api.deps import ApprovalIn, Page, PageDep, RuntimeDep, ShanghaiTime, StrictModel, unit_of_work_of
 from liandong.contracts import CoOffender
+from liandong.persistence.stamps import View
 from liandong.sla.kinds import NOTICE_SUBJECT
 from liandong.units import visible_units
+from liandong_procuratorate.adapters import orm
 from liandong_procuratorate.domain.supervision import Origin, SupervisionCase, SupervisionStatus
 from liandong_procuratorate.entrypoints.api.deps import ChiefProsecutor, Prosecutor, Staff, UowDep
 from liandong_procuratorate.service_layer import commands
@@ -21,6 +23,14 @@ from liandong_procuratorate.service_layer.supervision_handlers import load_super
 from liandong_procuratorate.service_layer.unit_of_work import ProcuratorateUnitOfWork
 
 router = APIRouter(prefix="/supervision-cases", tags=["supervision"])
+
+# the answers kept ready (liandong.api.kept): the inbox reads the supervision cases; a case's page, its row and the
+# police's windows on its notices
+SUPERVISION_CASES = View("supervision_cases", tables=(orm.supervision_cases.name,))
+SUPERVISION_CASE = View(
+    "supervision_case", tables=(orm.common.peer_windows.name,), by_id=((orm.supervision_cases.name, "id"),)
+)
+VIEWS = (SUPERVISION_CASES, SUPERVISION_CASE)
 
 
 class PeerWindowBrief(BaseModel):
@@ -109,13 +119,23 @@ async def _shown(runtime: RuntimeDep, supervision_id: str, actor: Staff) -> Supe
 
 @router.get("", response_model=Page[SupervisionPublic])
 async def inbox(
-    actor: Staff, uow: UowDep, page: PageDep, status: Annotated[SupervisionStatus | None, Query()] = None
-) -> Page[SupervisionPublic]:
-    async with uow:
-        items, total = await uow.supervision.search(
-            units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
-        )
-        return Page(items=[SupervisionPublic.of(c) for c in items], total=total, limit=page.limit, offset=page.offset)
+    request: Request,
+    actor: Staff,
+    uow: UowDep,
+    runtime: RuntimeDep,
+    page: PageDep,
+    status: Annotated[SupervisionStatus | None, Query()] = None,
+) -> Response:
+    async def draw() -> Page[SupervisionPublic]:
+        async with uow:
+            items, total = await uow.supervision.search(
+                units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
+            )
+            return Page(
+                items=[SupervisionPublic.of(c) for c in items], total=total, limit=page.limit, offset=page.offset
+            )
+
+    return await runtime.kept.answer(request, actor, SUPERVISION_CASES, draw)
 
 
 @router.post("", response_model=SupervisionPublic, status_code=status.HTTP_201_CREATED)
@@ -135,8 +155,11 @@ async def open_case(body: OpenIn, actor: Prosecutor, uow: UowDep, runtime: Runti
 
 
 @router.get("/{supervision_id}", response_model=SupervisionPublic)
-async def show(supervision_id: str, actor: Staff, runtime: RuntimeDep) -> SupervisionPublic:
-    return await _shown(runtime, supervision_id, actor)
+async def show(request: Request, supervision_id: str, actor: Staff, runtime: RuntimeDep) -> Response:
+    async def draw() -> SupervisionPublic:
+        return await _shown(runtime, supervision_id, actor)
+
+    return await runtime.kept.answer(request, actor, SUPERVISION_CASE, draw, supervision_id)
 
 
 @router.post("/{supervision_id}/explanation-demand", response_model=SupervisionPublic)
