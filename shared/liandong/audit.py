@@ -18,8 +18,9 @@ database, outside any act, no longer matches.
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -30,10 +31,13 @@ from sqlalchemy import (
     Dialect,
     Integer,
     MetaData,
+    Table,
+    TextClause,
     event,
     insert,
     inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +45,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.types import TypeDecorator
 
+from liandong.persistence.stamps import new_stamp, stamp
 from liandong.persistence.tables import CommonTables
 
 GENESIS = "0" * 64
@@ -220,24 +225,63 @@ async def append(
     subjects: Sequence[tuple[str, str]],
     change: str,
     rows: dict[tuple[str, str], str] | None = None,
+    stamps: Collection[str] = (),
 ) -> None:
-    """Chain one entry per subject (one entry without subject when there is none), in the session's transaction.
+    """Chain one entry per subject (one entry without subject when there is none), and set a fresh stamp on the keys
+    `stamps` (the records the act wrote, liandong.persistence.stamps), in the session's transaction.
 
-    The head row is what serializes appends, so it is held as briefly as possible: on PostgreSQL the head is read
-    without a lock, the entries computed, and the head moved only if it is still where it was read — the lock that
-    takes is held until the commit — then the entries inserted. A head moved meanwhile by another transaction leaves
-    nothing written, and the append starts again from the new head. (Holding the lock from a SELECT … FOR UPDATE
-    across three more round trips let a busy event loop keep it for tens of milliseconds, and the other writers
-    queued behind it with their pooled connections.) SQLite, one writer at a time, takes the same path and never
-    finds the head moved."""
-
-    def entries_after(seq: int, prev: str) -> list[dict[str, Any]]:
-        return _entries(act, at, subjects, change, seq, prev, rows or {})
-
+    The head row serializes appends, so it is held as briefly as possible: the head is read without a lock, the
+    entries computed, and then — on PostgreSQL in one statement — the head is moved only if it is still where it was
+    read, and only then are the entries inserted (an array per column) and the stamps set. The head's lock is held
+    from that statement to the commit: one round trip. A head moved meanwhile by another transaction leaves nothing
+    written, and the append starts again from the new head. (Holding the lock from a SELECT … FOR UPDATE, or across
+    separate statements, let a busy event loop keep it for a round trip more each, and under load the acts queued
+    behind it took seconds.) The stamps are set only once the head is held, so acts never wait on each other's
+    stamps. SQLite, one writer at a time, runs the same steps one by one and never finds the head moved."""
     for _ in range(1000):  # on SQLite, one write transaction at a time, the head is always where it was read
-        if await _append_if_head_unmoved(session, tables, entries_after):
+        if await _append_if_head_unmoved(session, tables, act, at, subjects, change, rows or {}, stamps):
             return
     raise RuntimeError("the audit chain's head kept moving; the act is not recorded")
+
+
+async def _append_if_head_unmoved(
+    session: AsyncSession,
+    tables: CommonTables,
+    act: Act,
+    at: datetime,
+    subjects: Sequence[tuple[str, str]],
+    change: str,
+    rows: dict[tuple[str, str], str],
+    stamps: Collection[str],
+) -> bool:
+    log, head = tables.audit_log, tables.audit_head
+    row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1))).one()
+    entries = _entries(act, at, subjects, change, int(row.seq), str(row.hash), rows)
+    if session.get_bind().dialect.name == "postgresql":
+        logged = await session.execute(
+            _chain_and_stamp(log, head, tables.view_stamps),
+            {
+                **{name: [entry[name] for entry in entries] for name in _LOGGED},
+                "old_hash": row.hash,
+                "new_seq": entries[-1]["seq"],
+                "new_hash": entries[-1]["hash"],
+                "keys": sorted(set(stamps)),
+                "stamp": new_stamp(),
+            },
+        )
+        return len(logged.all()) == len(entries)
+    moved = await session.execute(
+        update(head)
+        .where(head.c.id == 1, head.c.hash == row.hash)
+        .values(seq=entries[-1]["seq"], hash=entries[-1]["hash"])
+    )
+    if getattr(moved, "rowcount", 0) != 1:
+        return False
+    # one cached statement run for each entry (a VALUES list of every entry built into one statement was compiled
+    # anew for each act)
+    await session.execute(insert(log), entries)
+    await stamp(session, tables.view_stamps, stamps)
+    return True
 
 
 def _entries(
@@ -271,23 +315,40 @@ def _entries(
     return entries
 
 
-async def _append_if_head_unmoved(
-    session: AsyncSession, tables: CommonTables, entries_after: Callable[[int, str], list[dict[str, Any]]]
-) -> bool:
-    log, head = tables.audit_log, tables.audit_head
-    row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1))).one()
-    entries = entries_after(int(row.seq), str(row.hash))
-    moved = await session.execute(
-        update(head)
-        .where(head.c.id == 1, head.c.hash == row.hash)
-        .values(seq=entries[-1]["seq"], hash=entries[-1]["hash"])
+_LOGGED = (
+    "seq",
+    "at",
+    "actor",
+    "role",
+    "unit",
+    "action",
+    "subject_type",
+    "subject_id",
+    "request_id",
+    "change_digest",
+    "row_digest",
+    "prev_hash",
+    "hash",
+)
+_ARRAYS = {"seq": "bigint[]", "at": "timestamptz[]"}  # the rest: varchar[]
+
+
+@functools.cache
+def _chain_and_stamp(log: Table, head: Table, stamps: Table) -> TextClause:
+    """PostgreSQL: move the head if it is still where it was read and, only then (`moved` is read by both), insert
+    the entries (one array per column) and set the stamps, in one statement; the entries' seqs come back, none when
+    the head had moved."""
+    columns = ", ".join(_LOGGED)
+    arrays = ", ".join(f"CAST(:{name} AS {_ARRAYS.get(name, 'varchar[]')})" for name in _LOGGED)
+    return text(
+        f"WITH moved AS (UPDATE {head.name} SET seq = :new_seq, hash = :new_hash"
+        f" WHERE id = 1 AND hash = :old_hash RETURNING id),"
+        f" stamped AS (INSERT INTO {stamps.name} (key, stamp)"
+        f" SELECT key, CAST(:stamp AS bigint) FROM unnest(CAST(:keys AS varchar[])) AS key"
+        f" WHERE EXISTS (SELECT 1 FROM moved) ON CONFLICT (key) DO UPDATE SET stamp = EXCLUDED.stamp)"
+        f" INSERT INTO {log.name} ({columns}) SELECT * FROM unnest({arrays}) WHERE EXISTS (SELECT 1 FROM moved)"
+        f" RETURNING seq"
     )
-    if getattr(moved, "rowcount", 0) != 1:
-        return False  # another transaction moved the head first: nothing written, start again from the new head
-    # the head row is ours until the commit; the entries go in as one cached statement run for each entry (a VALUES
-    # list of every entry built into one statement was compiled anew for each act — most of a busy tick's time)
-    await session.execute(insert(log), entries)
-    return True
 
 
 async def append_act(

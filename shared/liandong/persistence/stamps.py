@@ -3,10 +3,10 @@ answer is served again.
 
 A view (`View`) names what one kind of answer reads: tables read whole (a list: any write to them changes it) and
 tables read by one record's id (a detail: a write to a row whose column holds that id changes it). Every act that
-writes a table some view of the service reads sets, in its own transaction, a fresh random stamp on the keys its
-writes touch (`keys_written`): the table's, and for each of its columns a view reads by, the row's value — or, for a
-statement whose rows are not known (an UPDATE … WHERE), the table's "any row" key. A kept answer is served again only
-while every stamp it was drawn under is unchanged.
+writes a table some view of the service reads sets, in its own transaction and with its audit entries, a fresh
+random stamp on the keys its writes touch (`keys_written`): the table's, and for each of its columns a view reads
+by, the row's value — or, for a statement whose rows are not known (an UPDATE … WHERE), the table's "any row" key.
+A kept answer is served again only while every stamp it was drawn under is unchanged.
 
 Stamps are random, not counted: a stamp names the state its act left, so a database restored from a backup brings
 back, with each record, the stamp it had then — an answer kept from that state is that state's answer, and one kept
@@ -20,14 +20,16 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from sqlalchemy import Table, bindparam, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from liandong.audit import Changes
 from liandong.persistence.engine import upsert
+
+if TYPE_CHECKING:
+    from liandong.audit import Changes
 
 KEY_LENGTH = 200  # longer keys are kept as their digest
 
@@ -125,13 +127,17 @@ class Stamping:
         return keys
 
 
+def new_stamp() -> int:
+    return secrets.randbits(63)
+
+
 async def stamp(session: AsyncSession, stamps: Table, keys: Iterable[str]) -> None:
-    """Set one fresh stamp on these keys, in the session's transaction (in key order: no two acts wait on each other
-    in opposite orders)."""
+    """Set one fresh stamp on these keys, in the session's transaction, in key order. (On PostgreSQL the audit chain's
+    append sets them in its own statement, once the chain's head is held: liandong.audit.)"""
     ordered = sorted(set(keys))
     if not ordered:
         return
-    value = secrets.randbits(63)
+    value = new_stamp()
     statement = upsert(session, stamps).values([{"key": key, "stamp": value} for key in ordered])
     await session.execute(
         statement.on_conflict_do_update(index_elements=[stamps.c.key], set_={"stamp": statement.excluded.stamp})

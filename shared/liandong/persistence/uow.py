@@ -30,7 +30,7 @@ from liandong.documents.render import Draft
 from liandong.documents.store import DocumentInfo, IssuesDocuments, Placement, issue, of_record
 from liandong.envelope import Envelope
 from liandong.persistence.counters import next_number
-from liandong.persistence.stamps import Stamping, stamp
+from liandong.persistence.stamps import Stamping
 from liandong.persistence.tables import CommonTables
 from liandong.sla.ports import DeadlineBook
 from liandong.tracing import Tracing
@@ -296,11 +296,15 @@ class SqlUnitOfWork(IssuesDocuments):
         change = audit.digest(changes.writes, [e.to_json() for e in envelopes])
         rows = changes.row_digests(self.session.get_bind().dialect)
         await audit.append(
-            self.session, self.tables, act=act, at=self.clock.now(), subjects=subjects, change=change, rows=rows
+            self.session,
+            self.tables,
+            act=act,
+            at=self.clock.now(),
+            subjects=subjects,
+            change=change,
+            rows=rows,
+            stamps=self.stamping.keys_written(changes),  # answers kept from before the act are not served again
         )
-        # the records the act wrote get a fresh stamp: answers kept from before are not served again (the chain's
-        # head is locked already, so acts stamp one after another)
-        await stamp(self.session, self.tables.view_stamps, self.stamping.keys_written(changes))
         self._changes = audit.record_changes(self.session)  # a unit of work may commit again
 
     def _outbox_row(self, envelope: Envelope) -> dict[str, Any]:
