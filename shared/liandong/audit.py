@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -238,8 +238,12 @@ async def append(
     separate statements, let a busy event loop keep it for a round trip more each, and under load the acts queued
     behind it took seconds.) The stamps are set only once the head is held, so acts never wait on each other's
     stamps. SQLite, one writer at a time, runs the same steps one by one and never finds the head moved."""
+
+    def entries_after(seq: int, prev: str) -> list[dict[str, Any]]:
+        return _entries(act, at, subjects, change, seq, prev, rows or {})
+
     for _ in range(1000):  # on SQLite, one write transaction at a time, the head is always where it was read
-        if await _append_if_head_unmoved(session, tables, act, at, subjects, change, rows or {}, stamps):
+        if await _append_if_head_unmoved(session, tables, entries_after, stamps):
             return
     raise RuntimeError("the audit chain's head kept moving; the act is not recorded")
 
@@ -247,16 +251,12 @@ async def append(
 async def _append_if_head_unmoved(
     session: AsyncSession,
     tables: CommonTables,
-    act: Act,
-    at: datetime,
-    subjects: Sequence[tuple[str, str]],
-    change: str,
-    rows: dict[tuple[str, str], str],
+    entries_after: Callable[[int, str], list[dict[str, Any]]],
     stamps: Collection[str],
 ) -> bool:
     log, head = tables.audit_log, tables.audit_head
     row = (await session.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1))).one()
-    entries = _entries(act, at, subjects, change, int(row.seq), str(row.hash), rows)
+    entries = entries_after(int(row.seq), str(row.hash))
     if session.get_bind().dialect.name == "postgresql":
         logged = await session.execute(
             _chain_and_stamp(log, head, tables.view_stamps),

@@ -16,9 +16,12 @@ from sqlalchemy import update
 
 from liandong.persistence import migrations
 from liandong.persistence.stamps import Stamping, View, any_row_key, row_key, table_key
+from liandong.security import Principal
 from liandong_court.adapters.orm import leads, payments
 from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
+from liandong_court.entrypoints.api.leads import LEAD
+from liandong_court.entrypoints.api.schemas import LeadPublic
 from tests.support.apps import login, running_app, runtime_of
 from tests.support.letters import PARTICULARS
 
@@ -123,3 +126,24 @@ def test_the_keys_a_view_reads_and_the_tables_its_acts_stamp() -> None:
         lead_view.keys()
     assert Stamping.of([lead_view, listing]).columns == {"leads": ("id",), "payments": ("lead_id",)}
     assert len(row_key("leads", "id", "x" * 500)) <= 200, "a long key is kept as its digest"
+
+
+async def test_the_page_answered_after_an_act_is_kept_for_the_next_read_of_that_page(
+    replicas: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
+    """A route that answers a record's page after an act (`KeptAnswers.drawn`) keeps it under the page's own path: the
+    next read of the page by the same unit and role is served it."""
+    one, other = replicas
+    officer = await login(one, "tongcheng.officer")
+    lead = (await one.post("/leads", json=lead_body(4), headers=officer)).json()
+    actor = Principal(username="tongcheng.officer", agency="court", role="enforcement_officer", unit="421222")
+    runtime = runtime_of(one)
+
+    async def draw() -> LeadPublic:
+        return LeadPublic.model_validate((await other.get(f"/leads/{lead['id']}", headers=officer)).json())
+
+    drawn = await runtime.kept.drawn(actor, LEAD, lead["id"], f"/leads/{lead['id']}", draw)
+    hits = served("lead", "hit")
+    page = await one.get(f"/leads/{lead['id']}", headers=officer)
+    assert served("lead", "hit") == hits + 1
+    assert page.json() == drawn.model_dump(mode="json")

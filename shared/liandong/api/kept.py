@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import Request, Response
 from prometheus_client import Counter
@@ -34,6 +35,7 @@ ANSWERS = Counter(
     ["agency", "view", "outcome"],
 )
 JSON = "application/json"
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -70,21 +72,42 @@ class KeptAnswers:
         record_id: str | None = None,
     ) -> Response:
         """The answer `draw` gives, or the one it gave before while the view's stamps are unchanged."""
+        key = self._key(request.url.path, request.url.query, actor)
+        stamps = await self._stamps(view, record_id)
+        if stamps is not None:
+            kept = self._kept.get(key)
+            if kept is not None and kept.stamps == stamps:
+                self._kept.move_to_end(key)
+                ANSWERS.labels(self.agency, view.name, "hit").inc()
+                return _json(kept.body)
+        body = (await draw()).model_dump_json(by_alias=True).encode()  # drawn after the stamps were read
+        if stamps is not None:
+            ANSWERS.labels(self.agency, view.name, "miss").inc()
+            self._keep(key, _Kept(stamps, body))
+        return _json(body)
+
+    async def drawn(
+        self, actor: Principal, view: View, record_id: str, page: str, draw: Callable[[], Awaitable[M]]
+    ) -> M:
+        """What `draw` gives — a record's page answered after an act on it — kept as the answer to the next read of
+        that page (`page`, its path) by the same unit and role."""
+        stamps = await self._stamps(view, record_id)
+        drawn = await draw()
+        if stamps is not None:
+            self._keep(self._key(page, "", actor), _Kept(stamps, drawn.model_dump_json(by_alias=True).encode()))
+        return drawn
+
+    async def _stamps(self, view: View, record_id: str | None) -> tuple[int, ...] | None:
+        """The view's stamps now; None when nothing is kept (KEPT_ANSWERS_MIB=0)."""
         if self._views.get(view.name) is not view:  # an undeclared view would never be stamped: never stale-able
             raise RuntimeError(f"the view {view.name} is not among the service's views (ServiceSpec.views)")
         if self._max_bytes <= 0:
-            return _json((await draw()).model_dump_json(by_alias=True).encode())
-        key = (request.url.path, request.url.query, actor.unit, actor.role, actor.kind)
-        stamps = await self._reader.read(view.keys(record_id))
-        kept = self._kept.get(key)
-        if kept is not None and kept.stamps == stamps:
-            self._kept.move_to_end(key)
-            ANSWERS.labels(self.agency, view.name, "hit").inc()
-            return _json(kept.body)
-        body = (await draw()).model_dump_json(by_alias=True).encode()  # drawn after the stamps were read
-        ANSWERS.labels(self.agency, view.name, "miss").inc()
-        self._keep(key, _Kept(stamps, body))
-        return _json(body)
+            return None
+        return await self._reader.read(view.keys(record_id))
+
+    @staticmethod
+    def _key(path: str, query: str, actor: Principal) -> tuple[str, ...]:
+        return (path, query, actor.unit, actor.role, actor.kind)
 
     def _keep(self, key: tuple[str, ...], kept: _Kept) -> None:
         old = self._kept.pop(key, None)

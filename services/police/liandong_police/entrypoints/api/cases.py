@@ -48,6 +48,13 @@ VIEWS = (CASES, CASE)
 
 
 async def _shown(runtime: RuntimeDep, case_id: str, actor: Staff) -> CasePublic:
+    """The case's page after an act on it, kept for the next read of the page."""
+    return await runtime.kept.drawn(
+        actor, CASE, case_id, f"{router.prefix}/{case_id}", lambda: _drawn(runtime, case_id, actor)
+    )
+
+
+async def _drawn(runtime: RuntimeDep, case_id: str, actor: Staff) -> CasePublic:
     async with unit_of_work_of(PoliceUnitOfWork)(runtime) as uow:
         case = await load_case(uow, case_id, actor, for_update=False)
         subjects = [("case", case.id)]
@@ -88,7 +95,7 @@ async def list_cases(
 
 @router.get("/{case_id}", response_model=CasePublic)
 async def show_case(request: Request, case_id: str, actor: Staff, runtime: RuntimeDep) -> Response:
-    return await runtime.kept.answer(request, actor, CASE, lambda: _shown(runtime, case_id, actor), case_id)
+    return await runtime.kept.answer(request, actor, CASE, lambda: _drawn(runtime, case_id, actor), case_id)
 
 
 @router.post("/{case_id}/suspects", response_model=CasePublic)

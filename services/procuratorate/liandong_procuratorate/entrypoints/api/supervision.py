@@ -107,6 +107,14 @@ class ReminderIn(StrictModel):
 
 
 async def _shown(runtime: RuntimeDep, supervision_id: str, actor: Staff) -> SupervisionPublic:
+    """The supervision case's page after an act on it, kept for the next read of the page."""
+    page = f"{router.prefix}/{supervision_id}"
+    return await runtime.kept.drawn(
+        actor, SUPERVISION_CASE, supervision_id, page, lambda: _drawn(runtime, supervision_id, actor)
+    )
+
+
+async def _drawn(runtime: RuntimeDep, supervision_id: str, actor: Staff) -> SupervisionPublic:
     async with unit_of_work_of(ProcuratorateUnitOfWork)(runtime) as uow:
         case = await load_supervision(uow, supervision_id, actor, for_update=False)
         windows = {}
@@ -156,10 +164,9 @@ async def open_case(body: OpenIn, actor: Prosecutor, uow: UowDep, runtime: Runti
 
 @router.get("/{supervision_id}", response_model=SupervisionPublic)
 async def show(request: Request, supervision_id: str, actor: Staff, runtime: RuntimeDep) -> Response:
-    async def draw() -> SupervisionPublic:
-        return await _shown(runtime, supervision_id, actor)
-
-    return await runtime.kept.answer(request, actor, SUPERVISION_CASE, draw, supervision_id)
+    return await runtime.kept.answer(
+        request, actor, SUPERVISION_CASE, lambda: _drawn(runtime, supervision_id, actor), supervision_id
+    )
 
 
 @router.post("/{supervision_id}/explanation-demand", response_model=SupervisionPublic)
