@@ -100,7 +100,9 @@ class Stamping:
             before = changes.previous.get(ident, {})
             for column in self.columns[table]:
                 attribute = state.mapper.get_property_by_column(state.mapper.local_table.c[column]).key
-                for value in (before.get(attribute), getattr(obj, attribute, None)):
+                if attribute not in state.dict:  # not loaded (read back from the database later): any row
+                    keys.add(any_row_key(table))
+                for value in (before.get(attribute), state.dict.get(attribute)):
                     if value is not None:
                         keys.add(row_key(table, column, value))
         for write in changes.writes:  # statements: their rows when an INSERT names them, else any row
