@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -53,7 +54,7 @@ from liandong.messaging.dlq import read_dead_letters
 from liandong.messaging.kafka import KafkaConnection
 from liandong.persistence.engine import create_engine, session_factory
 from liandong.runtime import ServiceSpec, consumed_handlers
-from tools.client import CLOCK_ADMIN, PASSWORD, Services, instant
+from tools.client import CLOCK_ADMIN, PASSWORD, Services, instant, until
 from tools.dataset import EVERY_PATH, Generator
 
 AGENCIES = ("court", "police", "procuratorate")
@@ -321,18 +322,21 @@ class Faults(threading.Thread):
     ) -> None:
         """Add the partitions whose leader differs from `before`; with `until_moved`, poll (once a second, within
         that many seconds) until one has."""
-        deadline = time.monotonic() + until_moved
-        while True:
+        moved = 0
+
+        def leaders_moved() -> bool:
+            nonlocal moved
             try:
                 after = self.fleet.broker.leaders(in_use)
             except Exception as exc:  # the count is a report, not a check
                 self.note("leaders unknown", "broker", error=repr(exc))
-                after = before
+                return False
             moved = sum(1 for key, node in after.items() if before.get(key) != node)
-            if moved or time.monotonic() >= deadline:
-                self.leader_changes += moved
-                return
-            time.sleep(1.0)  # the next poll of the cluster's metadata
+            return moved > 0
+
+        with contextlib.suppress(TimeoutError):  # nothing moved in time: the count says so
+            until(leaders_moved, "the partitions' leaders to move", timeout=until_moved, interval=1.0)
+        self.leader_changes += moved
 
     def pause(self, name: str) -> None:
         process = self.fleet.processes[name].process

@@ -80,7 +80,7 @@ class KeptAnswers:
                 self._kept.move_to_end(key)
                 ANSWERS.labels(self.agency, view.name, "hit").inc()
                 return _json(kept.body)
-        body = (await draw()).model_dump_json(by_alias=True).encode()  # drawn after the stamps were read
+        body = _body(await draw())  # drawn after the stamps were read
         if stamps is not None:
             ANSWERS.labels(self.agency, view.name, "miss").inc()
             self._keep(key, _Kept(stamps, body))
@@ -94,7 +94,7 @@ class KeptAnswers:
         stamps = await self._stamps(view, record_id)
         drawn = await draw()
         if stamps is not None:
-            self._keep(self._key(page, "", actor), _Kept(stamps, drawn.model_dump_json(by_alias=True).encode()))
+            self._keep(self._key(page, "", actor), _Kept(stamps, _body(drawn)))
         return drawn
 
     async def _stamps(self, view: View, record_id: str | None) -> tuple[int, ...] | None:
@@ -124,8 +124,9 @@ class KeptAnswers:
     async def close(self) -> None:
         await self._reader.close()
 
-    def __len__(self) -> int:
-        return len(self._kept)
+
+def _body(answer: BaseModel) -> bytes:
+    return answer.model_dump_json(by_alias=True).encode()
 
 
 def _json(body: bytes) -> Response:
