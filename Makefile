@@ -24,8 +24,9 @@ run: install ## broker (unless LIANDONG_KAFKA_BOOTSTRAP is set) + topics + the t
 demo: install ## the article's stories on the running system (started if needed), a generated year, the court's report
 	$(PY) -m tools.demo --start $(DEMO_ARGS)
 
-test: install ## the whole suite: unit, integration (SQLite + PostgreSQL, real Kafka), end-to-end
-	$(PY) -m pytest $(PYTEST_ARGS)
+TEST_WORKERS ?= 2
+test: install ## the whole suite: unit, integration (SQLite + PostgreSQL, real Kafka), end-to-end; TEST_WORKERS at once
+	$(PY) -m pytest $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 CALENDAR_STARTS ?= 2026-09-30T17:00:00+08:00 2026-12-07T09:00:00+08:00
 CALENDAR_TESTS ?= tests/e2e/test_stories.py tests/e2e/test_dataset.py tests/e2e/test_arrest_review.py tests/e2e/test_supervision.py

@@ -7,6 +7,11 @@ its admin principal (LIANDONG_KAFKA_ADMIN_PASSWORD, LIANDONG_KAFKA_SECURITY_PROT
 default) and provisioned like a deployment's (`python -m liandong kafka provision`): topics, and the services' ACLs.
 When none of these is possible the tests that
 need it are skipped locally, and fail in CI (CI=true): a real-broker test never silently skips there.
+
+`make test` runs on two pytest-xdist workers. The end-to-end stacks of two workers would share the topics' and the
+consumer groups' names, so a broker serves one worker: the broker the environment gives serves the first, and each
+other worker has a broker of its own (a container, or the local broker). PostgreSQL is shared: every test makes
+databases of its own.
 """
 
 from __future__ import annotations
@@ -260,7 +265,7 @@ def provision_broker(connection: KafkaConnection) -> None:
 def kafka_broker(tmp: Path) -> Iterator[KafkaConnection]:
     """The session's broker, as its admin principal, provisioned."""
     given = os.environ.get("LIANDONG_TEST_KAFKA_BOOTSTRAP")
-    if given:
+    if given and os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":  # a broker to each worker (above)
         connection = admin_connection(given)
         provision_broker(connection)
         yield connection
@@ -274,7 +279,10 @@ def kafka_broker(tmp: Path) -> Iterator[KafkaConnection]:
             yield connection
         return
     if not can_run_local_broker():
-        unavailable("no Kafka broker: set LIANDONG_TEST_KAFKA_BOOTSTRAP, or install Java 17 and Maven")
+        unavailable(
+            "no Kafka broker: set LIANDONG_TEST_KAFKA_BOOTSTRAP, or install Java 17 and Maven"
+            + (" (a broker to each pytest-xdist worker: with only the given one, TEST_WORKERS=1)" if given else "")
+        )
     broker = LocalBroker(tmp)
     broker.start()
     try:
