@@ -133,6 +133,13 @@ def test_tongshan_detained_debtor_arrest_approved_within_seven_days_and_executed
     ):
         entry = {"kind": kind, "summary": summary, "collected_at": court_now(stack).isoformat()}
         ok(tongshan.post("police", f"/cases/{case['id']}/log", entry, investigator))
+    # the case's page has its log whole; a page of cases counts it
+    shown = tongshan.get("police", f"/cases/{case['id']}", investigator)
+    assert [e["kind"] for e in shown["log"]] == ["bank_records", "property_register", "interview"]
+    (listed,) = [c for c in tongshan.get("police", "/cases", investigator)["items"] if c["id"] == case["id"]]
+    assert "log" not in listed
+    assert listed["log_entries"] == 3
+    assert datetime.fromisoformat(listed["last_logged_at"]) == datetime.fromisoformat(shown["log"][-1]["recorded_at"])
 
     advance_clocks(stack, 2 * 86400)
     investigator = tongshan.police()

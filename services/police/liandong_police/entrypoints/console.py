@@ -173,6 +173,7 @@ CONSOLE = ConsoleSpec(
                 ("status", "状态"),
                 ("suspects", "犯罪嫌疑人"),
                 ("opened_at", "立案时间"),
+                ("log_entries", "侦查记录"),
             ),
             heading=lambda r: str(r.get("case_number") or r.get("id")),
             acts=CASE_ACTS,

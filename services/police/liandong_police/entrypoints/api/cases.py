@@ -16,6 +16,7 @@ from liandong_police.entrypoints.api.deps import BureauHead, Investigator, Staff
 from liandong_police.entrypoints.api.schemas import (
     ArrestRequestIn,
     CasePublic,
+    CaseSummary,
     CustodyEndIn,
     CustodyExtensionIn,
     DetentionExtensionIn,
@@ -69,7 +70,7 @@ async def _drawn(runtime: RuntimeDep, case_id: str, actor: Staff) -> CasePublic:
         return CasePublic.of(case, windows=windows)
 
 
-@router.get("", response_model=Page[CasePublic])
+@router.get("", response_model=Page[CaseSummary])
 async def list_cases(
     request: Request,
     actor: Staff,
@@ -78,13 +79,13 @@ async def list_cases(
     page: PageDep,
     referral_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    async def draw() -> Page[CasePublic]:
+    async def draw() -> Page[CaseSummary]:
         async with uow:
             items, total = await uow.cases.search(
                 units=visible_units(actor.unit), referral_id=referral_id, limit=page.limit, offset=page.offset
             )
             return Page(
-                items=[CasePublic.of(c, suspects=mask_suspects(c.suspects)) for c in items],
+                items=[CaseSummary.of_case(c, suspects=mask_suspects(c.suspects)) for c in items],
                 total=total,
                 limit=page.limit,
                 offset=page.offset,

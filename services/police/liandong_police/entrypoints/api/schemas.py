@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -103,10 +104,8 @@ class ExtensionIn(StrictModel):
     reason: str = Field(min_length=1, max_length=2000, description="why the case is major or complex")
 
 
-class CasePublic(Windowed):
-    """A criminal case with its suspects, investigation log, detentions, arrest requests (with the decisions, a
-    refusal's 补充侦查提纲, and the executions), and its windows: investigation, each detention's window to request
-    arrest approval, each execution receipt's."""
+class CaseFields(Windowed):
+    """What a case shows in a list and on its own page."""
 
     id: str
     referral_id: str | None
@@ -117,7 +116,6 @@ class CasePublic(Windowed):
     opened_at: ShanghaiTime
     opened_by: str
     suspects: list[dict[str, Any]]
-    log: list[dict[str, Any]]
     detentions: list[dict[str, Any]]
     arrest_requests: list[dict[str, Any]]
     transfers: list[dict[str, Any]] | None = Field(default=None, description="起诉意见书, each time")
@@ -125,6 +123,28 @@ class CasePublic(Windowed):
     prosecution: dict[str, Any] | None = Field(default=None, description="indicted, or not prosecuted (ground)")
     judgment: dict[str, Any] | None = None
     withdrawal: dict[str, Any] | None = Field(default=None, description="撤销案件 and its notice to the court")
+
+
+class CasePublic(CaseFields):
+    """A criminal case with its suspects, investigation log, detentions, arrest requests (with the decisions, a
+    refusal's 补充侦查提纲, and the executions), and its windows: investigation, each detention's window to request
+    arrest approval, each execution receipt's."""
+
+    log: list[dict[str, Any]]
+
+
+class CaseSummary(CaseFields):
+    """A case as a list shows it: its investigation log counted, not copied (the case's own page has it whole: a log
+    grows with the investigation, a page of cases should not)."""
+
+    log_entries: int = Field(description="entries in the investigation log")
+    last_logged_at: ShanghaiTime | None = Field(description="when the log's latest entry was recorded")
+
+    @classmethod
+    def of_case(cls, case: Any, **shown: Any) -> CaseSummary:
+        log = case.log
+        latest = datetime.fromisoformat(log[-1]["recorded_at"]) if log else None
+        return cls.of(case, log_entries=len(log), last_logged_at=latest, **shown)
 
 
 class SuspectIn(StrictModel):
