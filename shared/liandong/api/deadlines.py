@@ -247,7 +247,7 @@ async def received(runtime: RuntimeDep, actor: CurrentPrincipal, page: PageDep) 
         rows, total = await runtime.deadlines.received_breaches(
             uow, units=visible_units(actor.unit), limit=page.limit, offset=page.offset
         )
-    return Page(items=[ReceivedBreachPublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return page.of(rows, total, ReceivedBreachPublic.of)
 
 
 @router.get("/peer-windows", response_model=Page[PeerWindowPublic])
@@ -269,7 +269,7 @@ async def peer_windows(
             limit=page.limit,
             offset=page.offset,
         )
-    return Page(items=[PeerWindowPublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return page.of(rows, total, PeerWindowPublic.of)
 
 
 @router.get("", response_model=Page[DeadlinePublic])
@@ -299,7 +299,7 @@ async def list_deadlines(
             limit=page.limit,
             offset=page.offset,
         )
-    return Page(items=[DeadlinePublic.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return page.of(rows, total, DeadlinePublic.of)
 
 
 @router.get("/{deadline_id}", response_model=DeadlineDetail)

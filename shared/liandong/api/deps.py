@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 
@@ -21,6 +21,7 @@ from liandong.runtime import Runtime
 from liandong.sla.counting import SHANGHAI
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 ShanghaiTime = Annotated[datetime, PlainSerializer(lambda v: v.astimezone(SHANGHAI).isoformat(), return_type=str)]
 """Times are stored in UTC and shown to staff in Asia/Shanghai."""
@@ -38,6 +39,10 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 class PageParams(BaseModel):
     limit: int
     offset: int
+
+    def of(self, items: Iterable[S], total: int, show: Callable[[S], T]) -> Page[T]:
+        """This page of a search that found `total`: its items, each as `show` makes it."""
+        return Page(items=[show(item) for item in items], total=total, limit=self.limit, offset=self.offset)
 
 
 async def page_params(

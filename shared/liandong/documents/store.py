@@ -86,11 +86,16 @@ class IssuesDocuments:
         scope: str | None = None,
         corrects: str | None = None,
     ) -> DocumentInfo:
-        """The act's document numbered now: the next of its kind for the unit (or `scope`, e.g. a court's code) and
-        the year in Shanghai, in the agency's form (`kinds.number`), drawn by `draw` and issued with the act."""
+        """The act's document numbered now (`document_number`), drawn by `draw` and issued with the act."""
+        numbered = await self.document_number(kind, place.unit, scope=scope)
+        return await self.issue_document(draw(numbered), place, corrects=corrects)
+
+    async def document_number(self, kind: DocumentKind, unit: str, *, scope: str | None = None) -> str:
+        """The next number of its kind for the unit (or `scope`, e.g. a court's code) and the year in Shanghai, in
+        the agency's form (`kinds.number`), taken in the act's transaction: for an act that needs its document's
+        number before the document is drawn."""
         year = self.clock.now().astimezone(SHANGHAI).year
-        sequence = await self.next_number(kind.name, scope or place.unit, year)
-        return await self.issue_document(draw(number(kind, place.unit, year, sequence)), place, corrects=corrects)
+        return number(kind, unit, year, await self.next_number(kind.name, scope or unit, year))
 
 
 async def issue(

@@ -203,17 +203,12 @@ async def serve_notice(cmd: commands.ServeNotice, uow: CourtUnitOfWork) -> Lead:
     async with uow:
         lead = await load_lead(uow, cmd.lead_id, cmd.actor)
         due_at = uow.deadlines.due_at(Kind.DEBTOR_PERFORMANCE, cmd.served_at)
-        number = cmd.notice_number or await _next_document_number(uow, kinds.COURT_NOTICE, lead)
+        number = cmd.notice_number or await uow.document_number(kinds.COURT_NOTICE, lead.unit, scope=lead.court_code)
         lead.serve_notice(number=number, served_at=cmd.served_at, due_at=due_at, now=uow.clock.now())
         await _start_debtor_window(uow, lead, cmd.served_at, cmd.actor)
         await _issue_for_lead(uow, lead, court_documents.notice(lead, number, cmd.served_at, due_at))
         await uow.commit()
         return lead
-
-
-async def _next_document_number(uow: CourtUnitOfWork, kind: kinds.DocumentKind, lead: Lead) -> str:
-    year = uow.clock.now().astimezone(SHANGHAI).year
-    return kinds.number(kind, lead.unit, year, await uow.next_number(kind.name, lead.court_code, year))
 
 
 async def _issue_for_lead(
@@ -243,7 +238,7 @@ async def correct_notice_service(cmd: commands.CorrectNoticeService, uow: CourtU
         # the notice as corrected is a new document naming the one it corrects (documents are never changed)
         earlier = [d for d in await uow.documents_of("lead", lead.id) if d.kind == kinds.COURT_NOTICE.name]
         if earlier:
-            number = await _next_document_number(uow, kinds.COURT_NOTICE, lead)
+            number = await uow.document_number(kinds.COURT_NOTICE, lead.unit, scope=lead.court_code)
             draft = court_documents.notice(lead, number, cmd.served_at, due_at)
             draft = replace(draft, corrects=earlier[-1].number)
             await _issue_for_lead(uow, lead, draft, corrects=earlier[-1].id)

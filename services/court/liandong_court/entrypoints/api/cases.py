@@ -138,9 +138,7 @@ async def screen(
             limit=page.limit,
             offset=page.offset,
         )
-        return Page(
-            items=[CasePublic.of(c, masked=True) for c in items], total=total, limit=page.limit, offset=page.offset
-        )
+        return page.of(items, total, lambda c: CasePublic.of(c, masked=True))
 
 
 @router.get("/{case_id}", response_model=CasePublic)

@@ -121,9 +121,7 @@ async def list_leads(
                 limit=page.limit,
                 offset=page.offset,
             )
-            return Page(
-                items=[LeadPublic.of(i, masked=True) for i in items], total=total, limit=page.limit, offset=page.offset
-            )
+            return page.of(items, total, lambda i: LeadPublic.of(i, masked=True))
 
     return await runtime.kept.answer(request, actor, LEADS, draw)
 

@@ -77,7 +77,7 @@ async def list_publicity(
         items, total = await uow.publicity.search(
             units=visible_units(actor.unit), channel=channel, limit=page.limit, offset=page.offset
         )
-        return Page(items=[PublicityPublic.of(p) for p in items], total=total, limit=page.limit, offset=page.offset)
+        return page.of(items, total, PublicityPublic.of)
 
 
 @router.post("/leads/{lead_id}/typical-case", response_model=TypicalPublic, status_code=status.HTTP_201_CREATED)
@@ -95,4 +95,4 @@ async def list_typical(actor: Staff, uow: UowDep, page: PageDep) -> Page[Typical
         items, total = await uow.typical_cases.search(
             units=visible_units(actor.unit), limit=page.limit, offset=page.offset
         )
-        return Page(items=[TypicalPublic.of(t) for t in items], total=total, limit=page.limit, offset=page.offset)
+        return page.of(items, total, TypicalPublic.of)

@@ -25,7 +25,7 @@ async def list_referrals(
         items, total = await uow.referrals.search(
             units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
         )
-        return Page(items=[ReferralPublic.of(r) for r in items], total=total, limit=page.limit, offset=page.offset)
+        return page.of(items, total, ReferralPublic.of)
 
 
 @router.get("/{referral_id}", response_model=ReferralPublic)

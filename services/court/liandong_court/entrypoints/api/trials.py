@@ -142,7 +142,7 @@ async def list_trials(
         items, total = await uow.trials.search(
             units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
         )
-        return Page(items=[TrialPublic.of(t) for t in items], total=total, limit=page.limit, offset=page.offset)
+        return page.of(items, total, TrialPublic.of)
 
 
 @router.get("/{trial_id}", response_model=TrialPublic)

@@ -84,12 +84,7 @@ async def list_cases(
             items, total = await uow.cases.search(
                 units=visible_units(actor.unit), referral_id=referral_id, limit=page.limit, offset=page.offset
             )
-            return Page(
-                items=[CaseSummary.of_case(c, suspects=mask_suspects(c.suspects)) for c in items],
-                total=total,
-                limit=page.limit,
-                offset=page.offset,
-            )
+            return page.of(items, total, lambda c: CaseSummary.of_case(c, suspects=mask_suspects(c.suspects)))
 
     return await runtime.kept.answer(request, actor, CASES, draw)
 

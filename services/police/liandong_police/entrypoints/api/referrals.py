@@ -41,9 +41,7 @@ async def inbox(
         items, total = await uow.referrals.search(
             units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
         )
-        return Page(
-            items=[ReferralPublic.of(r, masked=True) for r in items], total=total, limit=page.limit, offset=page.offset
-        )
+        return page.of(items, total, lambda r: ReferralPublic.of(r, masked=True))
 
 
 @router.get("/{referral_id}", response_model=ReferralPublic)

@@ -69,7 +69,7 @@ async def inbox(
         items, total = await uow.notices.search(
             units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
         )
-        return Page(items=[NoticePublic.of(n) for n in items], total=total, limit=page.limit, offset=page.offset)
+        return page.of(items, total, NoticePublic.of)
 
 
 @router.get("/{notice_id}", response_model=NoticePublic)

@@ -41,7 +41,7 @@ class MatterPublic(BaseModel):
 async def list_matters(actor: Staff, uow: UowDep, page: PageDep) -> Page[MatterSummary]:
     async with uow:
         rows, total = await uow.timeline.matters(units=visible_units(actor.unit), limit=page.limit, offset=page.offset)
-        return Page(items=[MatterSummary(**r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+        return page.of(rows, total, lambda r: MatterSummary(**r))
 
 
 @router.get("/{correlation_id}", response_model=MatterPublic)

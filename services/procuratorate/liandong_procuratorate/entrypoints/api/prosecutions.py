@@ -98,7 +98,7 @@ async def inbox(
         items, total = await uow.prosecutions.search(
             units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
         )
-        return Page(items=[ProsecutionPublic.of(r) for r in items], total=total, limit=page.limit, offset=page.offset)
+        return page.of(items, total, ProsecutionPublic.of)
 
 
 @router.get("/{review_id}", response_model=ProsecutionPublic)

@@ -87,12 +87,7 @@ async def inbox(
         items, total = await uow.reviews.search(
             units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
         )
-        return Page(
-            items=[ReviewPublic.of(r, suspects=mask_suspects(r.suspects)) for r in items],
-            total=total,
-            limit=page.limit,
-            offset=page.offset,
-        )
+        return page.of(items, total, lambda r: ReviewPublic.of(r, suspects=mask_suspects(r.suspects)))
 
 
 @router.get("/{review_id}", response_model=ReviewPublic)

@@ -139,9 +139,7 @@ async def inbox(
             items, total = await uow.supervision.search(
                 units=visible_units(actor.unit), status=status, limit=page.limit, offset=page.offset
             )
-            return Page(
-                items=[SupervisionPublic.of(c) for c in items], total=total, limit=page.limit, offset=page.offset
-            )
+            return page.of(items, total, SupervisionPublic.of)
 
     return await runtime.kept.answer(request, actor, SUPERVISION_CASES, draw)
 
