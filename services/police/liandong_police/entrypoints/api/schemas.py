@@ -143,7 +143,8 @@ class CaseSummary(CaseFields):
     @classmethod
     def of_case(cls, case: Any, **shown: Any) -> CaseSummary:
         log = case.log
-        latest = datetime.fromisoformat(log[-1]["recorded_at"]) if log else None
+        recorded = log[-1].get("recorded_at") if log else None
+        latest = datetime.fromisoformat(recorded) if recorded else None
         return cls.of(case, log_entries=len(log), last_logged_at=latest, **shown)
 
 
