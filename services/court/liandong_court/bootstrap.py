@@ -34,8 +34,8 @@ def spec() -> ServiceSpec:
         translate=translate,
         handlers=consumers.HANDLERS,
         routers=(
+            leads.router,  # the routes staff ask for most come first (matched in order)
             cases.router,
-            leads.router,
             referrals.router,
             evidence.router,
             trials.router,

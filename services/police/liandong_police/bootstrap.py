@@ -58,7 +58,7 @@ def spec() -> ServiceSpec:
         migrations=str(Path(__file__).parent / "migrations"),
         translate=translate,
         handlers=consumers.HANDLERS,
-        routers=(referrals.router, cases.router, supervision.router, statistics_router(police_figures)),
+        routers=(cases.router, referrals.router, supervision.router, statistics_router(police_figures)),
         roles=ALL_ROLES,
         dev_accounts=DEV_ACCOUNTS,
         deadline_roles=(SUPERVISOR,),

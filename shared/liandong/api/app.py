@@ -112,6 +112,11 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     if tracing is not None:
         tracing.instrument_app(app)
+    # The agency's own routes first: a request is matched against the routes in order, at a few microseconds each
+    # (FastAPI's included routers), and staff ask for these most. No route of one router matches a path of another
+    # (tests/unit/test_routes.py), so the order changes nothing else.
+    for router in spec.routers:
+        app.include_router(router)
     app.include_router(health_router())
     app.include_router(auth_router())
     app.include_router(deadlines.router)
@@ -127,8 +132,6 @@ def create_app(
 
     if settings.is_development and settings.testing_clock_control:  # asked for by the demo and tests; never production
         app.include_router(testing_router())
-    for router in spec.routers:
-        app.include_router(router)
     if spec.console is not None:
         app.include_router(console_router(spec.console))
     return app
