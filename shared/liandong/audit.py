@@ -100,6 +100,13 @@ class Changes:
         if key and (kind, key) not in self.subjects:
             self.subjects.append((kind, key))
 
+    def name_assigned_keys(self) -> None:
+        """Name, after the flush, the records whose keys the database gave them as they were written (an
+        autoincrement key is unknown before)."""
+        for ident, obj in self.records.items():
+            if ident not in self.deleted:
+                self.subject(type(obj).__name__, _identity(obj))
+
 
 def record_changes(session: AsyncSession) -> Changes:
     """Start recording what `session` writes (until it is closed)."""

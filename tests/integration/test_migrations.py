@@ -9,6 +9,7 @@ must upgrade as it stands, keep every row of every common table, and receive the
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, MetaData, Table, func, insert, select, text
+from sqlalchemy import Connection, MetaData, Table, func, insert, inspect, select, text
 
 from liandong.persistence import migrations
 from liandong.persistence.engine import create_engine
@@ -238,7 +239,66 @@ async def test_existing_filings_get_their_case(database_url: str) -> None:
     assert case.opened_at == NOW
     assert [(s["name"], s["custody"]) for s in case.suspects] == [("陈某某", "free")]
     assert case.suspects[0]["suspect_id"]
-    assert (case.log, case.detentions, case.arrest_requests) == ([], [], [])
+    assert (case.detentions, case.arrest_requests) == ([], [])
+
+
+async def test_case_logs_move_to_their_table_in_order_and_back(database_url: str) -> None:
+    """Police revision 0010 moves each case's log, entry by entry in its order, from the case's JSON column into the
+    log's own table — the time of collection as it was written, with its offset — and a downgrade puts it back."""
+    spec = police_spec()
+    await migrations.upgrade_async(spec.migrations, database_url, revision="0009")
+    engine = create_engine(database_url)
+    entries = [
+        {
+            "entry_id": str(uuid.uuid4()),
+            "kind": kind,
+            "summary": f"第{i}次调查",
+            "collected_by": "tongshan.investigator",
+            "collected_at": f"2025-10-{10 + i}T09:30:00+08:00",
+            "recorded_at": datetime(2025, 10, 10 + i, 3, 0, tzinfo=UTC).isoformat(),
+            "evidence": [f"材料{i}"] if i else [],
+        }
+        for i, kind in enumerate(("bank_records", "interview", "property_register"))
+    ]
+    ids = [str(uuid.uuid4()) for _ in range(2)]
+    try:
+        async with engine.begin() as conn:
+            for n, (case_id, log) in enumerate(zip(ids, (entries, []), strict=True)):
+                await conn.execute(
+                    text(
+                        "INSERT INTO cases (id, correlation_id, police_unit, case_number, status, suspects, opened_at,"
+                        " opened_by, log, detentions, arrest_requests) VALUES (:id, :matter, '421224', :number,"
+                        " 'investigating', '[]', :at, 'tongshan.head', :log, '[]', '[]')"
+                    ),
+                    {
+                        "id": case_id,
+                        "matter": f"lead-{n}",
+                        "number": f"通山公（刑）立字〔2025〕{n + 1}号",
+                        "at": NOW,
+                        "log": json.dumps(log, ensure_ascii=False),
+                    },
+                )
+        await migrations.upgrade_async(spec.migrations, database_url)
+        log_table = spec.metadata.tables["case_log"]
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(log_table).order_by(log_table.c.seq))).all()
+            columns = [c["name"] for c in await conn.run_sync(lambda c: inspect(c).get_columns("cases"))]
+        assert "log" not in columns
+        assert [r.case_id for r in rows] == [ids[0]] * 3  # the empty log moved nothing
+        assert [r.entry_id for r in rows] == [e["entry_id"] for e in entries]
+        assert [r.collected_at for r in rows] == [e["collected_at"] for e in entries]
+        assert [r.recorded_at for r in rows] == [datetime.fromisoformat(str(e["recorded_at"])) for e in entries]
+        assert [r.evidence for r in rows] == [e["evidence"] for e in entries]
+
+        await asyncio.to_thread(command.downgrade, migrations.alembic_config(spec.migrations, database_url), "0009")
+        async with engine.connect() as conn:
+            back: dict[str, Any] = {row.id: row.log for row in await conn.execute(text("SELECT id, log FROM cases"))}
+        assert {k: v if isinstance(v, list) else json.loads(v) for k, v in back.items()} == {
+            ids[0]: entries,
+            ids[1]: [],
+        }
+    finally:
+        await engine.dispose()
 
 
 def test_replicas_starting_together_migrate_one_new_database(postgres_url: str) -> None:

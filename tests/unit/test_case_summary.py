@@ -1,4 +1,5 @@
-"""A page of police cases counts each case's investigation log; the case's own page has it whole."""
+"""A page of police cases counts each case's investigation log; the case's own page has it whole. (The count and the
+latest time come from the log's table: tests/integration/test_case_log.py.)"""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def a_case() -> Case:
 
 
 def test_a_case_without_entries_lists_none_and_no_time() -> None:
-    summary = CaseSummary.of_case(a_case()).model_dump(mode="json")
+    summary = CaseSummary.of_case(a_case(), (0, None)).model_dump(mode="json")
     assert (summary["log_entries"], summary["last_logged_at"]) == (0, None)
     assert "log" not in summary
 
@@ -40,10 +41,11 @@ def test_the_list_counts_the_entries_and_shows_when_the_latest_was_recorded() ->
             by="tongcheng.investigator",
             now=OPENED + timedelta(days=day, hours=1),
         )
-    summary = CaseSummary.of_case(case).model_dump(mode="json")
+    summary = CaseSummary.of_case(case, (3, OPENED + timedelta(days=3, hours=1))).model_dump(mode="json")
     assert summary["log_entries"] == 3
     assert datetime.fromisoformat(summary["last_logged_at"]) == OPENED + timedelta(days=3, hours=1)
     assert summary["last_logged_at"].endswith("+08:00")  # shown in Shanghai time, as every time is
     page = CasePublic.of(case).model_dump(mode="json")
     assert [e["summary"] for e in page["log"]] == ["调取银行流水 第1批", "调取银行流水 第2批", "调取银行流水 第3批"]
     assert "log_entries" not in page
+    assert [e.summary for e in case.new_records] == [e["summary"] for e in page["log"]], "written as the act commits"

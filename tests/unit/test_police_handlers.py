@@ -50,6 +50,9 @@ class FakeCases(FakeRepository[Case]):
     async def number_taken(self, number: str) -> bool:
         return any(case.case_number == number for case in self.items.values())
 
+    async def with_log(self, case: Case) -> Case:
+        return case  # kept in memory, a case keeps its whole log
+
 
 class FakeEvidence:
     def __init__(self) -> None:

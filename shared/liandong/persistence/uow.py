@@ -223,6 +223,10 @@ class SqlUnitOfWork(IssuesDocuments):
     async def commit(self) -> None:
         if self.read_only:
             raise ReadOnlyUnitOfWork("a request that only reads (GET, HEAD) changes nothing")
+        for aggregate in self._seen:  # records of their own an aggregate made since it was loaded
+            if new_records := getattr(aggregate, "new_records", None):
+                self.session.add_all(new_records)
+                new_records.clear()
         envelopes = self._collect()
         issued, self._issued = self._issued, []
         envelopes = await announce(self.session, self.tables, envelopes, issued)
@@ -280,6 +284,7 @@ class SqlUnitOfWork(IssuesDocuments):
         """Chain the act into the audit trail when it changed anything (liandong.audit)."""
         await self.session.flush()  # the ORM's pending rows are part of the change
         changes = self._changes
+        changes.name_assigned_keys()
         if not changes.writes and not envelopes:
             self._changes = audit.record_changes(self.session)
             return

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Index, Integer, LargeBinary, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import JSON, Column, Index, Integer, LargeBinary, PrimaryKeyConstraint, String, Table, Text, event
 from sqlalchemy.orm import registry
 
 from liandong.persistence.repository import map_aggregates
 from liandong.persistence.tables import install, new_metadata
 from liandong.persistence.types import Money, UtcDateTime, str_enum
-from liandong_police.domain.cases import Case, CaseStatus
+from liandong_police.domain.cases import Case, CaseStatus, LogEntry
 from liandong_police.domain.model import Referral, ReferralStatus
 from liandong_police.domain.supervision import NoticeKind, NoticeStatus, SupervisionNotice
 
@@ -59,8 +59,8 @@ referrals = Table(
 )
 Index("ix_referrals_unit_status", referrals.c.police_unit, referrals.c.status)
 
-# The bureau's criminal cases: one per filing; suspects, log, detentions and arrest requests are the case's own
-# records (JSON, replaced whole by the aggregate).
+# The bureau's criminal cases: one per filing; suspects, detentions and arrest requests are the case's own records
+# (JSON, replaced whole by the aggregate); its investigation log is a table of its own (case_log).
 cases = Table(
     "cases",
     metadata,
@@ -73,7 +73,6 @@ cases = Table(
     Column("suspects", JSON, nullable=False),
     Column("opened_at", UtcDateTime(), nullable=False),
     Column("opened_by", String(64), nullable=False),
-    Column("log", JSON, nullable=False),
     Column("detentions", JSON, nullable=False),
     Column("arrest_requests", JSON, nullable=False),
     Column("transfers", JSON, nullable=True),
@@ -85,6 +84,23 @@ cases = Table(
 Index("ix_cases_unit_opened", cases.c.police_unit, cases.c.opened_at)
 Index("ix_cases_correlation", cases.c.correlation_id)
 Index("ux_cases_case_number", cases.c.case_number, unique=True)  # a 立案 number names one case
+
+# A case's investigation log, an entry a row: appended, never rewritten (`seq` orders a case's entries). An entry
+# is written alone: recording one neither rewrites the log nor locks the case.
+case_log = Table(
+    "case_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(36), nullable=False),
+    Column("entry_id", String(36), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("collected_by", String(64), nullable=False),
+    Column("collected_at", String(64), nullable=False),  # as recorded, with the offset it was given in
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("evidence", JSON, nullable=False),
+)
+Index("ix_case_log_case_seq", case_log.c.case_id, case_log.c.seq)
 
 # The procuratorate's supervision notices to the bureau (立案监督).
 supervision_notices = Table(
@@ -134,3 +150,10 @@ Index("ix_evidence_items_due", evidence_items.c.status, evidence_items.c.next_at
 
 mapper_registry = registry(metadata=metadata)
 map_aggregates(mapper_registry, (Referral, referrals), (Case, cases), (SupervisionNotice, supervision_notices))
+mapper_registry.map_imperatively(LogEntry, case_log)  # written by the unit of work from Case.new_records
+
+
+@event.listens_for(Case, "load")
+def _log_not_loaded(case: Case, _context: object) -> None:
+    case._log = None  # read apart when needed (CaseRepository.with_log)
+    case.new_records = []

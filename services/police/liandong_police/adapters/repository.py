@@ -10,12 +10,13 @@ from sqlalchemy import func, insert, select, update
 
 from liandong.persistence.repository import Repository
 from liandong.persistence.uow import SqlUnitOfWork
-from liandong_police.adapters.orm import cases, evidence_items, referrals, supervision_notices
-from liandong_police.domain.cases import Case
+from liandong_police.adapters.orm import case_log, cases, evidence_items, referrals, supervision_notices
+from liandong_police.domain.cases import Case, log_entry
 from liandong_police.domain.model import Referral, ReferralStatus
 from liandong_police.domain.supervision import NoticeStatus, SupervisionNotice
 
 FETCHED = "fetched"
+LOG_SHOWN = ("entry_id", "kind", "summary", "collected_by", "collected_at", "recorded_at", "evidence")
 
 
 class ReferralRepository(Repository[Referral]):
@@ -54,6 +55,25 @@ class CaseRepository(Repository[Case]):
         if referral_id is not None:
             query = query.where(cases.c.referral_id == referral_id)
         return await self.page(query, cases.c.opened_at.desc(), cases.c.id, limit=limit, offset=offset)
+
+    async def with_log(self, case: Case) -> Case:
+        """The case with its investigation log read, oldest entry first (an act that sends or shows it whole)."""
+        shown = [case_log.c[name] for name in LOG_SHOWN]
+        rows = await self._uow.session.execute(
+            select(*shown).where(case_log.c.case_id == case.id).order_by(case_log.c.seq)
+        )
+        return case.with_log([log_entry(**row._mapping) for row in rows])
+
+    async def log_summaries(self, case_ids: Collection[str]) -> dict[str, tuple[int, datetime | None]]:
+        """Each case's entry count and when its latest entry was recorded (cases without entries are left out)."""
+        if not case_ids:
+            return {}
+        rows = await self._uow.session.execute(
+            select(case_log.c.case_id, func.count(), func.max(case_log.c.recorded_at))
+            .where(case_log.c.case_id.in_(case_ids))
+            .group_by(case_log.c.case_id)
+        )
+        return {case_id: (int(count), latest) for case_id, count, latest in rows}
 
     async def number_taken(self, number: str) -> bool:
         """Whether a case of the register already bears this 立案 number (a number names one case)."""

@@ -81,8 +81,77 @@ def suspects_from_filing(filed: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return suspects
 
 
+class LogEntry:
+    """One entry of a case's investigation log, a record of its own: the log only grows, an entry at a time, and an
+    entry is never rewritten — recording one writes that entry alone, whatever the log's length."""
+
+    seq: int | None  # the log's order, given by the database as the entry is written
+
+    def __init__(
+        self,
+        *,
+        case_id: str,
+        entry_id: str,
+        kind: str,
+        summary: str,
+        collected_by: str,
+        collected_at: str,
+        recorded_at: datetime,
+        evidence: list[str],
+    ) -> None:
+        self.seq = None
+        self.case_id = case_id
+        self.entry_id = entry_id
+        self.kind = kind
+        self.summary = summary
+        self.collected_by = collected_by
+        self.collected_at = collected_at
+        self.recorded_at = recorded_at
+        self.evidence = evidence
+
+    def shown(self) -> dict[str, Any]:
+        """The entry as the case's page, its events and its papers show it."""
+        return log_entry(
+            entry_id=self.entry_id,
+            kind=self.kind,
+            summary=self.summary,
+            collected_by=self.collected_by,
+            collected_at=self.collected_at,
+            recorded_at=self.recorded_at,
+            evidence=self.evidence,
+        )
+
+
+def log_entry(
+    *,
+    entry_id: str,
+    kind: str,
+    summary: str,
+    collected_by: str,
+    collected_at: str,
+    recorded_at: datetime,
+    evidence: list[str],
+) -> dict[str, Any]:
+    return {
+        "entry_id": entry_id,
+        "kind": kind,
+        "summary": summary,
+        "collected_by": collected_by,
+        "collected_at": collected_at,
+        "recorded_at": recorded_at.isoformat(),
+        "evidence": list(evidence),
+    }
+
+
+class LogNotLoaded(RuntimeError):
+    """The case was loaded without its investigation log, and something asked for it."""
+
+
 class Case:
     events: list[Any]
+    # The log entries recorded since the case was loaded: the unit of work writes them as it commits. The log itself
+    # is read apart (`with_log`), when an act or a page needs it whole.
+    new_records: list[LogEntry]
 
     @property
     def matter_id(self) -> str:
@@ -110,7 +179,8 @@ class Case:
         self.opened_at = opened_at
         self.opened_by = opened_by
         self.status = CaseStatus.INVESTIGATING
-        self.log: list[dict[str, Any]] = []
+        self._log: list[dict[str, Any]] | None = []
+        self.new_records = []
         self.detentions: list[dict[str, Any]] = []
         self.arrest_requests: list[dict[str, Any]] = []
         self.transfers: list[dict[str, Any]] | None = []
@@ -192,22 +262,39 @@ class Case:
         self.suspects = [{**s, "custody": custody.value} if s["suspect_id"] == suspect_id else s for s in self.suspects]
 
     # -- the investigation log -----------------------------------------------------------------------------------
+    @property
+    def log(self) -> list[dict[str, Any]]:
+        """The investigation log, oldest entry first — once loaded (`with_log`); a case loaded without it refuses
+        rather than show an empty log."""
+        log: list[dict[str, Any]] | None = self.__dict__.get("_log")
+        if log is None:
+            raise LogNotLoaded(f"case {self.id} was loaded without its investigation log")
+        return log
+
+    def with_log(self, entries: list[dict[str, Any]]) -> Case:
+        self._log = entries
+        return self
+
     def record_investigation(
         self, *, kind: LogKind, summary: str, collected_at: datetime, evidence: list[str], by: str, now: datetime
     ) -> dict[str, Any]:
         if not summary.strip():
             raise DomainError("a log entry says what was collected", code="summary_required")
         check_act_time(collected_at, now=now, not_before=self.opened_at, what="the collection", follows="the filing")
-        entry = {
-            "entry_id": str(uuid.uuid4()),
-            "kind": kind.value,
-            "summary": summary,
-            "collected_by": by,
-            "collected_at": collected_at.isoformat(),
-            "recorded_at": now.isoformat(),
-            "evidence": evidence,
-        }
-        self.log = [*self.log, entry]
+        record = LogEntry(
+            case_id=self.id,
+            entry_id=str(uuid.uuid4()),
+            kind=kind.value,
+            summary=summary,
+            collected_by=by,
+            collected_at=collected_at.isoformat(),
+            recorded_at=now,
+            evidence=evidence,
+        )
+        self.new_records.append(record)
+        entry = record.shown()
+        if self.__dict__.get("_log") is not None:
+            self._log = [*self.log, entry]
         return entry
 
     # -- detention -----------------------------------------------------------------------------------------------

@@ -44,13 +44,16 @@ def custody_subject(case_id: str, suspect_id: str) -> str:
     return f"{case_id}:{suspect_id}"
 
 
-async def load_case(uow: PoliceUnitOfWork, case_id: str, actor: Principal, *, for_update: bool = True) -> Case:
+async def load_case(
+    uow: PoliceUnitOfWork, case_id: str, actor: Principal, *, for_update: bool = True, with_log: bool = False
+) -> Case:
+    """The case, locked for the act unless `for_update` is False; its investigation log read only `with_log`."""
     case = await uow.cases.get(case_id, for_update=for_update)
     if case is None:
         raise NotFound(f"no case {case_id}")
     if not can_see(actor.unit, case.police_unit):
         raise Forbidden(f"case {case_id} is of the bureau of unit {case.police_unit}")
-    return case
+    return await uow.cases.with_log(case) if with_log else case
 
 
 async def add_suspect(cmd: commands.AddSuspect, uow: PoliceUnitOfWork) -> Case:
@@ -64,8 +67,10 @@ async def add_suspect(cmd: commands.AddSuspect, uow: PoliceUnitOfWork) -> Case:
 
 
 async def record_investigation(cmd: commands.RecordInvestigation, uow: PoliceUnitOfWork) -> Case:
+    """An entry appended to the log: written alone, without locking the case (entries recorded at once by two
+    investigators are both kept, in the order they were written)."""
     async with uow:
-        case = await load_case(uow, cmd.case_id, cmd.actor)
+        case = await load_case(uow, cmd.case_id, cmd.actor, for_update=False)
         case.record_investigation(
             kind=LogKind(cmd.kind),
             summary=cmd.summary,
@@ -165,7 +170,7 @@ async def request_arrest(cmd: commands.RequestArrest, uow: PoliceUnitOfWork) -> 
     """提请批准逮捕书 to the procuratorate, with the referral's evidence and the investigation log: meets the
     detention windows of the detained suspects named, and the investigation target."""
     async with uow:
-        case = await load_case(uow, cmd.case_id, cmd.actor)
+        case = await load_case(uow, cmd.case_id, cmd.actor, with_log=True)
         now = uow.clock.now()
         unit, year = case.police_unit, local_year(now)
         sequence = await uow.next_number("arrest_request", unit, year)
@@ -335,7 +340,7 @@ async def _meet(
 async def transfer_case(cmd: commands.TransferCase, uow: PoliceUnitOfWork) -> Case:
     """起诉意见书 with the file: meets the investigation target, or the month of a supplementary investigation."""
     async with uow:
-        case = await load_case(uow, cmd.case_id, cmd.actor)
+        case = await load_case(uow, cmd.case_id, cmd.actor, with_log=True)
         now = uow.clock.now()
         unit, year = case.police_unit, local_year(now)
         referral = await uow.referrals.get(case.referral_id) if case.referral_id else None

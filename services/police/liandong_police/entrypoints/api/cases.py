@@ -43,8 +43,8 @@ from liandong_police.service_layer.unit_of_work import PoliceUnitOfWork
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 # the answers kept ready (liandong.api.kept): a page of cases reads the cases; a case's page, its row and the windows
-CASES = View("cases", tables=(orm.cases.name,))
-CASE = View("case", tables=(orm.common.deadlines.name,), by_id=((orm.cases.name, "id"),))
+CASES = View("cases", tables=(orm.cases.name, orm.case_log.name))
+CASE = View("case", tables=(orm.common.deadlines.name,), by_id=((orm.cases.name, "id"), (orm.case_log.name, "case_id")))
 VIEWS = (CASES, CASE)
 
 
@@ -57,7 +57,7 @@ async def _shown(runtime: RuntimeDep, case_id: str, actor: Staff) -> CasePublic:
 
 async def _drawn(runtime: RuntimeDep, case_id: str, actor: Staff) -> CasePublic:
     async with unit_of_work_of(PoliceUnitOfWork)(runtime) as uow:
-        case = await load_case(uow, case_id, actor, for_update=False)
+        case = await load_case(uow, case_id, actor, for_update=False, with_log=True)
         subjects = [("case", case.id)]
         subjects += [(DETENTION, d["detention_id"]) for d in case.detentions]
         subjects += [(CUSTODY, custody_subject(case.id, s["suspect_id"])) for s in case.suspects]
@@ -84,7 +84,12 @@ async def list_cases(
             items, total = await uow.cases.search(
                 units=visible_units(actor.unit), referral_id=referral_id, limit=page.limit, offset=page.offset
             )
-            return page.of(items, total, lambda c: CaseSummary.of_case(c, suspects=mask_suspects(c.suspects)))
+            logs = await uow.cases.log_summaries([c.id for c in items])
+            return page.of(
+                items,
+                total,
+                lambda c: CaseSummary.of_case(c, logs.get(c.id, (0, None)), suspects=mask_suspects(c.suspects)),
+            )
 
     return await runtime.kept.answer(request, actor, CASES, draw)
 

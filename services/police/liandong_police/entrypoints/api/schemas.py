@@ -141,11 +141,10 @@ class CaseSummary(CaseFields):
     last_logged_at: ShanghaiTime | None = Field(description="when the log's latest entry was recorded")
 
     @classmethod
-    def of_case(cls, case: Any, **shown: Any) -> CaseSummary:
-        log = case.log
-        recorded = log[-1].get("recorded_at") if log else None
-        latest = datetime.fromisoformat(recorded) if recorded else None
-        return cls.of(case, log_entries=len(log), last_logged_at=latest, **shown)
+    def of_case(cls, case: Any, log: tuple[int, datetime | None], **shown: Any) -> CaseSummary:
+        """`log`: the case's entry count and when its latest entry was recorded."""
+        entries, latest = log
+        return cls.of(case, log_entries=entries, last_logged_at=latest, **shown)
 
 
 class SuspectIn(StrictModel):
