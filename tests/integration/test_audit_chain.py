@@ -4,11 +4,13 @@ read a subject's acts; `python -m liandong audit verify` finds an edited, remove
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from liandong import audit
 from liandong.__main__ import main
@@ -18,6 +20,8 @@ from liandong_court.bootstrap import spec
 from liandong_court.config import CourtSettings
 from tests.integration.test_readiness import LEAD, refer_one
 from tests.support.apps import login, running_app
+
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 async def acted(database_url: str) -> dict[str, Any]:
@@ -191,3 +195,32 @@ async def test_acts_committing_at_once_on_postgresql_make_one_unbroken_chain(
         0,
         f"court: the audit chain is intact ({len(entries)} entries)\n",
     )
+
+
+async def test_a_process_expecting_the_head_where_it_left_it_recovers_when_it_is_not(court_pg_db: Any) -> None:
+    """PostgreSQL: each process expects the head where its own last append left it. Another process appending in
+    between, or an act of its own that appended and then did not commit, leaves the head elsewhere: the next append
+    reads it and chains from it, and the chain stays whole."""
+    here, there = court_pg_db, create_engine(court_pg_db.url)
+    act = audit.Act(actor="tongcheng.officer", role="enforcement_officer", unit="421222", action="test")
+
+    async def appended(engine: Any, subject: str, *, commit: bool = True) -> None:
+        async with AsyncSession(engine) as session:
+            await audit.append(session, common, act=act, at=NOW, subjects=[("lead", subject)], change="0" * 64)
+            await (session.commit() if commit else session.rollback())
+
+    try:
+        await appended(here.engine, "a")
+        await appended(there, "b")  # another process moves the head
+        await appended(here.engine, "c")
+        await appended(here.engine, "d", commit=False)  # appended, then rolled back: the head stays at c
+        await appended(here.engine, "e")
+        async with AsyncSession(here.engine) as session:
+            verdict = await audit.verify(session, common)
+            subjects = list(
+                await session.scalars(select(common.audit_log.c.subject_id).order_by(common.audit_log.c.seq))
+            )
+        assert verdict.intact, verdict
+        assert subjects == ["a", "b", "c", "e"]
+    finally:
+        await there.dispose()
