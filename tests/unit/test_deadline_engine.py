@@ -311,3 +311,28 @@ async def test_a_windows_start_change_and_cancellation_are_told_to_the_other_age
     assert changed.payload["due_at"] != started.payload["due_at"]
     assert cancelled.payload["reason"] == "法院撤回移送"
     assert {e.aggregate_id for e in (started, changed, cancelled)} == {deadline_id}
+
+
+async def test_the_windows_of_some_subjects_are_theirs_alone_in_the_order_they_started(tracker: Tracker) -> None:
+    """What a record's page shows: the windows of its (subject type, subject id) pairs — not another subject's, nor
+    another type's of the same id."""
+    started = []
+    for subject in ("ref-1", "ref-2", "ref-3"):
+        started.append(await tracker.start(subject=subject))
+        tracker.clock.advance(timedelta(minutes=1))
+    first, third = started[0], started[2]
+    await tracker.run(
+        "start",
+        kind_name="police_filing_decision",
+        subject_type="case",  # the same id, another kind of record
+        subject_id="ref-1",
+        correlation_id="lead-1",
+        unit="421222",
+        started_at=RECEIVED,
+    )
+    async with tracker.uow() as uow:
+        shown = await tracker.engine.of_subjects(uow, [("referral", "ref-3"), ("referral", "ref-1")], units={"421222"})
+        elsewhere = await tracker.engine.of_subjects(uow, [("referral", "ref-1")], units={"421224"})
+        none = await tracker.engine.of_subjects(uow, [], units={"421222"})
+    assert [d.id for d in shown] == [first, third]
+    assert (elsewhere, none) == ([], [])
