@@ -8,7 +8,9 @@ load. Frozen, they are left out of every collection."""
 from __future__ import annotations
 
 import gc
+import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prometheus_client import Histogram
@@ -33,6 +35,18 @@ def watch() -> None:
     """Observe every collection of this process (once)."""
     if _measure not in gc.callbacks:
         gc.callbacks.append(_measure)
+
+
+async def freeze_when_warm(*warm_ups: Callable[[], Awaitable[object]]) -> None:
+    """After start-up, in the background: load what the first acts would load lazily (the PDF stack is the largest:
+    left out of the start-up's freeze, its objects made every full collection 25-45 ms under load, measured), then
+    freeze again. A warm-up that fails is logged; the service runs without it."""
+    for warm in warm_ups:
+        try:
+            await warm()
+        except Exception:
+            logging.getLogger(__name__).warning("warming up %s failed", warm.__qualname__, exc_info=True)
+    freeze_startup()
 
 
 def freeze_startup() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,6 +30,7 @@ from liandong.api.testing import testing_router
 from liandong.clock import Clock
 from liandong.config import ServiceSettings
 from liandong.console.routes import console_router
+from liandong.documents import render
 from liandong.persistence.tables import CommonTables
 from liandong.runtime import Runtime, ServiceSpec
 from liandong.security import Principal
@@ -48,9 +50,11 @@ def create_app(
         app.state.kafka_probe = KafkaProbe(runtime.kafka)
         await runtime.start()
         gc_pauses.freeze_startup()
+        warming = asyncio.create_task(gc_pauses.freeze_when_warm(render.warm))
         try:
             yield
         finally:
+            warming.cancel()
             await app.state.kafka_probe.close()
             await runtime.stop()
 

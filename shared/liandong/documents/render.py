@@ -131,3 +131,10 @@ def _draw(html: str) -> tuple[bytes, int]:
 async def pdf_of(html: str) -> tuple[bytes, int]:
     """The PDF of the HTML and its number of pages."""
     return await asyncio.get_running_loop().run_in_executor(_drawing, _draw, html)
+
+
+async def warm() -> None:
+    """Draw one small paper, so the PDF stack (WeasyPrint, fontTools, the CJK fonts: tens of thousands of objects
+    that live as long as the process) is loaded before any act needs it — and before the process freezes what it
+    keeps for good (liandong.gc_pauses)."""
+    await pdf_of(catalogue_html("联动", ["序号", "文书"], [["1", "立案决定书"]], ["0" * 64], ""))
