@@ -11,12 +11,11 @@ from sqlalchemy import func, insert, select, update
 from liandong.persistence.repository import Repository
 from liandong.persistence.uow import SqlUnitOfWork
 from liandong_police.adapters.orm import case_log, cases, evidence_items, referrals, supervision_notices
-from liandong_police.domain.cases import Case, log_entry
+from liandong_police.domain.cases import LOG_FIELDS, Case, log_entry
 from liandong_police.domain.model import Referral, ReferralStatus
 from liandong_police.domain.supervision import NoticeStatus, SupervisionNotice
 
 FETCHED = "fetched"
-LOG_SHOWN = ("entry_id", "kind", "summary", "collected_by", "collected_at", "recorded_at", "evidence")
 
 
 class ReferralRepository(Repository[Referral]):
@@ -58,11 +57,11 @@ class CaseRepository(Repository[Case]):
 
     async def with_log(self, case: Case) -> Case:
         """The case with its investigation log read, oldest entry first (an act that sends or shows it whole)."""
-        shown = [case_log.c[name] for name in LOG_SHOWN]
+        shown = [case_log.c[name] for name in LOG_FIELDS]
         rows = await self._uow.session.execute(
             select(*shown).where(case_log.c.case_id == case.id).order_by(case_log.c.seq)
         )
-        return case.with_log([log_entry(**row._mapping) for row in rows])
+        return case.with_log([log_entry(dict(zip(LOG_FIELDS, row, strict=True))) for row in rows])
 
     async def log_summaries(self, case_ids: Collection[str]) -> dict[str, tuple[int, datetime | None]]:
         """Each case's entry count and when its latest entry was recorded (cases without entries are left out)."""

@@ -14,6 +14,7 @@ investigators may then supplement the log and request again (a new request, with
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -111,36 +112,18 @@ class LogEntry:
 
     def shown(self) -> dict[str, Any]:
         """The entry as the case's page, its events and its papers show it."""
-        return log_entry(
-            entry_id=self.entry_id,
-            kind=self.kind,
-            summary=self.summary,
-            collected_by=self.collected_by,
-            collected_at=self.collected_at,
-            recorded_at=self.recorded_at,
-            evidence=self.evidence,
-        )
+        return log_entry({name: getattr(self, name) for name in LOG_FIELDS})
 
 
-def log_entry(
-    *,
-    entry_id: str,
-    kind: str,
-    summary: str,
-    collected_by: str,
-    collected_at: str,
-    recorded_at: datetime,
-    evidence: list[str],
-) -> dict[str, Any]:
-    return {
-        "entry_id": entry_id,
-        "kind": kind,
-        "summary": summary,
-        "collected_by": collected_by,
-        "collected_at": collected_at,
-        "recorded_at": recorded_at.isoformat(),
-        "evidence": list(evidence),
-    }
+LOG_FIELDS = ("entry_id", "kind", "summary", "collected_by", "collected_at", "recorded_at", "evidence")
+
+
+def log_entry(values: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry as shown, from its fields (an entry, or its row)."""
+    entry = {name: values[name] for name in LOG_FIELDS}
+    entry["recorded_at"] = values["recorded_at"].isoformat()
+    entry["evidence"] = list(values["evidence"])
+    return entry
 
 
 class LogNotLoaded(RuntimeError):
