@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, event, func, select
+from sqlalchemy import Column, ColumnElement, Select, Table, event, func, select
 from sqlalchemy.orm import registry
 
 from liandong.persistence.uow import SqlUnitOfWork
@@ -14,10 +14,13 @@ from liandong.persistence.uow import SqlUnitOfWork
 T = TypeVar("T")
 
 
-def map_aggregates(mapper_registry: registry, *pairs: tuple[type[Any], Table]) -> None:
-    """Map domain classes onto tables; loaded aggregates get an empty `events` list, as new ones do."""
+def map_aggregates(
+    mapper_registry: registry, *pairs: tuple[type[Any], Table], exclude: Sequence[Column[Any]] = ()
+) -> None:
+    """Map domain classes onto tables, without the columns `exclude` names (kept for a previous release's replicas);
+    loaded aggregates get an empty `events` list, as new ones do."""
     for cls, table in pairs:
-        mapper_registry.map_imperatively(cls, table)
+        mapper_registry.map_imperatively(cls, table, exclude_properties=[c for c in exclude if c.table is table])
         event.listen(cls, "load", _fresh_event_list)
 
 

@@ -1,5 +1,6 @@
 """a case's investigation log as a table of its own: an entry a row, appended, never rewritten; the entries of
-every case move there in their order, and the cases lose their log column
+every case are copied there in their order. The cases keep their log column (expand only: replicas of the previous
+release read and write it while the release rolls out; it defaults to an empty log for the cases this release opens)
 
 Revision ID: 0010
 Revises: 0009
@@ -65,12 +66,10 @@ def upgrade() -> None:
             break
         after = chunk[-1][0]
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_column('log')
+        batch_op.alter_column('log', existing_type=sa.JSON(), existing_nullable=False, server_default='[]')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('log', sa.JSON(), nullable=False, server_default='[]'))
     case_log = sa.table(
         'case_log', sa.column('seq', sa.Integer), sa.column('case_id', sa.String), sa.column('entry_id', sa.String),
         sa.column('kind', sa.String), sa.column('summary', sa.Text), sa.column('collected_by', sa.String),
@@ -85,7 +84,9 @@ def downgrade() -> None:
             'entry_id': row.entry_id, 'kind': row.kind, 'summary': row.summary, 'collected_by': row.collected_by,
             'collected_at': row.collected_at, 'recorded_at': row.recorded_at.isoformat(), 'evidence': row.evidence,
         })
-    for case_id, log in logs.items():
+    for case_id, log in logs.items():  # the entries recorded since the upgrade, back in the column
         bind.execute(sa.update(cases).where(cases.c.id == case_id).values(log=log))
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.alter_column('log', existing_type=sa.JSON(), existing_nullable=False, server_default=None)
     op.drop_index('ix_case_log_case_seq', table_name='case_log')
     op.drop_table('case_log')
