@@ -21,6 +21,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BATCH = 500  # cases read at a time
+CASES = sa.table('cases', sa.column('id', sa.String), sa.column('log', sa.JSON))
 
 
 def _instant(text: str) -> datetime:
@@ -44,12 +45,11 @@ def upgrade() -> None:
     )
     op.create_index('ix_case_log_case_seq', 'case_log', ['case_id', 'seq'], unique=False)
 
-    cases = sa.table('cases', sa.column('id', sa.String), sa.column('opened_at'), sa.column('log', sa.JSON))
     bind = op.get_bind()
     after = ''
     while True:  # case by case in id order, each log's entries in their order
         chunk = bind.execute(
-            sa.select(cases.c.id, cases.c.log).where(cases.c.id > after).order_by(cases.c.id).limit(BATCH)
+            sa.select(CASES.c.id, CASES.c.log).where(CASES.c.id > after).order_by(CASES.c.id).limit(BATCH)
         ).all()
         rows = [
             {
@@ -76,7 +76,6 @@ def downgrade() -> None:
         sa.column('collected_at', sa.String), sa.column('recorded_at', liandong.persistence.types.UtcDateTime()),
         sa.column('evidence', sa.JSON),
     )
-    cases = sa.table('cases', sa.column('id', sa.String), sa.column('log', sa.JSON))
     bind = op.get_bind()
     logs: dict[str, list[dict[str, object]]] = {}
     for row in bind.execute(sa.select(case_log).order_by(case_log.c.case_id, case_log.c.seq)):
@@ -85,7 +84,7 @@ def downgrade() -> None:
             'collected_at': row.collected_at, 'recorded_at': row.recorded_at.isoformat(), 'evidence': row.evidence,
         })
     for case_id, log in logs.items():  # the entries recorded since the upgrade, back in the column
-        bind.execute(sa.update(cases).where(cases.c.id == case_id).values(log=log))
+        bind.execute(sa.update(CASES).where(CASES.c.id == case_id).values(log=log))
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.alter_column('log', existing_type=sa.JSON(), existing_nullable=False, server_default=None)
     op.drop_index('ix_case_log_case_seq', table_name='case_log')
